@@ -1,0 +1,1 @@
+"""pytest plugin shipped with certnb (placeholder)."""
