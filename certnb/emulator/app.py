@@ -1,0 +1,147 @@
+"""The emulator's ASGI application: routing, and the one pipeline every Graph call goes through.
+
+    HTTP request ─┬─ /beta/$batch ──► batch envelope ──► for each item: pipeline(Call)
+                  ├─ /beta/...    ──────────────────────────────────► pipeline(Call)
+                  ├─ /{tenant}/oauth2/v2.0/..., /{tenant}/v2.0/.well-known/...   (identity.py)
+                  └─ /_emulator/...                                              (routes/admin.py)
+
+    pipeline(Call) = count → authenticate → throttle → injected fault → GraphService → post-fault → Reply
+
+Latency is paid once per HTTP request, so a `$batch` costs one latency (contract §10).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+from starlette.types import Receive, Scope, Send
+
+from certnb.emulator.config import EmulatorConfig
+from certnb.emulator.errors import GraphError, error_body
+from certnb.emulator.exchange import Call, Reply
+
+JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+
+
+class EmulatorApp:
+    """ASGI app holding the emulator's state: tenant, identity, statistics and faults."""
+
+    def __init__(self, seed: str | Path | dict[str, Any] | None, config: EmulatorConfig) -> None:
+        from certnb.emulator.faults import FaultInjector
+        from certnb.emulator.identity import Identity
+        from certnb.emulator.routes.admin import admin_routes
+        from certnb.emulator.routes.graph import GraphService
+        from certnb.emulator.stats import Stats
+        from certnb.emulator.tenant import Tenant
+
+        self.config = config
+        self._seed = seed
+        self.tenant = Tenant.from_seed(seed)
+        self.identity = Identity(self.tenant, config)
+        self.graph = GraphService(self.tenant, config)
+        self.stats = Stats()
+        self.faults = FaultInjector(config.faults)
+        self.router = Router(
+            routes=[
+                *admin_routes(self),
+                Route("/beta/{rest:path}", self._graph_endpoint, methods=["GET", "POST", "PATCH", "DELETE", "PUT"]),
+                *self.identity.routes(),
+            ]
+        )
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.tenant_id
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.router(scope, receive, send)
+
+    # ------------------------------------------------------------------ Graph
+    async def _graph_endpoint(self, request: Request) -> Response:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        path = path[len("/beta") :] or "/"
+        call = Call(
+            method=request.method,
+            path=path,
+            query=request.url.query,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=await request.body(),
+            request_id=str(uuid.uuid4()),
+        )
+        with self.stats.in_flight():
+            await self.faults.delay()
+            if call.method == "POST" and call.path.rstrip("/") == "/$batch":
+                from certnb.emulator.routes.batch import run_batch
+
+                reply = await run_batch(call, self.run_call, self.stats)
+            else:
+                reply = await self.run_call(call)
+        if reply.status == 0:  # injected dropped connection
+            self.faults.drop_connection(request.scope)
+        return self.render(call, reply)
+
+    async def run_call(self, call: Call) -> Reply:
+        """The pipeline for one Graph call (a plain request or one `$batch` item)."""
+        self.stats.count(call)
+        try:
+            call.principal = self.identity.authenticate(call.headers.get("authorization"))
+            refused = self.faults.before(call)
+            if refused is not None:
+                if refused.status == 429:
+                    self.stats.throttled += 1
+                return refused
+            reply = self.graph.handle(call)
+            return self.faults.after(call, reply)
+        except GraphError as err:
+            return self.error_reply(call, err)
+
+    def error_reply(self, call: Call, err: GraphError) -> Reply:
+        code, message = err.code, err.message
+        if self.config.unknown_error_fidelity and err.status in (400, 404):
+            code, message = "UnknownError", ""  # contract §3: profile endpoints do this
+        client_request_id = call.headers.get("client-request-id", call.request_id)
+        body = error_body(code, message, call.request_id, client_request_id)
+        return Reply(err.status, body, dict(err.headers))
+
+    def render(self, call: Call, reply: Reply) -> Response:
+        headers = {
+            "request-id": call.request_id,
+            "client-request-id": call.headers.get("client-request-id", call.request_id),
+            **reply.headers,
+        }
+        if reply.body is None:
+            return Response(status_code=reply.status, headers=headers)
+        content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+        return Response(content, status_code=reply.status, headers=headers, media_type=JSON_TYPE)
+
+    # ------------------------------------------------------------------ admin
+    def stats_snapshot(self) -> dict[str, Any]:
+        return self.stats.snapshot()
+
+    def state_snapshot(self) -> dict[str, Any]:
+        return self.tenant.to_seed()
+
+    def reset(self) -> None:
+        from certnb.emulator.faults import FaultInjector
+        from certnb.emulator.stats import Stats
+        from certnb.emulator.tenant import Tenant
+
+        self.tenant.replace(Tenant.from_seed(self._seed))
+        self.stats = Stats()
+        self.config.faults = type(self.config.faults)()
+        self.faults = FaultInjector(self.config.faults)
+
+    def set_faults(self, **knobs: Any) -> None:
+        self.faults.update(**knobs)
+
+
+def build_app(seed: str | Path | dict[str, Any] | None = None, **knobs: Any) -> EmulatorApp:
+    """The ASGI app with a config built from flat knobs (see `EmulatorConfig.from_knobs`)."""
+    return EmulatorApp(seed, EmulatorConfig.from_knobs(**knobs))

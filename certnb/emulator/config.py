@@ -1,0 +1,73 @@
+"""The emulator's knobs: behaviour choices Graph leaves open (contract §10) and injected faults.
+
+Every knob has a CLI flag (`certnb emulator --help`) and an `Emulator(**knobs)` keyword of the same name.
+Faults can also be changed live (`emu.set_faults(...)`, or `POST /_emulator/faults`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ScriptedFault:
+    """Answer the `nth` (1-based) request matching `method` and `path_contains` with `status` (or drop it).
+
+    `status` 0 means drop the connection. With `applied=True` the request is executed first and the fault
+    answered afterwards ("applied but answered 429").
+    """
+
+    nth: int
+    status: int
+    method: str = "*"
+    path_contains: str = ""
+    applied: bool = False
+    retry_after: str | None = None
+
+
+@dataclass
+class Faults:
+    """Injected faults; rates are probabilities per request (per item inside `$batch`)."""
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    throttle_rps: float = 0.0  # 0 = no throttle
+    throttle_burst: int = 0  # 0 = max(1, rps)
+    fractional_retry_after: bool = False
+    error_500_rate: float = 0.0
+    error_503_rate: float = 0.0
+    error_504_rate: float = 0.0
+    drop_rate: float = 0.0
+    applied_but_429_rate: float = 0.0
+    scripted: list[ScriptedFault] = field(default_factory=list)
+    random_seed: int | None = None
+
+
+@dataclass
+class EmulatorConfig:
+    """Behaviour switches; `faults` holds what is injected."""
+
+    page_size: int = 10  # contract §6 [undocumented]: certifications per page by default
+    max_top: int = 999
+    strict: bool = False  # 400 for read-only/unknown properties instead of ignoring them (contract §2)
+    unknown_error_fidelity: bool = False  # 400/404 answered as `UnknownError` with an empty message (§3)
+    token_lifetime_s: int = 3600
+    faults: Faults = field(default_factory=Faults)
+
+    @classmethod
+    def from_knobs(cls, **knobs: Any) -> EmulatorConfig:
+        """Build a config from flat keywords (`page_size=5, throttle_rps=100, ...`), naming any unknown one."""
+        config = cls()
+        fault_names = set(Faults.__dataclass_fields__)
+        for name, value in knobs.items():
+            if name == "faults":
+                continue
+            if name in fault_names:
+                setattr(config.faults, name, value)
+            elif name in cls.__dataclass_fields__:
+                setattr(config, name, value)
+            else:
+                known = sorted(set(cls.__dataclass_fields__) | fault_names)
+                raise TypeError(f"unknown emulator knob {name!r}; known knobs: {', '.join(known)}")
+        return config
