@@ -26,7 +26,11 @@ from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
 
-JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+JSON_TYPE = (
+    "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+)
+
+GRAPH_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT"]
 
 
 class EmulatorApp:
@@ -50,7 +54,7 @@ class EmulatorApp:
         self.router = Router(
             routes=[
                 *admin_routes(self),
-                Route("/beta/{rest:path}", self._graph_endpoint, methods=["GET", "POST", "PATCH", "DELETE", "PUT"]),
+                Route("/beta/{rest:path}", self._graph_endpoint, methods=GRAPH_METHODS),
                 *self.identity.routes(),
             ]
         )
@@ -90,6 +94,11 @@ class EmulatorApp:
     async def run_call(self, call: Call) -> Reply:
         """The pipeline for one Graph call (a plain request or one `$batch` item)."""
         self.stats.count(call)
+        reply = await self._answer(call)
+        self.stats.record(call, reply)
+        return reply
+
+    async def _answer(self, call: Call) -> Reply:
         try:
             call.principal = self.identity.authenticate(call.headers.get("authorization"))
             refused = self.faults.before(call)

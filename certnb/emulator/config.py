@@ -54,6 +54,13 @@ class EmulatorConfig:
     unknown_error_fidelity: bool = False  # 400/404 answered as `UnknownError` with an empty message (§3)
     token_lifetime_s: int = 3600
     faults: Faults = field(default_factory=Faults)
+    # Identity knobs (certnb/emulator/identity, contract §9).
+    device_code_auto_approve: bool = True  # the seed's default user approves every device code at once
+    device_code_interval_s: int = 5  # polling interval a device code asks for (the identity platform's)
+    device_code_expires_s: int = 900  # the identity platform's 15 minutes
+    refresh_token_lifetime_s: int = 90 * 24 * 3600
+    default_scopes: str = "User.ReadWrite.All"  # what `{resource}/.default` grants a delegated token
+    app_roles: str = "User.ReadWrite.All"  # the `roles` of a client-credentials token (Graph refuses it, §4)
 
     @classmethod
     def from_knobs(cls, **knobs: Any) -> EmulatorConfig:

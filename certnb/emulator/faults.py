@@ -1,0 +1,263 @@
+"""Injected faults: latency, throttling, transient 5xx, dropped connections, "applied but answered 429".
+
+Where each knob acts in the pipeline (app.py), per Graph call — a plain request or one `$batch` item:
+
+    delay()  latency_ms + uniform(0, jitter_ms), once per HTTP request (a `$batch` costs one latency, §10)
+    before() 1. scripted faults: the nth call matching (method, path_contains) gets `status` (0 = drop)
+             2. throttle: token bucket → 429 TooManyRequests + Retry-After (throttle.py, contract §8)
+             3. random: 500 generalException | 503 serviceNotAvailable (Retry-After: 1) | 504 gatewayTimeout
+                | drop, drawn with error_500_rate, error_503_rate, error_504_rate, drop_rate
+    after()  the call was executed; a pending "applied" scripted fault, or applied_but_429_rate for writes,
+             now answers 429 although the change was made (contract §8: re-read before retrying a write)
+
+Inside `$batch` every item is faulted on its own. A drop drawn for an item becomes a 504 `gatewayTimeout` for
+that item: one TCP connection carries the whole batch, so half of it cannot be dropped.
+
+    >>> injector = FaultInjector(Faults(error_503_rate=1.0))
+    >>> injector.before(Call("GET", "/me/profile/certifications")).status
+    503
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+from certnb.emulator.config import Faults, ScriptedFault
+from certnb.emulator.errors import GraphError, error_body
+from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.throttle import TokenBucket
+
+DROP = 0  # Reply.status meaning "abort the TCP connection instead of answering"
+# Where server.py's HTTP protocol puts a callable aborting the request's connection (in scope["state"]).
+DROP_KEY = "certnb.drop_connection"
+
+_WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_RATE_KNOBS = ("error_500_rate", "error_503_rate", "error_504_rate", "drop_rate", "applied_but_429_rate")
+_TRANSIENT: dict[int, tuple[str, str, dict[str, str]]] = {
+    500: ("generalException", "An internal server error occurred (injected by the emulator).", {}),
+    503: ("serviceNotAvailable", "The service is temporarily unavailable (injected).", {"Retry-After": "1"}),
+    504: ("gatewayTimeout", "The gateway timed out (injected).", {}),
+}
+
+
+def fault_error(status: int, retry_after: str | None = None) -> GraphError:
+    """The Graph error an injected fault answers with (contract §3), e.g. 503 `serviceNotAvailable`.
+
+    >>> fault_error(429, "2").headers
+    {'Retry-After': '2'}
+    """
+    headers: dict[str, str] = {}
+    if status == 429:
+        code, message = "TooManyRequests", "Too many requests; retry after the Retry-After delay."
+    elif status in _TRANSIENT:
+        code, message, defaults = _TRANSIENT[status]
+        headers.update(defaults)
+    else:
+        code, message = "generalException", f"Injected HTTP {status}."
+    if retry_after is not None:
+        headers["Retry-After"] = retry_after
+    elif status == 429:
+        headers["Retry-After"] = "1"
+    return GraphError(status, code, message, headers)
+
+
+class FaultInjector:
+    """Applies the `Faults` knobs to calls; knobs change live with `update(**knobs)`.
+
+    Thread-safe: the app calls it from its event loop while `update` comes from a notebook or an admin call.
+
+    >>> injector = FaultInjector(Faults())
+    >>> injector.update(throttle_rps=5, fractional_retry_after=True)
+    >>> injector.faults.throttle_rps
+    5
+    """
+
+    def __init__(self, faults: Faults) -> None:
+        # Knobs set at construction (CLI, `Emulator(**knobs)`) get the same checks as live ones.
+        for field in dataclasses.fields(Faults):
+            setattr(faults, field.name, _check_knob(field.name, getattr(faults, field.name)))
+        self.faults = faults
+        self._lock = threading.Lock()
+        self._rebuild(throttle=True, rng=True)
+        self._scripted_seen: list[int] = [0] * len(faults.scripted)
+        # request_id → the "applied" scripted fault to answer once the call has run
+        self._applied_pending: dict[str, ScriptedFault] = {}
+
+    # ------------------------------------------------------------------ knobs
+    def update(self, **knobs: Any) -> None:
+        """Change fault knobs live (names as in `Faults`); unknown names and bad values raise, naming them.
+
+        `scripted` takes `ScriptedFault`s or dicts of their fields and restarts their request counts.
+        """
+        known = {f.name for f in dataclasses.fields(Faults)}
+        unknown = sorted(set(knobs) - known)
+        if unknown:
+            names = ", ".join(map(repr, unknown))
+            raise TypeError(f"unknown fault knob(s) {names}; known: {', '.join(sorted(known))}")
+        checked = {name: _check_knob(name, value) for name, value in knobs.items()}
+        with self._lock:
+            for name, value in checked.items():
+                setattr(self.faults, name, value)
+            if "scripted" in checked:
+                self._scripted_seen = [0] * len(self.faults.scripted)
+                self._applied_pending.clear()
+            self._rebuild(
+                throttle=bool({"throttle_rps", "throttle_burst", "fractional_retry_after"} & set(checked)),
+                rng="random_seed" in checked,
+            )
+
+    def knobs(self) -> dict[str, Any]:
+        """The current knobs as JSON-able values."""
+        with self._lock:
+            return dataclasses.asdict(self.faults)
+
+    # ------------------------------------------------------------------ pipeline
+    async def delay(self) -> None:
+        """Sleep the configured latency plus jitter (once per HTTP request)."""
+        faults = self.faults
+        if faults.latency_ms <= 0 and faults.jitter_ms <= 0:
+            return
+        with self._lock:
+            jitter = self._jitter_rng.uniform(0, faults.jitter_ms) if faults.jitter_ms > 0 else 0.0
+        await asyncio.sleep((faults.latency_ms + jitter) / 1000)
+
+    def before(self, call: Call) -> Reply | None:
+        """Refuse the call before it runs (scripted, throttled, random 5xx or drop), or None to let it run."""
+        with self._lock:
+            scripted = self._match_scripted(call)
+            if scripted is not None and not scripted.applied:
+                return self._refusal(call, scripted.status, scripted.retry_after)
+            retry_after = self._bucket.take()
+            if retry_after is not None:
+                return self._refusal(call, 429, retry_after)
+            status = self._draw_transient()
+            if status is not None:
+                return self._refusal(call, status)
+            if scripted is not None:  # applied=True: let it run, answer the fault in after()
+                self._applied_pending[_call_key(call)] = scripted
+        return None
+
+    def after(self, call: Call, reply: Reply) -> Reply:
+        """The call ran: answer a pending "applied" fault or a random applied-but-429 instead of `reply`.
+
+        Only a successful call can have been applied; a failed one keeps its own answer.
+        """
+        with self._lock:
+            scripted = self._applied_pending.pop(_call_key(call), None)
+            if not 200 <= reply.status < 300:
+                return reply
+            if scripted is not None:
+                return self._refusal(call, scripted.status, scripted.retry_after)
+            rate = self.faults.applied_but_429_rate
+            if rate > 0 and call.method.upper() in _WRITE_METHODS and self._rng.random() < rate:
+                return self._refusal(call, 429, "1")
+        return reply
+
+    def drop_connection(self, scope: MutableMapping[str, Any]) -> None:
+        """Abort the TCP connection of this request, so the client sees a transport error, not a status."""
+        drop = scope.get("state", {}).get(DROP_KEY)
+        if drop is None:
+            raise RuntimeError(
+                "cannot drop the connection: the server was not started with certnb's HTTP protocol "
+                "(certnb.emulator.server.Emulator passes it to uvicorn)"
+            )
+        drop()
+
+    # ------------------------------------------------------------------ internals
+    def _rebuild(self, *, throttle: bool, rng: bool) -> None:
+        faults = self.faults
+        if throttle:
+            self._bucket = TokenBucket(
+                faults.throttle_rps, faults.throttle_burst, fractional=faults.fractional_retry_after
+            )
+        if rng:
+            self._rng = random.Random(faults.random_seed)
+            # Jitter draws from its own stream, so fault draws stay reproducible whatever the latency.
+            seed = faults.random_seed
+            self._jitter_rng = random.Random(None if seed is None else seed + 1)
+
+    def _match_scripted(self, call: Call) -> ScriptedFault | None:
+        hit: ScriptedFault | None = None
+        for index, fault in enumerate(self.faults.scripted):
+            if fault.method not in ("*", call.method.upper()) or fault.path_contains not in call.path:
+                continue
+            self._scripted_seen[index] += 1
+            if self._scripted_seen[index] == fault.nth and hit is None:
+                hit = fault
+        return hit
+
+    def _draw_transient(self) -> int | None:
+        faults = self.faults
+        rates = (faults.error_500_rate, faults.error_503_rate, faults.error_504_rate, faults.drop_rate)
+        if not any(rates):
+            return None
+        draw = self._rng.random()
+        for status, rate in zip((500, 503, 504, DROP), rates, strict=True):
+            if draw < rate:
+                return status
+            draw -= rate
+        return None
+
+    def _refusal(self, call: Call, status: int, retry_after: str | None = None) -> Reply:
+        if status == DROP:
+            if not call.in_batch:
+                return Reply(DROP)
+            status = 504  # one connection carries the whole batch: an item's drop is a gateway timeout
+        err = fault_error(status, retry_after)
+        client_request_id = call.headers.get("client-request-id", call.request_id)
+        body = error_body(err.code, err.message, call.request_id, client_request_id)
+        return Reply(status, body, err.headers)
+
+
+def _call_key(call: Call) -> str:
+    # Every HTTP request and every batch item gets a fresh request id (app.py, routes/batch.py).
+    return call.request_id or f"id-{id(call)}"
+
+
+def _check_knob(name: str, value: Any) -> Any:
+    """Validate one knob value, naming the knob and the bad value."""
+    if name == "scripted":
+        if not isinstance(value, list):
+            raise ValueError(f"fault knob 'scripted' must be a list, got {value!r}")
+        return [_scripted(item) for item in value]
+    if name == "random_seed":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"fault knob 'random_seed' must be an integer or null, got {value!r}")
+        return value
+    if name == "fractional_retry_after":
+        if not isinstance(value, bool):
+            raise ValueError(f"fault knob 'fractional_retry_after' must be true or false, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"fault knob {name!r} must be a number >= 0, got {value!r}")
+    if name in _RATE_KNOBS and value > 1:
+        raise ValueError(f"fault knob {name!r} is a probability between 0 and 1, got {value!r}")
+    if name == "throttle_burst" and value != int(value):
+        raise ValueError(f"fault knob 'throttle_burst' must be a whole number, got {value!r}")
+    return int(value) if name == "throttle_burst" else value
+
+
+def _scripted(item: Any) -> ScriptedFault:
+    if isinstance(item, ScriptedFault):
+        fault = item
+    elif isinstance(item, dict):
+        fields = {f.name for f in dataclasses.fields(ScriptedFault)}
+        unknown = sorted(set(item) - fields)
+        if unknown:
+            raise ValueError(f"unknown scripted fault field(s) {unknown}; known: {sorted(fields)}")
+        try:
+            fault = ScriptedFault(**item)
+        except TypeError as exc:  # a required field is missing
+            raise ValueError(f"scripted fault {item!r}: {exc}") from None
+    else:
+        raise ValueError(f"a scripted fault is a ScriptedFault or an object, got {item!r}")
+    if not isinstance(fault.nth, int) or isinstance(fault.nth, bool) or fault.nth < 1:
+        raise ValueError(f"scripted fault 'nth' is 1-based, got {fault.nth!r}")
+    if fault.status != DROP and not 400 <= fault.status <= 599:
+        raise ValueError(f"scripted fault 'status' must be 0 (drop) or 400-599, got {fault.status!r}")
+    return dataclasses.replace(fault, method=fault.method.upper())
