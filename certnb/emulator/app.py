@@ -30,7 +30,8 @@ JSON_TYPE = (
     "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 )
 
-GRAPH_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT"]
+# Every method reaches GraphService, so an unsupported one gets a Graph 405 body, not a plain-text one.
+GRAPH_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS"]
 
 
 class EmulatorApp:
@@ -71,25 +72,38 @@ class EmulatorApp:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
         path = path[len("/beta") :] or "/"
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        # Links (@odata.nextLink, @odata.context) are built from the scheme the client used.
+        headers.setdefault("x-forwarded-proto", request.url.scheme)
         call = Call(
             method=request.method,
             path=path,
             query=request.url.query,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=headers,
             body=await request.body(),
             request_id=str(uuid.uuid4()),
         )
         with self.stats.in_flight():
             await self.faults.delay()
             if call.method == "POST" and call.path.rstrip("/") == "/$batch":
-                from certnb.emulator.routes.batch import run_batch
-
-                reply = await run_batch(call, self.run_call, self.stats)
+                reply = await self._run_batch(call)
             else:
                 reply = await self.run_call(call)
         if reply.status == 0:  # injected dropped connection
             self.faults.drop_connection(request.scope)
         return self.render(call, reply)
+
+    async def _run_batch(self, call: Call) -> Reply:
+        """Each item runs the pipeline, authenticated on its own: a bad token yields 200 with 401 items, as
+        Graph answers (msgraph-sdk-dotnet#2660); only a malformed envelope fails as a whole (contract §7)."""
+        from certnb.emulator.routes.batch import run_batch
+
+        try:
+            reply = await run_batch(call, self.run_call, self.stats)
+        except GraphError as err:
+            reply = self.error_reply(call, err)
+        self.stats.record(call, reply)
+        return reply
 
     async def run_call(self, call: Call) -> Reply:
         """The pipeline for one Graph call (a plain request or one `$batch` item)."""

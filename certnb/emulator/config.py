@@ -64,7 +64,7 @@ class EmulatorConfig:
 
     @classmethod
     def from_knobs(cls, **knobs: Any) -> EmulatorConfig:
-        """Build a config from flat keywords (`page_size=5, throttle_rps=100, ...`), naming any unknown one."""
+        """Build a config from flat keywords (`page_size=5, throttle_rps=100`), naming any unknown one."""
         config = cls()
         fault_names = set(Faults.__dataclass_fields__)
         for name, value in knobs.items():

@@ -1,0 +1,254 @@
+"""The emulator's own description of `personCertification` (contract §2), and validation of write bodies.
+
+Deliberately independent of `certnb/schema.py`: an emulator that shared the client's field table would repeat
+its bugs. A test (tests/test_schema.py) checks that the two descriptions agree.
+
+>>> PROPERTIES["endDate"].wire_type, PROPERTIES["endDate"].writable
+('date', True)
+>>> validate_body({"displayName": "AZ-104", "allowedAudiences": "organization, contacts"}, strict=False)
+{'displayName': 'AZ-104', 'allowedAudiences': 'contacts,organization'}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from certnb.emulator.errors import GraphError
+
+ODATA_TYPE = "#microsoft.graph.personCertification"
+ENTITY_TYPE_NAME = "microsoft.graph.personCertification"
+
+# Members of the flags enum `allowedAudiences` in declaration order, the order Graph serialises them (§2).
+AUDIENCE_MEMBERS = (
+    "me",
+    "family",
+    "contacts",
+    "groupMembers",
+    "organization",
+    "federatedOrganizations",
+    "everyone",
+    "unknownFutureValue",
+)
+_AUDIENCE_RANK = {name: rank for rank, name in enumerate(AUDIENCE_MEMBERS)}
+
+# Wire types that `$filter` and `$orderby` can compare (query.py); the others are structured values.
+SCALAR_WIRE_TYPES = frozenset({"string", "date", "datetimeoffset", "flags", "bool", "number"})
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One property of personCertification: JSON name, wire type, and whether a client may write it.
+
+    >>> PROPERTIES["createdDateTime"]
+    PropertySpec(name='createdDateTime', wire_type='datetimeoffset', writable=False)
+    """
+
+    name: str
+    wire_type: str
+    writable: bool
+
+    @property
+    def scalar(self) -> bool:
+        """Whether `$filter`/`$orderby` can compare this property."""
+        return self.wire_type in SCALAR_WIRE_TYPES
+
+
+def _spec(name: str, wire_type: str, writable: bool) -> tuple[str, PropertySpec]:
+    return name, PropertySpec(name, wire_type, writable)
+
+
+PROPERTIES: dict[str, PropertySpec] = dict(
+    [
+        _spec("id", "string", False),
+        _spec("allowedAudiences", "flags", True),
+        _spec("inference", "object", True),
+        _spec("certificationId", "string", True),
+        _spec("description", "string", True),
+        _spec("displayName", "string", True),
+        _spec("endDate", "date", True),
+        _spec("issuedDate", "date", True),
+        _spec("issuingAuthority", "string", True),
+        _spec("issuingCompany", "string", True),
+        _spec("startDate", "date", True),
+        _spec("thumbnailUrl", "string", True),
+        _spec("webUrl", "string", True),
+        _spec("createdDateTime", "datetimeoffset", False),
+        _spec("lastModifiedDateTime", "datetimeoffset", False),
+        _spec("createdBy", "identitySet", False),
+        _spec("lastModifiedBy", "identitySet", False),
+        _spec("source", "object", False),
+        _spec("isSearchable", "bool", False),
+        _spec("sources", "list", False),
+    ]
+)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INFERENCE_FIELDS = {"confidenceScore": "number", "userHasVerifiedAccuracy": "bool"}
+
+
+def _bad(message: str) -> GraphError:
+    return GraphError(400, "invalidRequest", message)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The calendar date of an Edm.Date string `YYYY-MM-DD`, or None if it is not one.
+
+    >>> parse_date("2026-02-28"), parse_date("2026-02-30"), parse_date("Date")
+    (datetime.date(2026, 2, 28), None, None)
+    """
+    if not _DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def normalise_audiences(text: str) -> str | None:
+    """`allowedAudiences` in Graph's serialised form, or None if a member is unknown.
+
+    Members may be separated by `,` with optional spaces (OData's flags literal); the result lists each member
+    once, comma-separated without spaces, in declaration order, as Graph serialises flags.
+
+    >>> normalise_audiences("organization, contacts"), normalise_audiences("friends")
+    ('contacts,organization', None)
+    """
+    members = {part.strip() for part in text.split(",")}
+    if not members or any(member not in _AUDIENCE_RANK for member in members):
+        return None
+    return ",".join(sorted(members, key=_AUDIENCE_RANK.__getitem__))
+
+
+def _check_inference(value: Any, strict: bool) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _bad("Invalid value for property 'inference': expected an object (inferenceData).")
+    clean: dict[str, Any] = {}
+    for key, item in value.items():
+        kind = _INFERENCE_FIELDS.get(key)
+        if kind is None:
+            if key == "@odata.type" or not strict:
+                continue  # the SDK sends the nested @odata.type; unknown members are ignored (contract §2)
+            raise _bad(f"Could not find a property named '{key}' on type 'microsoft.graph.inferenceData'.")
+        if item is not None:
+            ok = isinstance(item, bool) if kind == "bool" else _is_number(item)
+            if not ok:
+                raise _bad(f"Invalid value for property 'inference.{key}': expected a {kind}, got {item!r}.")
+        clean[key] = item
+    return clean
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_value(spec: PropertySpec, value: Any, strict: bool) -> Any:
+    """The value to store for a writable property, or GraphError 400 naming the property."""
+    if value is None:
+        return None  # contract §2: everything except id may be null; an explicit null clears
+    name = spec.name
+    if spec.wire_type == "object":
+        return _check_inference(value, strict)
+    if not isinstance(value, str):
+        raise _bad(f"Invalid value for property '{name}': expected a string, got {type(value).__name__}.")
+    if spec.wire_type == "date":
+        if parse_date(value) is None:
+            raise _bad(
+                f"Invalid value for property '{name}': '{value}' is not a date (Edm.Date, YYYY-MM-DD)."
+            )
+        return value
+    if spec.wire_type == "flags":
+        audiences = normalise_audiences(value)
+        if audiences is None:
+            members = ", ".join(AUDIENCE_MEMBERS)
+            raise _bad(f"Invalid value for property '{name}': '{value}' is not a combination of {members}.")
+        return audiences
+    return value
+
+
+def validate_body(body: Any, *, strict: bool) -> dict[str, Any]:
+    """The writable properties of a POST/PATCH body, checked and normalised; GraphError 400 otherwise.
+
+    Read-only properties and `@odata.type` are ignored (the SDK sends them), unknown names too, unless
+    `strict` (contract §2).
+
+    >>> validate_body({"@odata.type": ODATA_TYPE, "endDate": None}, strict=False)
+    {'endDate': None}
+    """
+    if not isinstance(body, dict):
+        raise _bad("The request body must be a JSON object (a personCertification).")
+    clean: dict[str, Any] = {}
+    for name, value in body.items():
+        spec = PROPERTIES.get(name)
+        if spec is None:
+            if name == "@odata.type":
+                if strict and value not in (ODATA_TYPE, ENTITY_TYPE_NAME):
+                    raise _bad(f"'{value}' is not the type of this resource ({ODATA_TYPE}).")
+                continue
+            if strict:
+                raise _bad(f"Could not find a property named '{name}' on type '{ENTITY_TYPE_NAME}'.")
+            continue
+        if not spec.writable:
+            if strict:
+                raise _bad(f"The property '{name}' is read-only and cannot be written.")
+            continue
+        clean[name] = _check_value(spec, value, strict)
+    return clean
+
+
+def timestamp(moment: dt.datetime | None = None) -> str:
+    """An Edm.DateTimeOffset as Graph writes it: UTC, 7 fraction digits, `Z` (contract §2).
+
+    >>> timestamp(dt.datetime(2024, 5, 2, 10, 11, 12, 123456, tzinfo=dt.UTC))
+    '2024-05-02T10:11:12.1234560Z'
+    """
+    moment = (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def identity_set(user_id: str | None, display_name: str | None) -> dict[str, Any]:
+    """An identitySet naming a user, as Graph writes `createdBy`/`lastModifiedBy`.
+
+    >>> identity_set("42", "Adele")["user"]
+    {'displayName': 'Adele', 'id': '42'}
+    """
+    return {"application": None, "device": None, "user": {"displayName": display_name, "id": user_id}}
+
+
+def new_certification(fields: Mapping[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
+    """A created certification: a fresh id, every writable property (null when not given), server fields set.
+
+    >>> cert = new_certification({"displayName": "AZ-104"}, identity_set("42", "Adele"))
+    >>> cert["displayName"], cert["endDate"], cert["createdDateTime"] == cert["lastModifiedDateTime"]
+    ('AZ-104', None, True)
+    """
+    now = timestamp()
+    cert: dict[str, Any] = {"id": str(uuid.uuid4())}
+    for name, spec in PROPERTIES.items():
+        if spec.writable:
+            cert[name] = fields.get(name)
+    cert.update(
+        createdDateTime=now, lastModifiedDateTime=now, createdBy=actor, lastModifiedBy=actor, source=None
+    )
+    return cert
+
+
+def patched(cert: Mapping[str, Any], fields: Mapping[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
+    """A new dict: `cert` merged with `fields` (PATCH is a merge, contract §2), modification stamped.
+
+    Stored certifications are never mutated in place, so a reply being serialised never sees a half-write.
+
+    >>> patched({"id": "1", "displayName": "a"}, {"displayName": "b"}, identity_set("4", None))["displayName"]
+    'b'
+    """
+    updated = {**cert, **fields}
+    updated["lastModifiedDateTime"] = timestamp()
+    updated["lastModifiedBy"] = actor
+    return updated

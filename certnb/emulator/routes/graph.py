@@ -1,0 +1,359 @@
+"""What one Graph call does: route, authorise, read or change the tenant, answer (contract §1, §2, §4, §6).
+
+    GET                /me · /users · /users/{key}                        basic user objects
+    GET                …/profile
+    GET, POST          /me/profile/certifications · /users/{key}/profile/certifications
+    GET, PATCH, DELETE …/profile/certifications/{id}
+
+`{key}` is an object id or a UPN, percent-decoded segment by segment (a UPN may hold `%2F`, `'`, `#`, `+`,
+`&`, `%`, non-ASCII), or `users('…')` with `''` for a quote (contract §1). Path segments match
+case-insensitively, as Graph's do. An unknown segment is 400 `BadRequest` "Resource not found for the
+segment …" as Graph answers it; a known route with another method is 405.
+
+>>> service = GraphService(Tenant.from_seed(None), EmulatorConfig())          # doctest: +SKIP
+>>> service.handle(Call("GET", "/me/profile/certifications", principal=me)).status  # doctest: +SKIP
+200
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from certnb.emulator.config import EmulatorConfig
+from certnb.emulator.errors import GraphError
+from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.principal import OTHER_USERS_READ_SCOPES, READ_SCOPES, Principal
+from certnb.emulator.query import ENTITY_OPTIONS, LIST_OPTIONS, QueryOptions, next_query, parse_query
+from certnb.emulator.resource import (
+    ODATA_TYPE,
+    PROPERTIES,
+    identity_set,
+    new_certification,
+    patched,
+    validate_body,
+)
+from certnb.emulator.tenant import Tenant, User
+
+WRITE_OWN_SCOPES = frozenset({"User.ReadWrite", "User.ReadWrite.All"})
+WRITE_OTHER_SCOPES = frozenset({"User.ReadWrite.All"})
+
+CERT_TYPES = {name: spec.wire_type for name, spec in PROPERTIES.items()}
+USER_TYPES = {
+    "id": "string",
+    "userPrincipalName": "string",
+    "displayName": "string",
+    "givenName": "string",
+    "surname": "string",
+    "mail": "string",
+    "jobTitle": "string",
+    "department": "string",
+    "officeLocation": "string",
+    "companyName": "string",
+    "preferredLanguage": "string",
+    "mobilePhone": "string",
+    "accountEnabled": "bool",
+}
+_DEFAULT_CERT_ORDER = (("createdDateTime", False),)  # contract §1: lists are ordered by createdDateTime
+_DENIED = "Insufficient privileges to complete the operation."
+_ME = object()  # the user key of /me routes
+
+
+@dataclass(frozen=True)
+class Route:
+    """A resolved path: what is addressed (`kind`), whose (`user_key`) and which certification."""
+
+    kind: str  # "user", "users", "profile", "certifications", "certification"
+    user_key: object = None  # _ME, a decoded id/UPN, or None for /users
+    cert_id: str | None = None
+
+
+_METHODS = {
+    "user": ("GET",),
+    "users": ("GET",),
+    "profile": ("GET",),
+    "certifications": ("GET", "POST"),
+    "certification": ("GET", "PATCH", "DELETE"),
+}
+
+
+def _segment_error(segment: str) -> GraphError:
+    return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+
+
+def _parenthesised_key(segment: str) -> str | None:
+    """The key of `users('…')` (contract §1: how a UPN starting with `$` is addressed), else None."""
+    if not (segment[:7].lower() == "users('" and segment.endswith("')")) or len(segment) < 9:
+        return None
+    return segment[7:-2].replace("''", "'")
+
+
+def resolve(path: str) -> Route:
+    """The route of a version-root-relative, percent-encoded path; GraphError 400 for an unknown one.
+
+    >>> resolve("/users/o%27brien%40contoso.com/profile/certifications/42")
+    Route(kind='certification', user_key="o'brien@contoso.com", cert_id='42')
+    """
+    raw = path.split("?", 1)[0].strip("/")
+    parts = [unquote(part) for part in raw.split("/")] if raw else []
+    if not parts:
+        raise GraphError(400, "BadRequest", "Invalid request URL: no resource segment.")
+    head, rest = parts[0], parts[1:]
+    user_key: object
+    if head.lower() == "me":
+        user_key = _ME
+    elif head.lower() == "users":
+        if not rest:
+            return Route("users")
+        user_key, rest = rest[0], rest[1:]
+        if user_key == "":
+            raise _segment_error(user_key)
+    else:
+        key = _parenthesised_key(head)
+        if key is None:
+            raise _segment_error(head)
+        user_key = key
+    if not rest:
+        return Route("user", user_key)
+    if rest[0].lower() != "profile":
+        raise _segment_error(rest[0])
+    if len(rest) == 1:
+        return Route("profile", user_key)
+    if rest[1].lower() != "certifications":
+        raise _segment_error(rest[1])
+    if len(rest) == 2:
+        return Route("certifications", user_key)
+    if len(rest) == 3 and rest[2]:
+        return Route("certification", user_key, rest[2])
+    raise _segment_error(rest[3] if len(rest) > 3 else rest[2])
+
+
+def _json_body(call: Call) -> Any:
+    """The parsed JSON body of a write; GraphError 400 for a missing or foreign Content-Type or bad JSON."""
+    content_type = call.headers.get("content-type")
+    if content_type is None:
+        # Graph's own wording for a write without the header
+        raise GraphError(
+            400,
+            "BadRequest",
+            "Write requests (excluding DELETE) must contain the Content-Type header declaration.",
+        )
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        raise GraphError(400, "BadRequest", "Entity only allows writes with a JSON Content-Type header.")
+    if not call.body:
+        raise GraphError(400, "invalidRequest", "The request body is empty; send a JSON object.")
+    try:
+        return json.loads(call.body, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as err:
+        raise GraphError(400, "invalidRequest", f"Unable to read JSON request payload: {err}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class GraphService:
+    """The Graph routes over one tenant; `handle(call)` answers a `Call` whose principal is authenticated."""
+
+    def __init__(self, tenant: Tenant, config: EmulatorConfig) -> None:
+        self.tenant = tenant
+        self.config = config
+
+    def __repr__(self) -> str:
+        return f"<GraphService {self.tenant!r}>"
+
+    def handle(self, call: Call) -> Reply:
+        """Answer one Graph call; raises GraphError for every refusal (rendered by the pipeline)."""
+        route = resolve(call.path)
+        method = call.method.upper()
+        allowed = _METHODS[route.kind]
+        if method not in allowed:
+            raise GraphError(
+                405,
+                "MethodNotAllowed",
+                f"The HTTP method '{method}' is not allowed on this resource; allowed: {', '.join(allowed)}.",
+                {"Allow": ", ".join(allowed)},
+            )
+        principal = call.principal
+        if principal is None or principal.app_only or principal.user_id is None:
+            # contract §4: application permissions are not supported for profile items
+            raise GraphError(403, "Authorization_RequestDenied", _DENIED)
+        links = _Links(call)
+        if route.kind == "users":
+            self._authorise(principal, own=False, write=False)
+            return self._list_users(call, links)
+        user = self._user(route, principal, write=method != "GET")
+        if route.kind == "user":
+            return self._get_user(call, user, links)
+        if route.kind == "profile":
+            return Reply(
+                200, {"@odata.context": links.context(f"users('{user.id}')/profile/$entity"), "id": user.id}
+            )
+        if route.kind == "certifications":
+            if method == "POST":
+                return self._create(call, user, principal, links)
+            return self._list(call, user, links)
+        assert route.cert_id is not None  # resolve() sets it for "certification"
+        if method == "GET":
+            return self._get(call, user, route.cert_id, links)
+        if method == "PATCH":
+            return self._update(call, user, route.cert_id, principal, links)
+        return self._delete(user, route.cert_id)
+
+    # ----------------------------------------------------------------- authorisation (contract §4)
+    def _authorise(self, principal: Principal, *, own: bool, write: bool) -> None:
+        if write:
+            needed = WRITE_OWN_SCOPES if own else WRITE_OTHER_SCOPES
+        else:
+            needed = READ_SCOPES if own else OTHER_USERS_READ_SCOPES
+        if not principal.scopes & needed:
+            raise GraphError(403, "Authorization_RequestDenied", _DENIED)
+
+    def _user(self, route: Route, principal: Principal, *, write: bool) -> User:
+        """The addressed user, after the scope check (a token addressing itself by id or UPN is "own")."""
+        if route.user_key is _ME:
+            key = str(principal.user_id)
+            own = True
+        else:
+            key = str(route.user_key)
+            found = self.tenant.find_user(key)
+            own = (
+                key == principal.user_id
+                or (found is not None and found.id == principal.user_id)
+                or (principal.user_principal_name or "").casefold() == key.casefold()
+            )
+        self._authorise(principal, own=own, write=write)
+        user = self.tenant.find_user(key)
+        if user is None:
+            raise GraphError(
+                404,
+                "itemNotFound",
+                f"Resource '{key}' does not exist or one of its queried reference-property objects "
+                "are not present.",
+            )
+        return user
+
+    def _actor(self, principal: Principal) -> dict[str, Any]:
+        name = principal.display_name
+        if name is None and principal.user_id is not None:
+            caller = self.tenant.find_user(principal.user_id)
+            name = caller.display_name if caller is not None else None
+        return identity_set(principal.user_id, name)
+
+    # ----------------------------------------------------------------- users
+    def _list_users(self, call: Call, links: _Links) -> Reply:
+        options = parse_query(call.query, USER_TYPES)
+        rows = [user.to_graph() for user in self.tenant.users]
+        return self._page(call, options, rows, links, "users", lambda row: row)
+
+    def _get_user(self, call: Call, user: User, links: _Links) -> Reply:
+        options = parse_query(call.query, USER_TYPES, allowed=ENTITY_OPTIONS)
+        row = _selected(user.to_graph(), options.select)
+        return Reply(
+            200, {"@odata.context": links.context("users" + _select_suffix(options) + "/$entity"), **row}
+        )
+
+    # ----------------------------------------------------------------- certifications
+    def _list(self, call: Call, user: User, links: _Links) -> Reply:
+        options = parse_query(
+            call.query, CERT_TYPES, allowed=LIST_OPTIONS, default_orderby=_DEFAULT_CERT_ORDER
+        )
+        rows = self.tenant.certifications(user)
+        return self._page(call, options, rows, links, f"users('{user.id}')/profile/certifications", _entity)
+
+    def _page(
+        self,
+        call: Call,
+        options: QueryOptions,
+        rows: list[dict[str, Any]],
+        links: _Links,
+        context: str,
+        shape: Any,
+    ) -> Reply:
+        page, total, more = options.apply(rows, page_size=self.config.page_size, max_top=self.config.max_top)
+        body: dict[str, Any] = {"@odata.context": links.context(context + _select_suffix(options))}
+        if options.count:
+            body["@odata.count"] = total
+        size = min(self.config.page_size if options.top is None else options.top, self.config.max_top)
+        if more:
+            body["@odata.nextLink"] = links.url(call.path, next_query(call.query, options.skip + size))
+        body["value"] = [shape(_selected(row, options.select)) for row in page]
+        return Reply(200, body)
+
+    def _get(self, call: Call, user: User, cert_id: str, links: _Links) -> Reply:
+        options = parse_query(call.query, CERT_TYPES, allowed=ENTITY_OPTIONS)
+        cert = self._certification(user, cert_id)
+        return Reply(200, self._entity_body(user, _selected(cert, options.select), links, options))
+
+    def _create(self, call: Call, user: User, principal: Principal, links: _Links) -> Reply:
+        fields = validate_body(_json_body(call), strict=self.config.strict)
+        cert = new_certification(fields, self._actor(principal))
+        self.tenant.store(user, cert)
+        location = links.url(f"/users/{user.id}/profile/certifications/{cert['id']}", "")
+        return Reply(201, self._entity_body(user, cert, links), {"Location": location})
+
+    def _update(self, call: Call, user: User, cert_id: str, principal: Principal, links: _Links) -> Reply:
+        fields = validate_body(_json_body(call), strict=self.config.strict)
+        with self.tenant.writing():  # read-merge-store as one step against concurrent PATCHes
+            cert = patched(self._certification(user, cert_id), fields, self._actor(principal))
+            self.tenant.store(user, cert)
+        # contract §1: PATCH answers 200 with the whole updated entity, not 204
+        return Reply(200, self._entity_body(user, cert, links))
+
+    def _delete(self, user: User, cert_id: str) -> Reply:
+        if not self.tenant.remove(user, cert_id):
+            raise self._missing(user, cert_id)
+        return Reply(204)
+
+    def _certification(self, user: User, cert_id: str) -> dict[str, Any]:
+        cert = self.tenant.certification(user, cert_id)
+        if cert is None:
+            raise self._missing(user, cert_id)
+        return cert
+
+    @staticmethod
+    def _missing(user: User, cert_id: str) -> GraphError:
+        return GraphError(
+            404, "itemNotFound", f"The certification '{cert_id}' of user '{user.id}' was not found."
+        )
+
+    @staticmethod
+    def _entity_body(
+        user: User, cert: Mapping[str, Any], links: _Links, options: QueryOptions | None = None
+    ) -> dict[str, Any]:
+        suffix = _select_suffix(options) if options is not None else ""
+        context = links.context(f"users('{user.id}')/profile/certifications{suffix}/$entity")
+        return {"@odata.context": context, **_entity(cert)}
+
+
+def _entity(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"@odata.type": ODATA_TYPE, **row}
+
+
+def _selected(row: Mapping[str, Any], select: tuple[str, ...] | None) -> Mapping[str, Any]:
+    if select is None:
+        return row
+    return {name: row.get(name) for name in select}
+
+
+def _select_suffix(options: QueryOptions) -> str:
+    return f"({','.join(options.select)})" if options.select else ""
+
+
+class _Links:
+    """Absolute URLs of this emulator as the caller reached it (`Host`, `X-Forwarded-Proto`), for
+    `@odata.context`, `@odata.nextLink` and `Location`."""
+
+    def __init__(self, call: Call) -> None:
+        host = call.headers.get("host") or "graph.microsoft.com"
+        scheme = call.headers.get("x-forwarded-proto") or "https"
+        self.root = f"{scheme}://{host}/beta"
+
+    def context(self, fragment: str) -> str:
+        return f"{self.root}/$metadata#{fragment}"
+
+    def url(self, path: str, query: str) -> str:
+        return f"{self.root}{path}?{query}" if query else f"{self.root}{path}"

@@ -1,0 +1,410 @@
+"""THE field table: each personCertification property as DataFrame columns, dtype, writability, validator.
+
+Every later layer reads this table instead of knowing Graph's JSON: the frame builder takes `COLUMNS` and
+`DTYPES`, staging checks edits with `Field.validate`, and commit bodies come from `to_wire`.
+
+    Graph JSON ─flatten()─► flat row {column: value} ─► frame ─► edit ─Field.validate─► to_wire() ─► PATCH
+
+Columns are Graph's own names; nested objects are flattened with dots (`inference.confidenceScore`,
+`createdBy.user.displayName`, `source.type`). Each row starts with the user it belongs to (`userId`,
+`userPrincipalName`, `userDisplayName`).
+
+    >>> FIELDS_BY_COLUMN["endDate"].validate(dt.date(2027, 1, 31))
+    '2027-01-31'
+    >>> row = flatten({"id": "c1", "endDate": "2027-01-31", "allowedAudiences": "contacts,organization"})
+    >>> row["endDate"], row["allowedAudiences"]
+    (Timestamp('2027-01-31 00:00:00'), <Audience.contacts|organization: 20>)
+    >>> to_wire(row, ["endDate", "allowedAudiences"])
+    {'allowedAudiences': 'contacts,organization', 'endDate': '2027-01-31'}
+
+Column values (what `flatten` yields and the frame holds): `str`; dates as naive midnight `pandas.Timestamp`
+(dtype `datetime64[s]`); DateTimeOffsets as UTC `pandas.Timestamp` (`datetime64[ns, UTC]`: nanoseconds hold
+Graph's 7 fraction digits losslessly); `bool`; `float`; `Audience`; lists as `list`; `None` when missing.
+
+String limits. Graph publishes no maximum length for these properties [undocumented], so certnb picks limits
+that no genuine value reaches but a pasted blob does: 1000 characters for names and references, 4000 for
+`description` (free text, like other profile prose), 2048 for URLs (the common browser and proxy limit).
+Control characters are refused except tab and newline: they are invisible in a notebook and in Graph's UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+import pandas as pd
+
+from certnb.audience import Audience
+
+Kind = Literal["string", "date", "datetime", "flags", "url", "bool", "number", "list"]
+
+NAME_MAX_LENGTH = 1000
+DESCRIPTION_MAX_LENGTH = 4000
+URL_MAX_LENGTH = 2048
+
+# The raw `allowedAudiences` text, kept only when it names members this client does not know, so that
+# reading a newer service's value and writing the row back loses nothing (see certnb.audience).
+AUDIENCE_WIRE_COLUMN = "allowedAudiences.wire"
+
+KIND_DTYPES: dict[str, str] = {
+    "string": "string", "url": "string", "date": "datetime64[s]", "datetime": "datetime64[ns, UTC]",
+    "bool": "boolean", "number": "Float64", "flags": "object", "list": "object",
+}
+"""The pandas dtype of each kind of column (see the module docstring for the values they hold)."""
+
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, minus tab and newline
+
+
+@dataclass(frozen=True)
+class Field:
+    """One DataFrame column and the Graph property it comes from.
+
+    >>> f = FIELDS_BY_COLUMN["createdBy.user.displayName"]
+    >>> f.json, f.path, f.writable
+    ('createdBy', ('createdBy', 'user', 'displayName'), False)
+    """
+
+    json: str  # the top-level Graph property (contract §2); for row context, the user's property
+    column: str
+    kind: Kind
+    dtype: str  # pandas dtype name
+    writable: bool  # settable by PATCH (contract §2)
+    path: tuple[str, ...]  # where the value sits inside the Graph JSON
+    max_length: int | None = None
+    entity: Literal["certification", "user"] = "certification"
+
+    def validate(self, value: object) -> Any:
+        """Normalise a Python value to its Graph wire form, or raise `ValueError` stating the rule.
+
+        `None`, `pandas.NA`, `pandas.NaT` and NaN mean "no value" and give `None` (PATCH clears it).
+
+        >>> FIELDS_BY_COLUMN["startDate"].validate("2026-02-30")
+        Traceback (most recent call last):
+        ...
+        ValueError: startDate must be a date YYYY-MM-DD; got '2026-02-30' (no such day)
+        """
+        if is_missing(value):
+            return None
+        try:
+            return _VALIDATORS[self.kind](self, value)
+        except ValueError as refusal:
+            raise ValueError(f"{self.column} {refusal}") from None
+
+    def from_wire(self, value: object) -> Any:
+        """Read a Graph JSON value into this column's Python form, tolerantly (see the module docstring).
+
+        >>> FIELDS_BY_COLUMN["createdDateTime"].from_wire("2024-05-02T10:11:12.1234567Z").nanosecond
+        700
+        """
+        if value is None:
+            return None
+        if self.kind in ("string", "url"):
+            # `source.type` is a string in the docs but a list of strings in the current SDK (contract §2).
+            return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        if self.kind == "list":
+            return list(value) if isinstance(value, list | tuple) else [value]
+        try:
+            return _READERS[self.kind](value)
+        except (TypeError, ValueError) as refusal:
+            raise ValueError(f"{self.column}: Graph sent {value!r}, not a {self.kind} ({refusal})") from None
+
+    @property
+    def pandas_dtype(self) -> Any:
+        """This column's pandas dtype object, e.g. `StringDtype` for `"string"`."""
+        return pd.api.types.pandas_dtype(self.dtype)
+
+
+def _field(column: str, kind: Kind, writable: bool = False, max_length: int | None = None) -> Field:
+    path = tuple(column.split("."))
+    if kind in ("string", "url") and max_length is None:
+        max_length = URL_MAX_LENGTH if kind == "url" else NAME_MAX_LENGTH
+    return Field(path[0], column, kind, KIND_DTYPES[kind], writable, path, max_length)
+
+
+def _identity_set(name: str) -> list[Field]:
+    return [
+        _field(f"{name}.{party}.{part}", "string")
+        for party in ("user", "application", "device")
+        for part in ("displayName", "id")
+    ]
+
+
+ROW_CONTEXT: tuple[Field, ...] = (
+    Field("id", "userId", "string", "string", False, ("id",), NAME_MAX_LENGTH, "user"),
+    Field("userPrincipalName", "userPrincipalName", "string", "string", False, ("userPrincipalName",),
+          NAME_MAX_LENGTH, "user"),
+    Field("displayName", "userDisplayName", "string", "string", False, ("displayName",), NAME_MAX_LENGTH,
+          "user"),
+)
+
+FIELDS: tuple[Field, ...] = (
+    _field("id", "string"),
+    _field("displayName", "string", writable=True),
+    _field("issuingAuthority", "string", writable=True),
+    _field("issuingCompany", "string", writable=True),
+    _field("certificationId", "string", writable=True),
+    _field("description", "string", writable=True, max_length=DESCRIPTION_MAX_LENGTH),
+    _field("issuedDate", "date", writable=True),
+    _field("startDate", "date", writable=True),
+    _field("endDate", "date", writable=True),
+    _field("webUrl", "url", writable=True),
+    _field("thumbnailUrl", "url", writable=True),
+    _field("allowedAudiences", "flags", writable=True),
+    Field("allowedAudiences", AUDIENCE_WIRE_COLUMN, "string", "string", False, ("allowedAudiences",),
+          NAME_MAX_LENGTH),
+    _field("inference.confidenceScore", "number", writable=True),
+    _field("inference.userHasVerifiedAccuracy", "bool", writable=True),
+    _field("createdDateTime", "datetime"),
+    *_identity_set("createdBy"),
+    _field("lastModifiedDateTime", "datetime"),
+    *_identity_set("lastModifiedBy"),
+    _field("source.type", "string"),
+    _field("isSearchable", "bool"),
+    _field("sources", "list"),
+)
+"""The certification columns, in frame order."""
+
+COLUMNS: tuple[str, ...] = tuple(f.column for f in (*ROW_CONTEXT, *FIELDS))
+DTYPES: dict[str, str] = {f.column: f.dtype for f in (*ROW_CONTEXT, *FIELDS)}
+FIELDS_BY_COLUMN: dict[str, Field] = {f.column: f for f in (*ROW_CONTEXT, *FIELDS)}
+PROPERTIES: tuple[str, ...] = tuple(dict.fromkeys(f.json for f in FIELDS))
+"""Graph's personCertification property names (contract §2)."""
+WRITABLE: frozenset[str] = frozenset(f.json for f in FIELDS if f.writable)
+"""Properties a PATCH may set (contract §2)."""
+WRITABLE_COLUMNS: tuple[str, ...] = tuple(f.column for f in FIELDS if f.writable)
+
+
+def field_for(column: str) -> Field:
+    """The `Field` of a column name, or `KeyError` listing the known columns.
+
+    >>> field_for("endDate").kind
+    'date'
+    """
+    try:
+        return FIELDS_BY_COLUMN[column]
+    except KeyError:
+        raise KeyError(f"no certification column {column!r}; columns are: {', '.join(COLUMNS)}") from None
+
+
+def is_missing(value: object) -> bool:
+    """True for the "no value" markers a frame cell can hold: None, pandas.NA, pandas.NaT, NaN."""
+    if isinstance(value, float):
+        return math.isnan(value)
+    return value is None or value is pd.NA or value is pd.NaT
+
+
+def flatten(entity: Mapping[str, Any], user: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One Graph personCertification JSON (and its user) → one flat row keyed by `COLUMNS`.
+
+    >>> flatten({"id": "c1", "createdBy": {"user": {"id": "u1", "displayName": "Zoë"}}})["createdBy.user.id"]
+    'u1'
+    """
+    row: dict[str, Any] = {f.column: (user or {}).get(f.json) for f in ROW_CONTEXT}
+    for f in FIELDS:
+        value: Any = entity
+        for key in f.path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if f.column == AUDIENCE_WIRE_COLUMN:
+            unknown = isinstance(value, str) and Audience.unknown_members(value)
+            row[f.column] = value if unknown else None
+        else:
+            row[f.column] = f.from_wire(value)
+    return row
+
+
+def to_wire(row: Mapping[str, Any], properties: Iterable[str] | None = None) -> dict[str, Any]:
+    """A flat row → Graph JSON for the given properties (default: every property with a column in `row`).
+
+    Values go through `Field.validate`, so a bad value raises `ValueError`. Nested objects are rebuilt
+    whole (a PATCH replaces a complex property entirely); an object whose leaves are all missing is `None`.
+
+    >>> to_wire({"inference.confidenceScore": 0.9, "inference.userHasVerifiedAccuracy": True})
+    {'inference': {'confidenceScore': 0.9, 'userHasVerifiedAccuracy': True}}
+    """
+    if properties is None:
+        wanted = {f.json for f in FIELDS if f.column in row}
+    else:
+        wanted = set(properties)
+        unknown = wanted - set(PROPERTIES)
+        if unknown:
+            raise KeyError(f"not personCertification properties: {sorted(unknown)}; known: {PROPERTIES}")
+    body: dict[str, Any] = {}
+    for f in FIELDS:
+        if f.json not in wanted or f.column == AUDIENCE_WIRE_COLUMN:
+            continue
+        value = row.get(f.column)
+        raw = row.get(AUDIENCE_WIRE_COLUMN)
+        if f.kind == "flags" and isinstance(value, Audience) and Audience.unknownFutureValue in value and raw:
+            # Unedited value read from a newer service: give back exactly what it sent.
+            leaf: Any = raw
+        elif f.kind == "flags" and isinstance(value, Audience) and Audience.unknownFutureValue in value:
+            leaf = value.to_wire()
+        else:
+            leaf = f.validate(value)
+        _put(body, f.path, leaf)
+    return {name: _prune(value) for name, value in sorted(body.items())}
+
+
+def _put(tree: dict[str, Any], path: tuple[str, ...], leaf: Any) -> None:
+    for key in path[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[path[-1]] = leaf
+
+
+def _prune(value: Any) -> Any:
+    """Collapse nested objects whose leaves are all missing to `None` (Graph writes `null` for them)."""
+    if not isinstance(value, dict):
+        return value
+    pruned = {key: _prune(inner) for key, inner in value.items()}
+    return None if all(inner is None for inner in pruned.values()) else pruned
+
+
+# -- validators: one per kind; each returns the wire form or raises ValueError("must ...; got ...") --------
+
+
+def _check_string(f: Field, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text (str); got {type(value).__name__} {value!r}")
+    if f.max_length is not None and len(value) > f.max_length:
+        raise ValueError(f"must be at most {f.max_length} characters; got {len(value)}")
+    control = _CONTROL.search(value)
+    if control:
+        raise ValueError(
+            "must not contain control characters (tab and newline are allowed); "
+            f"got {control.group()!r} at position {control.start()} of {value[:60]!r}"
+        )
+    return str(value)
+
+
+def _check_date(f: Field, value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        if value.tz is not None or value != value.normalize():
+            raise ValueError(f"must be a date without a time of day or zone; got {value!r}")
+        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"must be a date, not a datetime; got {value!r} (pass value.date() if meant)")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise ValueError(
+            "must be a date (datetime.date, a time-less pandas.Timestamp or 'YYYY-MM-DD'); "
+            f"got {type(value).__name__} {value!r}"
+        )
+    if not _DATE_TEXT.fullmatch(value):
+        raise ValueError(f"must be a date YYYY-MM-DD; got {value!r}")
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"must be a date YYYY-MM-DD; got {value!r} (no such day)") from None
+
+
+def _check_datetime(f: Field, value: object) -> str:
+    if isinstance(value, str):
+        try:
+            value = pd.Timestamp(value)
+        except ValueError:
+            raise ValueError(f"must be an ISO 8601 date and time with a zone; got {value!r}") from None
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValueError(f"must be a date and time with a zone, e.g. '2024-05-02T10:11:12Z'; got {value!r}")
+    return format_datetime(pd.Timestamp(value))
+
+
+def format_datetime(moment: pd.Timestamp) -> str:
+    """Graph's DateTimeOffset text: UTC, 7 fraction digits, `Z` (contract §2).
+
+    >>> format_datetime(pd.Timestamp("2024-05-02T12:11:12.1234567+02:00"))
+    '2024-05-02T10:11:12.1234567Z'
+    """
+    utc = moment.tz_convert("UTC")
+    ticks = (utc.microsecond * 1000 + utc.nanosecond) // 100  # .NET ticks: 100 ns
+    return f"{utc.strftime('%Y-%m-%dT%H:%M:%S')}.{ticks:07d}Z"
+
+
+def _check_flags(f: Field, value: object) -> str:
+    if not isinstance(value, Audience | str | Iterable):
+        raise ValueError(f"must be an Audience or its wire text; got {type(value).__name__} {value!r}")
+    return Audience.validate(value).to_wire()
+
+
+def _check_url(f: Field, value: object) -> str:
+    text = _check_string(f, value)
+    if any(c.isspace() for c in text):
+        raise ValueError(f"must be an absolute http(s) URL without spaces; got {text!r}")
+    parts = urlsplit(text)
+    if not parts.scheme:
+        raise ValueError(f"must be an absolute http(s) URL; got {text!r} (relative: no scheme)")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"must be an absolute http(s) URL; got {text!r} (scheme {parts.scheme!r})")
+    if not parts.hostname:
+        raise ValueError(f"must be an absolute http(s) URL; got {text!r} (no host)")
+    return text
+
+
+def _check_bool(f: Field, value: object) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"must be True or False; got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def _check_number(f: Field, value: object) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"must be a number; got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite number; got {value!r}")
+    return float(value)
+
+
+def _check_list(f: Field, value: object) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list; got {type(value).__name__} {value!r}")
+    return list(value)
+
+
+_VALIDATORS: dict[str, Callable[[Field, object], Any]] = {
+    "string": _check_string, "url": _check_url, "date": _check_date, "datetime": _check_datetime,
+    "flags": _check_flags, "bool": _check_bool, "number": _check_number, "list": _check_list,
+}
+
+
+def _read_date(value: object) -> pd.Timestamp:
+    if not isinstance(value, str) or not _DATE_TEXT.fullmatch(value):
+        raise ValueError("expected 'YYYY-MM-DD'")
+    return pd.Timestamp(dt.date.fromisoformat(value)).as_unit("s")
+
+
+def _read_datetime(value: object) -> pd.Timestamp:
+    moment = pd.Timestamp(str(value))
+    if moment.tz is None:
+        raise ValueError("no time zone")
+    return moment.tz_convert("UTC").as_unit("ns")
+
+
+def _read_flags(value: object) -> Audience:
+    if not isinstance(value, str):
+        raise TypeError("expected comma-separated member names")
+    return Audience.parse(value)
+
+
+def _read_bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("expected true or false")
+    return value
+
+
+def _read_number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("expected a number")
+    return float(value)
+
+
+_READERS: dict[str, Callable[[object], Any]] = {
+    "flags": _read_flags, "date": _read_date, "datetime": _read_datetime, "bool": _read_bool,
+    "number": _read_number,
+}
