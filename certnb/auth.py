@@ -1,0 +1,379 @@
+"""Delegated sign-in with MSAL, as an `httpx.Auth` that fetches and refreshes tokens; app-only is refused.
+
+    connect() ──► sign_in(app, scopes)      cached account (silent) → device code | interactive | password
+              ──► GraphAuth(MsalTokens)     every request: a valid token (refreshed before expiry);
+                                            401 InvalidAuthenticationToken → refresh once and retry
+              or  GraphAuth(StaticToken)    a token (or a function returning one) obtained elsewhere
+
+Tokens never appear in a repr, a log line or an exception message. MSAL is imported lazily (only here,
+only when signing in) so `import certnb` stays light. `TokenCacheFile` persists MSAL's cache per user.
+
+>>> auth = GraphAuth(StaticToken("eyJ..."))
+>>> auth
+<GraphAuth StaticToken>
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import html
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from certnb.errors import (
+    AppOnlyNotSupported,
+    AuthenticationError,
+    SignInCancelled,
+    SignInDeclined,
+    SignInError,
+    SignInExpired,
+)
+
+__all__ = [
+    "GraphAuth",
+    "MsalTokens",
+    "StaticToken",
+    "TokenCacheFile",
+    "TokenSource",
+    "refuse_app_only_token",
+    "show_device_code",
+    "sign_in",
+    "token_claims",
+]
+
+APP_ONLY_MESSAGE = (
+    "Graph's profile certification API supports delegated permissions only (contract §4): "
+    "application (app-only) sign-in with a client secret, a certificate or a `roles` token is refused. "
+    "Sign in as a user instead, e.g. certnb.connect(tenant=..., client_id=..., auth='device_code')."
+)
+_REFRESH_MARGIN_S = 300  # renew a token five minutes before it expires
+
+
+class TokenCacheFile:
+    """MSAL's token cache persisted in one file per user, mode 0600, replaced atomically on each change.
+
+    Encrypted with `msal-extensions` on Windows and macOS when it is installed (no hard dependency); a plain
+    0600 file elsewhere, in the user's cache directory, outside any project.
+
+    >>> cache = TokenCacheFile("~/.cache/certnb/msal_cache.bin")   # doctest: +SKIP
+    >>> msal.PublicClientApplication(client_id, token_cache=cache.cache)   # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import msal
+
+        self.path = Path(path).expanduser()
+        self.encrypted = False
+        self.cache: Any = msal.SerializableTokenCache()
+        if sys.platform in ("win32", "darwin"):
+            try:
+                import msal_extensions
+
+                persistence = msal_extensions.build_encrypted_persistence(str(self.path))
+                self.cache = msal_extensions.PersistedTokenCache(persistence)
+                self.encrypted = True
+                return
+            except Exception:  # any keychain trouble: fall back to the 0600 file
+                self.cache = msal.SerializableTokenCache()
+        if self.path.exists():
+            self.cache.deserialize(self.path.read_text(encoding="utf-8"))
+
+    def __repr__(self) -> str:
+        return f"<TokenCacheFile {str(self.path)!r}{' encrypted' if self.encrypted else ''}>"
+
+    def save(self) -> None:
+        """Write the cache if it changed: a new 0600 file renamed over the old one, so no reader sees half."""
+        if self.encrypted or not self.cache.has_state_changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temp = tempfile.mkstemp(prefix=".msal_cache.", dir=self.path.parent)  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.cache.serialize())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o600)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        self.cache.has_state_changed = False
+
+
+class TokenSource(Protocol):
+    """Where access tokens come from: `token()` returns a valid one; `force_refresh` after a 401."""
+
+    def token(self, force_refresh: bool = False) -> str: ...
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    """The payload of a JWT access token, unverified (None if the token is not a readable JWT).
+
+    >>> token_claims("e30.eyJzY3AiOiJVc2VyLlJlYWQifQ.")
+    {'scp': 'User.Read'}
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (binascii.Error, ValueError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def refuse_app_only_token(token: str) -> None:
+    """Raise `AppOnlyNotSupported` for a token with `roles` and no `scp` (an application token, §4)."""
+    claims = token_claims(token)
+    if claims is not None and "roles" in claims and "scp" not in claims:
+        raise AppOnlyNotSupported(APP_ONLY_MESSAGE)
+
+
+class StaticToken:
+    """A token obtained elsewhere: a string, or a function returning a fresh one each call.
+
+    >>> StaticToken(lambda: "eyJ...").token()
+    'eyJ...'
+    """
+
+    def __init__(self, token: str | Callable[[], str]) -> None:
+        self._token = token
+        if isinstance(token, str):
+            refuse_app_only_token(token)  # before any request is sent
+
+    def __repr__(self) -> str:
+        return "<StaticToken callable>" if callable(self._token) else "<StaticToken ***>"
+
+    def token(self, force_refresh: bool = False) -> str:
+        value = self._token() if callable(self._token) else self._token
+        if not isinstance(value, str) or not value:
+            raise AuthenticationError(401, "InvalidAuthenticationToken", "the token function gave no token")
+        refuse_app_only_token(value)
+        return value
+
+
+class MsalTokens:
+    """Tokens of one signed-in account from an MSAL app: cached until five minutes before expiry."""
+
+    def __init__(
+        self,
+        app: Any,
+        scopes: Sequence[str],
+        account: Mapping[str, Any],
+        result: Mapping[str, Any],
+        cache_file: TokenCacheFile | None = None,
+    ) -> None:
+        self.app = app
+        self.scopes = list(scopes)
+        self.account = dict(account)
+        self.cache_file = cache_file
+        self._lock = threading.Lock()
+        self._access_token = ""
+        self._expires_at = 0.0
+        self._keep(result)
+
+    def __repr__(self) -> str:
+        return f"<MsalTokens account={self.username!r} scopes={self.scopes}>"
+
+    @property
+    def username(self) -> str:
+        """The signed-in account's user name (UPN)."""
+        return str(self.account.get("username", ""))
+
+    def token(self, force_refresh: bool = False) -> str:
+        with self._lock:
+            if not force_refresh and time.time() < self._expires_at - _REFRESH_MARGIN_S:
+                return self._access_token
+            result = self.app.acquire_token_silent_with_error(
+                self.scopes, account=self.account, force_refresh=force_refresh
+            )
+            if not result or "access_token" not in result:
+                reason = (result or {}).get("error_description") or "no cached refresh token"
+                raise AuthenticationError(
+                    401,
+                    "InvalidAuthenticationToken",
+                    f"could not renew the sign-in of {self.username}: {_first_line(reason)}; "
+                    "sign in again with certnb.connect(...)",
+                )
+            self._keep(result)
+            if self.cache_file is not None:
+                self.cache_file.save()
+            return self._access_token
+
+    def sign_out(self) -> None:
+        """Remove the account (and its tokens) from MSAL's cache and the cache file."""
+        with self._lock:
+            self.app.remove_account(self.account)
+            self._access_token, self._expires_at = "", 0.0
+            if self.cache_file is not None:
+                self.cache_file.save()
+
+    def _keep(self, result: Mapping[str, Any]) -> None:
+        self._access_token = str(result["access_token"])
+        self._expires_at = time.time() + float(result.get("expires_in", 0) or 0)
+
+
+class GraphAuth(httpx.Auth):
+    """httpx authentication: a bearer token from a `TokenSource`; one refresh and retry on a 401.
+
+    >>> httpx.Client(auth=GraphAuth(StaticToken("eyJ...")))   # doctest: +SKIP
+    """
+
+    def __init__(self, source: TokenSource) -> None:
+        self.source = source
+
+    def __repr__(self) -> str:
+        return f"<GraphAuth {type(self.source).__name__}>"
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.source.token()}"
+        response = yield request
+        if response.status_code == 401:
+            response.read()  # to see the error code (requires_response_body only covers auth_flow)
+        if _token_refused(response):
+            request.headers["Authorization"] = f"Bearer {self.source.token(force_refresh=True)}"
+            yield request
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # MSAL does blocking I/O; keep it off the session's event loop.
+        request.headers["Authorization"] = f"Bearer {await asyncio.to_thread(self.source.token)}"
+        response = yield request
+        if response.status_code == 401:
+            await response.aread()
+        if _token_refused(response):
+            fresh = await asyncio.to_thread(self.source.token, True)
+            request.headers["Authorization"] = f"Bearer {fresh}"
+            yield request
+
+
+def _token_refused(response: httpx.Response) -> bool:
+    if response.status_code != 401:
+        return False
+    try:
+        code = response.json().get("error", {}).get("code")
+    except ValueError:
+        return True
+    return code in (None, "InvalidAuthenticationToken")
+
+
+# --------------------------------------------------------------------------- sign-in
+def sign_in(
+    app: Any,
+    scopes: Sequence[str],
+    *,
+    method: str = "device_code",
+    username: str | None = None,
+    password: str | None = None,
+    timeout: float = 900.0,
+    on_device_code: Callable[[Mapping[str, Any]], None] | None = None,
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Sign in with an MSAL public client app: silently from its cache if possible; returns (account, result).
+
+    `method` is `device_code`, `interactive` or `password` (username + password, for the emulator and
+    scripts). The wait for a device code is bounded by `timeout` seconds; Ctrl-C raises `SignInCancelled`.
+    """
+    for account in app.get_accounts(username=username) if username else app.get_accounts():
+        cached = app.acquire_token_silent(list(scopes), account=account)
+        if cached and "access_token" in cached:
+            return account, cached
+    try:
+        if method == "device_code":
+            result = _device_code(app, scopes, timeout, on_device_code or show_device_code)
+        elif method == "interactive":
+            result = app.acquire_token_interactive(list(scopes), login_hint=username, timeout=timeout)
+        elif method == "password":
+            if not username or password is None:
+                raise SignInError("auth='password' needs both username= and password=")
+            with warnings.catch_warnings():
+                # MSAL deprecates the password grant for public clients; it is meant for the emulator.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                result = app.acquire_token_by_username_password(username, password, scopes=list(scopes))
+        else:
+            raise SignInError(f"unknown sign-in method {method!r}: use device_code, interactive or password")
+    except KeyboardInterrupt:
+        raise SignInCancelled("sign-in cancelled; run certnb.connect(...) again to sign in.") from None
+    _raise_for_result(result, timeout)
+    claims = result.get("id_token_claims") or {}
+    who = claims.get("preferred_username") or username
+    accounts = app.get_accounts(username=who) if who else app.get_accounts()
+    if not accounts:
+        raise SignInError("the sign-in returned no account (no id_token/client_info in the answer)")
+    refuse_app_only_token(str(result["access_token"]))
+    return accounts[0], result
+
+
+def _device_code(
+    app: Any, scopes: Sequence[str], timeout: float, show: Callable[[Mapping[str, Any]], None]
+) -> dict[str, Any]:
+    flow = app.initiate_device_flow(scopes=list(scopes))
+    if "user_code" not in flow:
+        reason = _first_line(flow.get("error_description"))
+        raise SignInError(f"device code sign-in could not start: {reason}")
+    show(flow)
+    # MSAL polls until flow["expires_at"]: bound the wait by certnb's timeout too.
+    flow["expires_at"] = min(float(flow.get("expires_at", 0)), time.time() + timeout)
+    result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+    return result
+
+
+def _raise_for_result(result: Mapping[str, Any] | None, timeout: float) -> None:
+    if result and "access_token" in result:
+        return
+    error = (result or {}).get("error", "no_answer")
+    detail = _first_line((result or {}).get("error_description"))
+    if error in ("authorization_declined", "access_denied"):
+        raise SignInDeclined(f"the sign-in was declined ({detail}). Run certnb.connect(...) to try again.")
+    if error in ("expired_token", "authorization_pending", "code_expired", "bad_verification_code"):
+        raise SignInExpired(
+            f"nobody approved the sign-in within the wait (at most {timeout:.0f} s, {error}). "
+            "Run certnb.connect(...) again and enter the code promptly."
+        )
+    raise SignInError(f"sign-in failed: {error}: {detail}")
+
+
+def _first_line(text: object) -> str:
+    return str(text or "").strip().splitlines()[0] if str(text or "").strip() else "(no description)"
+
+
+def show_device_code(flow: Mapping[str, Any]) -> None:
+    """Show where to sign in and the code: an HTML link and a copyable code in a notebook, text elsewhere."""
+    uri, code = str(flow.get("verification_uri", "")), str(flow.get("user_code", ""))
+    display = _notebook_display()
+    if display is None:
+        print(f"To sign in, open {uri} and enter the code {code}", file=sys.stderr, flush=True)
+        return
+    display(
+        {
+            "text/html": (
+                f'<p>To sign in, open <a href="{html.escape(uri)}" target="_blank">{html.escape(uri)}</a> '
+                f'and enter the code <code style="user-select:all;font-size:1.2em">{html.escape(code)}</code>'
+                "</p>"
+            ),
+            "text/plain": f"To sign in, open {uri} and enter the code {code}",
+        },
+        raw=True,
+    )
+
+
+def _notebook_display() -> Callable[..., Any] | None:
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return None
+    shell = ipython.get_ipython()
+    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+        return None
+    display: Callable[..., Any] = sys.modules["IPython"].display.display
+    return display

@@ -1,0 +1,294 @@
+"""`certnb.connect()`: sign in and get a `Graph` session — the embedded emulator, a real tenant, or a token.
+
+    connect(emulator=True)                        the offline default: a process-wide emulator, signed in
+                                                  with MSAL's device code flow (auto-approved for its
+                                                  default user) or username= + password=
+    connect(tenant=..., client_id=..., cloud=...) a real tenant, delegated sign-in: auth="device_code"
+                                                  (default) or "interactive"; token cached per user
+    connect(base_url=..., token=...)              a bearer token obtained elsewhere (str or function)
+
+Scopes are least-privileged: `User.Read` by default; `write=True` asks for `User.ReadWrite`, and
+`all_users=True` for the `.All` variant (other users' profiles); `scopes=[...]` overrides both.
+App-only sign-in is refused before anything is sent (contract §4).
+
+>>> graph = connect(emulator=True, write=True)                   # doctest: +SKIP
+>>> graph
+<certnb.Graph https://127.0.0.1:50123/beta cloud=custom account='adele@...' scopes=['User.ReadWrite']>
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from certnb.clouds import GLOBAL, Cloud
+from certnb.errors import AppOnlyNotSupported, ConfigError
+from certnb.graph.config import Settings, default_token_cache
+from certnb.graph.scopes import scopes_for
+from certnb.graph.urls import check_base_url
+
+if TYPE_CHECKING:
+    import httpx
+
+    from certnb.emulator.server import Emulator
+    from certnb.graph.client import Graph
+
+# `import certnb` stays light: httpx, MSAL and the session are imported when connect() is called.
+
+__all__ = ["EMULATOR_CLIENT_ID", "connect", "shared_emulator"]
+
+EMULATOR_CLIENT_ID = "certnb-notebook"  # the emulator accepts any client id
+_shared: Emulator | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_emulator() -> Emulator:
+    """The process-wide embedded emulator with the sample tenant, started on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or not _shared.running:
+            from certnb.emulator.server import Emulator
+
+            _shared = _shared or Emulator()
+            _shared.start()
+        return _shared
+
+
+def connect(
+    emulator: bool | Emulator = False,
+    *,
+    tenant: str | None = None,
+    client_id: str | None = None,
+    cloud: str | Cloud | None = None,
+    auth: str | None = None,
+    scopes: Sequence[str] | None = None,
+    write: bool = False,
+    all_users: bool = False,
+    username: str | None = None,
+    password: str | None = None,
+    base_url: str | None = None,
+    token: str | Callable[[], str] | None = None,
+    token_cache: str | Path | None = None,
+    client_secret: str | None = None,
+    client_credential: object | None = None,
+    config_file: str | Path | None = None,
+    timeout: float | None = None,
+    max_concurrency: int | None = None,
+    max_attempts: int | None = None,
+    sign_in_timeout: float = 900.0,
+    environ: Mapping[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    http_client: Any = None,
+    on_device_code: Callable[[Mapping[str, Any]], None] | None = None,
+) -> Graph:
+    """Sign in and return a `Graph` session (see the module docstring for the three ways).
+
+    `transport` (an httpx transport) and `http_client` (MSAL's requests-like session) are seams for tests;
+    `on_device_code(flow)` replaces the default display of the sign-in code.
+
+    >>> certnb.connect(tenant="contoso.onmicrosoft.us", client_id="...", cloud="usgov")  # doctest: +SKIP
+    """
+    settings = Settings.resolve(
+        {
+            "tenant": tenant,
+            "client_id": client_id,
+            "cloud": cloud,
+            "auth": auth,
+            "base_url": base_url,
+            "token_cache": token_cache,
+            "timeout": timeout,
+            "max_concurrency": max_concurrency,
+            "max_attempts": max_attempts,
+            "client_secret": client_secret,
+        },
+        environ=environ,
+        config_file=config_file,
+    )
+    from certnb.auth import APP_ONLY_MESSAGE, GraphAuth, StaticToken
+    from certnb.graph.client import Graph
+
+    if client_credential is not None or settings.client_secret_set:
+        raise AppOnlyNotSupported(APP_ONLY_MESSAGE)  # before any request (contract §4)
+    wanted = tuple(scopes) if scopes else scopes_for(write=write, all_users=all_users)
+    knobs: dict[str, Any] = {
+        "timeout": settings.timeout,
+        "max_concurrency": settings.max_concurrency,
+        "max_attempts": settings.max_attempts,
+        "transport": transport,
+    }
+    emu = _emulator(emulator)
+    if token is not None:
+        root = settings.base_url or (emu.graph_url if emu else settings.cloud.graph_url)
+        verify: Any = (emu.ca_file or True) if emu else True
+        source = StaticToken(token)
+        return Graph(
+            check_base_url(root),
+            GraphAuth(source),
+            cloud=None if emu else settings.cloud,
+            scopes=wanted,
+            verify=verify,
+            **knobs,
+        )
+    if emu is not None:
+        return _connect_emulator(
+            emu, settings, wanted, username, password, http_client, on_device_code, sign_in_timeout, knobs
+        )
+    return _connect_tenant(
+        settings, wanted, username, password, http_client, on_device_code, sign_in_timeout, knobs
+    )
+
+
+def _emulator(emulator: bool | Emulator | None) -> Emulator | None:
+    if emulator is True:
+        return shared_emulator()
+    if emulator is False or emulator is None:
+        return None
+    if not emulator.running:
+        emulator.start()
+    return emulator
+
+
+def _connect_emulator(
+    emu: Emulator,
+    settings: Settings,
+    scopes: tuple[str, ...],
+    username: str | None,
+    password: str | None,
+    http_client: Any,
+    on_device_code: Callable[[Mapping[str, Any]], None] | None,
+    sign_in_timeout: float,
+    knobs: dict[str, Any],
+) -> Graph:
+    import msal
+
+    from certnb.auth import GraphAuth, MsalTokens, TokenCacheFile, sign_in
+    from certnb.graph.client import Graph
+
+    cache_file = TokenCacheFile(settings.token_cache) if settings.token_cache else None
+    app = msal.PublicClientApplication(
+        settings.client_id or EMULATOR_CLIENT_ID,
+        authority=emu.authority(),
+        instance_discovery=False,  # no Microsoft discovery host offline (contract §9)
+        http_client=http_client or _EmulatorSession(emu),
+        token_cache=cache_file.cache if cache_file else None,
+    )
+    if on_device_code is None and emu.app.config.device_code_auto_approve:
+        on_device_code = _quiet  # approved at once: a code on screen would only be noise in notebooks
+    method = "password" if password is not None else "device_code"
+    msal_scopes = [GLOBAL.scope(s) for s in scopes]
+    account, result = sign_in(
+        app,
+        msal_scopes,
+        method=method,
+        username=username,
+        password=password,
+        timeout=sign_in_timeout,
+        on_device_code=on_device_code,
+    )
+    if cache_file is not None:
+        cache_file.save()
+    tokens = MsalTokens(app, msal_scopes, account, result, cache_file)
+    return Graph(
+        emu.graph_url,
+        GraphAuth(tokens),
+        cloud=None,
+        scopes=scopes,
+        verify=emu.ca_file or True,
+        account=tokens.username,
+        on_sign_out=tokens.sign_out,
+        **knobs,
+    )
+
+
+def _connect_tenant(
+    settings: Settings,
+    scopes: tuple[str, ...],
+    username: str | None,
+    password: str | None,
+    http_client: Any,
+    on_device_code: Callable[[Mapping[str, Any]], None] | None,
+    sign_in_timeout: float,
+    knobs: dict[str, Any],
+) -> Graph:
+    import msal
+
+    from certnb.auth import GraphAuth, MsalTokens, TokenCacheFile, sign_in
+    from certnb.graph.client import Graph
+
+    for key, value in (("tenant", settings.tenant), ("client_id", settings.client_id)):
+        if not value:
+            raise ConfigError(
+                key, value, f"a value: pass {key}=... or set CERTNB_{key.upper()} (or use emulator=True)"
+            )
+    cloud = settings.cloud
+    cache_file = TokenCacheFile(settings.token_cache or default_token_cache())
+    options: dict[str, Any] = {"token_cache": cache_file.cache}
+    if http_client is not None:
+        options["http_client"] = http_client
+    app = msal.PublicClientApplication(
+        settings.client_id, authority=cloud.authority(str(settings.tenant)), **options
+    )
+    method = "password" if password is not None else settings.auth
+    msal_scopes = [cloud.scope(s) for s in scopes]  # tokens do not cross clouds (contract §5)
+    account, result = sign_in(
+        app,
+        msal_scopes,
+        method=method,
+        username=username,
+        password=password,
+        timeout=sign_in_timeout,
+        on_device_code=on_device_code,
+    )
+    cache_file.save()
+    tokens = MsalTokens(app, msal_scopes, account, result, cache_file)
+    return Graph(
+        settings.base_url or cloud.graph_url,
+        GraphAuth(tokens),
+        cloud=cloud,
+        scopes=scopes,
+        account=tokens.username,
+        on_sign_out=tokens.sign_out,
+        **knobs,
+    )
+
+
+def _quiet(flow: Mapping[str, Any]) -> None:
+    """Show nothing: the emulator approves the code by itself."""
+
+
+class _EmulatorSession:
+    """MSAL's HTTP client for the emulator: trusts its CA, and keeps the port MSAL drops.
+
+    MSAL's user-realm discovery (before a password grant) builds its URL from the authority's host
+    without the port; the emulator listens on a random port, so put it back.
+    """
+
+    def __init__(self, emu: Emulator) -> None:
+        import requests
+
+        self._session = requests.Session()
+        self._verify: str | bool = emu.ca_file or False
+        self._root = emu.url
+        self._portless = emu.url.rsplit(":", 1)[0]
+
+    def _fix(self, url: str) -> str:
+        if url.startswith(self._portless + "/"):
+            return self._root + url[len(self._portless) :]
+        return url
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self._session.get(self._fix(url), **self._options(kwargs))
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        return self._session.post(self._fix(url), **self._options(kwargs))
+
+    def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        kwargs["verify"] = self._verify  # a per-request verify would override the session's
+        # Sign-ins are rare: no idle keep-alive connection should outlive the emulator it points at.
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "Connection": "close"}
+        return kwargs
+
+    def close(self) -> None:
+        self._session.close()

@@ -1,0 +1,256 @@
+"""certnb's one exception tree: catch `CertnbError` for everything certnb raises on purpose.
+
+    CertnbError
+     ├── GraphError                 Graph answered an error (status, code, message, request-id, method, url)
+     │    ├── ThrottledError        429 TooManyRequests, retries exhausted (or a write, never retried blindly)
+     │    ├── NotFoundError         404: unknown user or certification
+     │    ├── PermissionDeniedError 403: names the delegated scope the operation lacks
+     │    ├── AuthenticationError   401: the token was refused even after one refresh
+     │    └── NetworkError          no HTTP answer at all: connection dropped, refused or timed out
+     ├── SignInError                the sign-in did not complete
+     │    ├── SignInCancelled       interrupted (Ctrl-C, "interrupt kernel")
+     │    ├── SignInExpired         nobody approved the device code in time
+     │    └── SignInDeclined        the user declined the sign-in
+     ├── AppOnlyNotSupported        client secret, certificate or app-only token: refused (contract §4)
+     ├── ConfigError                a setting has a bad value: names the key and the value
+     └── ValidationError            an edit breaks a rule: names row, field, value and rule
+
+Messages never contain a token or secret. A `GraphError` for a write carries `may_have_applied`: after a
+429, a 5xx or a lost connection the change may have been made anyway (contract §8); re-read before retrying.
+
+>>> try:
+...     raise NotFoundError(404, "itemNotFound", "", method="GET", url="https://graph.example/beta/users/x")
+... except GraphError as err:
+...     print(err.status, err.code)
+404 itemNotFound
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AppOnlyNotSupported",
+    "AuthenticationError",
+    "CertnbError",
+    "ConfigError",
+    "GraphError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "SignInCancelled",
+    "SignInDeclined",
+    "SignInError",
+    "SignInExpired",
+    "ThrottledError",
+    "ValidationError",
+    "graph_error",
+]
+
+# What to do next, per status, when Graph's own message does not say (profile endpoints often answer
+# `UnknownError` with an empty message, contract §3).
+_HINTS = {
+    400: "Graph refused the request as malformed: check dates (YYYY-MM-DD), enum members and query options.",
+    401: "The access token was refused; sign in again with certnb.connect(...).",
+    403: "The signed-in account lacks a permission for this operation.",
+    404: "The user or certification does not exist (or is not visible to the signed-in account).",
+    409: "The item changed concurrently; re-read it and try again.",
+    424: "A request this one depended on (dependsOn) failed first.",
+    429: "Graph is throttling; wait for Retry-After and retry, or lower max_concurrency.",
+    500: "Graph had an internal error; retry later.",
+    502: "Graph's gateway failed; retry later.",
+    503: "Graph is temporarily unavailable; retry later.",
+    504: "Graph's gateway timed out; retry later.",
+}
+
+
+class CertnbError(Exception):
+    """Base of every error certnb raises on purpose."""
+
+
+class GraphError(CertnbError):
+    """Graph answered with an error status (contract §3); branch on `status` and `code`, not on `message`.
+
+    >>> err = GraphError(400, "UnknownError", "", method="PATCH", url="https://g.example/beta/me",
+    ...                  request_id="r1")
+    >>> "PATCH https://g.example/beta/me" in str(err) and "request-id r1" in str(err)
+    True
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        request_id: str | None = None,
+        client_request_id: str | None = None,
+        retry_after: float | None = None,
+        may_have_applied: bool = False,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.client_request_id = client_request_id
+        self.retry_after = retry_after
+        self.may_have_applied = may_have_applied
+        super().__init__(self._describe())
+
+    def hint(self) -> str:
+        """What to do next, from the status (used when Graph's message is empty)."""
+        return _HINTS.get(self.status, "")
+
+    def _describe(self) -> str:
+        where = f" on {self.method} {self.url}".rstrip() if self.method or self.url else ""
+        text = f"{self.status} {self.code}{where}: {self.message or '(Graph gave no message)'}"
+        if self.request_id:
+            text += f" [request-id {self.request_id}]"
+        if self.may_have_applied:
+            text += " The change may have been applied anyway: re-read before retrying."
+        hint = self.hint()
+        if hint and (not self.message or self.code == "UnknownError"):
+            text += f" Hint: {hint}"
+        return text
+
+
+class ThrottledError(GraphError):
+    """429: Graph kept throttling past the allowed attempts, or throttled a write (see `may_have_applied`)."""
+
+
+class NotFoundError(GraphError):
+    """404: the user or certification does not exist."""
+
+
+class PermissionDeniedError(GraphError):
+    """403: the token lacks a delegated scope; `required_scope` says which one the operation needs.
+
+    >>> err = PermissionDeniedError(403, "Authorization_RequestDenied", "Insufficient privileges.",
+    ...                             required_scope="User.ReadWrite", granted_scopes=("User.Read",))
+    >>> err.required_scope
+    'User.ReadWrite'
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        required_scope: str | None = None,
+        granted_scopes: tuple[str, ...] = (),
+        **context: Any,
+    ) -> None:
+        self.required_scope = required_scope
+        self.granted_scopes = granted_scopes
+        super().__init__(status, code, message, **context)
+
+    def hint(self) -> str:
+        if not self.required_scope:
+            return _HINTS[403]
+        granted = ", ".join(self.granted_scopes) or "unknown"
+        return (
+            f"This operation needs the delegated scope {self.required_scope} (granted: {granted}); "
+            f"reconnect asking for it, e.g. certnb.connect(..., scopes=[{self.required_scope!r}])."
+        )
+
+    def _describe(self) -> str:
+        # The scope advice is the point of this error: always show it, whatever Graph's message says.
+        text = super()._describe()
+        return text if "Hint:" in text else f"{text} Hint: {self.hint()}"
+
+
+class AuthenticationError(GraphError):
+    """401: Graph refused the access token even after a refresh."""
+
+
+class NetworkError(GraphError):
+    """No HTTP answer: the connection was refused, dropped or timed out (`status` 0)."""
+
+
+class SignInError(CertnbError):
+    """The sign-in did not complete; the message says why and what to try."""
+
+
+class SignInCancelled(SignInError):
+    """The sign-in was interrupted (KeyboardInterrupt, "interrupt kernel")."""
+
+
+class SignInExpired(SignInError):
+    """Nobody approved the device code before it (or certnb's wait) expired."""
+
+
+class SignInDeclined(SignInError):
+    """The user declined the sign-in request."""
+
+
+class AppOnlyNotSupported(CertnbError):
+    """App-only sign-in (client secret, certificate, `roles` token) was asked for; Graph refuses it (§4)."""
+
+
+class ConfigError(CertnbError):
+    """A setting has a bad value; `key` and `value` name it, `source` says where it came from.
+
+    >>> print(ConfigError("cloud", "mars", "one of global, usgov, usgov-dod, china", source="CERTNB_CLOUD"))
+    CERTNB_CLOUD: bad value 'mars' for 'cloud': expected one of global, usgov, usgov-dod, china
+    """
+
+    def __init__(self, key: str, value: object, expected: str, *, source: str = "argument") -> None:
+        self.key = key
+        self.value = value
+        self.expected = expected
+        self.source = source
+        super().__init__(f"{source}: bad value {value!r} for {key!r}: expected {expected}")
+
+
+class ValidationError(CertnbError):
+    """An edit breaks a rule; names the row, field, value and rule.
+
+    >>> print(ValidationError(row=3, field="endDate", value="2020-13-01", rule="a date YYYY-MM-DD"))
+    row 3, field 'endDate': value '2020-13-01' breaks the rule: a date YYYY-MM-DD
+    """
+
+    def __init__(self, *, row: object, field: str, value: object, rule: str) -> None:
+        self.row = row
+        self.field = field
+        self.value = value
+        self.rule = rule
+        super().__init__(f"row {row}, field {field!r}: value {value!r} breaks the rule: {rule}")
+
+
+def graph_error(
+    status: int,
+    body: Any,
+    *,
+    method: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> GraphError:
+    """The `GraphError` subclass for an error answer: status, Graph's error body (contract §3) and headers.
+
+    >>> graph_error(404, {"error": {"code": "itemNotFound", "message": ""}}, method="GET", url="u").code
+    'itemNotFound'
+    """
+    found = body.get("error") if isinstance(body, dict) else None
+    error: dict[str, Any] = found if isinstance(found, dict) else {}
+    inner_found = error.get("innerError")
+    inner: dict[str, Any] = inner_found if isinstance(inner_found, dict) else {}
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    context.setdefault("request_id", inner.get("request-id") or lowered.get("request-id"))
+    context.setdefault(
+        "client_request_id", inner.get("client-request-id") or lowered.get("client-request-id")
+    )
+    code = str(error.get("code") or "UnknownError")
+    message = str(error.get("message") or "")
+    kind: type[GraphError] = {
+        401: AuthenticationError,
+        403: PermissionDeniedError,
+        404: NotFoundError,
+        429: ThrottledError,
+    }.get(status, GraphError)
+    return kind(status, code, message, method=method, url=url, **context)

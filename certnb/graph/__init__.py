@@ -1,0 +1,41 @@
+"""The one place that speaks HTTP to Graph: the `Graph` session and its parts.
+
+    client.py     Graph: the synchronous session object certnb.connect() returns
+    transport.py  one paced, retried call; errors mapped to certnb.errors
+    paging.py     follow @odata.nextLink verbatim
+    batch.py      $batch planning (≤ 20, dependsOn kept together), per-item retries
+    pacing.py     Retry-After, learned rate (AIMD), backoff with jitter — one per session
+    urls.py       percent-encoded path segments; plain http only on loopback
+    scopes.py     least-privilege delegated scopes, and what a 403 lacked
+    config.py     settings lookup: arguments → CERTNB_* environment → config file
+    loop.py       the private event loop thread behind the synchronous API
+
+`Graph`, `BatchRequest` and `BatchResponse` load on first use, so `import certnb` does not import httpx.
+
+>>> from certnb.graph import Graph, BatchRequest, urls   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from certnb.graph import urls
+
+if TYPE_CHECKING:
+    from certnb.graph.batch import BatchRequest, BatchResponse
+    from certnb.graph.client import Graph
+
+__all__ = ["BatchRequest", "BatchResponse", "Graph", "urls"]
+
+_LAZY = {
+    "BatchRequest": "certnb.graph.batch",
+    "BatchResponse": "certnb.graph.batch",
+    "Graph": "certnb.graph.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'certnb.graph' has no attribute {name!r}")

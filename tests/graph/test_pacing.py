@@ -1,0 +1,98 @@
+"""The pacer: Retry-After forms, one pause for everyone, a learned rate, jittered backoff; settling."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+
+import pytest
+
+import certnb
+from certnb.emulator.server import Emulator
+from certnb.graph import urls
+from certnb.graph.pacing import Pacer, parse_retry_after
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("3", 3.0), ("2.128", 2.128), (" 0 ", 0.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 10.0), ("-1", 0.0)],
+)
+def test_retry_after_forms(value: str, seconds: float) -> None:
+    assert parse_retry_after(value, now=1445412470.0) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("value", [None, "soon", "nan", "Wed, 21 Oct 2015 07:28:00"])
+def test_unreadable_retry_after(value: str | None) -> None:
+    assert parse_retry_after(value) is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_pauses_everyone_then_learns_the_rate() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    assert pacer.throttled(1.0) == 1.0  # first event: pause, no rate yet (the burst tells nothing)
+    assert pacer.rate is None
+    clock.now += 0.5
+    assert pacer.throttled(0.2) == pytest.approx(0.5)  # within the pause: the same event
+    assert pacer.throttle_events == 1
+    clock.now += 1.0
+    pacer.accepted(100)  # 100 items accepted over 1.5 s since the first event
+    pacer.throttled(1.0)
+    assert pacer.rate == pytest.approx(0.95 * 100 / 1.5)
+
+
+def test_turn_waits_for_the_pause() -> None:
+    pacer = Pacer()
+    pacer.throttled(0.3)
+    started = time.monotonic()
+    asyncio.run(pacer.turn(1))
+    assert time.monotonic() - started >= 0.29
+
+
+def test_backoff_grows_with_jitter_and_a_cap() -> None:
+    pacer = Pacer(backoff_base_s=0.5, backoff_cap_s=4.0, rng=random.Random(1))
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0)]:
+        draws = [pacer.backoff(attempt) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in draws)
+        assert len(set(draws)) > 1
+
+
+def test_a_long_run_settles_under_the_servers_limit() -> None:
+    rate, burst, n = 150, 20, 450
+    seed = {
+        "tenant": {"id": str(uuid.UUID(int=7)), "domain": "contoso.example"},
+        "users": [
+            {
+                "id": str(uuid.UUID(int=i + 1)),
+                "userPrincipalName": f"u{i}@contoso.example",
+                "certifications": [],
+            }
+            for i in range(n)
+        ],
+    }
+    with Emulator(seed=seed) as emu:
+        graph = certnb.connect(emulator=emu, all_users=True)
+        emu.set_faults(throttle_rps=rate, throttle_burst=burst, latency_ms=10)
+        started = time.monotonic()
+        answers = graph.batch(
+            [{"method": "GET", "url": urls.certifications_path(str(uuid.UUID(int=i + 1)))} for i in range(n)]
+        )
+        elapsed = time.monotonic() - started
+        graph.close()
+        stats = emu.stats()
+    assert all(a.ok for a in answers)
+    ideal = (n - burst) / rate
+    assert elapsed <= 1.35 * ideal + 0.3, (elapsed, ideal)
+    assert graph.pacer.rate is not None and 0.6 * rate <= graph.pacer.rate <= 1.4 * rate
+    # It did not keep bouncing off the limit: a couple of pauses to learn the rate, then paced.
+    assert graph.pacer.throttle_events <= 4, graph.pacer
+    assert stats["batch_items"] == n + stats["throttled"]
