@@ -22,7 +22,20 @@ from certnb.errors import (
     ValidationError,
 )
 
+# Importing certnb.frame registers the `df.certs` accessor.
+from certnb.frame import (
+    PartialLoadWarning,
+    audit,
+    build_frame,
+    load_failures,
+    read_edits,
+    read_sheet,
+    to_csv,
+    to_excel,
+)
+
 if TYPE_CHECKING:
+    from certnb.emulator.server import Emulator
     from certnb.graph.client import Graph
 
 __version__ = "0.1.0"
@@ -32,10 +45,12 @@ __all__ = [
     "AuthenticationError",
     "CertnbError",
     "ConfigError",
+    "Emulator",
     "Graph",
     "GraphError",
     "NetworkError",
     "NotFoundError",
+    "PartialLoadWarning",
     "PermissionDeniedError",
     "SignInCancelled",
     "SignInDeclined",
@@ -43,14 +58,25 @@ __all__ = [
     "SignInExpired",
     "ThrottledError",
     "ValidationError",
+    "audit",
+    "build_frame",
     "connect",
+    "load_failures",
+    "read_edits",
+    "read_sheet",
+    "to_csv",
+    "to_excel",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # `Graph` loads on first use: it imports httpx, and `import certnb` must stay light.
+    # `Graph` and `Emulator` load on first use (httpx; starlette, uvicorn): `import certnb` must stay light.
     if name == "Graph":
         from certnb.graph.client import Graph
 
         return Graph
+    if name == "Emulator":
+        from certnb.emulator.server import Emulator
+
+        return Emulator
     raise AttributeError(f"module 'certnb' has no attribute {name!r}")

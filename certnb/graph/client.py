@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -25,6 +25,9 @@ from certnb.graph.loop import LoopThread
 from certnb.graph.pacing import Pacer
 from certnb.graph.paging import collect
 from certnb.graph.transport import GraphTransport
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Graph"]
 
@@ -148,6 +151,22 @@ class Graph:
         if not items:
             return []
         return self._run(run_batches(self._transport, items, self.max_concurrency))
+
+    def load(
+        self,
+        users: str | Sequence[str] | None = None,
+        *,
+        progress: bool | None = None,
+        page_size: int | None = None,
+    ) -> pd.DataFrame:
+        """Certifications as a typed DataFrame: of the signed-in user, of `users` (UPNs or ids), or `"all"`.
+
+        >>> df = graph.load(users="all")  # doctest: +SKIP
+        >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
+        """
+        from certnb.frame.load import load_certifications  # pandas-side code loads on first use
+
+        return load_certifications(self, users, progress=progress, page_size=page_size)
 
     def me(self) -> dict[str, Any]:
         """The signed-in user: `id`, `userPrincipalName`, `displayName`."""

@@ -1,0 +1,77 @@
+"""`df.certs`: the audit and its views as one pandas accessor namespace on certification frames.
+
+Registered when `certnb.frame` is imported. It checks the frame's columns when first used and stores
+nothing: every method reads the frame it is attached to and returns a new object.
+
+    >>> from certnb.frame.build import build_frame
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
+    ...     {"id": "c1", "displayName": "AZ-104", "endDate": "2026-12-12", "certificationId": "X"}]}])
+    >>> df.certs.expiring(days=30, asof="2026-11-30")["id"].tolist()
+    ['c1']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from certnb.frame import audit as _audit
+from certnb.frame import load as _load
+from certnb.frame import summary as _summary
+
+
+@pd.api.extensions.register_dataframe_accessor("certs")
+class CertsAccessor:
+    """Audit a certification frame: `expiring`, `expired`, `audit`, `summary`, `timeline`, `histogram`,
+    `failures`.
+
+    >>> import pandas as pd
+    >>> pd.DataFrame({"a": [1]}).certs
+    Traceback (most recent call last):
+    ...
+    AttributeError: df.certs needs a certification frame (certnb.load / build_frame); missing columns: ...
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        missing = [c for c in _audit.REQUIRED_COLUMNS if c not in frame.columns]
+        if missing:
+            # AttributeError, as pandas expects from an accessor that does not apply to this object.
+            raise AttributeError(
+                "df.certs needs a certification frame (certnb.load / build_frame); missing columns: "
+                + ", ".join(missing)
+            )
+        self._frame = frame
+
+    def expired(self, asof: object = None) -> pd.DataFrame:
+        """Rows that ended before `asof` (default today), oldest first."""
+        return _audit.expired(self._frame, asof)
+
+    def expiring(self, days: int = 90, asof: object = None) -> pd.DataFrame:
+        """Rows ending within `days` days of `asof` (default today), soonest first."""
+        return _audit.expiring(self._frame, days, asof)
+
+    def audit(self, asof: object = None) -> pd.DataFrame:
+        """The findings table of every audit rule (see `certnb.frame.audit.RULES`)."""
+        return _audit.audit(self._frame, asof)
+
+    def summary(self, by: str = "issuer", asof: object = None) -> pd.DataFrame:
+        """Counts by `"issuer"`, `"month"` (of expiry) or `"user"`: held, valid, expiring, expired."""
+        return _summary.summary(self._frame, by, asof)
+
+    def failures(self) -> pd.DataFrame:
+        """The users whose certifications could not be loaded into this frame (see `load_failures`)."""
+        return _load.load_failures(self._frame)
+
+    def timeline(self, asof: object = None, path: str | Path | None = None, **options: Any) -> Any:
+        """A chart of each certification's validity span, one line per user (matplotlib Figure)."""
+        from certnb.frame import plots as _plots  # matplotlib loads on first chart, not on import
+
+        return _plots.timeline(self._frame, asof=asof, path=path, **options)
+
+    def histogram(self, asof: object = None, path: str | Path | None = None, **options: Any) -> Any:
+        """A bar chart of expiries per month (matplotlib Figure); saved as PNG when `path` is given."""
+        from certnb.frame import plots as _plots
+
+        return _plots.expiry_histogram(self._frame, asof=asof, path=path, **options)

@@ -1,0 +1,407 @@
+"""The certification audit: rules over a certification frame, giving one findings table.
+
+Every rule is a pure function of the frame and `asof` (the day the audit is for), so the same frame and the
+same `asof` always give the same findings, sorted the same way.
+
+    >>> import json
+    >>> from certnb.frame.build import build_frame
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
+    ...     {"id": "c1", "displayName": "AZ-104", "endDate": "2026-06-30", "certificationId": "X1"}]}])
+    >>> audit(df, asof="2026-11-30")[["rule", "severity", "id"]].values.tolist()
+    [['expired', 'error', 'c1']]
+
+Rules (`RULES`): expired; expiring within 30, 60 or 90 days; a missing end date where most other holders
+of the same certification have one; end before start or issue date; start after issue date; the same
+certification twice for one user; an issuer spelled several ways; a missing certificationId; URLs that are
+not absolute http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from certnb.schema import FIELDS_BY_COLUMN
+
+FINDING_COLUMNS: tuple[str, ...] = (
+    "rule",
+    "severity",
+    "userId",
+    "userPrincipalName",
+    "id",
+    "displayName",
+    "field",
+    "value",
+    "detail",
+    "fix",
+    "suggested",
+)
+"""Columns of the findings table: `field`/`value` name the cell at fault, `suggested` a value to stage."""
+
+RULES: dict[str, str] = {
+    "expired": "error",
+    "expiring-30": "warning",
+    "expiring-60": "warning",
+    "expiring-90": "info",
+    "missing-end-date": "warning",
+    "end-before-start": "error",
+    "end-before-issue": "error",
+    "start-after-issue": "error",
+    "duplicate": "warning",
+    "issuer-spelling": "info",
+    "missing-certification-id": "warning",
+    "bad-url": "error",
+}
+"""Rule name → severity (`error`, `warning`, `info`), in report order."""
+
+SEVERITY_ORDER = ("error", "warning", "info")
+
+ISSUER_ABBREVIATIONS: dict[str, str] = {
+    "msft": "microsoft",
+    "ms": "microsoft",
+    "aws": "amazon web services",
+    "gcp": "google cloud",
+    "ibm corp": "ibm",
+}
+"""Known abbreviations of issuer names, normalised form → normalised full name."""
+
+CORPORATE_SUFFIXES = frozenset(
+    {
+        "corporation",
+        "corp",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "co",
+        "company",
+    }
+)
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "userId",
+    "userPrincipalName",
+    "id",
+    "displayName",
+    "issuingCompany",
+    "issuingAuthority",
+    "certificationId",
+    "issuedDate",
+    "startDate",
+    "endDate",
+    "webUrl",
+    "thumbnailUrl",
+)
+"""The columns the audit reads; `certnb.frame.accessor` checks for them."""
+
+
+def as_day(asof: object = None) -> pd.Timestamp:
+    """The audit day as a midnight Timestamp: `asof` (a date, Timestamp or 'YYYY-MM-DD'), default today.
+
+    >>> as_day("2026-11-30")
+    Timestamp('2026-11-30 00:00:00')
+    """
+    if asof is None:
+        return pd.Timestamp(dt.date.today())
+    try:
+        day = pd.Timestamp(asof)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"asof must be a date such as '2026-11-30'; got {asof!r}") from None
+    if day.tz is not None:
+        day = day.tz_localize(None)
+    return day.normalize().as_unit("s")
+
+
+DATE_COLUMNS = ("issuedDate", "startDate", "endDate")
+
+
+def with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its date columns as datetimes (a frame built by hand may hold text or objects).
+
+    >>> with_dates(pd.DataFrame({"endDate": ["2026-06-30"]}))["endDate"].dtype
+    dtype('<M8[s]')
+    """
+    untyped = [c for c in DATE_COLUMNS if c in frame and not pd.api.types.is_datetime64_dtype(frame[c])]
+    if not untyped:
+        return frame
+    try:
+        return frame.assign(
+            **{c: pd.to_datetime(frame[c], format="ISO8601").astype("datetime64[s]") for c in untyped}
+        )
+    except (TypeError, ValueError) as refusal:
+        raise ValueError(f"date columns must hold dates ('YYYY-MM-DD'); {refusal}") from None
+
+
+def expired(frame: pd.DataFrame, asof: object = None) -> pd.DataFrame:
+    """Rows whose `endDate` is before `asof` (a certification is valid through its end date), by end date.
+
+    >>> ends = pd.DataFrame({"endDate": pd.to_datetime(["2026-01-01", "2027-01-01"])})
+    >>> expired(ends, "2026-11-30").index.tolist()
+    [0]
+    """
+    day = as_day(asof)
+    end = with_dates(frame)["endDate"]
+    chosen = end < day
+    return frame[chosen].iloc[end[chosen].argsort(kind="stable")]
+
+
+def expiring(frame: pd.DataFrame, days: int = 90, asof: object = None) -> pd.DataFrame:
+    """Rows whose `endDate` falls within `days` days from `asof` (inclusive), soonest first.
+
+    >>> ends = pd.DataFrame({"endDate": pd.to_datetime(["2026-12-12", "2027-06-01"])})
+    >>> expiring(ends, 30, "2026-11-30").index.tolist()
+    [0]
+    """
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ValueError(f"days must be a whole number of days, 0 or more; got {days!r}")
+    day = as_day(asof)
+    end = with_dates(frame)["endDate"]
+    chosen = (end >= day) & (end <= day + pd.Timedelta(days=days))
+    return frame[chosen].iloc[end[chosen].argsort(kind="stable")]
+
+
+def audit(frame: pd.DataFrame, asof: object = None) -> pd.DataFrame:
+    """Every rule over `frame`, as a findings table (`FINDING_COLUMNS`), sorted by severity, rule and user.
+
+    >>> audit(pd.DataFrame(columns=list(REQUIRED_COLUMNS)), "2026-11-30").empty
+    True
+    """
+    day = as_day(asof)
+    frame = with_dates(frame)
+    findings: list[dict[str, Any]] = []
+    for rule in (_expiry, _missing_end, _date_order, _duplicates, _issuer_spelling, _certification_id, _urls):
+        findings.extend(rule(frame, day))
+    table = pd.DataFrame(findings, columns=list(FINDING_COLUMNS))
+    if table.empty:
+        return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
+    rank = {rule: i for i, rule in enumerate(RULES)}
+    table["_rank"] = table["rule"].map(rank)
+    table["_severity"] = table["severity"].map({s: i for i, s in enumerate(SEVERITY_ORDER)})
+    table = table.sort_values(["_severity", "_rank", "userPrincipalName", "id", "field"], kind="stable")
+    table = table.drop(columns=["_rank", "_severity"]).reset_index(drop=True)
+    return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
+
+
+def _finding(row: Any, rule: str, field: str, detail: str, fix: str, suggested: Any = None) -> dict[str, Any]:
+    value = getattr(row, field, None) if field.isidentifier() else None
+    return {
+        "rule": rule,
+        "severity": RULES[rule],
+        "userId": row.userId,
+        "userPrincipalName": row.userPrincipalName,
+        "id": row.id,
+        "displayName": row.displayName,
+        "field": field,
+        "value": _cell(value),
+        "detail": detail,
+        "fix": fix,
+        "suggested": suggested,
+    }
+
+
+def _cell(value: Any) -> Any:
+    return None if value is None or value is pd.NA or value is pd.NaT else value
+
+
+def _rows(frame: pd.DataFrame, mask: Any) -> Iterable[Any]:
+    rows: Iterable[Any] = frame.loc[mask, list(REQUIRED_COLUMNS)].itertuples(index=False)
+    return rows
+
+
+def _date(value: Any) -> str:
+    return "—" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _expiry(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    left = (frame["endDate"] - day).dt.days
+    for row, days in zip(_rows(frame, left.notna() & (left < 0)), left[left < 0], strict=True):
+        yield _finding(
+            row,
+            "expired",
+            "endDate",
+            f"expired on {_date(row.endDate)}, {-int(days)} days before {_date(day)}",
+            "renew it and record the new end date, or remove it if it lapsed",
+        )
+    for low, high in ((0, 30), (31, 60), (61, 90)):
+        mask = left.notna() & (left >= low) & (left <= high)
+        for row, days in zip(_rows(frame, mask), left[mask], strict=True):
+            yield _finding(
+                row,
+                f"expiring-{high}",
+                "endDate",
+                f"expires on {_date(row.endDate)}, in {int(days)} days from {_date(day)}",
+                "plan the renewal before the end date",
+            )
+
+
+def _title_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["displayName"].fillna("").str.strip().str.casefold()
+
+
+def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    # A certification that never expires (ITIL, PSM) has no end date for everyone; only a missing end date
+    # where most other holders of the same title have one is a finding.
+    title = _title_key(frame)
+    has_end = frame["endDate"].notna()
+    holders = title.map(title.value_counts())
+    with_end = title.map(title[has_end].value_counts()).fillna(0)
+    mask = ~has_end & (title != "") & (with_end * 2 > holders - 1) & (with_end > 0)
+    validity = (frame["endDate"] - frame["issuedDate"]).where(has_end)
+    typical = validity.groupby(title).median()
+    for row, key in zip(_rows(frame, mask), title[mask], strict=True):
+        span = typical.get(key)
+        suggested = None
+        if span is not None and not pd.isna(span) and not pd.isna(row.issuedDate):
+            suggested = (row.issuedDate + span).normalize()
+        fix = (
+            f"set endDate (issued {_date(row.issuedDate)} + the usual {span.days} days: {_date(suggested)})"
+            if suggested is not None
+            else "set endDate from the issuer's record"
+        )
+        yield _finding(
+            row,
+            "missing-end-date",
+            "endDate",
+            f"no end date, although other holders of {row.displayName!r} have one",
+            fix,
+            suggested,
+        )
+
+
+def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    checks = (
+        ("end-before-start", "endDate", "startDate", frame["endDate"] < frame["startDate"]),
+        ("end-before-issue", "endDate", "issuedDate", frame["endDate"] < frame["issuedDate"]),
+        ("start-after-issue", "startDate", "issuedDate", frame["startDate"] > frame["issuedDate"]),
+    )
+    for rule, field, other, mask in checks:
+        for row in _rows(frame, mask.fillna(False)):
+            yield _finding(
+                row,
+                rule,
+                field,
+                f"{field} {_date(getattr(row, field))} vs {other} {_date(getattr(row, other))}",
+                "check both dates with the issuer; one was mistyped (often the year)",
+            )
+
+
+def _duplicates(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    title = _title_key(frame)
+    ref = frame["certificationId"].fillna("").str.strip()
+    by_title = pd.DataFrame({"u": frame["userId"], "k": title}).duplicated(keep=False) & (title != "")
+    by_ref = pd.DataFrame({"u": frame["userId"], "k": ref}).duplicated(keep=False) & (ref != "")
+    for row in _rows(frame, by_title | by_ref):
+        yield _finding(
+            row,
+            "duplicate",
+            "id",
+            f"{row.displayName!r} appears more than once for {row.userPrincipalName}",
+            "keep one entry and delete the others",
+        )
+
+
+def issuer_key(name: str) -> str:
+    """An issuer name reduced for comparison: casefolded, accents, punctuation and corporate suffixes gone.
+
+    >>> issuer_key("Microsoft Corporation"), issuer_key("MSFT"), issuer_key(" microsoft ")
+    ('microsoft', 'microsoft', 'microsoft')
+    """
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    words = re.sub(r"[^\w\s]", " ", text).split()
+    while len(words) > 1 and words[-1] in CORPORATE_SUFFIXES:
+        words.pop()
+    joined = " ".join(words)
+    return ISSUER_ABBREVIATIONS.get(joined, joined)
+
+
+def issuer_groups(names: Iterable[str], threshold: float = 0.85) -> dict[str, str]:
+    """Spelling → the preferred spelling of its group (the most common one; ties: alphabetical).
+
+    Names group when their `issuer_key`s are equal or `difflib` finds them at least `threshold` alike.
+
+    >>> issuer_groups(["Microsoft", "Microsoft", "MSFT", "Microsfot", "ISACA"])["Microsfot"]
+    'Microsoft'
+    """
+    counts = Counter(n for n in names if n and n.strip())
+    keys = {name: issuer_key(name) for name in counts}
+    roots: dict[str, str] = {}
+    for key in sorted(set(keys.values())):
+        root = next(
+            (
+                r
+                for r in dict.fromkeys(roots.values())
+                if difflib.SequenceMatcher(None, key, r).ratio() >= threshold
+            ),
+            key,
+        )
+        roots[key] = root
+    members: dict[str, list[str]] = {}
+    for name, key in keys.items():
+        members.setdefault(roots[key], []).append(name)
+    preferred: dict[str, str] = {}
+    for spellings in members.values():
+        best = min(spellings, key=lambda s: (-counts[s], s))
+        preferred.update((s, best) for s in spellings)
+    return preferred
+
+
+def _issuer_spelling(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    for field in ("issuingCompany", "issuingAuthority"):
+        column = frame[field]
+        preferred = issuer_groups(column.dropna().tolist())
+        target = column.map(preferred, na_action="ignore")
+        mask = target.notna() & (target != column)
+        for row, best in zip(_rows(frame, mask.fillna(False)), target[mask.fillna(False)], strict=True):
+            yield _finding(
+                row,
+                "issuer-spelling",
+                field,
+                f"{getattr(row, field)!r} is spelled {best!r} elsewhere in this tenant",
+                f"use {best!r}",
+                best,
+            )
+
+
+def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    mask = frame["certificationId"].fillna("").str.strip() == ""
+    for row in _rows(frame, mask):
+        yield _finding(
+            row,
+            "missing-certification-id",
+            "certificationId",
+            "no certificationId (the issuer's reference), so the credential cannot be verified",
+            "copy the credential id from the issuer's certificate or badge",
+        )
+
+
+def _urls(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+    for field in ("webUrl", "thumbnailUrl"):
+        check = FIELDS_BY_COLUMN[field]
+        for row in _rows(frame, frame[field].notna()):
+            try:
+                check.validate(getattr(row, field))
+            except ValueError as refusal:
+                text = str(getattr(row, field))
+                suggested = f"https://{text}" if re.match(r"^[\w-]+(\.[\w-]+)+/", text) else None
+                yield _finding(
+                    row,
+                    "bad-url",
+                    field,
+                    str(refusal),
+                    "use the full https:// address from the issuer's site"
+                    if suggested is None
+                    else f"use {suggested!r}",
+                    suggested,
+                )

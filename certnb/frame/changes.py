@@ -1,0 +1,330 @@
+"""An edited spreadsheet compared with the loaded frame: the changed cells, and what could not be read.
+
+    >>> import tempfile, pathlib
+    >>> from certnb.frame.build import build_frame
+    >>> from certnb.frame.spreadsheet import to_csv
+    >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1", "endDate": "2027-01-31"}]}])
+    >>> path = to_csv(df, pathlib.Path(tempfile.mkdtemp()) / "certs.csv")
+    >>> _ = path.write_text(path.read_text(encoding="utf-8-sig").replace("2027-01-31", "2028-01-31"))
+    >>> edits = read_edits(df, path)
+    >>> edits.changes[["id", "field", "before", "after"]].values.tolist()
+    [['c1', 'endDate', Timestamp('2027-01-31 00:00:00'), Timestamp('2028-01-31 00:00:00')]]
+
+Nothing is guessed. Rows are matched on (`userId`, `id`); a row, an id or a column that is not in the loaded
+frame, an edited read-only column, and a cell that cannot be read as its column's type are all reported in
+`problems` (file row, ids, field, value, what is wrong), never turned into changes.
+
+Dates are read from: `YYYY-MM-DD` (also with a midnight time, as Excel and pandas write it), Excel date cells,
+Excel serial numbers (days since 1899-12-30, as a number or as digits), and day/month/year forms with `/`, `.`
+or `-`. `03/04/2026` is ambiguous (3 April or March 4?), so it is a problem unless `date_format=` declares the
+file's form (e.g. `"%d/%m/%Y"`); a form that only one reading allows (`25/12/2026`) is accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from certnb.audience import Audience
+from certnb.frame.layout import format_datetimes
+from certnb.frame.spreadsheet import SHEET_COLUMNS, Sheet, read_sheet
+from certnb.schema import FIELDS_BY_COLUMN, Field, is_missing
+
+CHANGE_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "before", "after")
+PROBLEM_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "value", "problem")
+KEY_COLUMNS: tuple[str, str] = ("userId", "id")
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (the 1900 leap-year bug already folded in)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
+_LOCAL_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_SERIAL = re.compile(r"\d{1,7}(?:\.0+)?")
+
+
+class Unreadable(ValueError):
+    """A cell that cannot be read as its column's type; the message says why and what to write instead."""
+
+
+@dataclass(frozen=True)
+class SheetEdits:
+    """The outcome of comparing a spreadsheet with the loaded frame.
+
+    `changes`: one row per changed cell (`CHANGE_COLUMNS`), `before`/`after` in the frame's Python types,
+    ready to be staged as edits. `problems`: one row per cell, row or column that was not taken
+    (`PROBLEM_COLUMNS`). `row` is the file's row number (the header is row 1).
+    """
+
+    changes: pd.DataFrame
+    problems: pd.DataFrame
+
+    @property
+    def ok(self) -> bool:
+        """True when every edited cell could be taken."""
+        return self.problems.empty
+
+
+def read_edits(
+    loaded: pd.DataFrame,
+    edited: str | Path | Sheet,
+    *,
+    date_format: str | None = None,
+    sep: str | None = None,
+) -> SheetEdits:
+    """Compare an edited CSV/.xlsx file (or a `Sheet`) with the frame it was exported from.
+
+    `date_format` (a `strptime` form such as `"%d/%m/%Y"`) declares how the file writes dates, for files
+    re-saved by Excel in a locale; ISO dates, date cells and serial numbers are read regardless.
+    """
+    sheet = edited if isinstance(edited, Sheet) else read_sheet(edited, sep=sep)
+    table = sheet.table
+    changes: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+
+    def problem(row: int | None, key: tuple[Any, Any], field: str | None, value: Any, why: str) -> None:
+        problems.append(dict(zip(PROBLEM_COLUMNS, (row, key[0], key[1], field, value, why), strict=True)))
+
+    missing_keys = [c for c in KEY_COLUMNS if c not in table.columns]
+    if missing_keys:
+        problem(
+            None,
+            (None, None),
+            ", ".join(missing_keys),
+            None,
+            f"the file has no {' and no '.join(missing_keys)} column, so no row can be matched; export "
+            "again with certnb.frame.to_csv / to_excel and edit that file",
+        )
+        return _edits(changes, problems)
+    columns = [c for c in table.columns if c in SHEET_COLUMNS and c not in KEY_COLUMNS]
+    for unknown in (c for c in table.columns if c not in SHEET_COLUMNS):
+        problem(
+            None,
+            (None, None),
+            unknown,
+            None,
+            f"unknown column {unknown!r} ignored; columns are Graph's property names as exported",
+        )
+
+    index = {
+        (_text(u), _text(c)): i for i, (u, c) in enumerate(zip(loaded["userId"], loaded["id"], strict=True))
+    }
+    seen: dict[tuple[Any, Any], int] = {}
+    for position, cells in enumerate(table.itertuples(index=False, name=None)):
+        row = sheet.first_row + position
+        record = dict(zip(table.columns, cells, strict=False))
+        key = (_text(record.get("userId")), _text(record.get("id")))
+        if key in seen:
+            problem(
+                row, key, "id", key[1], f"the same row appears again (first at row {seen[key]}); keep one"
+            )
+            continue
+        seen[key] = row
+        if key not in index:
+            what = (
+                "no certification id"
+                if key[1] is None
+                else "no such user and certification in the loaded frame"
+            )
+            problem(row, key, "id", key[1], f"{what}; rows cannot be added or re-keyed from a spreadsheet")
+            continue
+        position_loaded = index[key]
+        for column in columns:
+            f = FIELDS_BY_COLUMN[column]
+            value = record.get(column)
+            before = loaded[column].iat[position_loaded] if column in loaded else None
+            try:
+                after = read_cell(f, value, date_format=date_format, sep=sheet.sep)
+            except Unreadable as refusal:
+                problem(row, key, column, value, str(refusal))
+                continue
+            if _equal(f, before, after):
+                continue
+            if not f.writable:
+                problem(
+                    row, key, column, value, f"{column} is read-only (set by Graph); the edit is not taken"
+                )
+                continue
+            changes.append(
+                dict(zip(CHANGE_COLUMNS, (row, key[0], key[1], column, _plain(before), after), strict=True))
+            )
+    return _edits(changes, problems)
+
+
+def _edits(changes: list[dict[str, Any]], problems: list[dict[str, Any]]) -> SheetEdits:
+    return SheetEdits(
+        pd.DataFrame(changes, columns=list(CHANGE_COLUMNS), dtype=object),
+        pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS), dtype=object),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or is_missing(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _plain(value: Any) -> Any:
+    return None if is_missing(value) else value
+
+
+def read_cell(f: Field, value: Any, *, date_format: str | None = None, sep: str | None = None) -> Any:
+    """One spreadsheet cell → the frame's Python value for column `f` (`None` when empty), or `Unreadable`.
+
+    >>> read_cell(FIELDS_BY_COLUMN["endDate"], "46387")
+    Timestamp('2026-12-31 00:00:00')
+    >>> read_cell(FIELDS_BY_COLUMN["endDate"], "03/04/2026")
+    Traceback (most recent call last):
+    ...
+    certnb.frame.changes.Unreadable: ambiguous date '03/04/2026': 3 April or March 4? Pass date_format=...
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if f.kind == "date":
+        return read_date(value, date_format)
+    if f.kind == "datetime":
+        try:
+            moment = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            raise Unreadable(f"not a date and time: {value!r}") from None
+        return moment.tz_localize("UTC") if moment.tz is None else moment.tz_convert("UTC")
+    if f.kind == "flags":
+        try:
+            return Audience.parse(str(value), strict=True)
+        except ValueError as refusal:
+            raise Unreadable(str(refusal)) from None
+    if f.kind == "bool":
+        return _bool(value)
+    if f.kind == "number":
+        return _number(value, sep)
+    if f.kind == "list":
+        try:
+            return json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            raise Unreadable(f"not a JSON list: {value!r}") from None
+    return value if isinstance(value, str) else _number_text(value)
+
+
+def read_date(value: Any, date_format: str | None = None) -> pd.Timestamp:
+    """A date cell in any form Excel leaves behind → a midnight Timestamp, or `Unreadable` saying why.
+
+    >>> read_date("25/12/2026"), read_date(46387)
+    (Timestamp('2026-12-25 00:00:00'), Timestamp('2026-12-31 00:00:00'))
+    """
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise Unreadable(f"a date was expected, got a time of day too: {value!r}")
+        return _day(value.date())
+    if isinstance(value, dt.date):
+        return _day(value)
+    if isinstance(value, bool):
+        raise Unreadable(f"not a date: {value!r}")
+    if isinstance(value, int | float):
+        return _serial(float(value))
+    text = str(value).strip()
+    if date_format:
+        try:
+            return _day(dt.datetime.strptime(text, date_format).date())
+        except ValueError:
+            pass  # not in the declared form: ISO and serial numbers are still accepted below
+    iso = _ISO_DATE.fullmatch(text)
+    if iso:
+        return _day(_date(int(iso[1]), int(iso[2]), int(iso[3]), text))
+    if _SERIAL.fullmatch(text):
+        return _serial(float(text))
+    local = _LOCAL_DATE.fullmatch(text)
+    if local:
+        first, second, year = int(local[1]), int(local[3]), int(local[4])
+        if date_format:
+            raise Unreadable(f"date {text!r} is not in the declared form {date_format!r}")
+        if first > 12 >= second:
+            return _day(_date(year, second, first, text))
+        if second > 12 >= first:
+            return _day(_date(year, first, second, text))
+        if first == second:
+            return _day(_date(year, first, second, text))
+        raise Unreadable(
+            f"ambiguous date {text!r}: {first} {_month(second)} or {_month(first)} {second}? "
+            "Pass date_format=... (e.g. '%d/%m/%Y')"
+        )
+    hint = f" (declared form {date_format!r})" if date_format else ""
+    raise Unreadable(f"not a date: {text!r}; write YYYY-MM-DD{hint}")
+
+
+def _month(number: int) -> str:
+    return dt.date(2000, number, 1).strftime("%B")
+
+
+def _date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise Unreadable(f"no such day: {text!r}") from None
+
+
+def _day(day: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day).as_unit("s")
+
+
+def _serial(number: float) -> pd.Timestamp:
+    if not number.is_integer() or not 1 <= number <= 2958465:  # 2958465 = 9999-12-31
+        raise Unreadable(f"not a date: {number!r} (an Excel date serial is a whole number of days)")
+    return _day(_EXCEL_EPOCH + dt.timedelta(days=int(number)))
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in ("true", "yes", "1", "wahr", "vrai"):
+        return True
+    if text in ("false", "no", "0", "falsch", "faux"):
+        return False
+    raise Unreadable(f"not true or false: {value!r}")
+
+
+def _number(value: Any, sep: str | None) -> float:
+    if isinstance(value, bool):
+        raise Unreadable(f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if sep == ";" and re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")  # a semicolon CSV is Excel in a decimal-comma locale
+    try:
+        return float(text)
+    except ValueError:
+        raise Unreadable(f"not a number: {value!r}") from None
+
+
+def _number_text(value: Any) -> str:
+    # Excel turns digit-only text (a certificationId) into a number; give back its digits.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _equal(f: Field, before: Any, after: Any) -> bool:
+    if is_missing(before) or (isinstance(before, str) and before == "" and f.kind in ("string", "url")):
+        return after is None
+    if after is None:
+        return False
+    if f.kind == "datetime":
+        moment = pd.Timestamp(before)
+        if after == moment:
+            return True
+        # A spreadsheet may show fewer fraction digits than Graph's seven: equal up to what is shown.
+        shown = format_datetimes(pd.Series([after]))[0]
+        digits = len(str(after).split(".")[1].rstrip("0+:Z").split("+")[0]) if "." in str(after) else 0
+        return bool(moment.floor(pd.Timedelta(seconds=1) / 10**digits) == after) or shown == moment
+    if f.kind == "flags":
+        return isinstance(before, Audience) and before == after
+    if f.kind == "number":
+        return bool(float(before) == float(after))
+    if f.kind == "list":
+        return bool(list(before) == after)
+    return bool(before == after)

@@ -1,0 +1,121 @@
+"""`load_certifications` against the emulator over a real socket: me, a list of users, the whole tenant;
+paging through `$batch`, and users that fail reported instead of dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from certnb.connect import connect
+from certnb.emulator.server import Emulator
+from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
+from certnb.frame.records import to_records
+from certnb.graph.client import Graph
+from certnb.graph.urls import certifications_path
+
+MEGAN = "megan.bowen@contoso.example"
+PAGE_SIZE = 1  # small pages, so that most users' lists need nextLinks (contract §6)
+
+
+@pytest.fixture(scope="module")
+def emu(sample_seed_module: dict[str, Any]) -> Iterator[Emulator]:
+    with Emulator(seed=sample_seed_module, page_size=PAGE_SIZE) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def sample_seed_module() -> dict[str, Any]:
+    import json
+
+    from frame_sample import SAMPLE
+
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+def session(emu: Emulator, scopes: str = "User.Read.All") -> Graph:
+    """A certnb Graph session of the sample's default user (MSAL sign-in at the emulator, contract §9)."""
+    return connect(emulator=emu, scopes=scopes.split())
+
+
+@pytest.fixture(scope="module")
+def graph(emu: Emulator) -> Iterator[Graph]:
+    with session(emu) as signed_in:
+        yield signed_in
+
+
+def seeded(seed: dict[str, Any], upn: str) -> dict[str, Any]:
+    return next(u for u in seed["users"] if u["userPrincipalName"] == upn)
+
+
+def test_load_me(graph: Graph, sample_seed_module: dict[str, Any]) -> None:
+    df = load_certifications(graph)
+    megan = seeded(sample_seed_module, MEGAN)
+    # Graph's order (by createdDateTime, contract §1), and every certification of the seed.
+    assert df["id"].tolist() == [c["id"] for c in graph.get_all(certifications_path(None))]
+    assert sorted(df["id"]) == sorted(c["id"] for c in megan["certifications"])
+    assert set(df["userPrincipalName"]) == {MEGAN} and set(df["userId"]) == {megan["id"]}
+    assert load_failures(df).empty
+
+
+def test_load_a_list_by_upn_and_id_follows_next_links(
+    graph: Graph, emu: Emulator, sample_seed_module: dict[str, Any]
+) -> None:
+    zoe = seeded(sample_seed_module, "zoe.angstrom@contoso.example")
+    sean = seeded(sample_seed_module, "sean.o'brien@contoso.example")
+    assert len(zoe["certifications"]) > PAGE_SIZE
+    before = emu.stats()["batch_items"]
+    df = load_certifications(graph, users=[zoe["userPrincipalName"], sean["id"]])
+    assert sorted(df["id"]) == sorted(c["id"] for c in zoe["certifications"] + sean["certifications"])
+    assert df["userPrincipalName"].tolist() == (
+        [zoe["userPrincipalName"]] * len(zoe["certifications"])
+        + [sean["userPrincipalName"]] * len(sean["certifications"])
+    )
+    assert emu.stats()["batch_items"] > before + 4  # first pages, identities and nextLinks all went by $batch
+    # Lossless against what Graph itself answered (including its @odata.type annotation).
+    direct = graph.get_all(certifications_path(zoe["userPrincipalName"])) + graph.get_all(
+        certifications_path(sean["id"])
+    )
+    assert to_records(df) == direct
+
+
+def test_load_all_users(graph: Graph, sample_seed_module: dict[str, Any]) -> None:
+    df = load_certifications(graph, users="all", progress=False)
+    expected = [c["id"] for u in sample_seed_module["users"] for c in u["certifications"]]
+    assert sorted(df["id"]) == sorted(expected)
+    assert df["userId"].nunique() == sum(1 for u in sample_seed_module["users"] if u["certifications"])
+    assert str(df["endDate"].dtype) == "datetime64[s]"
+    assert load_failures(df).empty
+
+
+def test_a_failing_user_is_reported_not_dropped_silently(graph: Graph) -> None:
+    with pytest.warns(PartialLoadWarning, match="1 user"):
+        df = load_certifications(graph, users=[MEGAN, "nobody@contoso.example"])
+    assert set(df["userPrincipalName"]) == {MEGAN}
+    failures = load_failures(df)
+    assert failures["user"].tolist() == ["nobody@contoso.example"]
+    assert failures["status"].tolist() == [404]
+    assert df.attrs["certnb_failures"] is failures
+    assert df.certs.failures() is failures
+
+
+def test_a_user_the_token_may_not_read_is_reported(emu: Emulator) -> None:
+    with session(emu, scopes="User.Read") as only_me, pytest.warns(PartialLoadWarning):
+        df = load_certifications(only_me, users=[MEGAN, "zoe.angstrom@contoso.example"])
+    failures = load_failures(df)
+    assert failures["status"].tolist() == [403]
+    assert isinstance(df, pd.DataFrame) and set(df["userPrincipalName"]) <= {MEGAN}
+
+
+def test_bad_arguments_are_refused_before_any_request(graph: Graph) -> None:
+    with pytest.raises(ValueError, match="users must be"):
+        load_certifications(graph, users="zoe.angstrom@contoso.example")
+    with pytest.raises(ValueError, match="page_size"):
+        load_certifications(graph, page_size=0)
+
+
+def test_progress_bar_on_request(graph: Graph, capsys: pytest.CaptureFixture[str]) -> None:
+    load_certifications(graph, users=[MEGAN], progress=True)
+    assert "loading certifications" in capsys.readouterr().err
