@@ -33,6 +33,7 @@ from certnb.frame import (
     to_csv,
     to_excel,
 )
+from certnb.staging import EditsRefused, Staged, stage
 
 if TYPE_CHECKING:
     from certnb.emulator.server import Emulator
@@ -45,6 +46,7 @@ __all__ = [
     "AuthenticationError",
     "CertnbError",
     "ConfigError",
+    "EditsRefused",
     "Emulator",
     "Graph",
     "GraphError",
@@ -56,6 +58,7 @@ __all__ = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "Staged",
     "ThrottledError",
     "ValidationError",
     "audit",
@@ -64,6 +67,7 @@ __all__ = [
     "load_failures",
     "read_edits",
     "read_sheet",
+    "stage",
     "to_csv",
     "to_excel",
 ]

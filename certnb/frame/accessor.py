@@ -60,6 +60,16 @@ class CertsAccessor:
         """Counts by `"issuer"`, `"month"` (of expiry) or `"user"`: held, valid, expiring, expired."""
         return _summary.summary(self._frame, by, asof)
 
+    def stage(self, journal: str | Path | None = None) -> Any:
+        """Stage edits on these certifications (`certnb.stage(df, journal=...)`); returns a `Staged`.
+
+        >>> staged = df.certs.stage(journal="fixes.journal")  # doctest: +SKIP
+        >>> staged.set(df["issuingCompany"] == "MSFT", issuingCompany="Microsoft")  # doctest: +SKIP
+        """
+        from certnb.staging import stage
+
+        return stage(self._frame, journal=journal)
+
     def failures(self) -> pd.DataFrame:
         """The users whose certifications could not be loaded into this frame (see `load_failures`)."""
         return _load.load_failures(self._frame)

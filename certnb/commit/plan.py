@@ -1,0 +1,201 @@
+"""The commit plan: staged edits → the exact PATCH requests a commit will send. Pure: no client, no I/O.
+
+One PATCH per certification, by object id (`/users/{userId}/profile/certifications/{id}`, segments
+percent-encoded, contract §1), with a minimal body: only the changed properties, in schema order, in Graph's
+wire forms (dates `"YYYY-MM-DD"`, audiences `"contacts,organization"`, `null` to clear; contract §2: "send
+only what changed"). `inference` is one object on the wire and a PATCH replaces it whole, so editing one of
+its members sends both, the other at its loaded value.
+
+    >>> from certnb.staging.edit import Edit, RowSnapshot
+    >>> rows = {("u1", "c1"): RowSnapshot("u1", "c1", "a@x", "A", "AZ-104", {"endDate": "2026-12-31"})}
+    >>> plan = plan_commit([Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31", 1)], rows)
+    >>> print(plan)
+    PATCH https://graph.microsoft.com/beta/users/u1/profile/certifications/c1
+    Content-Type: application/json
+    <BLANKLINE>
+    {"endDate":"2027-12-31"}
+
+The plan is a dry run: printing it shows what a commit would send, and nothing is sent. Each `PlannedPatch`
+carries `expected`, the loaded value of every property its body sets, so the runner can re-read the
+certification and detect a conflict (Graph has no ETag for profile items, contract §2).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from certnb.clouds import GLOBAL
+from certnb.graph.urls import certifications_path
+from certnb.schema import FIELDS
+from certnb.staging.edit import Edit, RowSnapshot
+
+__all__ = ["MAX_BATCH", "CommitPlan", "PlannedPatch", "plan_commit"]
+
+MAX_BATCH = 20  # items per $batch (contract §7)
+CONTENT_TYPE = {"Content-Type": "application/json"}
+
+# Writable columns grouped by top-level property, in schema order: {"endDate": ("endDate",), "inference":
+# ("inference.confidenceScore", "inference.userHasVerifiedAccuracy"), ...}
+_PROPERTY_COLUMNS: dict[str, tuple[str, ...]] = {}
+for _f in FIELDS:
+    if _f.writable:
+        _PROPERTY_COLUMNS[_f.json] = (*_PROPERTY_COLUMNS.get(_f.json, ()), _f.column)
+_PROPERTY_OF: dict[str, str] = {c: prop for prop, columns in _PROPERTY_COLUMNS.items() for c in columns}
+_RANK: dict[str, int] = {name: rank for rank, name in enumerate([*_PROPERTY_COLUMNS, *_PROPERTY_OF])}
+_SHOWN = 20  # requests spelled out by repr / _repr_html_
+
+
+def compact_json(body: Any) -> bytes:
+    """The exact bytes sent: compact JSON, UTF-8, key order kept.
+
+    >>> compact_json({"displayName": "Zoë", "endDate": None})
+    b'{"displayName":"Zo\\xc3\\xab","endDate":null}'
+    """
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class PlannedPatch:
+    """One PATCH of one certification: where, what body, and which staged edits it carries.
+
+    `path` is relative to the version root (for `$batch`), `url` absolute. `expected` maps every column
+    the body sets to its loaded value (for conflict detection).
+    """
+
+    user_id: str
+    cert_id: str
+    url: str
+    path: str
+    body: dict[str, Any]
+    edits: tuple[Edit, ...]
+    expected: dict[str, Any] = field(default_factory=dict)
+    method: str = "PATCH"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers the plan fixes (the runner adds authorization)."""
+        return dict(CONTENT_TYPE)
+
+    @property
+    def content(self) -> bytes:
+        """The body exactly as sent."""
+        return compact_json(self.body)
+
+    def to_batch_request(self, request_id: str) -> dict[str, Any]:
+        """This PATCH as one `$batch` item (contract §7: relative url, Content-Type with a body)."""
+        return {"id": request_id, "method": self.method, "url": self.path, "headers": self.headers,
+                "body": self.body}
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url}\nContent-Type: application/json\n\n{self.content.decode('utf-8')}"
+
+
+@dataclass(frozen=True)
+class CommitPlan:
+    """The PATCH requests a commit will send, in staging order (see the module docstring).
+
+    `len(plan)` counts requests; iterating yields `PlannedPatch`es; `edits` counts what they carry.
+    """
+
+    requests: tuple[PlannedPatch, ...]
+    base_url: str
+
+    def __len__(self) -> int:
+        return len(self.requests)
+
+    def __iter__(self) -> Iterator[PlannedPatch]:
+        return iter(self.requests)
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every edit the plan carries."""
+        return tuple(e for r in self.requests for e in r.edits)
+
+    def to_batch_requests(self) -> list[dict[str, Any]]:
+        """Every request as a `$batch` item, ids `"1"`, `"2"`, … in plan order (for `Graph.batch`)."""
+        return [r.to_batch_request(str(n)) for n, r in enumerate(self.requests, start=1)]
+
+    def batches(self, size: int = MAX_BATCH) -> list[dict[str, Any]]:
+        """`$batch` envelopes `{"requests": [...]}` of at most `size` (≤ 20) items each."""
+        if not 1 <= size <= MAX_BATCH:
+            raise ValueError(f"a $batch holds 1 to {MAX_BATCH} requests (contract §7); got size={size}")
+        items = self.to_batch_requests()
+        return [{"requests": items[i:i + size]} for i in range(0, len(items), size)]
+
+    def _summary(self) -> str:
+        count, edits = len(self.requests), len(self.edits)
+        return (
+            f"Commit plan (dry run, nothing sent): {count} PATCH request{'s' if count != 1 else ''} "
+            f"carrying {edits} edit{'s' if edits != 1 else ''}"
+        )
+
+    def __str__(self) -> str:
+        return "\n\n".join(str(r) for r in self.requests)
+
+    def __repr__(self) -> str:
+        shown = "\n\n".join(str(r) for r in self.requests[:_SHOWN])
+        more = f"\n\n… and {len(self) - _SHOWN} more" if len(self) > _SHOWN else ""
+        return f"{self._summary()}\n\n{shown}{more}" if self.requests else self._summary()
+
+    def _repr_html_(self) -> str:
+        blocks = "".join(
+            f"<pre style='margin:4px 0'><b>{html.escape(r.method)}</b> {html.escape(r.url)}\n"
+            f"Content-Type: application/json\n\n{html.escape(r.content.decode('utf-8'))}</pre>"
+            for r in self.requests[:_SHOWN]
+        )
+        more = f"<p>… and {len(self) - _SHOWN} more</p>" if len(self) > _SHOWN else ""
+        return f"<div class='certnb-plan'><p>{html.escape(self._summary())}</p>{blocks}{more}</div>"
+
+
+def plan_commit(
+    edits: Iterable[Edit],
+    rows: Mapping[tuple[str, str], RowSnapshot],
+    *,
+    base_url: str | None = None,
+    done: Iterable[int] = (),
+) -> CommitPlan:
+    """One minimal PATCH per certification for `edits` (those whose `seq` is in `done` are left out).
+
+    `rows` gives each certification's loaded values (needed for `inference`, which is sent whole);
+    `base_url` is the Graph version root, default the global cloud's `https://graph.microsoft.com/beta`.
+    """
+    root = (base_url or GLOBAL.graph_url).rstrip("/")
+    skip = set(done)
+    grouped: dict[tuple[str, str], dict[str, Edit]] = {}
+    for edit in edits:
+        if edit.seq in skip:
+            continue
+        if edit.field not in _PROPERTY_OF:
+            raise ValueError(f"{edit.field!r} is not a writable certification field; cannot plan {edit}")
+        grouped.setdefault(edit.row_key, {})[edit.field] = edit
+    requests = []
+    for (user_id, cert_id), by_field in grouped.items():
+        row = rows.get((user_id, cert_id))
+        body: dict[str, Any] = {}
+        expected: dict[str, Any] = {}
+        for prop in sorted({_PROPERTY_OF[c] for c in by_field}, key=_RANK.__getitem__):
+            columns = _PROPERTY_COLUMNS[prop]
+            if len(columns) == 1:
+                body[prop] = by_field[columns[0]].after
+                expected[columns[0]] = by_field[columns[0]].before
+                continue
+            members: dict[str, Any] = {}
+            for column in columns:
+                member = by_field.get(column)
+                if member is not None:
+                    before, after = member.before, member.after
+                elif row is not None:
+                    before = after = row.value(column)
+                else:
+                    raise KeyError(f"plan needs the loaded values of certification {cert_id!r} of {user_id}")
+                members[column.split(".", 1)[1]] = after
+                expected[column] = before
+            body[prop] = members if any(v is not None for v in members.values()) else None
+        path = certifications_path(user_id, cert_id)
+        carried = tuple(sorted(by_field.values(), key=lambda e: _RANK[e.field]))
+        requests.append(PlannedPatch(user_id, cert_id, root + path, path, body, carried, expected))
+    return CommitPlan(tuple(requests), root)

@@ -1,0 +1,438 @@
+"""`Staged`: the validated edits waiting to be committed, journaled to disk as they are accepted.
+
+    >>> from certnb.frame.build import build_frame
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "adele@contoso.example", "certifications": [
+    ...     {"id": "c1", "displayName": "AZ-104", "startDate": "2025-01-01", "endDate": "2026-12-31"}]}])
+    >>> staged = stage(df)                              # stage(df, journal="edits.journal") to keep them
+    >>> _ = staged.set(0, endDate="2027-06-30")
+    >>> [(e.field, e.before, e.after) for e in staged]
+    [('endDate', '2026-12-31', '2027-06-30')]
+    >>> _ = staged.set(0, endDate="2024-06-30")
+    Traceback (most recent call last):
+    ...
+    certnb.staging.edit.EditsRefused: 1 edit refused; the whole call was refused, nothing was staged. ...
+
+Ways in: `set` (constant values, or a Series aligned by row label), `apply` (a function of the row),
+`from_changes` (the spreadsheet round trip's `changes` table). Ways out: `unstage`, `clear`. Rows are picked
+by a row label, a list or `pandas.Index` of labels, a boolean mask, a slice, or a `(userId, id)` pair.
+
+Every call is atomic: if any (row, field) breaks a rule, the whole call is refused with one `EditsRefused`
+(a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
+half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
+
+`before` values are the frame as it was when `stage` was called; a reopened journal's recorded values win
+over a frame passed with it, so one journal belongs to one load of the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from certnb.errors import ValidationError
+from certnb.schema import FIELDS_BY_COLUMN
+from certnb.staging.diff import Diff, diff_table
+from certnb.staging.edit import (
+    DATE_ORDER,
+    WRITABLE_FIELDS,
+    Edit,
+    EditsRefused,
+    Refusal,
+    RowSnapshot,
+    check_date_order,
+    check_value,
+)
+from certnb.staging.journal import Journal
+from certnb.staging.rows import FrameRows, Row, Target, is_key
+
+if TYPE_CHECKING:
+    from certnb.commit.plan import CommitPlan
+
+__all__ = ["Staged", "stage"]
+
+_DATE_FIELDS = frozenset(name for pair in DATE_ORDER for name in pair)
+
+
+def stage(frame: pd.DataFrame | None, journal: str | Path | None = None) -> Staged:
+    """Start staging edits on a certification frame; `journal` is the file that keeps them (reopened if it
+    exists, so staged edits and commit progress survive a kernel restart).
+
+    >>> stage(None).journal
+    <Journal :memory:>
+    """
+    return Staged(frame, Journal(journal))
+
+
+class Staged:
+    """Validated edits keyed by (userId, certification id, field), each with its loaded and new value.
+
+    `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
+    """
+
+    def __init__(self, frame: pd.DataFrame | None, journal: Journal) -> None:
+        self._journal = journal
+        self._rows, self._edits = journal.replay()
+        self._frame_rows = None if frame is None else FrameRows(frame)
+
+    @classmethod
+    def open(cls, path: str | Path, frame: pd.DataFrame | None = None) -> Staged:
+        """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
+
+        Raises `FileNotFoundError` if there is no journal at `path`.
+        """
+        if not Path(path).exists():
+            raise FileNotFoundError(
+                f"no staging journal at {path}; start one with certnb.stage(df, journal=...)"
+            )
+        return cls(frame, Journal(path))
+
+    def close(self) -> None:
+        """Close the journal file (every accepted edit is already on disk)."""
+        self._journal.close()
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    @property
+    def journal(self) -> Journal:
+        """The journal keeping these edits (and the commit outcomes)."""
+        return self._journal
+
+    @property
+    def frame(self) -> pd.DataFrame | None:
+        """The frame edits are staged against (as it was when staging started), if one was given."""
+        return None if self._frame_rows is None else self._frame_rows.frame
+
+    @property
+    def edits(self) -> list[Edit]:
+        """The staged edits, in staging order."""
+        return list(self._edits.values())
+
+    @property
+    def rows(self) -> dict[tuple[str, str], RowSnapshot]:
+        """The loaded values of every edited certification, by (userId, id)."""
+        return dict(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._edits)
+
+    def __iter__(self) -> Iterator[Edit]:
+        return iter(list(self._edits.values()))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._edits
+
+    def __repr__(self) -> str:
+        certifications = len({e.row_key for e in self._edits.values()})
+        users = len({e.user_id for e in self._edits.values()})
+        return (
+            f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
+            f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}; "
+            f"journal {self._journal.path or ':memory:'}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.diff()._repr_html_()
+
+    def diff(self, field: str | Iterable[str] | None = None, user: str | None = None) -> Diff:
+        """The before/after table of staged edits: userId, userPrincipalName, id, displayName, field, before,
+        after, outcome (the latest commit outcome, if any); filter by `field` and by `user` (id or UPN).
+
+        >>> stage(None).diff(field="endDate").table.columns.tolist()[:4]
+        ['userId', 'userPrincipalName', 'id', 'displayName']
+        """
+        fields = {field} if isinstance(field, str) else None if field is None else set(field)
+        edits = [e for e in self._edits.values() if fields is None or e.field in fields]
+        if user is not None:
+            wanted = user.casefold()
+            edits = [
+                e for e in edits
+                if e.user_id.casefold() == wanted
+                or (self._rows[e.row_key].user_principal_name or "").casefold() == wanted
+            ]
+        latest = self._journal.latest_outcomes()
+        outcomes = {e.seq: latest[e.seq].outcome for e in edits if e.seq in latest}
+        return Diff(diff_table(edits, self._rows, outcomes))
+
+    def pending(self) -> list[Edit]:
+        """The edits still to commit: staged, and not yet `applied`/`already_applied` per the journal."""
+        done = self._journal.done_seqs()
+        return [e for e in self._edits.values() if e.seq not in done]
+
+    def outcomes(self) -> pd.DataFrame:
+        """The commit outcome table recorded in the journal (see `Journal.outcomes`)."""
+        return self._journal.outcomes()
+
+    def plan(self, base_url: str | None = None) -> CommitPlan:
+        """The commit plan: one minimal PATCH per certification with pending edits (a dry run; sends nothing).
+
+        `base_url` is the Graph version root (default `https://graph.microsoft.com/beta`).
+        """
+        from certnb.commit.plan import plan_commit
+
+        pending = self.pending()
+        return plan_commit(pending, self._rows, base_url=base_url)
+
+    # -- staging -----------------------------------------------------------------------------------------
+
+    def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
+        """Stage the same value(s) on the selected rows: `staged.set(mask, endDate="2027-06-30")`.
+
+        A `pandas.Series` value gives one value per row, looked up by row label. Fields with dots
+        (`inference.confidenceScore`) go in the `values` mapping. Refused as a whole (module docstring).
+        """
+        given = {**(values or {}), **fields}
+        targets = self._select(selection)
+        constants: dict[str, Any] = {}
+        for name, value in given.items():
+            if not isinstance(value, pd.Series):
+                try:
+                    constants[name] = check_value(name, value)  # validated once, not once per row
+                except Refusal as refusal:
+                    constants[name] = refusal
+
+        def proposals() -> Iterator[tuple[Target, str, Any, Any]]:
+            for target in targets:
+                for name, value in given.items():
+                    if isinstance(value, pd.Series):
+                        if target.label not in value.index:
+                            yield target, name, None, Refusal(
+                                f"the Series given for {name} has no value for row {target.label!r}"
+                            )
+                        else:
+                            raw = value[target.label]
+                            yield target, name, raw, _checked(name, raw)
+                    else:
+                        yield target, name, value, constants[name]
+
+        return self._stage(proposals())
+
+    def apply(
+        self, selection: Any, functions: Mapping[str, Callable[[Row], Any]] | None = None, /,
+        **fields: Callable[[Row], Any],
+    ) -> Staged:
+        """Stage computed values, one function per field, called with each selected row, e.g.
+        `staged.apply(df.endDate.notna(), endDate=lambda row: row.endDate + pd.DateOffset(years=1))`.
+
+        Each function gets the row *as loaded* (not with staged edits), so running the same cell twice stages
+        the same values. A function that raises refuses the call, naming the row and field.
+        """
+        given = {**(functions or {}), **fields}
+        targets = self._select(selection)
+
+        def proposals() -> Iterator[tuple[Target, str, Any, Any]]:
+            for target in targets:
+                row = self._row(target) if target.problem is None else None
+                for name, function in given.items():
+                    if row is None:
+                        yield target, name, None, None
+                        continue
+                    try:
+                        raw = function(row)
+                    except Exception as error:  # the user's function: report it, don't crash the call
+                        yield target, name, None, Refusal(
+                            f"the function given for {name} raised {type(error).__name__}: {error}"
+                        )
+                        continue
+                    yield target, name, raw, _checked(name, raw)
+
+        return self._stage(proposals())
+
+    def from_changes(self, table: Any) -> Staged:
+        """Stage the `changes` table of a spreadsheet round trip (`certnb.frame.changes.read_edits`).
+
+        Needs columns userId, id, field, after; a `before` column is checked against the loaded value (a
+        mismatch means the file came from another load); a `row` column (the file's row) labels problems.
+        """
+        changes: pd.DataFrame = getattr(table, "changes", table)
+        missing = [c for c in ("userId", "id", "field", "after") if c not in changes.columns]
+        if missing:
+            raise ValueError(
+                f"a changes table needs columns userId, id, field, after; missing: {', '.join(missing)}"
+            )
+        records = changes.to_dict("records")
+        labels = changes["row"].tolist() if "row" in changes.columns else changes.index.tolist()
+
+        def proposals() -> Iterator[tuple[Target, str, Any, Any]]:
+            for label, record in zip(labels, records, strict=True):
+                key = (str(record["userId"]), str(record["id"]))
+                target = self._target_for_key(key, label)
+                name, raw = str(record["field"]), record["after"]
+                checked = _checked(name, raw)
+                if target.problem is None and "before" in record and not isinstance(checked, Refusal):
+                    mismatch = self._before_mismatch(target, name, record["before"])
+                    if mismatch:
+                        checked = Refusal(mismatch)
+                yield target, name, raw, checked
+
+        return self._stage(proposals())
+
+    def unstage(self, selection: Any = None, field: str | Iterable[str] | None = None) -> Staged:
+        """Withdraw edits: of the selected rows (all of their fields, or just `field`), or of `field` on every
+        row when no selection is given (every edit when neither is given); an `Edit` or a (userId, id, field)
+        key withdraws that one edit. Tombstones are journaled, so a reopened journal agrees.
+        """
+        fields = {field} if isinstance(field, str) else None if field is None else set(field)
+        if isinstance(selection, Edit):
+            keys = [selection.key] if selection.key in self._edits else []
+        elif isinstance(selection, tuple) and len(selection) == 3 and selection in self._edits:
+            keys = [selection]
+        elif selection is None:
+            keys = [k for k in self._edits if fields is None or k[2] in fields]
+        else:
+            targets = self._select(selection)
+            problems = [
+                ValidationError(row=t.label, field=field if isinstance(field, str) else "*", value=None,
+                                rule=t.problem)
+                for t in targets if t.problem is not None
+            ]
+            if problems:
+                raise EditsRefused(problems)
+            rows = {t.key for t in targets}
+            keys = [k for k in self._edits if k[:2] in rows and (fields is None or k[2] in fields)]
+        if keys:
+            self._journal.append(unstaged=keys)
+            for key in keys:
+                del self._edits[key]
+        return self
+
+    def clear(self) -> Staged:
+        """Withdraw every staged edit (journaled, so a reopened journal is empty too)."""
+        self._journal.append(clear=True)
+        self._edits.clear()
+        return self
+
+    # -- the one path every staging call takes ------------------------------------------------------------
+
+    def _stage(self, proposals: Iterable[tuple[Target, str, Any, Any]]) -> Staged:
+        """Validate every proposal, refuse the call if any fails, else journal it in one transaction."""
+        problems: list[ValidationError] = []
+        changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
+        for target, name, raw, checked in proposals:
+            if target.problem is not None:
+                problems.append(ValidationError(row=target.label, field=name, value=raw, rule=target.problem))
+            elif isinstance(checked, Refusal):
+                problems.append(ValidationError(row=target.label, field=name, value=raw, rule=str(checked)))
+            elif target.key is not None:
+                changes[(*target.key, name)] = (target, raw, checked)
+        snapshots = {key[:2]: self._snapshot(target) for key, (target, _, _) in changes.items()}
+        problems += self._date_order_problems(changes, snapshots)
+        if problems:
+            raise EditsRefused(problems)
+
+        staged: list[Edit] = []
+        unstaged: list[tuple[str, str, str]] = []
+        for key, (_, _, after) in changes.items():
+            before = snapshots[key[:2]].value(key[2])
+            current = self._edits.get(key)
+            if after == before:
+                if current is not None:
+                    unstaged.append(key)  # set back to the loaded value: nothing left to change
+            elif current is None or current.after != after:
+                staged.append(Edit(key[0], key[1], key[2], before, after))
+        new_rows = [s for k, s in snapshots.items() if k not in self._rows]
+        if not (staged or unstaged or new_rows):
+            return self
+        seqs = self._journal.append(rows=new_rows, staged=staged, unstaged=unstaged)
+        self._rows.update((s.key, s) for s in new_rows)
+        for key in unstaged:
+            del self._edits[key]
+        for e, seq in zip(staged, seqs, strict=True):
+            self._edits[e.key] = Edit(e.user_id, e.cert_id, e.field, e.before, e.after, seq)
+        return self
+
+    def _date_order_problems(
+        self,
+        changes: Mapping[tuple[str, str, str], tuple[Target, Any, Any]],
+        snapshots: Mapping[tuple[str, str], RowSnapshot],
+    ) -> list[ValidationError]:
+        """End date before start/issue date, on the row's effective values (loaded ← staged ← this call)."""
+        by_row: dict[tuple[str, str], dict[str, tuple[Target, Any, Any]]] = {}
+        for key, change in changes.items():
+            if key[2] in _DATE_FIELDS:
+                by_row.setdefault(key[:2], {})[key[2]] = change
+        problems = []
+        for row_key, mine in by_row.items():
+            effective = {name: snapshots[row_key].value(name) for name in _DATE_FIELDS}
+            for name in _DATE_FIELDS:
+                staged = self._edits.get((*row_key, name))
+                if staged is not None:
+                    effective[name] = staged.after
+            effective.update({name: change[2] for name, change in mine.items()})
+            broken = check_date_order(effective)
+            if broken is None:
+                continue
+            earlier, later = broken
+            blamed = later if later in mine else earlier
+            target, raw, _ = mine[blamed]
+            problems.append(ValidationError(
+                row=target.label, field=blamed, value=raw,
+                rule=f"{later} ({effective[later]}) must not be before {earlier} ({effective[earlier]})",
+            ))
+        return problems
+
+    def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
+        try:
+            given = check_value(name, before)
+        except Refusal:
+            return None  # e.g. audiences with members unknown to this client: nothing to compare
+        loaded = self._snapshot(target).value(name)
+        if given == loaded:
+            return None
+        return (
+            f"the table's before value {given!r} is not the loaded value {loaded!r}: the file was exported "
+            "from another load of the data; export it again from this frame"
+        )
+
+    # -- rows ------------------------------------------------------------------------------------------------
+
+    def _select(self, selection: Any) -> list[Target]:
+        """The rows a selection names (each with its problem, if it cannot be edited)."""
+        if self._frame_rows is None:
+            # Without a frame only (userId, id) pairs name rows: those the journal knows.
+            if is_key(selection):
+                return [self._target_for_key(selection, selection)]
+            if isinstance(selection, list) and selection and all(is_key(s) for s in selection):
+                return [self._target_for_key(s, s) for s in selection]
+            return [Target(selection, None, problem="no frame to pick rows from (staging was opened without "
+                           "one); name rows by (userId, id) or pass the frame to Staged.open")]
+        return [
+            Target(t.label, t.key) if t.position is None and t.key in self._rows else t
+            for t in self._frame_rows.select(selection)
+        ]
+
+    def _target_for_key(self, key: tuple[str, str], label: Any) -> Target:
+        if self._frame_rows is not None:
+            target = self._frame_rows.target_for_key(key, label)
+            if target.position is not None:
+                return target
+        if key in self._rows:
+            return Target(label, key)
+        return Target(label, None, problem=f"no certification {key[1]!r} of user {key[0]!r} in the frame")
+
+    def _snapshot(self, target: Target) -> RowSnapshot:
+        known = self._rows.get(target.key) if target.key is not None else None
+        if known is not None:
+            return known  # the journal's record of the load wins (see the module docstring)
+        if self._frame_rows is None:
+            raise ValueError(f"row {target.label!r} is unknown")
+        return self._frame_rows.snapshot(target)
+
+    def _row(self, target: Target) -> Row:
+        if target.position is not None and self._frame_rows is not None:
+            return self._frame_rows.row(target)
+        snapshot = self._snapshot(target)
+        values = {name: FIELDS_BY_COLUMN[name].from_wire(snapshot.value(name)) for name in WRITABLE_FIELDS}
+        values.update(
+            userId=snapshot.user_id, id=snapshot.cert_id, userPrincipalName=snapshot.user_principal_name
+        )
+        return Row(target.label, tuple(values), values.__getitem__)
+
+
+def _checked(name: str, raw: Any) -> Any:
+    try:
+        return check_value(name, raw)
+    except Refusal as refusal:
+        return refusal

@@ -1,0 +1,82 @@
+"""Every staging rule, one data file per case under tests/cases/edits/; the file name states the outcome.
+
+A case holds one certification, optional earlier calls (`staged_first`, accepted), and one `set` call.
+`reject-*`: the call raises `EditsRefused` naming the row, field, value and rule, and stages nothing.
+`accept-*` / `noop-*`: the call is taken and the staged edits (field → wire value) are exactly `edits`.
+Values that JSON cannot hold are written {"$date": ...}, {"$datetime": ...}, {"$timestamp": ...},
+{"$nat": true}, {"$repeat": [text, n]}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from certnb.schema import is_missing
+from certnb.staging import EditsRefused, Staged, stage
+
+CASES = sorted((Path(__file__).resolve().parents[1] / "cases" / "edits").glob("*.json"))
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        [(tag, text)] = value.items()
+        if tag == "$date":
+            return dt.date.fromisoformat(text)
+        if tag == "$datetime":
+            return dt.datetime.fromisoformat(text)
+        if tag == "$timestamp":
+            return pd.Timestamp(text)
+        if tag == "$nat":
+            return pd.NaT
+        if tag == "$repeat":
+            return text[0] * text[1]
+    return value
+
+
+def same(a: Any, b: Any) -> bool:
+    if is_missing(a) or is_missing(b):
+        return is_missing(a) and is_missing(b)
+    return bool(a == b)
+
+
+def test_there_are_cases_of_each_outcome() -> None:
+    outcomes = {path.name.split("-")[0] for path in CASES}
+    assert outcomes == {"accept", "reject", "noop"}
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_edit_case(path: Path, one_row: Callable[[dict[str, Any]], pd.DataFrame], tmp_path: Path) -> None:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    journal = tmp_path / "edits.journal"
+    staged = stage(one_row(case["certification"]), journal=journal)
+    for earlier in case.get("staged_first", []):
+        staged.set(0, {k: decode(v) for k, v in earlier.items()})
+    before_call = staged.edits
+    values = {k: decode(v) for k, v in case["set"].items()}
+
+    if path.name.startswith("reject-"):
+        with pytest.raises(EditsRefused) as refused:
+            staged.set(0, values)
+        [problem] = refused.value.problems
+        field = case.get("field", next(iter(values)))
+        assert (problem.row, problem.field) == (0, field)
+        assert same(problem.value, values[field])
+        assert case["rule"] in problem.rule
+        assert case["rule"] in str(refused.value)
+        # Atomic: nothing staged, nothing journaled.
+        assert staged.edits == before_call
+        assert Staged.open(journal).edits == before_call
+    else:
+        staged.set(0, values)
+        assert {e.field: e.after for e in staged} == case["edits"]
+        loaded = staged.rows[("u-adele", case["certification"]["id"])]
+        assert all(e.before == loaded.value(e.field) for e in staged)
+        assert Staged.open(journal).edits == staged.edits

@@ -1,0 +1,256 @@
+"""Staging on the sample tenant: ways in (set, apply, from_changes), ways out (unstage, clear), atomic
+refusal of bulk calls, and the diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from certnb.errors import ValidationError
+from certnb.frame.changes import read_edits
+from certnb.frame.spreadsheet import to_csv
+from certnb.staging import EditsRefused, Staged, stage
+
+YEAR = pd.DateOffset(years=1)
+
+
+def wire(day: Any) -> str | None:
+    return None if pd.isna(day) else pd.Timestamp(day).date().isoformat()
+
+
+def test_set_by_label_records_loaded_and_new_value(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    staged.set(0, endDate="2029-06-30", description="Renewed")
+    user, cert = tenant_frame.at[0, "userId"], tenant_frame.at[0, "id"]
+    assert [(e.user_id, e.cert_id, e.field, e.before, e.after) for e in staged] == [
+        (user, cert, "endDate", "2028-08-01", "2029-06-30"),
+        (user, cert, "description", "Audit, control and assure information systems.", "Renewed"),
+    ]
+    assert len(staged) == 2
+    assert (user, cert, "endDate") in staged
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        pytest.param(lambda df: df["issuingAuthority"] == "ISACA", id="boolean-series"),
+        pytest.param(lambda df: (df["issuingAuthority"] == "ISACA").to_numpy(), id="boolean-array"),
+        pytest.param(lambda df: (df["issuingAuthority"] == "ISACA").astype(object), id="object-mask"),
+        pytest.param(lambda df: df.index[df["issuingAuthority"] == "ISACA"], id="index"),
+        pytest.param(lambda df: list(df.index[df["issuingAuthority"] == "ISACA"]), id="label-list"),
+        pytest.param(lambda df: list(df.loc[df["issuingAuthority"] == "ISACA", ["userId", "id"]]
+                                     .itertuples(index=False, name=None)), id="key-list"),
+    ],
+)
+def test_selections_pick_the_same_rows(
+    tenant_frame: pd.DataFrame, selection: Callable[[pd.DataFrame], Any]
+) -> None:
+    isaca = tenant_frame[tenant_frame["issuingAuthority"] == "ISACA"]
+    assert len(isaca) > 1
+    staged = stage(tenant_frame)
+    staged.set(selection(tenant_frame), issuingCompany="ISACA Inc.")
+    assert sorted(e.cert_id for e in staged) == sorted(isaca["id"])
+    assert {e.after for e in staged} == {"ISACA Inc."}
+
+
+def test_apply_extends_expiry_by_a_year(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    has_end = tenant_frame["endDate"].notna()
+    staged.apply(has_end, endDate=lambda row: row.endDate + YEAR)
+    assert len(staged) == int(has_end.sum()) > 100
+    expected = {(u, c): (wire(d), wire(d + YEAR)) for u, c, d in
+                tenant_frame.loc[has_end, ["userId", "id", "endDate"]].itertuples(index=False)}
+    assert {e.row_key: (e.before, e.after) for e in staged} == expected
+    # The function sees the row as loaded, so running the cell again stages the same values.
+    staged.apply(has_end, endDate=lambda row: row["endDate"] + YEAR)
+    assert {e.row_key: (e.before, e.after) for e in staged} == expected
+
+
+def test_apply_function_error_refuses_the_call_naming_the_row(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    with pytest.raises(EditsRefused) as refused:
+        staged.apply([0, 1], endDate=lambda row: row.endDate + YEAR if row.name == 0 else 1 / 0)
+    [problem] = refused.value.problems
+    assert (problem.row, problem.field) == (1, "endDate")
+    assert "raised ZeroDivisionError" in problem.rule
+    assert len(staged) == 0
+
+
+def test_set_with_a_series_gives_one_value_per_row(tenant_frame: pd.DataFrame) -> None:
+    rows = tenant_frame.index[:5]
+    new_names = pd.Series([f"Title {i}" for i in rows], index=rows)
+    staged = stage(tenant_frame).set(rows, displayName=new_names)
+    assert [e.after for e in staged] == [f"Title {i}" for i in rows]
+
+
+def test_bulk_call_with_several_bad_rows_is_refused_whole(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+    journal = tmp_path / "edits.journal"
+    staged = stage(tenant_frame, journal=journal)
+    staged.set(0, description="kept from an earlier call")
+    starts = tenant_frame["startDate"]
+    # Rows 0..9 get 2024-03-01 as expiry; those that started later are refused; plus one unknown row.
+    bad_rows = [i for i in range(10) if wire(starts[i]) is not None and wire(starts[i]) > "2024-03-01"]
+    assert 2 <= len(bad_rows) < 10
+    with pytest.raises(EditsRefused) as refused:
+        staged.set([*range(10), 99999], endDate="2024-03-01")
+    err = refused.value
+    assert isinstance(err, ValidationError)
+    assert [p.row for p in err.problems] == [99999, *bad_rows]
+    assert {p.field for p in err.problems} == {"endDate"}
+    message = str(err)
+    for problem in err.problems:
+        assert f"row {problem.row}, field 'endDate': value '2024-03-01'" in message
+        assert problem.value == "2024-03-01"
+    assert "no such row in the frame" in message
+    for i in bad_rows:
+        assert f"endDate (2024-03-01) must not be before startDate ({wire(starts[i])})" in message
+    assert f"{len(bad_rows) + 1} edits refused" in message
+    assert err.table()[["row", "field"]].shape == (len(bad_rows) + 1, 2)
+    # Nothing of the refused call is staged or journaled; the earlier call's edit stays.
+    assert [e.field for e in staged] == ["description"]
+    assert [e.field for e in Staged.open(journal)] == ["description"]
+
+
+def test_bad_constant_value_is_reported_per_row(tenant_frame: pd.DataFrame) -> None:
+    with pytest.raises(EditsRefused) as refused:
+        stage(tenant_frame).set([0, 1, 2], endDate="30.06.2027")
+    assert [p.row for p in refused.value.problems] == [0, 1, 2]
+    assert all("must be a date YYYY-MM-DD" in p.rule for p in refused.value.problems)
+
+
+def test_mask_of_wrong_length_is_refused(tenant_frame: pd.DataFrame) -> None:
+    with pytest.raises(EditsRefused, match="a boolean mask needs"):
+        stage(tenant_frame).set(np.array([True, False]), description="x")
+
+
+def test_duplicated_certification_rows_are_refused(tenant_frame: pd.DataFrame) -> None:
+    doubled = pd.concat([tenant_frame.iloc[:2], tenant_frame.iloc[:1]], ignore_index=True)
+    with pytest.raises(EditsRefused, match="more than once"):
+        stage(doubled).set(0, description="x")
+    assert len(stage(doubled).set(1, description="x")) == 1
+
+
+def test_frame_edited_after_staging_does_not_change_before_values(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    loaded = wire(tenant_frame.at[0, "endDate"])
+    tenant_frame.loc[0, "endDate"] = pd.Timestamp("2030-01-01")
+    staged.set(0, endDate="2031-01-01")
+    assert staged.edits[0].before == loaded
+
+
+def test_unstage_one_edit_one_row_one_field_and_clear(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    staged.set([0, 1, 2], description="d", certificationId="X-1")
+    assert len(staged) == 6
+    key0 = (tenant_frame.at[0, "userId"], tenant_frame.at[0, "id"])
+    staged.unstage(0, field="description")
+    assert (*key0, "description") not in staged and (*key0, "certificationId") in staged
+    staged.unstage(1)
+    assert {e.row_key for e in staged} == {key0, (tenant_frame.at[2, "userId"], tenant_frame.at[2, "id"])}
+    staged.unstage(staged.edits[0])
+    assert len(staged) == 2
+    staged.unstage(field="certificationId")
+    assert [e.field for e in staged] == ["description"]
+    staged.clear()
+    assert len(staged) == 0
+    with pytest.raises(EditsRefused, match="no such row"):
+        staged.unstage(12345)
+
+
+def test_from_changes_stages_a_spreadsheet_round_trip(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+    path = to_csv(tenant_frame, tmp_path / "certs.csv")
+    sheet = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sheet.loc[0, "endDate"] = "2029-08-01"
+    sheet.loc[2, "description"] = "Edited in Excel"
+    sheet.to_csv(path, index=False, encoding="utf-8-sig")
+    edits = read_edits(tenant_frame, path)
+    assert edits.ok, edits.problems
+    staged = stage(tenant_frame).from_changes(edits)
+    assert {(e.cert_id, e.field, e.before, e.after) for e in staged} == {
+        (tenant_frame.at[0, "id"], "endDate", "2028-08-01", "2029-08-01"),
+        (tenant_frame.at[2, "id"], "description", None, "Edited in Excel"),
+    }
+    assert pd.isna(tenant_frame.at[2, "description"])
+
+
+def test_from_changes_refuses_a_table_from_another_load(tenant_frame: pd.DataFrame) -> None:
+    table = pd.DataFrame(
+        [{"row": 7, "userId": tenant_frame.at[0, "userId"], "id": tenant_frame.at[0, "id"],
+          "field": "endDate", "before": pd.Timestamp("2020-01-01"), "after": pd.Timestamp("2029-08-01")},
+         {"row": 8, "userId": "nobody", "id": "nothing", "field": "endDate", "before": None,
+          "after": "2029-01-01"}],
+        dtype=object,
+    )
+    with pytest.raises(EditsRefused) as refused:
+        stage(tenant_frame).from_changes(table)
+    first, second = refused.value.problems
+    assert (first.row, first.field) == (7, "endDate") and "not the loaded value '2028-08-01'" in first.rule
+    assert second.row == 8 and "no certification 'nothing' of user 'nobody'" in second.rule
+
+
+def test_diff_table_filters_and_html(tenant_frame: pd.DataFrame) -> None:
+    staged = stage(tenant_frame)
+    staged.set([0, 3], endDate=dt.date(2029, 1, 1))
+    staged.set(3, description="<b>bold</b> & more")
+    diff = staged.diff()
+    assert list(diff.table.columns) == ["userId", "userPrincipalName", "id", "displayName", "field", "before",
+                                        "after", "outcome"]
+    assert len(diff) == 3
+    first = next(iter(diff))
+    assert first["userPrincipalName"] == "megan.bowen@contoso.example"
+    assert first["displayName"] == "Certified Information Systems Auditor (CISA)"
+    assert (first["field"], first["before"], first["after"]) == ("endDate", "2028-08-01", "2029-01-01")
+    assert len(staged.diff(field="endDate")) == 2
+    assert len(staged.diff(user="ZOE.ANGSTROM@contoso.example")) == 2
+    assert len(staged.diff(user=tenant_frame.at[0, "userId"], field="description")) == 0
+    html = staged._repr_html_()
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html and "<b>bold</b> &" not in html
+    assert 'class="certnb-before"' in html and 'class="certnb-after">2029-01-01<' in html
+    assert "3</b> staged edits on 2 certifications" in html
+    assert "3 edits on 2 certifications of 2 users" in repr(staged)
+
+
+def test_staging_without_a_frame_needs_keys(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+    journal = tmp_path / "edits.journal"
+    key = (tenant_frame.at[0, "userId"], tenant_frame.at[0, "id"])
+    stage(tenant_frame, journal=journal).set(0, description="first")
+    reopened = Staged.open(journal)  # no frame: rows known to the journal can still be edited by key
+    reopened.set(key, endDate="2027-12-31")
+    assert reopened.edits[1].before == "2028-08-01"
+    with pytest.raises(EditsRefused, match="no frame to pick rows from"):
+        reopened.set(0, description="x")
+    with pytest.raises(EditsRefused, match="must not be before startDate"):
+        reopened.set(key, endDate="2025-07-31")  # before its startDate 2025-08-01, from the journal's record
+
+
+def test_loaded_values_are_what_the_frame_sends_back(tenant_frame: pd.DataFrame) -> None:
+    """`before` of every edit is the Graph wire value the frame holds (as `to_records` writes it)."""
+    from certnb.frame import to_records
+
+    staged = stage(tenant_frame)
+    staged.set(slice(None), {"inference.confidenceScore": 0.123}, certificationId="Z-1")
+    records = {r["id"]: r for r in to_records(tenant_frame)}
+    assert len(staged.rows) == len(tenant_frame)
+    for row in staged.rows.values():
+        record = records[row.cert_id]
+        for name, value in row.loaded.items():
+            prop, _, member = name.partition(".")
+            sent = record.get(prop)
+            sent = (sent or {}).get(member) if member else sent
+            assert value == sent, (row.cert_id, name, value, sent)
+
+
+def test_public_surface_is_pinned() -> None:
+    import certnb.staging
+
+    assert certnb.staging.__all__ == [
+        "DONE_OUTCOMES", "OUTCOMES", "Diff", "Edit", "EditsRefused", "Journal", "OutcomeRecord", "Row",
+        "RowSnapshot", "Staged", "stage",
+    ]
+    assert all(hasattr(certnb.staging, name) for name in certnb.staging.__all__)
