@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from certnb.graph.urls import check_base_url
 if TYPE_CHECKING:
     import httpx
 
+    from certnb.auth import TokenCacheFile
     from certnb.emulator.server import Emulator
     from certnb.graph.client import Graph
 
@@ -163,8 +165,7 @@ def _connect_emulator(
 ) -> Graph:
     import msal
 
-    from certnb.auth import GraphAuth, MsalTokens, TokenCacheFile, sign_in
-    from certnb.graph.client import Graph
+    from certnb.auth import TokenCacheFile
 
     cache_file = TokenCacheFile(settings.token_cache) if settings.token_cache else None
     app = msal.PublicClientApplication(
@@ -177,28 +178,13 @@ def _connect_emulator(
     if on_device_code is None and emu.app.config.device_code_auto_approve:
         on_device_code = _quiet  # approved at once: a code on screen would only be noise in notebooks
     method = "password" if password is not None else "device_code"
-    msal_scopes = [GLOBAL.scope(s) for s in scopes]
-    account, result = sign_in(
+    return _sign_in_session(
         app,
-        msal_scopes,
-        method=method,
-        username=username,
-        password=password,
-        timeout=sign_in_timeout,
-        on_device_code=on_device_code,
-    )
-    if cache_file is not None:
-        cache_file.save()
-    tokens = MsalTokens(app, msal_scopes, account, result, cache_file)
-    return Graph(
-        emu.graph_url,
-        GraphAuth(tokens),
-        cloud=None,
-        scopes=scopes,
-        verify=emu.ca_file or True,
-        account=tokens.username,
-        on_sign_out=tokens.sign_out,
-        **knobs,
+        SignInRequest([GLOBAL.scope(s) for s in scopes], method, username, password, sign_in_timeout),
+        on_device_code,
+        cache_file,
+        GraphTarget(emu.graph_url, None, scopes, emu.ca_file or True),
+        knobs,
     )
 
 
@@ -214,8 +200,7 @@ def _connect_tenant(
 ) -> Graph:
     import msal
 
-    from certnb.auth import GraphAuth, MsalTokens, TokenCacheFile, sign_in
-    from certnb.graph.client import Graph
+    from certnb.auth import TokenCacheFile
 
     for key, value in (("tenant", settings.tenant), ("client_id", settings.client_id)):
         if not value:
@@ -231,23 +216,68 @@ def _connect_tenant(
         settings.client_id, authority=cloud.authority(str(settings.tenant)), **options
     )
     method = "password" if password is not None else settings.auth
-    msal_scopes = [cloud.scope(s) for s in scopes]  # tokens do not cross clouds (contract §5)
+    return _sign_in_session(
+        app,
+        # Tokens do not cross clouds (contract §5): scopes carry the cloud's own Graph root.
+        SignInRequest([cloud.scope(s) for s in scopes], method, username, password, sign_in_timeout),
+        on_device_code,
+        cache_file,
+        GraphTarget(settings.base_url or cloud.graph_url, cloud, scopes, True),
+        knobs,
+    )
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What MSAL is asked for: scopes (with the cloud's prefix), the method and its bounded wait."""
+
+    scopes: list[str]
+    method: str
+    username: str | None
+    password: str | None
+    timeout: float
+
+
+@dataclass(frozen=True)
+class GraphTarget:
+    """Where the signed-in session talks: the Graph root, its cloud, the bare scopes, TLS trust."""
+
+    url: str
+    cloud: Cloud | None
+    scopes: tuple[str, ...]
+    verify: Any
+
+
+def _sign_in_session(
+    app: Any,
+    request: SignInRequest,
+    on_device_code: Callable[[Mapping[str, Any]], None] | None,
+    cache_file: TokenCacheFile | None,
+    target: GraphTarget,
+    knobs: dict[str, Any],
+) -> Graph:
+    """Sign in through MSAL (silently from the cache when it can), save the cache, open the session."""
+    from certnb.auth import GraphAuth, MsalTokens, sign_in
+    from certnb.graph.client import Graph
+
     account, result = sign_in(
         app,
-        msal_scopes,
-        method=method,
-        username=username,
-        password=password,
-        timeout=sign_in_timeout,
+        request.scopes,
+        method=request.method,
+        username=request.username,
+        password=request.password,
+        timeout=request.timeout,
         on_device_code=on_device_code,
     )
-    cache_file.save()
-    tokens = MsalTokens(app, msal_scopes, account, result, cache_file)
+    if cache_file is not None:
+        cache_file.save()
+    tokens = MsalTokens(app, request.scopes, account, result, cache_file)
     return Graph(
-        settings.base_url or cloud.graph_url,
+        target.url,
         GraphAuth(tokens),
-        cloud=cloud,
-        scopes=scopes,
+        cloud=target.cloud,
+        scopes=target.scopes,
+        verify=target.verify,
         account=tokens.username,
         on_sign_out=tokens.sign_out,
         **knobs,
