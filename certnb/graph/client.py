@@ -12,6 +12,7 @@ Synchronous outside, concurrent inside: calls run on a private event loop in a b
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -167,6 +168,18 @@ class Graph:
         from certnb.frame.load import load_certifications  # pandas-side code loads on first use
 
         return load_certifications(self, users, progress=progress, page_size=page_size)
+
+    def commit(
+        self, staged: Any, *, dry_run: bool = False, audit_log: str | os.PathLike[str] | None = None
+    ) -> Any:
+        """Commit staged edits (conflict-checked, journaled, audited); `dry_run=True` returns the plan.
+
+        >>> graph.commit(staged)  # doctest: +SKIP
+        12 applied, 1 conflict
+        """
+        from certnb.commit.run import commit  # the commit side loads on first use
+
+        return commit(self, staged, dry_run=dry_run, audit_log=audit_log)
 
     def me(self) -> dict[str, Any]:
         """The signed-in user: `id`, `userPrincipalName`, `displayName`."""

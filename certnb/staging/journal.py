@@ -45,7 +45,7 @@ from certnb.staging.edit import WRITABLE_FIELDS, Edit, RowSnapshot
 
 __all__ = ["DONE_OUTCOMES", "OUTCOMES", "Journal", "OutcomeRecord"]
 
-OUTCOMES: tuple[str, ...] = ("applied", "already_applied", "conflict", "rejected", "failed")
+OUTCOMES: tuple[str, ...] = ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
 """The named end states of one commit attempt of one edit (STYLE §9)."""
 
 DONE_OUTCOMES: frozenset[str] = frozenset({"applied", "already_applied"})

@@ -1,0 +1,90 @@
+"""The audit log: who changed which certification field, when, from what to what, and how it ended.
+
+One JSON object per line, appended and fsynced as outcomes are known, to a file that outlives the session
+(default: next to the journal, `<journal>.audit.jsonl`). It holds values and ids, never a token or header.
+
+    >>> import tempfile, pathlib
+    >>> from certnb.commit.outcome import Outcome
+    >>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "edits.audit.jsonl", who="adele@contoso.example")
+    >>> log.append([Outcome("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", status=200)])
+    >>> [(e["who"], e["field"], e["after"], e["outcome"]) for e in read_audit_log(log.path)]
+    [('adele@contoso.example', 'endDate', '2027-12-31', 'applied')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from certnb.commit.outcome import Outcome
+
+__all__ = ["AUDIT_SUFFIX", "AuditLog", "default_audit_path", "read_audit_log"]
+
+AUDIT_SUFFIX = ".audit.jsonl"
+
+
+def default_audit_path(journal_path: Path | None) -> Path | None:
+    """`<journal>.audit.jsonl` next to a journal file; None for an in-memory journal."""
+    return None if journal_path is None else journal_path.with_name(journal_path.name + AUDIT_SUFFIX)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+class AuditLog:
+    """An append-only JSON-lines audit file; `who` is the signed-in account's UPN."""
+
+    def __init__(self, path: str | Path, who: str | None) -> None:
+        self.path = Path(path)
+        self.who = who
+
+    def __repr__(self) -> str:
+        return f"<AuditLog {self.path}>"
+
+    def append(self, outcomes: Iterable[Outcome]) -> None:
+        """Append one line per outcome and fsync, so the lines survive a crash right after."""
+        lines = [
+            json.dumps(
+                {
+                    "who": self.who,
+                    "when": o.time or _now(),
+                    "userId": o.user_id,
+                    "id": o.cert_id,
+                    "field": o.field,
+                    "before": o.before,
+                    "after": o.after,
+                    "outcome": o.outcome,
+                    "status": o.status,
+                    "code": o.code,
+                    "requestId": o.request_id,
+                    "message": o.message,
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            for o in outcomes
+        ]
+        if not lines:
+            return
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+
+def read_audit_log(path: str | Path) -> list[dict[str, Any]]:
+    """Every entry of an audit log, oldest first (a torn last line, from a crash mid-write, is skipped)."""
+    entries = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return entries

@@ -1,0 +1,327 @@
+"""The commit runner: the one place a commit does I/O. Plan → conflict check → PATCH → named outcomes.
+
+    >>> commit(graph, staged)                       # doctest: +SKIP
+    12 applied, 1 conflict
+    >>> commit(graph, staged, dry_run=True)         # the plan, nothing sent   # doctest: +SKIP
+
+1. Conflict check. Graph has no ETag for profile items (contract §2), so the runner re-reads every affected
+   certification (one list per user, `$select` of the edited properties, 20 lists per `$batch`) and
+   compares the server's values with the loaded ("before") ones, both in canonical wire form. A value that
+   changed means `conflict` and the whole certification's PATCH is skipped: a commit never overwrites what
+   someone else changed since the load. A certification gone from the server is `missing`; one already
+   holding every new value is `already_applied`.
+2. PATCH, 20 per `$batch`, concurrently through the session's pacing. A write is never retried blindly
+   (contract §8): after a 429, 5xx or lost connection the certification is re-read; new values → `applied`,
+   before values → sent again (at most `max_attempts` times, then `failed`), anything else → `conflict`.
+3. Every outcome is written to the journal (and the audit log) when its round of `$batch` answers is in
+   (one transaction each, up to 2 × 20 × `max_concurrency` PATCHes), before anything more is sent. A killed
+   process therefore resumes exactly: the next commit leaves out what is done, and a PATCH that landed
+   unrecorded is found `already_applied` by the conflict check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from certnb.commit.audit_log import AuditLog, default_audit_path
+from certnb.commit.outcome import CommitResult, Outcome
+from certnb.commit.plan import CommitPlan, PlannedPatch
+from certnb.graph.batch import MAX_BATCH, BatchRequest, BatchResponse
+from certnb.graph.urls import certifications_path
+from certnb.schema import FIELDS_BY_COLUMN
+from certnb.staging.edit import Edit
+from certnb.staging.journal import Journal, OutcomeRecord
+
+if TYPE_CHECKING:
+    from certnb.graph.client import Graph
+    from certnb.staging.staged import Staged
+
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "Verdict", "commit", "verdict"]
+
+DEFAULT_MAX_ATTEMPTS = 3  # PATCHes per certification per commit when the server still holds the before values
+_NEXT_LINK = "@odata.nextLink"
+_Key = tuple[str, str]
+
+
+def commit(
+    graph: Graph,
+    staged: Staged,
+    *,
+    dry_run: bool = False,
+    audit_log: str | os.PathLike[str] | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> CommitResult | CommitPlan:
+    """Commit the pending staged edits to Graph; `dry_run=True` returns the plan and sends nothing.
+
+    The result has one line per staged edit (earlier commits' outcomes included); running it again on the
+    same journal sends only what is not yet applied. `audit_log` defaults to `<journal>.audit.jsonl`.
+
+    >>> commit(graph, staged, dry_run=True)         # doctest: +SKIP
+    Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
+    """
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1; got {max_attempts!r}")
+    plan = staged.plan(base_url=graph.base_url)
+    if dry_run:
+        return plan
+    path = Path(audit_log) if audit_log is not None else default_audit_path(staged.journal.path)
+    audit = None
+    if path is not None and len(plan):
+        audit = AuditLog(path, _who(graph))
+    _Runner(graph, staged.journal, audit, max_attempts).run(plan)
+    return result_of(staged, audit_log=path)
+
+
+def result_of(staged: Staged, audit_log: Path | None = None) -> CommitResult:
+    """The result table of a staged set as its journal records it: the latest outcome of each edit."""
+    latest = staged.journal.latest_outcomes()
+    outcomes = []
+    for edit in staged.edits:
+        record = latest.get(edit.seq)
+        if record is not None:
+            outcomes.append(_from_record(edit, record))
+    return CommitResult(outcomes, staged=staged, audit_log=audit_log)
+
+
+def _who(graph: Graph) -> str | None:
+    if graph.account:
+        return graph.account
+    upn = graph.me().get("userPrincipalName")
+    return None if upn is None else str(upn)
+
+
+# -- deciding, per certification (pure) ---------------------------------------------------------------------
+
+class Verdict:
+    """What the server's current values mean for one planned PATCH (names as in outcome.py, plus `send`)."""
+
+    SEND = "send"
+    ALREADY_APPLIED = "already_applied"
+    CONFLICT = "conflict"
+    MISSING = "missing"
+
+
+def canonical(column: str, value: Any) -> Any:
+    """A wire value in canonical form, so equal values compare equal (audience member order, numbers)."""
+    spec = FIELDS_BY_COLUMN.get(column)
+    if spec is None:
+        return value
+    try:
+        return spec.validate(value)
+    except ValueError:
+        return value  # a value this client would not write (unknown audience member): compare it as is
+
+
+def server_value(entity: Mapping[str, Any], column: str) -> Any:
+    """The value of a frame column (`endDate`, `inference.confidenceScore`) in a Graph entity."""
+    value: Any = entity
+    for key in column.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def target_values(patch: PlannedPatch) -> dict[str, Any]:
+    """The value of every column `patch.expected` names once the PATCH is applied."""
+    out = {}
+    for column in patch.expected:
+        prop, _, member = column.partition(".")
+        value = patch.body.get(prop)
+        out[column] = (value.get(member) if isinstance(value, Mapping) else None) if member else value
+    return out
+
+
+def verdict(patch: PlannedPatch, current: Mapping[str, Any] | None) -> tuple[str, str | None]:
+    """(verdict, why) for a PATCH given the certification as the server holds it now (None: gone).
+
+    >>> from certnb.commit.plan import plan_commit
+    >>> [p] = plan_commit([Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31", 1)], {})
+    >>> verdict(p, {"id": "c1", "endDate": "2026-12-31"})
+    ('send', None)
+    >>> verdict(p, {"id": "c1", "endDate": "2027-12-31"})
+    ('already_applied', None)
+    >>> verdict(p, {"id": "c1", "endDate": "2028-01-31"})
+    ('conflict', "endDate is '2028-01-31' on the server, loaded as '2026-12-31'")
+    """
+    if current is None:
+        return Verdict.MISSING, "the certification no longer exists on the server"
+    targets = target_values(patch)
+    at_target = True
+    for column, before in patch.expected.items():
+        now = canonical(column, server_value(current, column))
+        if now == canonical(column, targets[column]):
+            continue
+        at_target = False
+        if now != canonical(column, before):
+            return Verdict.CONFLICT, f"{column} is {now!r} on the server, loaded as {before!r}"
+    return (Verdict.ALREADY_APPLIED, None) if at_target else (Verdict.SEND, None)
+
+
+# -- doing ------------------------------------------------------------------------------------------------
+
+class _Runner:
+    """One commit run: reads, PATCHes and records, chunk by chunk."""
+
+    def __init__(self, graph: Graph, journal: Journal, audit: AuditLog | None, max_attempts: int) -> None:
+        self.graph = graph
+        self.journal = journal
+        self.audit = audit
+        self.max_attempts = max_attempts
+        self.attempts: dict[int, int] = {}  # attempt numbers as journaled: counted across commits
+        self.sent: dict[str, int] = {}  # PATCHes per certification in this commit (bounded by max_attempts)
+        self.unrecorded: list[tuple[Edit, OutcomeRecord]] = []  # known outcomes not yet journaled
+        for record in journal.outcome_records():
+            self.attempts[record.edit_seq] = max(self.attempts.get(record.edit_seq, 0), record.attempt)
+        # Outcomes are recorded after each chunk of this many PATCHes: enough batches to keep every
+        # concurrent slot busy, few enough that a crash loses little (and resume re-checks those anyway).
+        self.chunk = MAX_BATCH * max(1, graph.max_concurrency) * 2
+
+    def run(self, plan: CommitPlan) -> None:
+        patches = list(plan)
+        for start in range(0, len(patches), self.chunk):
+            chunk = patches[start:start + self.chunk]
+            current, unread = self._read_lists(chunk)
+            to_send = []
+            for patch in chunk:
+                if patch.path in unread:
+                    response = unread[patch.path]
+                    self._record(patch, "failed", response)
+                    continue
+                name, why = verdict(patch, current.get((patch.user_id, patch.cert_id)))
+                if name == Verdict.SEND:
+                    to_send.append(patch)
+                else:
+                    self._record(patch, name, message=why)
+            self._flush()
+            self._send(to_send)
+
+    # -- reads --------------------------------------------------------------------------------------------
+    def _read_lists(
+        self, patches: Sequence[PlannedPatch]
+    ) -> tuple[dict[_Key, dict[str, Any]], dict[str, BatchResponse]]:
+        """Current values of the patches' certifications, one list per user; plus unreadable ones."""
+        users = list(dict.fromkeys(p.user_id for p in patches))
+        query = _select_query(patches) + "&$top=999"
+        requests = [BatchRequest("GET", f"{certifications_path(u)}?{query}", id=str(n))
+                    for n, u in enumerate(users)]
+        current: dict[_Key, dict[str, Any]] = {}
+        failed: dict[str, BatchResponse] = {}
+        for user, response in zip(users, self.graph.batch(requests), strict=True):
+            if response.status == 404:
+                continue  # the user is gone, and every certification with it
+            if not response.ok:
+                failed[user] = response
+                continue
+            body = response.body if isinstance(response.body, dict) else {}
+            items = list(body.get("value") or [])
+            link = body.get(_NEXT_LINK)
+            while link:  # contract §6: follow nextLinks verbatim
+                page = self.graph.get(str(link))
+                items.extend(page.get("value") or [])
+                link = page.get(_NEXT_LINK)
+            for item in items:
+                current[(user, str(item.get("id")))] = item
+        return current, {p.path: failed[p.user_id] for p in patches if p.user_id in failed}
+
+    def _read_each(self, patches: Sequence[PlannedPatch]) -> list[BatchResponse]:
+        """Each patch's certification, re-read on its own (after a write whose fate is unknown)."""
+        requests = [BatchRequest("GET", f"{p.path}?{_select_query([p])}", id=str(n))
+                    for n, p in enumerate(patches)]
+        return self.graph.batch(requests) if requests else []
+
+    # -- writes -------------------------------------------------------------------------------------------
+    def _send(self, patches: list[PlannedPatch]) -> None:
+        while patches:
+            for patch in patches:
+                self.sent[patch.path] = self.sent.get(patch.path, 0) + 1
+                for edit in patch.edits:
+                    self.attempts[edit.seq] = self.attempts.get(edit.seq, 0) + 1
+            requests = [BatchRequest("PATCH", p.path, body=p.body, id=str(n)) for n, p in enumerate(patches)]
+            uncertain: list[tuple[PlannedPatch, BatchResponse]] = []
+            for patch, response in zip(patches, self.graph.batch(requests), strict=True):
+                if response.ok:
+                    self._record(patch, "applied", response)
+                elif response.may_have_applied:
+                    uncertain.append((patch, response))
+                elif response.status == 404:
+                    self._record(patch, "missing", response)
+                elif 400 <= response.status < 500:
+                    self._record(patch, "rejected", response)
+                else:
+                    self._record(patch, "failed", response)
+            self._flush()  # before the re-reads: what is known is on disk before anything else is sent
+            patches = self._settle(uncertain)
+            self._flush()
+
+    def _settle(self, uncertain: list[tuple[PlannedPatch, BatchResponse]]) -> list[PlannedPatch]:
+        """Re-read writes answered 429/5xx/no answer: applied, conflict, missing, or to send again."""
+        again = []
+        reads = self._read_each([p for p, _ in uncertain])
+        for (patch, response), read in zip(uncertain, reads, strict=True):
+            if read.status == 404:
+                self._record(patch, "missing", response, message="gone when re-read after the write")
+                continue
+            if not read.ok:
+                self._record(patch, "failed", response, message=f"could not re-read it: {read.error}")
+                continue
+            name, why = verdict(patch, read.body if isinstance(read.body, dict) else {})
+            if name == Verdict.ALREADY_APPLIED:
+                # The write landed although the answer said otherwise (contract §8): it was applied.
+                self._record(patch, "applied", response,
+                             message=f"answered {response.status} but the server holds the new values")
+            elif name == Verdict.SEND and self.sent[patch.path] < self.max_attempts:
+                again.append(patch)
+            elif name == Verdict.SEND:
+                self._record(patch, "failed", response)
+            else:
+                self._record(patch, name, response, message=why)
+        return again
+
+    # -- recording ----------------------------------------------------------------------------------------
+    def _record(self, patch: PlannedPatch, outcome: str, response: BatchResponse | None = None,
+                message: str | None = None) -> None:
+        """Note the outcome of each edit the PATCH carries; `_flush` writes it before more is sent."""
+        error = response.error if response is not None else None
+        status = response.status if response is not None else None
+        code = error.code if error is not None else None
+        text = message
+        if text is None and error is not None:
+            text = error.message or error.hint()
+        request_id = (error.request_id if error is not None else None) or (
+            _header(response.headers, "request-id") if response is not None else None
+        )
+        self.unrecorded += [
+            (e, OutcomeRecord(e.seq, e.user_id, e.cert_id, e.field, max(1, self.attempts.get(e.seq, 0)),
+                              outcome, status=status, code=code, request_id=request_id, detail=text))
+            for e in patch.edits
+        ]
+
+    def _flush(self) -> None:
+        """Write the outcomes known so far: one journal transaction (one fsync) and one audit append."""
+        if not self.unrecorded:
+            return
+        edits, records = zip(*self.unrecorded, strict=True)
+        self.unrecorded = []
+        stamped = self.journal.record_outcomes(records)
+        if self.audit is not None:
+            self.audit.append(_from_record(e, r) for e, r in zip(edits, stamped, strict=True))
+
+
+def _from_record(edit: Edit, record: OutcomeRecord) -> Outcome:
+    return Outcome(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, record.outcome,
+                   record.status, record.code, record.detail, record.request_id, record.time, edit.seq)
+
+
+def _select_query(patches: Iterable[PlannedPatch]) -> str:
+    properties = dict.fromkeys(["id", *(prop for p in patches for prop in p.body)])
+    return "$select=" + quote(",".join(properties), safe=",")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
