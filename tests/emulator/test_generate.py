@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -73,11 +72,11 @@ def test_output_does_not_depend_on_string_hashing() -> None:
     assert other.stdout.decode("utf-8") == tenant_json(generate_tenant(60, 5))
 
 
-def test_two_thousand_users_take_well_under_a_second() -> None:
-    started = time.perf_counter()
+def test_two_thousand_users_have_about_three_certifications_each() -> None:
+    # How fast it generates them is measured by benchmarks/, not asserted here.
     tenant = generate_tenant(users=2000, seed=1)
-    assert time.perf_counter() - started < 1.0
     assert len(tenant["users"]) == 2000
+    assert 2.5 <= sum(len(u["certifications"]) for u in tenant["users"]) / 2000 <= 3.5
 
 
 @pytest.mark.parametrize("users", [0, -1, 2.5, True, "10"])
