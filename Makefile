@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.certnb-installed
 
-.PHONY: demo test lint typecheck pytest bench emulator clean
+.PHONY: demo test lint typecheck pytest nbval notebooks bench emulator clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/certnb demo
+
+emulator: $(STAMP)
 	$(BIN)/certnb emulator --seed data/tenant.json
 
-test: lint typecheck pytest
+test: lint typecheck pytest nbval
 
 lint: $(STAMP)
 	$(BIN)/ruff check certnb tests benchmarks
@@ -24,11 +27,31 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(VENV)/.chromium
 	$(BIN)/pytest
+
+# The browser test of the notebook forms (tests/widgets) drives Debian's chromium, never a downloaded one.
+$(VENV)/.chromium:
+	command -v chromium || (apt-get update && apt-get install -y chromium)
+	mkdir -p $(VENV)
+	touch $@
+
+# The notebooks are docs and tests: their committed outputs must match a fresh run (sanitized).
+nbval: $(STAMP)
+	$(BIN)/pytest --nbval notebooks/ --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
+
+# Re-execute the notebooks in place (after changing them or the library), then check with `make nbval`.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+# Full-scale reliability runs: 2,000 edits under faults, 20 SIGKILL points, 1,000 hypothesis examples (minutes).
+.PHONY: soak
+soak: $(STAMP)
+	CERTNB_SOAK=1 $(BIN)/pytest tests/reliability tests/security tests/emulator/test_properties.py -q --timeout=1800

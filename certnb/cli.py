@@ -3,6 +3,7 @@
     $ certnb emulator --seed data/tenant.json --throttle-rps 50
     {"graph_url": "https://127.0.0.1:8443/beta", "tenant_id": "...", "ca_file": "/tmp/.../ca.pem", ...}
     $ certnb seed --users 500 --seed 7 -o big-tenant.json
+    $ certnb demo --out certnb-demo
 
 `certnb emulator` prints one JSON line when it is ready — the Graph base URL, the tenant id and the CA file
 to trust (null with `--http`) — and runs until Ctrl-C or SIGTERM, then exits 0.
@@ -73,6 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--users", type=int, required=True, help="number of users")
     seed.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     seed.add_argument("-o", "--output", type=Path, required=True, help="file to write ('-' = stdout)")
+
+    demo = commands.add_parser(
+        "demo",
+        help="audit the sample tenant on the emulator, commit a bulk correction, write an HTML report",
+        description="Start the emulator with the sample tenant, sign in, load, audit, stage a bulk "
+        "correction, dry-run and commit it, read it back, and write report.html (plus summary.json and "
+        "tenant-after.json) into --out. Loopback only.",
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path("certnb-demo"), help="output folder (default: %(default)s)"
+    )
+    demo.add_argument("--seed", type=Path, help="seed tenant JSON file (default: the sample tenant)")
+    demo.add_argument("--asof", default="2026-11-30", help="the audit's day (default: %(default)s)")
+    demo.add_argument("--issuer", help="whose expiring certifications to extend (default: the most frequent)")
     return parser
 
 
@@ -145,6 +160,14 @@ def write_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_demo(args: argparse.Namespace) -> int:
+    """Run `certnb demo` (certnb.demo); exit 0 when every change was applied and read back."""
+    from certnb.demo import run_demo as demo
+
+    result = demo(args.out, seed=args.seed, asof=args.asof, issuer=args.issuer)
+    return 0 if result.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `certnb` console script; returns the exit status.
 
@@ -156,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "emulator":
             return run_emulator(args)
+        if args.command == "demo":
+            return run_demo(args)
         return write_seed(args)
     except (ValueError, OSError) as exc:
         # Bad knob values, an unreadable seed, a taken port: one line, not a traceback.
