@@ -83,4 +83,8 @@ def __getattr__(name: str) -> Any:
         from certnb.emulator.server import Emulator
 
         return Emulator
+    if name == "widgets":  # `certnb.widgets.editor(...)` without loading ipywidgets on `import certnb`
+        import certnb.widgets
+
+        return certnb.widgets
     raise AttributeError(f"module 'certnb' has no attribute {name!r}")

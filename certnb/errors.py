@@ -219,7 +219,15 @@ class ValidationError(CertnbError):
         self.field = field
         self.value = value
         self.rule = rule
-        super().__init__(f"row {row}, field {field!r}: value {value!r} breaks the rule: {rule}")
+        super().__init__(f"row {row}, field {field!r}: value {_shown(value)} breaks the rule: {rule}")
+
+
+def _shown(value: object, limit: int = 200) -> str:
+    """`repr(value)`, cut to `limit` characters: a pasted 1 MB cell must not flood the notebook's output."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters in all)"
 
 
 def graph_error(

@@ -13,6 +13,7 @@ Latency is paid once per HTTP request, so a `$batch` costs one latency (contract
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,11 @@ class EmulatorApp:
         self.graph = GraphService(self.tenant, config)
         self.stats = Stats()
         self.faults = FaultInjector(config.faults)
-        self.router = Router(
-            routes=[
-                *admin_routes(self),
-                Route("/beta/{rest:path}", self._graph_endpoint, methods=GRAPH_METHODS),
-                *self.identity.routes(),
-            ]
-        )
+        graph_route = Route("/beta/{rest:path}", self._graph_endpoint, methods=GRAPH_METHODS)
+        # Starlette's `path` pattern `.*` stops at a newline: an id holding %0A would get a plain-text 404
+        # instead of reaching GraphService and its Graph error body (contract §3).
+        graph_route.path_regex = re.compile(graph_route.path_regex.pattern, re.DOTALL)
+        self.router = Router(routes=[*admin_routes(self), graph_route, *self.identity.routes()])
 
     @property
     def tenant_id(self) -> str:

@@ -3,6 +3,7 @@
     plan_batches (pure)   items linked by dependsOn stay in one batch; others packed in order, ≤ 20 each
     run_batches           each batch: pacer.turn(n items) → POST /$batch → per item:
                             2xx/4xx          final
+                            401              token renewed once, item resent (it never ran)
                             429              pause for the item's Retry-After; read retried, write surfaced
                             5xx              backoff; read retried, write surfaced (may_have_applied)
                             424              retried with its dependency when that is retried, else final
@@ -164,6 +165,7 @@ class _Batch:
         self.gate = gate
         self.last_throttled = False
         self.transient_round = False
+        self.renewed = False  # the token was renewed once for items refused 401
 
     async def run(self, pending: list[int]) -> None:
         attempt = failures = 0
@@ -281,6 +283,7 @@ class _Batch:
         waiting_on: dict[int, list[str]] = {}
         transient = False
         throttled = 0
+        refused: list[int] = []
         for i in pending:
             answer = by_id.get(self.ids[i].lower())
             if answer is None:
@@ -300,6 +303,10 @@ class _Batch:
                 self.transport.pacer.throttled(retry_after)
             if status == 424:
                 waiting_on[i] = [d.lower() for d in self.requests[i].depends_on]
+                continue
+            if status == 401 and not self.renewed:
+                # Refused before it ran (authentication comes first), so even a write is safe to resend.
+                refused.append(i)
                 continue
             if status == 429 and not write and not self.last_throttled:
                 retry.append(i)
@@ -323,6 +330,10 @@ class _Batch:
             else:
                 answer = by_id[self.ids[i].lower()]
                 self._final(i, 424, answer.get("body"), answer.get("headers") or {}, attempt)
+        if refused:
+            self.renewed = True
+            await self.transport.renew_token()  # AuthenticationError (sign in again) if it cannot be renewed
+            retry.extend(refused)
         self.transient_round = transient
         if transient and retry:
             await asyncio.sleep(self.transport.pacer.backoff(attempt))

@@ -316,6 +316,15 @@ class Staged:
             elif isinstance(checked, Refusal):
                 problems.append(ValidationError(row=target.label, field=name, value=raw, rule=str(checked)))
             elif target.key is not None:
+                earlier = changes.get((*target.key, name))
+                if earlier is not None and earlier[2] != checked:
+                    # Two values for one cell in one call (e.g. two lines of a changes table): neither wins.
+                    problems.append(ValidationError(
+                        row=target.label, field=name, value=raw,
+                        rule=f"conflicts with row {earlier[0].label!r} of the same call, which sets {name} "
+                        f"of this certification to {earlier[2]!r}; keep one of the two",
+                    ))
+                    continue
                 changes[(*target.key, name)] = (target, raw, checked)
         snapshots = {key[:2]: self._snapshot(target) for key, (target, _, _) in changes.items()}
         problems += self._date_order_problems(changes, snapshots)

@@ -132,7 +132,8 @@ def test_outcomes_drive_resume_and_survive_reopen(tenant_frame: pd.DataFrame, tm
 
 
 def test_unknown_outcome_name_is_refused() -> None:
-    with pytest.raises(ValueError, match="one of applied, already_applied, conflict, missing, rejected, failed"):
+    names = "applied, already_applied, conflict, missing, rejected, failed"
+    with pytest.raises(ValueError, match=f"one of {names}"):
         edit = Edit("u", "c", "endDate", None, "2027-01-01", 1)
         Journal(None).record_outcome(edit, attempt=1, outcome="ok")
     assert OUTCOMES == ("applied", "already_applied", "conflict", "missing", "rejected", "failed")

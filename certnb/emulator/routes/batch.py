@@ -49,6 +49,8 @@ def _envelope(call: Call) -> list[dict[str, Any]]:
         raise _malformed("A batch request must be sent with Content-Type: application/json.")
     try:
         envelope = json.loads(call.body or b"")
+        # Lone surrogate escapes parse but cannot be answered in UTF-8 (ids are echoed): refuse them now.
+        json.dumps(envelope, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):
         raise _malformed("Invalid batch payload format: the body is not valid JSON.") from None
     requests = envelope.get("requests") if isinstance(envelope, dict) else None

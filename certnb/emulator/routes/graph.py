@@ -146,7 +146,11 @@ def _json_body(call: Call) -> Any:
     if not call.body:
         raise GraphError(400, "invalidRequest", "The request body is empty; send a JSON object.")
     try:
-        return json.loads(call.body, parse_constant=_reject_constant)
+        parsed = json.loads(call.body, parse_constant=_reject_constant)
+        # A lone surrogate escape ("\ud800") parses, but no UTF-8 answer could carry it back: refuse it
+        # here (UnicodeEncodeError is a ValueError) instead of storing a value that breaks every later read.
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        return parsed
     except (ValueError, RecursionError) as err:
         raise GraphError(400, "invalidRequest", f"Unable to read JSON request payload: {err}") from None
 

@@ -1,0 +1,42 @@
+"""Notebook forms over the staging and commit objects: thin ipywidgets views, logic in plain functions.
+
+    selection.py    which certifications the picker shows (criteria, pages, staged marks)   — pure
+    controls.py     the control of each writable field and its value ↔ Graph wire form     — pure
+    bulk_change.py  bulk changes (set, shift dates, replace issuer) and their preview       — pure
+    feedback.py     errors and refused edits as HTML, by field
+    progress.py     a Graph seen through a counter, for the commit progress bar
+    view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
+    picker.py · form.py · bulk.py · review.py · editor.py   the forms, and the one call that joins them
+
+>>> import certnb.widgets
+>>> certnb.widgets.TAB_TITLES
+('Edit one', 'Bulk edit', 'Review & commit')
+"""
+
+from __future__ import annotations
+
+from certnb.widgets.bulk import BulkEditForm
+from certnb.widgets.bulk_change import Preview, ReplaceIssuer, SetField, ShiftDates, preview, stage_preview
+from certnb.widgets.editor import TAB_TITLES, Editor, editor
+from certnb.widgets.form import CertificationForm
+from certnb.widgets.picker import Picker
+from certnb.widgets.review import ReviewPanel
+from certnb.widgets.selection import Criteria, pick
+
+__all__ = [
+    "TAB_TITLES",
+    "BulkEditForm",
+    "CertificationForm",
+    "Criteria",
+    "Editor",
+    "Picker",
+    "Preview",
+    "ReplaceIssuer",
+    "ReviewPanel",
+    "SetField",
+    "ShiftDates",
+    "editor",
+    "pick",
+    "preview",
+    "stage_preview",
+]

@@ -1,0 +1,221 @@
+"""Bulk changes over picked certifications: set a field, shift dates, replace an issuer spelling — previewed.
+
+Each change is a small frozen object; `preview` turns it into the before/after table of the rows it would
+change (values in Graph wire form), and `stage_preview` stages that table in one atomic call. Plain
+functions over the frame and the `Staged`: the bulk form is only their view.
+
+    >>> from certnb.frame.build import build_frame
+    >>> from certnb.staging import stage
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
+    ...     {"id": "c1", "endDate": "2027-01-31", "issuingAuthority": "MSFT"},
+    ...     {"id": "c2", "issuingAuthority": "Microsoft"}]}])
+    >>> staged = stage(df)
+    >>> p = preview(df, [0, 1], ShiftDates(1, "months"), staged)
+    >>> p.table[["id", "field", "before", "after"]].values.tolist()
+    [['c1', 'endDate', '2027-01-31', '2027-02-28']]
+    >>> len(preview(df, [0, 1], ReplaceIssuer("MSFT", "Microsoft"), staged))
+    1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from certnb.errors import ValidationError
+from certnb.schema import FIELDS_BY_COLUMN
+from certnb.staging import EditsRefused
+from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_value
+from certnb.staging.rows import wire_column
+
+if TYPE_CHECKING:
+    from certnb.staging import Staged
+
+__all__ = [
+    "DATE_FIELDS",
+    "ISSUER_FIELDS",
+    "PREVIEW_COLUMNS",
+    "UNITS",
+    "BulkChange",
+    "Preview",
+    "ReplaceIssuer",
+    "SetField",
+    "ShiftDates",
+    "parse_text",
+    "preview",
+    "stage_preview",
+]
+
+Unit = Literal["days", "months", "years"]
+UNITS: tuple[Unit, ...] = ("days", "months", "years")
+DATE_FIELDS = ("endDate", "startDate", "issuedDate")
+ISSUER_FIELDS = ("issuingAuthority", "issuingCompany")
+PREVIEW_COLUMNS = ("row", "userId", "userPrincipalName", "id", "displayName", "field", "before", "after")
+
+
+@dataclass(frozen=True)
+class SetField:
+    """Set `field` to `value` on every picked row (`value` as `parse_text` reads typed text; None clears)."""
+
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class ShiftDates:
+    """Move a date field by `amount` days, months or years (negative: earlier), from its *loaded* value,
+    so staging the same shift twice does not shift twice. Rows without the date are left alone.
+    A month shift keeps the day where it can and clamps to the month's end (Jan 31 + 1 month = Feb 28)."""
+
+    amount: int
+    unit: Unit = "years"
+    field: str = "endDate"
+
+
+@dataclass(frozen=True)
+class ReplaceIssuer:
+    """Replace the spelling `old` (exactly, after trimming) with `new` in an issuer field."""
+
+    old: str
+    new: str
+    field: str = "issuingAuthority"
+
+
+BulkChange = SetField | ShiftDates | ReplaceIssuer
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The rows a bulk change would change: `.table` (`PREVIEW_COLUMNS`), `len` = rows changed."""
+
+    change: BulkChange
+    table: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def sample(self, n: int = 5) -> pd.DataFrame:
+        """The first `n` changed rows, before → after."""
+        return self.table.head(n)
+
+
+def parse_text(field: str, text: str) -> Any:
+    """Typed text → a value for `field`: "" clears; numbers and True/False are read; the rest stays text.
+
+    >>> parse_text("inference.confidenceScore", "0.8"), parse_text("endDate", ""), parse_text("webUrl", "x")
+    (0.8, None, 'x')
+    """
+    text = text.strip()
+    if not text:
+        return None
+    kind = FIELDS_BY_COLUMN[field].kind if field in FIELDS_BY_COLUMN else "string"
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            return text  # staging refuses it with the rule
+    if kind == "bool" and text.casefold() in ("true", "false"):
+        return text.casefold() == "true"
+    return text
+
+
+def preview(
+    frame: pd.DataFrame, labels: Sequence[Any], change: BulkChange, staged: Staged
+) -> Preview:
+    """The before/after table of `change` on the rows `labels` of `frame`, only rows whose value changes.
+
+    `before` is the effective value (staged, else loaded). A value that breaks a field rule raises
+    `EditsRefused` naming the row; date order is checked when staging.
+    """
+    field = change.field
+    if field not in WRITABLE_FIELDS:
+        rule = f"not a writable field; writable: {', '.join(WRITABLE_FIELDS)}"
+        raise EditsRefused([ValidationError(row="all picked", field=field, value=None, rule=rule)])
+    rows = frame.loc[list(labels)]
+    loaded = wire_column(rows, field) if len(rows) else []
+    staged_after = {e.row_key: e.after for e in staged if e.field == field}
+    lines = []
+    problems: list[ValidationError] = []
+    records = rows[["userId", "userPrincipalName", "id", "displayName"]].astype(object).to_dict("records")
+    constant = _checked(change, field)
+    for label, record, was in zip(rows.index.tolist(), records, loaded, strict=True):
+        key = (str(record["userId"]), str(record["id"]))
+        before = staged_after.get(key, was)
+        try:
+            after = constant if constant is not _PER_ROW else _after(change, was, before)
+        except Refusal as refusal:
+            problems.append(ValidationError(row=label, field=field, value=None, rule=str(refusal)))
+            continue
+        if after is _UNCHANGED or after == before:
+            continue
+        lines.append((label, key[0], record["userPrincipalName"], key[1], record["displayName"], field,
+                      before, after))
+    if problems:
+        raise EditsRefused(problems)
+    if isinstance(constant, Refusal):
+        raise EditsRefused([ValidationError(row="all picked", field=field, value=_raw(change),
+                                            rule=str(constant))])
+    table = pd.DataFrame(lines, columns=list(PREVIEW_COLUMNS), dtype=object)
+    return Preview(change, table)
+
+
+_PER_ROW = object()
+_UNCHANGED = object()
+
+
+def _raw(change: BulkChange) -> Any:
+    return change.value if isinstance(change, SetField) else getattr(change, "new", None)
+
+
+def _checked(change: BulkChange, field: str) -> Any:
+    """The one wire value a constant change sets (a `Refusal` if invalid), or `_PER_ROW`."""
+    if isinstance(change, SetField):
+        try:
+            return check_value(field, change.value)
+        except Refusal as refusal:
+            return refusal
+    return _PER_ROW
+
+
+def _after(change: BulkChange, loaded: Any, before: Any) -> Any:
+    if isinstance(change, ShiftDates):
+        if change.field not in DATE_FIELDS:
+            raise Refusal(f"only dates shift ({', '.join(DATE_FIELDS)}); got {change.field}")
+        if change.unit not in UNITS:
+            raise Refusal(f"shift by {', '.join(UNITS)}; got {change.unit!r}")
+        if loaded is None:
+            return _UNCHANGED
+        amount = int(change.amount)
+        offset = {"days": pd.DateOffset(days=amount), "months": pd.DateOffset(months=amount),
+                  "years": pd.DateOffset(years=amount)}[change.unit]
+        moved = pd.Timestamp(loaded) + offset
+        return check_value(change.field, dt.date(moved.year, moved.month, moved.day))
+    if isinstance(change, ReplaceIssuer):
+        if change.field not in ISSUER_FIELDS:
+            raise Refusal(f"issuer spellings live in {', '.join(ISSUER_FIELDS)}; got {change.field}")
+        if not isinstance(before, str) or before.strip() != change.old.strip():
+            return _UNCHANGED
+        return check_value(change.field, change.new.strip() or None)
+    raise Refusal(f"unknown bulk change {change!r}")
+
+
+def stage_preview(staged: Staged, table: pd.DataFrame | Preview) -> int:
+    """Stage a preview's `after` values in one atomic call (refused as a whole, see `Staged.set`).
+
+    Returns the number of rows staged.
+    """
+    lines = table.table if isinstance(table, Preview) else table
+    if lines.empty:
+        return 0
+    by_field: dict[str, list[tuple[Any, Any]]] = {}
+    for label, field, after in zip(lines["row"], lines["field"], lines["after"], strict=True):
+        by_field.setdefault(str(field), []).append((label, after))
+    labels = list(dict.fromkeys(label for pairs in by_field.values() for label, _ in pairs))
+    values = {field: pd.Series([a for _, a in pairs], index=[label for label, _ in pairs], dtype=object)
+              for field, pairs in by_field.items()}
+    staged.set(labels, values)
+    return len(labels)

@@ -1,0 +1,99 @@
+"""`editor(df, staged, graph)`: the whole workflow in one view — pick, edit one, bulk edit, review, commit.
+
+    >>> graph = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
+    >>> df = graph.load(users="all")                                        # doctest: +SKIP
+    >>> staged = certnb.stage(df, journal="fixes.journal")                  # doctest: +SKIP
+    >>> certnb.widgets.editor(df, staged, graph)                            # doctest: +SKIP
+
+The picker sits on top; below it, tabs hold the edit form (of the certification picked last), the bulk
+edit (of everything picked) and the review panel. Each form tells the others when it stages or commits, so
+the picker's staged marks, the form's staged values and the diff stay current.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets  # type: ignore[import-untyped]
+import pandas as pd
+
+from certnb.staging import stage
+from certnb.widgets.bulk import BulkEditForm
+from certnb.widgets.form import CertificationForm
+from certnb.widgets.picker import Picker
+from certnb.widgets.review import ReviewPanel
+from certnb.widgets.selection import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from certnb.graph.client import Graph
+    from certnb.staging import Staged
+
+__all__ = ["TAB_TITLES", "Editor", "editor"]
+
+TAB_TITLES = ("Edit one", "Bulk edit", "Review & commit")
+
+
+class Editor:
+    """The picker, edit form, bulk form and review panel over one frame, one `Staged` and one session.
+
+    `.value` is the `Staged` the forms stage into; `.picker`, `.form`, `.bulk`, `.review` are the parts.
+    """
+
+    def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Graph | None = None, *,
+                 asof: object = None, page_size: int = PAGE_SIZE) -> None:
+        self.frame = frame
+        self.staged = staged
+        self.graph = graph
+        self.picker = Picker(frame, staged, asof=asof, page_size=page_size)
+        self.form = CertificationForm(frame, staged)
+        self.bulk = BulkEditForm(frame, staged, rows=lambda: self.picker.value)
+        self.review = ReviewPanel(staged, graph)
+        self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.review.widget],
+                                titles=TAB_TITLES)
+        self.picker.on_change(self._picked)
+        self.form.on_change(self._staged_by_form)
+        self.bulk.on_change(self._staged_in_bulk)
+        self.review.on_change(self._committed)
+        self.widget = widgets.VBox([self.picker.widget, self.tabs])
+        self.widget.add_class("certnb-editor")
+
+    @property
+    def value(self) -> Staged:
+        """The staged edits."""
+        return self.staged
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _picked(self) -> None:
+        picked = self.picker.value
+        latest = picked[-1] if picked else None
+        if latest != self.form.label:
+            self.form.load(latest)
+
+    def _staged_by_form(self) -> None:
+        self.picker.refresh()
+        self.review.show_diff()
+
+    def _staged_in_bulk(self) -> None:
+        self.picker.refresh()
+        self.review.show_diff()
+        self.form.load(self.form.label)
+
+    def _committed(self) -> None:
+        self.picker.refresh()
+        self.form.load(self.form.label)
+
+
+def editor(
+    frame: pd.DataFrame, staged: Staged | None = None, graph: Graph | None = None, *, asof: object = None,
+    page_size: int = PAGE_SIZE,
+) -> Editor:
+    """The whole editing workflow over `frame` (see the module docstring); `staged` defaults to a fresh
+    in-memory `certnb.stage(frame)`, and without `graph` everything but Commit and Undo works.
+
+    >>> ed = editor(df, staged, graph, asof="2026-11-30")   # doctest: +SKIP
+    >>> ed                                                  # shows the forms in a notebook  # doctest: +SKIP
+    """
+    staged = staged if staged is not None else stage(frame)
+    return Editor(frame, staged, graph, asof=asof, page_size=page_size)

@@ -1,0 +1,160 @@
+"""`ReviewPanel`: the staged diff, Dry run (the exact requests), Commit with a confirmation, progress,
+the results table with each edit's outcome, and Undo (itself confirmed, then committed like any edit).
+
+    >>> panel = ReviewPanel(staged, graph)                  # doctest: +SKIP
+    >>> panel.commit_button.click(); panel.confirm_button.click()   # doctest: +SKIP
+    >>> panel.value                                         # doctest: +SKIP
+    3 applied
+    >>> panel.undo_button.click(); panel.confirm_button.click()     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, cast
+
+import ipywidgets as widgets  # type: ignore[import-untyped]
+
+from certnb.commit.outcome import CommitResult
+from certnb.commit.plan import CommitPlan
+from certnb.widgets.progress import ProgressGraph
+from certnb.widgets.view import View
+
+if TYPE_CHECKING:
+    from certnb.graph.client import Graph
+    from certnb.staging import Staged
+
+__all__ = ["ReviewPanel"]
+
+
+class ReviewPanel(View):
+    """Review and commit `staged` through `graph` (None: review and dry run only).
+
+    `.value` is the latest `CommitResult` (None before the first commit); `.undo_staged` the inverse edits
+    Undo staged. Actions: `show_diff`, `dry_run`, `commit`, `confirm`, `cancel`, `undo`.
+    """
+
+    def __init__(self, staged: Staged, graph: Graph | None = None) -> None:
+        super().__init__()
+        self.staged = staged
+        self.graph = graph
+        self.result: CommitResult | None = None
+        self.undo_staged: Staged | None = None
+        self._pending: Staged | None = None  # what Confirm will commit
+        self.diff = widgets.HTML()
+        self.plan = widgets.HTML()
+        self.results = widgets.HTML()
+        self.results.add_class("certnb-results")
+        self.dry_run_button = self.button("Dry run", "plan the commit", self.dry_run, icon="list",
+                                          tooltip="Show the exact requests a commit would send")
+        self.commit_button = self.button("Commit…", "start the commit", self.commit, css="certnb-commit",
+                                         button_style="warning",
+                                         icon="upload")
+        self.undo_button = self.button("Undo", "undo the commit", self.undo, icon="undo", disabled=True)
+        self.question = widgets.HTML()
+        self.confirm_button = self.button("Confirm", "commit", self.confirm, css="certnb-confirm",
+                                          button_style="danger")
+        self.cancel_button = self.button("Cancel", "cancel", self.cancel)
+        self.confirmation = widgets.HBox([self.question, self.confirm_button, self.cancel_button],
+                                         layout=widgets.Layout(display="none"))
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Commit",
+                                            layout=widgets.Layout(display="none"))
+        self.widget = widgets.VBox([
+            self.diff,
+            widgets.HBox([self.dry_run_button, self.commit_button, self.undo_button]),
+            self.confirmation, self.progress, self.messages, self.plan, self.results,
+        ])
+        self.show_diff()
+
+    @property
+    def value(self) -> CommitResult | None:
+        """The latest commit result (of the last commit or undo)."""
+        return self.result
+
+    def show_diff(self) -> None:
+        """Redraw the staged diff (before → after, with the latest outcome of each edit)."""
+        self.diff.value = self.staged.diff()._repr_html_()
+
+    def dry_run(self) -> CommitPlan:
+        """Show the commit plan: every PATCH a commit would send, with its body. Sends nothing."""
+        base_url = self.graph.base_url if self.graph is not None else None
+        plan = self.staged.plan(base_url=base_url)
+        self.plan.value = plan._repr_html_()
+        self.say(f"Dry run: {len(plan)} request{'s' if len(plan) != 1 else ''} planned, nothing sent.")
+        return plan
+
+    def commit(self) -> None:
+        """Ask to confirm committing the pending staged edits (Confirm sends them)."""
+        self._ask(self.staged, "Commit")
+
+    def undo(self) -> None:
+        """Stage the inverse of the last result's applied edits, and ask to confirm committing them."""
+        if self.result is None:
+            self.say("Nothing to undo: commit first.", "warning")
+            return
+        self.undo_staged = self.result.undo()
+        self._ask(self.undo_staged, "Undo")
+
+    def cancel(self) -> None:
+        """Drop the pending confirmation; nothing is sent."""
+        self._pending = None
+        self.confirmation.layout.display = "none"
+        self.say("Cancelled; nothing was sent.")
+
+    def confirm(self) -> CommitResult | None:
+        """Commit what is waiting for confirmation, with a progress bar; show the outcomes."""
+        staged, self._pending = self._pending, None
+        self.confirmation.layout.display = "none"
+        if staged is None:
+            self.say("Nothing is waiting for confirmation: press Commit… first.", "warning")
+            return None
+        if self.graph is None:
+            raise ValueError("no Graph session: pass graph= (certnb.connect(...)) to commit")
+        total = len(staged.plan(base_url=self.graph.base_url))
+        self.progress.max = max(total, 1)
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        self.progress.description = "Committing"
+        self.progress.layout.display = ""
+
+        def advance(patches: int) -> None:
+            self.progress.value = min(patches, self.progress.max)
+
+        from certnb.commit.run import commit
+
+        counted = ProgressGraph(self.graph, advance)
+        try:
+            result = commit(cast("Graph", counted), staged)
+        except Exception:
+            self.progress.bar_style = "danger"
+            raise
+        if not isinstance(result, CommitResult):
+            raise TypeError(f"commit returned {type(result).__name__}, not a CommitResult")
+        self.result = result
+        self.progress.value = self.progress.max
+        self.progress.bar_style = "success" if result.ok else "warning"
+        self.progress.description = "Done"
+        self.results.value = result._repr_html_()
+        self.undo_button.disabled = not any(o.done for o in result)
+        self.say(f"{'Undo' if staged is not self.staged else 'Commit'}: {result.summary()}.",
+                 "ok" if result.ok else "warning")
+        self.show_diff()
+        self.changed()
+        return result
+
+    def _ask(self, staged: Staged, doing: str) -> None:
+        if self.graph is None:
+            self.say("No Graph session: pass graph= to commit (Dry run works without one).", "warning")
+            return
+        plan = staged.plan(base_url=self.graph.base_url)
+        if not len(plan):
+            self.say(f"Nothing to {doing.lower()}: no pending edits.", "warning")
+            return
+        self._pending = staged
+        self.question.value = (
+            f"<b>{html.escape(doing)}:</b> send {len(plan)} PATCH request{'s' if len(plan) != 1 else ''} "
+            f"carrying {len(plan.edits)} edit{'s' if len(plan.edits) != 1 else ''} to "
+            f"{html.escape(self.graph.base_url)}?"
+        )
+        self.confirmation.layout.display = ""
+        self.messages.value = ""

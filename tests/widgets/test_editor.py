@@ -1,0 +1,68 @@
+"""`certnb.widgets.editor`: the forms joined (pick, edit, bulk edit, review, commit, undo) on an emulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from widget_tenant import ASOF, BOB, CAROL, held, label_of
+
+import certnb.widgets
+from certnb.emulator.server import Emulator
+from certnb.graph.client import Graph
+from certnb.staging import stage
+
+
+def test_pick_edit_stage_commit_undo(emu: Emulator, graph: Graph) -> None:
+    df = graph.load(users="all")
+    ed = certnb.widgets.editor(df, stage(df), graph, asof=ASOF)
+    assert ed.tabs.titles == ("Edit one", "Bulk edit", "Review & commit")
+    ed.picker.user.value = "bob"
+    b1 = label_of(df, "b1")
+    ed.picker.list.value = (b1,)
+    assert ed.form.label == b1 and ed.form.value["endDate"] == dt.date(2027, 6, 30)
+
+    ed.form.controls["endDate"].value = dt.date(2029, 6, 30)
+    ed.form.stage_button.click()
+    assert "staged: endDate" in ed.picker.list.options[0][0]
+    assert "2029-06-30" in ed.review.diff.value
+
+    ed.review.commit_button.click()
+    ed.review.confirm_button.click()
+    assert held(emu, BOB, "b1")["endDate"] == "2029-06-30"
+    assert ed.review.value is not None and ed.review.value.summary() == "1 applied"
+
+    ed.review.undo_button.click()
+    ed.review.confirm_button.click()
+    assert held(emu, BOB, "b1")["endDate"] == "2027-06-30"
+    for part in (ed.picker, ed.form, ed.bulk, ed.review):
+        assert "Could not" not in part.messages.value
+
+
+def test_bulk_edit_of_the_picked_selection_commits(emu: Emulator, graph: Graph) -> None:
+    df = graph.load(users="all")
+    ed = certnb.widgets.editor(df, graph=graph, asof=ASOF)
+    ed.picker.issuer.value = "Microsoft"
+    ed.picker.select_all.click()
+    assert sorted(df.loc[list(ed.picker.value), "id"]) == ["a1", "c1"]
+    assert ed.form.label == ed.picker.value[-1]  # the form shows the certification picked last
+    ed.bulk.operation.value = "shift"
+    ed.bulk.amount.value, ed.bulk.unit.value = 1, "years"
+    ed.bulk.stage_button.click()
+    assert sorted((e.cert_id, e.after) for e in ed.value) == [("a1", "2027-12-15"), ("c1", "2027-01-31")]
+    assert "staged: 2027-01-31" in ed.form.notes["endDate"].value  # the form was told
+    ed.review.commit_button.click()
+    ed.review.confirm_button.click()
+    assert held(emu, CAROL, "c1")["endDate"] == "2027-01-31"
+    assert ed.review.value is not None and ed.review.value.counts == {"applied": 2}
+
+
+def test_editor_without_a_session_stages_and_plans(frame: pd.DataFrame) -> None:
+    ed = certnb.widgets.editor(frame, asof=ASOF)
+    ed.picker.finding.value = "bad-url"
+    ed.picker.list.value = (label_of(frame, "b2"),)
+    ed.form.controls["webUrl"].value = "https://pmi.example/badge/b2"
+    ed.form.stage_button.click()
+    ed.review.dry_run_button.click()
+    assert "https://pmi.example/badge/b2" in ed.review.plan.value
+    assert len(ed.value) == 1
