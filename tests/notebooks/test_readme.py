@@ -37,37 +37,21 @@ def block_id(block: str) -> str:
     return re.sub(r"\W+", "-", first.strip())[:40]
 
 
-def reads_everyone_with_user_read(block: str) -> bool:
-    # README's first-steps block loads users="all" after connect(emulator=True), which asks only for
-    # User.Read; reading other users' profiles needs User.Read.All (contract §4). Reported to the lead.
-    return 'users="all"' in block and "connect(emulator=True)" in block and "all_users" not in block
-
-
 def test_readme_has_python_blocks() -> None:
     assert len(PYTHON_BLOCKS) >= 4
 
 
 @pytest.mark.parametrize(
-    "block",
-    [
-        pytest.param(
-            b,
-            marks=pytest.mark.xfail(
-                reads_everyone_with_user_read(b), strict=True,
-                reason="README: load(users='all') needs connect(..., all_users=True)",
-            ),
-        )
-        for b in PYTHON_BLOCKS
-        if REAL_TENANT not in b and "def test_" not in b
-    ],
-    ids=block_id,
+    "block", [b for b in PYTHON_BLOCKS if REAL_TENANT not in b and "def test_" not in b], ids=block_id
 )
 def test_python_block_runs(block: str, tmp_path: Path) -> None:
     # Blocks follow each other in a notebook where `import certnb` already ran.
+    # Run where a reader would (paths like data/tenant.json resolve), but write nothing into the checkout.
+    (tmp_path / "data").symlink_to(ROOT / "data")
     script = tmp_path / "block.py"
     script.write_text("import certnb\n" + dedent(block), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=90,
-                          env=python_env(), check=False)
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=90, env=python_env(), check=False)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
