@@ -14,6 +14,7 @@ in tests and on servers) and leave pyplot's global state alone.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ def expiry_histogram(
     axes.set_title("Certifications ending per month")
     axes.set_ylabel("certifications")
     _save(figure, path)
+    _shown_inline()
     return figure
 
 
@@ -114,7 +116,25 @@ def timeline(
     axes.legend(loc="lower right", fontsize=8)
     axes.set_title("Certification validity")
     _save(figure, path)
+    _shown_inline()
     return figure
+
+
+def _shown_inline() -> None:
+    """Let Jupyter draw a returned Figure as a PNG even before pyplot or `%matplotlib inline` ran.
+
+    A `Figure` built without pyplot has no display formatter until the inline backend registers one; this
+    registers the PNG formatter (for Figure only, as `%matplotlib inline` does) when an IPython shell runs.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure not in formatter.type_printers:
+        from IPython.core.pylabtools import select_figure_formats
+
+        select_figure_formats(shell, {"png"})  # type: ignore[no-untyped-call]
 
 
 def _save(figure: Figure, path: str | Path | None, **options: Any) -> None:
