@@ -45,7 +45,8 @@ def main() -> int:
         "",
         "| scenario | measured | target | met |",
         "|---|---|---|---|",
-        *(f"| {r['scenario']} | {r['measured']:,} | {r['target']} | {'yes' if r['met'] else 'NO'} |" for r in rows),
+        *(f"| {r['scenario']} | {r['measured']:,} | {r['target']} | {'yes' if r['met'] else 'NO'} |"
+          for r in rows),
     ]
     (HERE / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
