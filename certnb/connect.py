@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +120,7 @@ def connect(
         "max_attempts": settings.max_attempts,
         "transport": transport,
     }
+    sign_in = SignInOptions(username, password, sign_in_timeout, http_client, on_device_code)
     emu = _emulator(emulator)
     if token is not None:
         root = settings.base_url or (emu.graph_url if emu else settings.cloud.graph_url)
@@ -134,12 +135,8 @@ def connect(
             **knobs,
         )
     if emu is not None:
-        return _connect_emulator(
-            emu, settings, wanted, username, password, http_client, on_device_code, sign_in_timeout, knobs
-        )
-    return _connect_tenant(
-        settings, wanted, username, password, http_client, on_device_code, sign_in_timeout, knobs
-    )
+        return _connect_emulator(emu, settings, wanted, sign_in, knobs)
+    return _connect_tenant(settings, wanted, sign_in, knobs)
 
 
 def _emulator(emulator: bool | Emulator | None) -> Emulator | None:
@@ -153,15 +150,7 @@ def _emulator(emulator: bool | Emulator | None) -> Emulator | None:
 
 
 def _connect_emulator(
-    emu: Emulator,
-    settings: Settings,
-    scopes: tuple[str, ...],
-    username: str | None,
-    password: str | None,
-    http_client: Any,
-    on_device_code: Callable[[Mapping[str, Any]], None] | None,
-    sign_in_timeout: float,
-    knobs: dict[str, Any],
+    emu: Emulator, settings: Settings, scopes: tuple[str, ...], sign_in: SignInOptions, knobs: dict[str, Any]
 ) -> Graph:
     import msal
 
@@ -172,16 +161,17 @@ def _connect_emulator(
         settings.client_id or EMULATOR_CLIENT_ID,
         authority=emu.authority(),
         instance_discovery=False,  # no Microsoft discovery host offline (contract §9)
-        http_client=http_client or _EmulatorSession(emu),
+        http_client=sign_in.http_client or _EmulatorSession(emu),
         token_cache=cache_file.cache if cache_file else None,
     )
-    if on_device_code is None and emu.app.config.device_code_auto_approve:
-        on_device_code = _quiet  # approved at once: a code on screen would only be noise in notebooks
-    method = "password" if password is not None else "device_code"
+    if sign_in.on_device_code is None and emu.app.config.device_code_auto_approve:
+        # Approved at once: a code on screen would only be noise in notebooks.
+        sign_in = replace(sign_in, on_device_code=_quiet)
     return _sign_in_session(
         app,
-        SignInRequest([GLOBAL.scope(s) for s in scopes], method, username, password, sign_in_timeout),
-        on_device_code,
+        [GLOBAL.scope(s) for s in scopes],
+        sign_in.method("device_code"),
+        sign_in,
         cache_file,
         GraphTarget(emu.graph_url, None, scopes, emu.ca_file or True),
         knobs,
@@ -189,14 +179,7 @@ def _connect_emulator(
 
 
 def _connect_tenant(
-    settings: Settings,
-    scopes: tuple[str, ...],
-    username: str | None,
-    password: str | None,
-    http_client: Any,
-    on_device_code: Callable[[Mapping[str, Any]], None] | None,
-    sign_in_timeout: float,
-    knobs: dict[str, Any],
+    settings: Settings, scopes: tuple[str, ...], sign_in: SignInOptions, knobs: dict[str, Any]
 ) -> Graph:
     import msal
 
@@ -210,17 +193,16 @@ def _connect_tenant(
     cloud = settings.cloud
     cache_file = TokenCacheFile(settings.token_cache or default_token_cache())
     options: dict[str, Any] = {"token_cache": cache_file.cache}
-    if http_client is not None:
-        options["http_client"] = http_client
+    if sign_in.http_client is not None:
+        options["http_client"] = sign_in.http_client
     app = msal.PublicClientApplication(
         settings.client_id, authority=cloud.authority(str(settings.tenant)), **options
     )
-    method = "password" if password is not None else settings.auth
     return _sign_in_session(
         app,
-        # Tokens do not cross clouds (contract §5): scopes carry the cloud's own Graph root.
-        SignInRequest([cloud.scope(s) for s in scopes], method, username, password, sign_in_timeout),
-        on_device_code,
+        [cloud.scope(s) for s in scopes],  # tokens do not cross clouds (contract §5): the cloud's own root
+        sign_in.method(settings.auth),
+        sign_in,
         cache_file,
         GraphTarget(settings.base_url or cloud.graph_url, cloud, scopes, True),
         knobs,
@@ -228,14 +210,18 @@ def _connect_tenant(
 
 
 @dataclass(frozen=True)
-class SignInRequest:
-    """What MSAL is asked for: scopes (with the cloud's prefix), the method and its bounded wait."""
+class SignInOptions:
+    """How to sign in: credentials for the password grant, the bounded wait, and the two seams for tests."""
 
-    scopes: list[str]
-    method: str
     username: str | None
     password: str | None
     timeout: float
+    http_client: Any  # MSAL's requests-like session, or None for MSAL's own
+    on_device_code: Callable[[Mapping[str, Any]], None] | None
+
+    def method(self, default: str) -> str:
+        """`password` when a password was given, else `default` (device_code or interactive)."""
+        return "password" if self.password is not None else default
 
 
 @dataclass(frozen=True)
@@ -250,28 +236,30 @@ class GraphTarget:
 
 def _sign_in_session(
     app: Any,
-    request: SignInRequest,
-    on_device_code: Callable[[Mapping[str, Any]], None] | None,
+    scopes: list[str],
+    method: str,
+    sign_in: SignInOptions,
     cache_file: TokenCacheFile | None,
     target: GraphTarget,
     knobs: dict[str, Any],
 ) -> Graph:
     """Sign in through MSAL (silently from the cache when it can), save the cache, open the session."""
-    from certnb.auth import GraphAuth, MsalTokens, sign_in
+    from certnb.auth import GraphAuth, MsalTokens
+    from certnb.auth import sign_in as msal_sign_in
     from certnb.graph.client import Graph
 
-    account, result = sign_in(
+    account, result = msal_sign_in(
         app,
-        request.scopes,
-        method=request.method,
-        username=request.username,
-        password=request.password,
-        timeout=request.timeout,
-        on_device_code=on_device_code,
+        scopes,
+        method=method,
+        username=sign_in.username,
+        password=sign_in.password,
+        timeout=sign_in.timeout,
+        on_device_code=sign_in.on_device_code,
     )
     if cache_file is not None:
         cache_file.save()
-    tokens = MsalTokens(app, request.scopes, account, result, cache_file)
+    tokens = MsalTokens(app, scopes, account, result, cache_file)
     return Graph(
         target.url,
         GraphAuth(tokens),
