@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from measure import Row, emit
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "emulator_throughput.json"
 TARGET_RPS = 1500
@@ -175,5 +176,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
+def rows(result: dict[str, Any]) -> list[Row]:
+    """The result as `run.py` rows: one per scheme, the ratio being req/s over the target."""
+    found = []
+    for scheme in ("http", "https"):
+        if scheme in result:
+            run = result[scheme]
+            rps = run["requests_per_second"]
+            found.append(
+                Row(
+                    f"emulator list requests/s ({scheme})",
+                    run["seconds"],
+                    TARGET_RPS,
+                    rps / TARGET_RPS,
+                    f">= {TARGET_RPS:,} req/s",
+                    bool(run["meets_target"]),
+                    "target req/s",
+                    details={k: v for k, v in run.items() if k != "meets_target"},
+                    shown=f"{rps:,.0f} req/s",
+                )
+            )
+    return found
+
+
 if __name__ == "__main__":
-    main()
+    emit(rows(main(sys.argv[1:])))

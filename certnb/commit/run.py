@@ -186,7 +186,10 @@ class _Runner:
         self.chunk = MAX_BATCH * max(1, graph.max_concurrency) * 2
 
     def run(self, plan: CommitPlan) -> None:
-        patches = list(plan)
+        # A user's certifications travel together, so each chunk re-reads a user's list once (one list per
+        # user, issue 5), whatever order the edits were staged in.
+        first_seen: dict[str, int] = {}
+        patches = sorted(plan, key=lambda p: first_seen.setdefault(p.user_id, len(first_seen)))
         for start in range(0, len(patches), self.chunk):
             chunk = patches[start:start + self.chunk]
             current, unread = self._read_lists(chunk)
