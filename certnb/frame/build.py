@@ -38,7 +38,6 @@ it is converted, and the cyclic garbage collector paused meanwhile (it would wal
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
@@ -47,7 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from certnb.audience import Audience
+from certnb.frame.columns import audience_wire, convert, remember, strings
 from certnb.frame.layout import (
     ABSENT,
     BOOKKEEPING_COLUMN,
@@ -60,11 +59,10 @@ from certnb.frame.layout import (
     TOP_LEVEL,
     Layout,
     children,
-    format_datetimes,
     stand_in,
 )
 from certnb.frame.records import to_records
-from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, ROW_CONTEXT, Field
+from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, ROW_CONTEXT
 
 __all__ = ["BOOKKEEPING_COLUMN", "Layout", "build_frame", "build_from_records", "to_records"]
 
@@ -159,8 +157,8 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
     del objects  # each list is let go as soon as it is converted, to keep the peak memory down
     audiences = pulled[("allowedAudiences",)]
     for f in LEAVES:
-        data[f.column] = _convert(f, pulled.pop(f.path), raw)
-    data[AUDIENCE_WIRE_COLUMN] = _audience_wire(audiences)
+        data[f.column] = convert(f, pulled.pop(f.path), raw)
+    data[AUDIENCE_WIRE_COLUMN] = audience_wire(audiences)
     del audiences
     _keep_irregular_nodes(values, shapes[1:], raw)
     extra = _unknown_properties(records, top_keys)
@@ -269,7 +267,7 @@ def _user_columns(owners: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     columns = {}
     for f in ROW_CONTEXT:
         column = np.fromiter((u.get(f.json) for u in people), dtype=object, count=len(people))
-        columns[f.column] = _strings(column[codes].tolist(), f.column)
+        columns[f.column] = strings(column[codes].tolist(), f.column)
     return columns
 
 
@@ -332,139 +330,6 @@ def _layout(signature: tuple[Any, ...], raw: dict[tuple[str, ...], tuple[Any, An
     )
 
 
-def _strings(cells: list[Any], column: str) -> pd.arrays.StringArray:
-    # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
-    # look closer, to name the bad value.
-    try:
-        return pd.arrays.StringArray(np.fromiter(cells, dtype=object, count=len(cells)))
-    except ValueError:
-        pass
-    kind = pd.api.types.infer_dtype(cells, skipna=True)
-    if kind not in ("string", "empty"):
-        bad = next(c for c in cells if c is not None and not isinstance(c, str))
-        raise ValueError(f"{column}: Graph sent {bad!r}, not a string")
-    return pd.array(cells, dtype="string")  # type: ignore[return-value]
-
-
-def _remember(raw: list[Any], i: int, path: tuple[str, ...], cell: Any, value: Any) -> None:
-    if raw[i] is None:
-        raw[i] = {}
-    raw[i][path] = (cell, value)
-
-
-def _convert(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    """One column's JSON values → its typed array; what the type cannot hold exactly goes to `raw`."""
-    if f.kind in ("string", "url"):
-        if f.column == "source.type":
-            return _source_types(f, cells, raw)
-        return _strings(cells, f.column)
-    if f.kind == "date":
-        return _dates(f, cells, raw)
-    if f.kind == "datetime":
-        return _datetimes(f, cells, raw)
-    if f.kind == "flags":
-        return _audiences(f, cells, raw)
-    if f.kind == "bool":
-        kind = pd.api.types.infer_dtype(cells, skipna=True)
-        if kind not in ("boolean", "empty"):
-            raise ValueError(f"{f.column}: Graph sent a non-boolean value ({kind})")
-        return pd.array(cells, dtype="boolean")
-    if f.kind == "number":
-        kind = pd.api.types.infer_dtype(cells, skipna=True)
-        if kind not in ("floating", "integer", "mixed-integer-float", "empty"):
-            raise ValueError(f"{f.column}: Graph sent a non-numeric value ({kind})")
-        if kind != "floating":
-            for i, c in enumerate(cells):
-                if type(c) is int:
-                    _remember(raw, i, f.path, float(c), c)
-        return pd.array([None if c is None else float(c) for c in cells], dtype="Float64")
-    # "list": kept as Python lists (a copy, so editing the frame never edits the records)
-    column = np.empty(len(cells), dtype=object)
-    column[:] = [list(c) if isinstance(c, list) else c for c in cells]
-    return column
-
-
-def _dates(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    # Edm.Date is exactly YYYY-MM-DD (contract §2); anything else is kept raw and shows as NaT.
-    texts = np.fromiter(cells, dtype=object, count=len(cells))  # fromiter: a list value stays one cell
-    present = pd.notna(texts)
-    result = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-    bad = result.isna() & present
-    lengths = np.full(len(cells), 10, dtype=np.int64)
-    lengths[present] = np.fromiter(map(len, texts[present]), dtype=np.int64, count=int(present.sum()))
-    for i in np.flatnonzero(bad | (lengths != 10)).tolist():
-        _remember(raw, i, f.path, result[i], cells[i])
-    return result.array
-
-
-# Graph's own DateTimeOffset text (contract §2): text in this form that parses is given back unchanged by
-# `format_datetimes`, so only other texts need the (slower) format-and-compare.
-_CANONICAL_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7}Z")
-
-
-def _canonical(text: Any) -> bool:
-    return type(text) is str and _CANONICAL_DATETIME.fullmatch(text) is not None
-
-
-def _datetimes(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    texts = np.fromiter(cells, dtype=object, count=len(cells))
-    present = pd.notna(texts)
-    parsed = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce").astype("datetime64[ns, UTC]")
-    doubtful = np.flatnonzero(present)
-    canonical = np.fromiter(map(_canonical, texts[doubtful]), dtype=bool, count=len(doubtful))
-    doubtful = doubtful[~canonical | parsed.isna()[doubtful]]
-    if len(doubtful):
-        wire = format_datetimes(pd.Series(parsed[doubtful])).to_numpy()
-        for i in doubtful[wire != texts[doubtful]].tolist():
-            _remember(raw, i, f.path, parsed[i], cells[i])
-    return parsed.array
-
-
-def _audiences(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
-    members = np.empty(len(uniques) + 1, dtype=object)  # the last slot is the -1 (missing) code
-    canonical = np.zeros(len(uniques) + 1, dtype=bool)
-    canonical[-1] = True
-    for k, text in enumerate(uniques):
-        try:
-            members[k] = Audience.parse(text) if isinstance(text, str) else None
-        except ValueError:
-            members[k] = None
-        canonical[k] = members[k] is not None and members[k].to_wire() == text
-        if Audience.unknownFutureValue in (members[k] or Audience(0)):
-            canonical[k] = True  # kept whole in AUDIENCE_WIRE_COLUMN (see certnb.schema)
-    column = members[codes]
-    for i in np.flatnonzero(~canonical[codes]):
-        _remember(raw, int(i), f.path, column[i], cells[i])
-    return column
-
-
-def _audience_wire(cells: list[Any]) -> Any:
-    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
-    kept = np.array(
-        [u if isinstance(u, str) and Audience.unknown_members(u) else None for u in uniques] + [None],
-        dtype=object,
-    )
-    return pd.array(kept[codes], dtype="string")
-
-
-def _source_types(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    # `source.type` is a string in the docs and a list of strings in the SDK (contract §2): show it as text.
-    hashable = pd.Series([tuple(c) if isinstance(c, list) else c for c in cells], dtype=object)
-    codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
-    text = [",".join(map(str, u)) if isinstance(u, tuple) else u for u in uniques]
-    for u in uniques:
-        if not isinstance(u, tuple | str):
-            raise ValueError(f"{f.column}: Graph sent {u!r}, not a string or a list of strings")
-    as_text = np.array([*text, None], dtype=object)[codes]
-    lossy = [
-        isinstance(u, tuple) and (not u or any(type(x) is not str or "," in x for x in u)) for u in uniques
-    ]
-    for i in np.flatnonzero(np.array([*lossy, False])[codes]):
-        _remember(raw, int(i), f.path, as_text[i], cells[i])
-    return pd.array(as_text, dtype="string")
-
-
 def _keep_irregular_nodes(
     values: dict[tuple[str, ...], list[Any]], shapes: list[Numbered], raw: list[Any]
 ) -> None:
@@ -479,9 +344,9 @@ def _keep_irregular_nodes(
             if type(value) is dict:
                 for key in value:
                     if key not in known:
-                        _remember(raw, int(i), (*path, key), None, value[key])
+                        remember(raw, int(i), (*path, key), None, value[key])
             else:
-                _remember(raw, int(i), path, None, value)
+                remember(raw, int(i), path, None, value)
 
 
 def _unknown_properties(records: Sequence[Mapping[str, Any]], keys: Numbered) -> dict[str, Any]:

@@ -1,0 +1,156 @@
+"""Typed columns from Graph wire values: strings, dates, DateTimeOffsets, audiences, numbers, `source.type`.
+
+Each converter takes one column's cells (as pulled from the records by `build.py`) and returns the typed array
+of `certnb.schema`'s dtype, in bulk; a cell the typed column cannot reproduce byte for byte is remembered in
+`raw` (see `certnb.frame.layout`) so `to_records` can give it back while the cell is unedited.
+
+    >>> strings(["a", None], "displayName").tolist()
+    ['a', <NA>]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from certnb.audience import Audience
+from certnb.frame.layout import format_datetimes
+from certnb.schema import Field
+
+__all__ = ["audience_wire", "convert", "remember", "strings"]
+
+
+def strings(cells: list[Any], column: str) -> pd.arrays.StringArray:
+    # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
+    # look closer, to name the bad value.
+    try:
+        return pd.arrays.StringArray(np.fromiter(cells, dtype=object, count=len(cells)))
+    except ValueError:
+        pass
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind not in ("string", "empty"):
+        bad = next(c for c in cells if c is not None and not isinstance(c, str))
+        raise ValueError(f"{column}: Graph sent {bad!r}, not a string")
+    return pd.array(cells, dtype="string")  # type: ignore[return-value]
+
+
+def remember(raw: list[Any], i: int, path: tuple[str, ...], cell: Any, value: Any) -> None:
+    if raw[i] is None:
+        raw[i] = {}
+    raw[i][path] = (cell, value)
+
+
+def convert(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+    """One column's JSON values → its typed array; what the type cannot hold exactly goes to `raw`."""
+    if f.kind in ("string", "url"):
+        if f.column == "source.type":
+            return _source_types(f, cells, raw)
+        return strings(cells, f.column)
+    if f.kind == "date":
+        return _dates(f, cells, raw)
+    if f.kind == "datetime":
+        return _datetimes(f, cells, raw)
+    if f.kind == "flags":
+        return _audiences(f, cells, raw)
+    if f.kind == "bool":
+        kind = pd.api.types.infer_dtype(cells, skipna=True)
+        if kind not in ("boolean", "empty"):
+            raise ValueError(f"{f.column}: Graph sent a non-boolean value ({kind})")
+        return pd.array(cells, dtype="boolean")
+    if f.kind == "number":
+        kind = pd.api.types.infer_dtype(cells, skipna=True)
+        if kind not in ("floating", "integer", "mixed-integer-float", "empty"):
+            raise ValueError(f"{f.column}: Graph sent a non-numeric value ({kind})")
+        if kind != "floating":
+            for i, c in enumerate(cells):
+                if type(c) is int:
+                    remember(raw, i, f.path, float(c), c)
+        return pd.array([None if c is None else float(c) for c in cells], dtype="Float64")
+    # "list": kept as Python lists (a copy, so editing the frame never edits the records)
+    column = np.empty(len(cells), dtype=object)
+    column[:] = [list(c) if isinstance(c, list) else c for c in cells]
+    return column
+
+
+def _dates(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+    # Edm.Date is exactly YYYY-MM-DD (contract §2); anything else is kept raw and shows as NaT.
+    texts = np.fromiter(cells, dtype=object, count=len(cells))  # fromiter: a list value stays one cell
+    present = pd.notna(texts)
+    result = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    bad = result.isna() & present
+    lengths = np.full(len(cells), 10, dtype=np.int64)
+    lengths[present] = np.fromiter(map(len, texts[present]), dtype=np.int64, count=int(present.sum()))
+    for i in np.flatnonzero(bad | (lengths != 10)).tolist():
+        remember(raw, i, f.path, result[i], cells[i])
+    return result.array
+
+
+# Graph's own DateTimeOffset text (contract §2): text in this form that parses is given back unchanged by
+# `format_datetimes`, so only other texts need the (slower) format-and-compare.
+_CANONICAL_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7}Z")
+
+
+def _canonical(text: Any) -> bool:
+    return type(text) is str and _CANONICAL_DATETIME.fullmatch(text) is not None
+
+
+def _datetimes(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+    texts = np.fromiter(cells, dtype=object, count=len(cells))
+    present = pd.notna(texts)
+    parsed = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce").astype("datetime64[ns, UTC]")
+    doubtful = np.flatnonzero(present)
+    canonical = np.fromiter(map(_canonical, texts[doubtful]), dtype=bool, count=len(doubtful))
+    doubtful = doubtful[~canonical | parsed.isna()[doubtful]]
+    if len(doubtful):
+        wire = format_datetimes(pd.Series(parsed[doubtful])).to_numpy()
+        for i in doubtful[wire != texts[doubtful]].tolist():
+            remember(raw, i, f.path, parsed[i], cells[i])
+    return parsed.array
+
+
+def _audiences(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+    members = np.empty(len(uniques) + 1, dtype=object)  # the last slot is the -1 (missing) code
+    canonical = np.zeros(len(uniques) + 1, dtype=bool)
+    canonical[-1] = True
+    for k, text in enumerate(uniques):
+        try:
+            members[k] = Audience.parse(text) if isinstance(text, str) else None
+        except ValueError:
+            members[k] = None
+        canonical[k] = members[k] is not None and members[k].to_wire() == text
+        if Audience.unknownFutureValue in (members[k] or Audience(0)):
+            canonical[k] = True  # kept whole in AUDIENCE_WIRE_COLUMN (see certnb.schema)
+    column = members[codes]
+    for i in np.flatnonzero(~canonical[codes]):
+        remember(raw, int(i), f.path, column[i], cells[i])
+    return column
+
+
+def audience_wire(cells: list[Any]) -> Any:
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
+    kept = np.array(
+        [u if isinstance(u, str) and Audience.unknown_members(u) else None for u in uniques] + [None],
+        dtype=object,
+    )
+    return pd.array(kept[codes], dtype="string")
+
+
+def _source_types(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+    # `source.type` is a string in the docs and a list of strings in the SDK (contract §2): show it as text.
+    hashable = pd.Series([tuple(c) if isinstance(c, list) else c for c in cells], dtype=object)
+    codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
+    text = [",".join(map(str, u)) if isinstance(u, tuple) else u for u in uniques]
+    for u in uniques:
+        if not isinstance(u, tuple | str):
+            raise ValueError(f"{f.column}: Graph sent {u!r}, not a string or a list of strings")
+    as_text = np.array([*text, None], dtype=object)[codes]
+    lossy = [
+        isinstance(u, tuple) and (not u or any(type(x) is not str or "," in x for x in u)) for u in uniques
+    ]
+    for i in np.flatnonzero(np.array([*lossy, False])[codes]):
+        remember(raw, int(i), f.path, as_text[i], cells[i])
+    return pd.array(as_text, dtype="string")
