@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import ssl
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -28,45 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from emulator_process import sign_in, start_emulator, stop
 from measure import Row, emit
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results" / "emulator_throughput.json"
 TARGET_RPS = 1500
 LIST = "/me/profile/certifications"
-
-
-def start_emulator(*options: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    """`certnb emulator` in a child process and its ready line."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "certnb.cli", "emulator", *options],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise RuntimeError("the emulator exited before printing its ready line")
-    return process, json.loads(line)
-
-
-def sign_in(root: str, tenant_id: str, verify: ssl.SSLContext | bool) -> str:
-    """An access token of the tenant's default user (password grant, contract §9)."""
-    state = httpx.get(f"{root}/_emulator/state", verify=verify).json()
-    users = state["users"]
-    wanted = state.get("defaultUser")
-    user = next((u for u in users if wanted in (u["id"], u["userPrincipalName"])), users[0])
-    form = {
-        "grant_type": "password",
-        "client_id": "certnb-benchmark",
-        "username": user["userPrincipalName"],
-        "password": user.get("password") or "benchmark",
-        "scope": "User.ReadWrite.All",
-    }
-    reply = httpx.post(f"{root}/{tenant_id}/oauth2/v2.0/token", data=form, verify=verify)
-    reply.raise_for_status()
-    token: str = reply.json()["access_token"]
-    return token
 
 
 async def connection(
@@ -141,11 +106,7 @@ def run_one(https: bool, seconds: float, connections: int) -> dict[str, Any]:
         result["server_peak_in_flight"] = stats.get("peak_in_flight")
         return result
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
