@@ -15,7 +15,6 @@ the emulator's request count does not move, even when a commit is attempted afte
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,11 +22,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
+from cases.values import decode, same
 
 import certnb
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
-from certnb.schema import is_missing
 from certnb.staging import EditsRefused, Staged, stage
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -77,29 +76,6 @@ def loaded() -> Iterator[Loaded]:
             yield Loaded(emu, graph, frame, emu.state())
         finally:
             graph.close()
-
-
-def decode(value: Any) -> Any:
-    """The case files' tags for values JSON cannot hold (see tests/staging/test_edit_cases.py)."""
-    if isinstance(value, dict) and len(value) == 1:
-        [(tag, text)] = value.items()
-        if tag == "$date":
-            return dt.date.fromisoformat(text)
-        if tag == "$datetime":
-            return dt.datetime.fromisoformat(text)
-        if tag == "$timestamp":
-            return pd.Timestamp(text)
-        if tag == "$nat":
-            return pd.NaT
-        if tag == "$repeat":
-            return text[0] * text[1]
-    return value
-
-
-def same(a: Any, b: Any) -> bool:
-    if is_missing(a) or is_missing(b):
-        return is_missing(a) and is_missing(b)
-    return bool(a == b)
 
 
 def label_of(frame: pd.DataFrame, user_id: str, cert_id: str) -> Any:

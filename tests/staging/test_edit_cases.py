@@ -9,7 +9,6 @@ Values that JSON cannot hold are written {"$date": ...}, {"$datetime": ...}, {"$
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,33 +16,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from cases.values import decode, same
 
-from certnb.schema import is_missing
 from certnb.staging import EditsRefused, Staged, stage
 
 CASES = sorted((Path(__file__).resolve().parents[1] / "cases" / "edits").glob("*.json"))
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        [(tag, text)] = value.items()
-        if tag == "$date":
-            return dt.date.fromisoformat(text)
-        if tag == "$datetime":
-            return dt.datetime.fromisoformat(text)
-        if tag == "$timestamp":
-            return pd.Timestamp(text)
-        if tag == "$nat":
-            return pd.NaT
-        if tag == "$repeat":
-            return text[0] * text[1]
-    return value
-
-
-def same(a: Any, b: Any) -> bool:
-    if is_missing(a) or is_missing(b):
-        return is_missing(a) and is_missing(b)
-    return bool(a == b)
 
 
 def test_there_are_cases_of_each_outcome() -> None:
