@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
-# Each creates .venv on first use and re-installs only when pyproject.toml changes.
+# Each creates .venv on first use and re-installs when pyproject.toml, setup.py or the C walker change.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.certnb-installed
 
 .PHONY: demo test lint typecheck pytest nbval notebooks bench emulator clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py certnb/frame/_walk.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,sdk]'

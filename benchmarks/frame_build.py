@@ -172,7 +172,16 @@ def contender(which: str, n: int) -> dict[str, Any]:
         "peak_added_mb": peak,
         "rows": len(frame),
         "digests": digests(frame),
+        "compiled": _compiled_walker(),
     }
+
+
+def _compiled_walker() -> bool:
+    import os
+
+    from certnb.frame.walk import COMPILED
+
+    return COMPILED and os.environ.get("CERTNB_PURE_PYTHON", "") in ("", "0")
 
 
 def run_contender(which: str, n: int) -> dict[str, Any]:
@@ -212,6 +221,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         "certnb_peak_added_mb": round(ours["peak_added_mb"], 1),
         "baseline_peak_added_mb": round(theirs["peak_added_mb"], 1),
         "memory_ratio": round(memory, 3),
+        "walker": "compiled" if ours["compiled"] else "python (CERTNB_PURE_PYTHON or no C extension)",
         "identical_typed_columns": not different,
         "columns_that_differ": different,
     }

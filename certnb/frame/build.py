@@ -27,12 +27,13 @@ Unknown top-level properties (ones a newer Graph may add) become extra columns a
 the JSON values as they came. A row without a `Layout` (one added by hand) gets every known property, with
 nested objects `null` when all their leaves are missing.
 
-Building is column-wise and bound by memory, not by lookups: a million records are a few GB of scattered
-Python objects, so each object is read once for all its members (an `itemgetter` per distinct shape, in
-slices), each column converted in bulk (strings validated by `StringArray` in one pass, dates with one
-`to_datetime`, audiences via `factorize`, user columns once per user object), every list let go as soon as
-it is converted, and the cyclic garbage collector paused meanwhile (it would walk every record again).
-`benchmarks/frame_build.py` measures it against `pandas.json_normalize`.
+Building is column-wise and bound by memory, not by lookups: a million records are ~9 million scattered
+Python dicts. `certnb.frame.walk` reads each record once (compiled, when installed with a C compiler, parsing
+Graph's own date forms in the same pass), then each column is converted in bulk (strings validated by
+`StringArray` in one pass, other dates with one `to_datetime`, audiences via `factorize`, user columns once
+per user object), every list let go as soon as it is converted, and the cyclic garbage collector paused
+meanwhile (it would walk every record again). `benchmarks/frame_build.py` measures it against
+`pandas.json_normalize`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -48,10 +48,8 @@ import pandas as pd
 
 from certnb.frame.columns import audience_wire, convert, remember, strings
 from certnb.frame.layout import (
-    ABSENT,
     BOOKKEEPING_COLUMN,
     LEAVES,
-    LIST_LEAF,
     LISTED,
     MARKER_OF,
     NODES,
@@ -59,9 +57,9 @@ from certnb.frame.layout import (
     TOP_LEVEL,
     Layout,
     children,
-    stand_in,
 )
 from certnb.frame.records import to_records
+from certnb.frame.walk import Numbered, Objects, numbered, walk
 from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, ROW_CONTEXT
 
 __all__ = ["BOOKKEEPING_COLUMN", "Layout", "build_frame", "build_from_records", "to_records"]
@@ -121,109 +119,30 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
     data.update(_user_columns(owners))
     raw: list[dict[tuple[str, ...], tuple[Any, Any]] | None] = [None] * n
 
-    # Pull each nested object out once, then each leaf out of its parent's list, with C-level `map`s.
+    # Plain dicts in a list, as json.loads gives them (anything else is copied into that form once).
+    plain: list[dict[str, Any]]
     if n and set(map(type, records)) != {dict}:
-        records = [dict(r) for r in records]
-    values: dict[tuple[str, ...], list[Any]] = {}
-    objects: dict[tuple[str, ...], list[Any]] = {(): list(records)}
-    top_keys = _top_keys(records)
-    shapes: list[Numbered] = [top_keys]
-    shape_of: dict[tuple[str, ...], Numbered] = {(): top_keys}
-    # Each object's members are pulled once per object (not once per member), grouped by its shape.
-    pulled: dict[tuple[str, ...], list[Any]] = {}
-    for parent in ((), *NODES):
-        if parent:
-            column = pulled[parent]
-            values[parent] = objects[parent] = column
-            # A non-object gets its stand-in's keys as its shape, so `_pull` reads no member from it.
-            signature = [
-                tuple(v)
-                if type(v) is dict
-                else (NULL_KEYS if v is None else ABSENT_KEYS if v is ABSENT else OTHER_KEYS)
-                for v in column
-            ]
-            if parent in LIST_LEAF:  # remember that `source.type` came as a list (contract §2)
-                member = LIST_LEAF[parent]
-                listed = [type(v) is dict and type(v.get(member)) is list for v in column]
-                signature = [
-                    (*sig, LISTED) if is_list else sig for sig, is_list in zip(signature, listed, strict=True)
-                ]
-            shape_of[parent] = _numbered(signature)  # numbers, not a tuple per row: the shapes are few
-            shapes.append(shape_of[parent])
-        members = children(parent) if parent else TOP_LEVEL
-        nodes = {m for m in members if (*parent, m) in NODE_SET}
-        for member, column in _pull(objects[parent], shape_of[parent], members, nodes).items():
-            pulled[(*parent, member)] = column
-    del objects  # each list is let go as soon as it is converted, to keep the peak memory down
-    audiences = pulled[("allowedAudiences",)]
+        plain = [dict(r) for r in records]
+    else:
+        plain = records if type(records) is list else list(records)  # type: ignore[arg-type]
+    records = plain
+    walked = walk(plain)
+    pulled = walked.columns
+    top_keys = _top_keys(records, walked.shapes[()])
+    shapes: list[Numbered] = [top_keys, *(walked.shapes[path] for path in NODES)]
+    audiences = walked.objects(("allowedAudiences",))
     for f in LEAVES:
         data[f.column] = convert(f, pulled.pop(f.path), raw)
     data[AUDIENCE_WIRE_COLUMN] = audience_wire(audiences)
     del audiences
-    _keep_irregular_nodes(values, shapes[1:], raw)
+    _keep_irregular_nodes({path: walked.objects(path) for path in NODES}, shapes[1:], raw)
     extra = _unknown_properties(records, top_keys)
     data.update(extra)
 
     frame_layouts = _layouts(shapes, raw)
-    frame = pd.DataFrame(data, columns=[*COLUMNS, *extra])
+    frame = pd.DataFrame(data, columns=[*COLUMNS, *extra], copy=False)  # the arrays are ours alone
     frame[BOOKKEEPING_COLUMN] = frame_layouts
     return frame
-
-
-NODE_SET = frozenset(NODES)
-NULL_KEYS, ABSENT_KEYS, OTHER_KEYS = (tuple(stand_in(v)) for v in (None, ABSENT, OTHER))
-_SLICE = 16_384  # rows whose member tuples exist at once while pulling
-
-
-def _pull(
-    parents: list[Any], shape: Numbered, members: Sequence[str], nodes: set[str]
-) -> dict[str, list[Any]]:
-    """Each member's value in every parent object (`ABSENT` for a missing nested object, else `None`).
-
-    Each object is touched once for all its members (an `itemgetter` per distinct shape, the shapes being
-    few) rather than once per member: reading a million dicts is bound by memory, not by the lookups.
-    """
-    n = len(parents)
-    codes, uniques = shape
-    defaults = {m: ABSENT if m in nodes else None for m in members}
-    columns: dict[str, Any] = {}
-    for k, keys in enumerate(uniques):
-        rows = None if len(uniques) == 1 else np.flatnonzero(codes == k)
-        if rows is None:
-            subset = parents
-        elif len(rows) == 1:
-            subset = [parents[int(rows[0])]]
-        else:
-            subset = list(itemgetter(*rows.tolist())(parents))
-        present = [m for m in members if m in keys]
-        if len(present) == 1:
-            got = {present[0]: list(map(itemgetter(present[0]), subset))}
-        elif present:
-            # In slices, so the row tuples are few at a time (memory) and still in cache when split up.
-            got = {m: [] for m in present}
-            pick = itemgetter(*present)
-            for start in range(0, len(subset), _SLICE):
-                tuples = list(map(pick, subset[start : start + _SLICE]))
-                for j, m in enumerate(present):
-                    got[m].extend(map(itemgetter(j), tuples))
-        else:
-            got = {}
-        if rows is None:
-            return {m: got[m] if m in got else [defaults[m]] * n for m in members}
-        for m, cells in got.items():
-            if m not in columns:
-                columns[m] = np.full(n, defaults[m], dtype=object)
-            columns[m][rows] = np.fromiter(cells, dtype=object, count=len(cells))
-    return {m: columns[m].tolist() if m in columns else [defaults[m]] * n for m in members}
-
-
-Numbered = tuple[Any, list[Any]]
-"""A per-row shape column as `factorize` numbers it: (codes array, the distinct shapes)."""
-
-
-def _numbered(signature: list[Any]) -> Numbered:
-    codes, uniques = pd.factorize(pd.Series(signature, dtype=object), use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.int64), list(uniques)
 
 
 def _layouts(shapes: list[Numbered], raw: list[Any]) -> Any:
@@ -267,17 +186,17 @@ def _user_columns(owners: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     columns = {}
     for f in ROW_CONTEXT:
         column = np.fromiter((u.get(f.json) for u in people), dtype=object, count=len(people))
-        columns[f.column] = strings(column[codes].tolist(), f.column)
+        columns[f.column] = strings(column[codes], f.column)
     return columns
 
 
-def _top_keys(records: Sequence[Mapping[str, Any]]) -> Numbered:
+def _top_keys(records: Sequence[Mapping[str, Any]], shape: Numbered) -> Numbered:
     """Each record's keys in order, numbered; OData annotations (`@odata.type`) as (name, value) pairs."""
-    keys: list[Any] = list(map(tuple, records))
-    codes, uniques = _numbered(keys)
+    codes, uniques = shape
     annotated = [k for k, u in enumerate(uniques) if any(name.startswith("@") for name in u)]
     if not annotated:
         return codes, uniques
+    keys: list[Any] = [uniques[c] for c in codes.tolist()]
     memo: dict[Any, tuple[Any, ...]] = {}
     for k in annotated:
         names = uniques[k]
@@ -294,7 +213,7 @@ def _top_keys(records: Sequence[Mapping[str, Any]]) -> Numbered:
             except TypeError:  # an unhashable annotation value: kept as it is, unshared
                 pairs = iter(found)
                 keys[i] = tuple((n, next(pairs)) if n.startswith("@") else n for n in names)
-    return _numbered(keys)
+    return numbered(keys)
 
 
 def _frozen(kept: dict[tuple[str, ...], tuple[Any, Any]] | None) -> Any:
@@ -331,7 +250,7 @@ def _layout(signature: tuple[Any, ...], raw: dict[tuple[str, ...], tuple[Any, An
 
 
 def _keep_irregular_nodes(
-    values: dict[tuple[str, ...], list[Any]], shapes: list[Numbered], raw: list[Any]
+    values: dict[tuple[str, ...], Objects], shapes: list[Numbered], raw: list[Any]
 ) -> None:
     """Keep raw what a nested object holds beyond the known members (decided once per distinct shape)."""
     for path, (codes, uniques) in zip(NODES, shapes, strict=True):

@@ -18,16 +18,17 @@ import pandas as pd
 
 from certnb.audience import Audience
 from certnb.frame.layout import format_datetimes
+from certnb.frame.walk import Cells, Objects, Parsed
 from certnb.schema import Field
 
 __all__ = ["audience_wire", "convert", "remember", "strings"]
 
 
-def strings(cells: list[Any], column: str) -> pd.arrays.StringArray:
+def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
     # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
     # look closer, to name the bad value.
     try:
-        return pd.arrays.StringArray(np.fromiter(cells, dtype=object, count=len(cells)))
+        return pd.arrays.StringArray(_objects(cells))
     except ValueError:
         pass
     kind = pd.api.types.infer_dtype(cells, skipna=True)
@@ -37,14 +38,23 @@ def strings(cells: list[Any], column: str) -> pd.arrays.StringArray:
     return pd.array(cells, dtype="string")  # type: ignore[return-value]
 
 
+def _objects(cells: Objects) -> np.ndarray[Any, Any]:
+    """An object array of the cells (the walker's own when it made one; `fromiter` keeps a list one cell)."""
+    if isinstance(cells, np.ndarray):
+        return cells
+    return np.fromiter(cells, dtype=object, count=len(cells))
+
+
 def remember(raw: list[Any], i: int, path: tuple[str, ...], cell: Any, value: Any) -> None:
     if raw[i] is None:
         raw[i] = {}
     raw[i][path] = (cell, value)
 
 
-def convert(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+def convert(f: Field, cells: Cells, raw: list[Any]) -> Any:
     """One column's JSON values → its typed array; what the type cannot hold exactly goes to `raw`."""
+    if isinstance(cells, Parsed):
+        return _parsed(f, cells, raw)
     if f.kind in ("string", "url"):
         if f.column == "source.type":
             return _source_types(f, cells, raw)
@@ -75,17 +85,42 @@ def convert(f: Field, cells: list[Any], raw: list[Any]) -> Any:
     return column
 
 
-def _dates(f: Field, cells: list[Any], raw: list[Any]) -> Any:
-    # Edm.Date is exactly YYYY-MM-DD (contract §2); anything else is kept raw and shows as NaT.
+def _parsed(f: Field, parsed: Parsed, raw: list[Any]) -> Any:
+    """A column the compiled walker parsed: its values, with the doubtful ones converted as `_dates` or
+    `_datetimes` convert every value (so both walkers give the same cells and the same raw leftovers)."""
+    values = parsed.values.copy() if parsed.doubtful else parsed.values
+    if parsed.doubtful:
+        rows = [row for row, _ in parsed.doubtful]
+        kept: list[Any] = [None] * len(rows)
+        cells = [value for _, value in parsed.doubtful]
+        converted = (_dates if f.kind == "date" else _datetimes)(f, cells, kept)
+        values[rows] = np.asarray(converted.view("i8"))
+        for row, leftovers in zip(rows, kept, strict=True):
+            for path, (cell, value) in (leftovers or {}).items():
+                remember(raw, row, path, cell, value)
+    if f.kind == "date":
+        return pd.array(values.view("datetime64[s]"))
+    return pd.array(values.view("datetime64[ns]")).tz_localize("UTC")
+
+
+def _dates(f: Field, cells: Objects, raw: list[Any]) -> Any:
+    # Edm.Date is exactly YYYY-MM-DD in ASCII digits (contract §2); anything else is kept raw, shown as the
+    # date pandas reads in it (`2026-1-5`) or NaT.
     texts = np.fromiter(cells, dtype=object, count=len(cells))  # fromiter: a list value stays one cell
-    present = pd.notna(texts)
+    present = np.flatnonzero(pd.notna(texts))
     result = pd.to_datetime(texts, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-    bad = result.isna() & present
-    lengths = np.full(len(cells), 10, dtype=np.int64)
-    lengths[present] = np.fromiter(map(len, texts[present]), dtype=np.int64, count=int(present.sum()))
-    for i in np.flatnonzero(bad | (lengths != 10)).tolist():
+    canonical = np.fromiter(map(_canonical_date, texts[present]), dtype=bool, count=len(present))
+    doubtful = present[~canonical | result.isna()[present]]
+    for i in doubtful.tolist():
         remember(raw, i, f.path, result[i], cells[i])
     return result.array
+
+
+_CANONICAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _canonical_date(text: Any) -> bool:
+    return type(text) is str and _CANONICAL_DATE.fullmatch(text) is not None
 
 
 # Graph's own DateTimeOffset text (contract §2): text in this form that parses is given back unchanged by
@@ -97,7 +132,7 @@ def _canonical(text: Any) -> bool:
     return type(text) is str and _CANONICAL_DATETIME.fullmatch(text) is not None
 
 
-def _datetimes(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+def _datetimes(f: Field, cells: Objects, raw: list[Any]) -> Any:
     texts = np.fromiter(cells, dtype=object, count=len(cells))
     present = pd.notna(texts)
     parsed = pd.to_datetime(texts, format="ISO8601", utc=True, errors="coerce").astype("datetime64[ns, UTC]")
@@ -111,7 +146,7 @@ def _datetimes(f: Field, cells: list[Any], raw: list[Any]) -> Any:
     return parsed.array
 
 
-def _audiences(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+def _audiences(f: Field, cells: Objects, raw: list[Any]) -> Any:
     codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
     members = np.empty(len(uniques) + 1, dtype=object)  # the last slot is the -1 (missing) code
     canonical = np.zeros(len(uniques) + 1, dtype=bool)
@@ -130,7 +165,7 @@ def _audiences(f: Field, cells: list[Any], raw: list[Any]) -> Any:
     return column
 
 
-def audience_wire(cells: list[Any]) -> Any:
+def audience_wire(cells: Objects) -> Any:
     codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
     kept = np.array(
         [u if isinstance(u, str) and Audience.unknown_members(u) else None for u in uniques] + [None],
@@ -139,7 +174,7 @@ def audience_wire(cells: list[Any]) -> Any:
     return pd.array(kept[codes], dtype="string")
 
 
-def _source_types(f: Field, cells: list[Any], raw: list[Any]) -> Any:
+def _source_types(f: Field, cells: Objects, raw: list[Any]) -> Any:
     # `source.type` is a string in the docs and a list of strings in the SDK (contract §2): show it as text.
     hashable = pd.Series([tuple(c) if isinstance(c, list) else c for c in cells], dtype=object)
     codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
