@@ -20,7 +20,9 @@ tests/frame/test_walk.py checks.
 #define MAX_KEYS 64
 
 enum { SHAPE_DICT, SHAPE_NULL, SHAPE_ABSENT, SHAPE_OTHER };
-enum { KEEP, DATE, DATETIME }; /* what becomes of a member's values: kept as objects, or parsed */
+/* What becomes of a member's values: kept as objects, kept with a list as a tuple (hashable, so the column
+   can be factorized without another pass in Python), or parsed. */
+enum { KEEP, KEEP_LIST_AS_TUPLE, DATE, DATETIME };
 
 static const int64_t NAT = INT64_MIN;
 
@@ -302,13 +304,20 @@ static int walk_value(Walker *w, Py_ssize_t k, PyObject *value, Py_ssize_t i) {
     for (Py_ssize_t m = 0; m < o->nmembers; m++) {
         Py_ssize_t at = s->kind == SHAPE_DICT ? s->pos_of[m] : -1;
         PyObject *cell = at >= 0 ? values[at] : (o->child[m] >= 0 ? w->absent : Py_None);
-        if (o->kind[m] != KEEP) {
+        if (o->kind[m] >= DATE) {
             if (store_parsed(o, m, i, cell) < 0) {
                 return -1;
             }
             continue;
         }
-        Py_INCREF(cell);
+        if (o->kind[m] == KEEP_LIST_AS_TUPLE && PyList_CheckExact(cell)) {
+            cell = PyList_AsTuple(cell);
+            if (cell == NULL) {
+                return -1;
+            }
+        } else {
+            Py_INCREF(cell);
+        }
         ((PyObject **)PyArray_DATA((PyArrayObject *)o->columns[m]))[i] = cell;
         if (o->child[m] >= 0 && walk_value(w, o->child[m], cell, i) < 0) {
             return -1;
@@ -393,11 +402,11 @@ static int walker_init(Walker *w, PyObject *spec, Py_ssize_t n) {
             o->child[m] = (int)c;
             o->kind[m] = (int)kind;
             npy_intp rows = n;
-            o->columns[m] = PyArray_SimpleNew(1, &rows, kind == KEEP ? NPY_OBJECT : NPY_INT64);
+            o->columns[m] = PyArray_SimpleNew(1, &rows, kind < DATE ? NPY_OBJECT : NPY_INT64);
             if (o->columns[m] == NULL) {
                 return -1;
             }
-            if (kind != KEEP && (o->doubtful[m] = PyList_New(0)) == NULL) {
+            if (kind >= DATE && (o->doubtful[m] = PyList_New(0)) == NULL) {
                 return -1;
             }
         }
@@ -425,7 +434,7 @@ static PyObject *walker_result(Walker *w) {
         }
         for (Py_ssize_t m = 0; m < o->nmembers; m++) {
             PyObject *column = o->columns[m];
-            if (o->kind[m] != KEEP) {
+            if (o->kind[m] >= DATE) {
                 column = Py_BuildValue("(NN)", o->columns[m], o->doubtful[m]); /* takes both references */
                 o->doubtful[m] = NULL;
                 if (column == NULL) {

@@ -41,12 +41,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from certnb.frame.columns import audience_wire, convert, remember, strings
+from certnb.frame.columns import audiences, convert, remember, strings
 from certnb.frame.layout import (
     BOOKKEEPING_COLUMN,
     LEAVES,
@@ -130,11 +131,11 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
     pulled = walked.columns
     top_keys = _top_keys(records, walked.shapes[()])
     shapes: list[Numbered] = [top_keys, *(walked.shapes[path] for path in NODES)]
-    audiences = walked.objects(("allowedAudiences",))
-    for f in LEAVES:
-        data[f.column] = convert(f, pulled.pop(f.path), raw)
-    data[AUDIENCE_WIRE_COLUMN] = audience_wire(audiences)
-    del audiences
+    for f in LEAVES:  # each column let go as soon as it is converted, to keep the peak memory down
+        if f.kind == "flags":  # the Audience column and the wire text it cannot hold, from one factorize
+            data[f.column], data[AUDIENCE_WIRE_COLUMN] = audiences(f, walked.objects(f.path), raw)
+        else:
+            data[f.column] = convert(f, pulled.pop(f.path), raw)
     _keep_irregular_nodes({path: walked.objects(path) for path in NODES}, shapes[1:], raw)
     extra = _unknown_properties(records, top_keys)
     data.update(extra)
@@ -185,8 +186,8 @@ def _user_columns(owners: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     people = [owners[i] for i in first.tolist()]
     columns = {}
     for f in ROW_CONTEXT:
-        column = np.fromiter((u.get(f.json) for u in people), dtype=object, count=len(people))
-        columns[f.column] = strings(column[codes], f.column)
+        column = np.fromiter(map(methodcaller("get", f.json), people), dtype=object, count=len(people))
+        columns[f.column] = strings(column, f.column).take(codes)  # checked once per user, then repeated
     return columns
 
 

@@ -21,7 +21,7 @@ from certnb.frame.layout import format_datetimes
 from certnb.frame.walk import Cells, Objects, Parsed
 from certnb.schema import Field
 
-__all__ = ["audience_wire", "convert", "remember", "strings"]
+__all__ = ["audiences", "convert", "remember", "strings"]
 
 
 def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
@@ -64,7 +64,7 @@ def convert(f: Field, cells: Cells, raw: list[Any]) -> Any:
     if f.kind == "datetime":
         return _datetimes(f, cells, raw)
     if f.kind == "flags":
-        return _audiences(f, cells, raw)
+        return audiences(f, cells, raw)[0]
     if f.kind == "bool":
         kind = pd.api.types.infer_dtype(cells, skipna=True)
         if kind not in ("boolean", "empty"):
@@ -146,11 +146,16 @@ def _datetimes(f: Field, cells: Objects, raw: list[Any]) -> Any:
     return parsed.array
 
 
-def _audiences(f: Field, cells: Objects, raw: list[Any]) -> Any:
+def audiences(f: Field, cells: Objects, raw: list[Any]) -> tuple[Any, Any]:
+    """`allowedAudiences` → (the Audience column, the `AUDIENCE_WIRE_COLUMN` text), from one factorize.
+
+    The wire text is kept only where it names members this client does not know (see certnb.schema).
+    """
     codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
     members = np.empty(len(uniques) + 1, dtype=object)  # the last slot is the -1 (missing) code
     canonical = np.zeros(len(uniques) + 1, dtype=bool)
     canonical[-1] = True
+    wire = np.full(len(uniques) + 1, None, dtype=object)
     for k, text in enumerate(uniques):
         try:
             members[k] = Audience.parse(text) if isinstance(text, str) else None
@@ -159,25 +164,18 @@ def _audiences(f: Field, cells: Objects, raw: list[Any]) -> Any:
         canonical[k] = members[k] is not None and members[k].to_wire() == text
         if Audience.unknownFutureValue in (members[k] or Audience(0)):
             canonical[k] = True  # kept whole in AUDIENCE_WIRE_COLUMN (see certnb.schema)
+        if isinstance(text, str) and Audience.unknown_members(text):
+            wire[k] = text
     column = members[codes]
     for i in np.flatnonzero(~canonical[codes]):
         remember(raw, int(i), f.path, column[i], cells[i])
-    return column
-
-
-def audience_wire(cells: Objects) -> Any:
-    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
-    kept = np.array(
-        [u if isinstance(u, str) and Audience.unknown_members(u) else None for u in uniques] + [None],
-        dtype=object,
-    )
-    return pd.array(kept[codes], dtype="string")
+    return column, pd.array(wire[codes], dtype="string")
 
 
 def _source_types(f: Field, cells: Objects, raw: list[Any]) -> Any:
     # `source.type` is a string in the docs and a list of strings in the SDK (contract §2): show it as text.
-    hashable = pd.Series([tuple(c) if isinstance(c, list) else c for c in cells], dtype=object)
-    codes, uniques = pd.factorize(hashable, use_na_sentinel=True)
+    # The walker gives a list as a tuple (hashable); the shape's LISTED marker says it came as a list.
+    codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
     text = [",".join(map(str, u)) if isinstance(u, tuple) else u for u in uniques]
     for u in uniques:
         if not isinstance(u, tuple | str):
@@ -187,5 +185,5 @@ def _source_types(f: Field, cells: Objects, raw: list[Any]) -> Any:
         isinstance(u, tuple) and (not u or any(type(x) is not str or "," in x for x in u)) for u in uniques
     ]
     for i in np.flatnonzero(np.array([*lossy, False])[codes]):
-        remember(raw, int(i), f.path, as_text[i], cells[i])
+        remember(raw, int(i), f.path, as_text[i], list(cells[i]))
     return pd.array(as_text, dtype="string")

@@ -3,15 +3,16 @@
 The first step of building a frame (`certnb.frame.build`): every record and each nested object in it
 (`inference`, `createdBy`, `createdBy.user`, ..., `source`; `certnb.frame.layout.NODES`) is read once, giving
 
-- `columns[path]`: the value at that path in every row: a leaf's JSON value (`None` when missing), a nested
-  object as it came (`ABSENT` when missing, so a missing object is told from a `null` one);
+- `columns[path]`: the value at that path in every row: a leaf's JSON value (`None` when missing; a list in
+  `source.type` as a tuple, so the column can be factorized), a nested object as it came (`ABSENT` when
+  missing, so a missing object is told from a `null` one);
 - `shapes[path]` for the record (`()`) and each nested object: per row, which distinct key tuple the object
   had, numbered (`codes`, `uniques`). A non-object gets a stand-in's keys (`NULL_KEYS`, `ABSENT_KEYS`,
   `OTHER_KEYS`); an object whose `source.type` came as a list gets `LISTED` after its keys (contract §2).
 
     >>> walked = walk([{"id": "c1", "source": {"type": ["Import"]}}])
-    >>> walked.columns[("source", "type")], walked.shapes[("source",)][1]
-    ([['Import']], [('type', '[]')])
+    >>> list(walked.columns[("source", "type")]), walked.shapes[("source",)][1]
+    ([('Import',)], [('type', '[]')])
 
 Two walkers give identical results: a compiled one (`certnb/frame/_walk.c`, built when the package is
 installed with a C compiler) and `walk_python`, used when the extension is missing, refuses an input (a
@@ -114,20 +115,25 @@ def _members(parent: tuple[str, ...]) -> tuple[str, ...]:
     return children(parent) if parent else TOP_LEVEL
 
 
-_KEEP, _DATE, _DATETIME = 0, 1, 2  # what the compiled walker makes of a member's values (see _walk.c)
-_PARSE = {f.path: _DATE if f.kind == "date" else _DATETIME for f in LEAVES if f.kind in ("date", "datetime")}
+# What the compiled walker makes of a member's values (see _walk.c): kept, kept with a list as a tuple
+# (the listed leaf, `source.type`), or parsed.
+_KEEP, _KEEP_LIST_AS_TUPLE, _DATE, _DATETIME = 0, 1, 2, 3
+_KIND = {
+    **{f.path: _DATE if f.kind == "date" else _DATETIME for f in LEAVES if f.kind in ("date", "datetime")},
+    **{(*parent, member): _KEEP_LIST_AS_TUPLE for parent, member in LIST_LEAF.items()},
+}
 
 
 def _spec() -> tuple[tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], int], ...]:
     """The object tree as the compiled walker reads it: per object its members, each member's object index
-    (-1 for a leaf), how its values are kept (`_KEEP`, or parsed as `_DATE`/`_DATETIME`), and the member that
-    may come as a list (-1 for none)."""
+    (-1 for a leaf), what becomes of its values (`_KIND`), and the member that may come as a list (-1 for
+    none)."""
     index = {path: k for k, path in enumerate(OBJECTS)}
     spec = []
     for parent in OBJECTS:
         members = _members(parent)
         child = tuple(index.get((*parent, m), -1) for m in members)
-        kinds = tuple(_PARSE.get((*parent, m), _KEEP) for m in members)
+        kinds = tuple(_KIND.get((*parent, m), _KEEP) for m in members)
         listed = members.index(LIST_LEAF[parent]) if parent in LIST_LEAF else -1
         spec.append((members, child, kinds, listed))
     return tuple(spec)
@@ -178,6 +184,8 @@ def walk_python(records: list[dict[str, Any]]) -> Walked:
         members = _members(parent)
         nodes = {m for m in members if (*parent, m) in NODE_SET}
         for member, cells in _pull(objects[parent], shapes[parent], members, nodes).items():
+            if parent in LIST_LEAF and member == LIST_LEAF[parent]:
+                cells = [tuple(v) if type(v) is list else v for v in cells]  # hashable, as _walk.c keeps them
             pulled[(*parent, member)] = columns[(*parent, member)] = cells
     return Walked(columns, shapes)
 
