@@ -293,7 +293,7 @@ def sign_in(
         if method == "device_code":
             result = _device_code(app, scopes, timeout, on_device_code or show_device_code)
         elif method == "interactive":
-            result = app.acquire_token_interactive(list(scopes), login_hint=username, timeout=timeout)
+            result = _interactive(app, scopes, username, timeout)
         elif method == "password":
             if not username or password is None:
                 raise SignInError("auth='password' needs both username= and password=")
@@ -326,6 +326,23 @@ def _device_code(
     # MSAL polls until flow["expires_at"]: bound the wait by certnb's timeout too.
     flow["expires_at"] = min(float(flow.get("expires_at", 0)), time.time() + timeout)
     result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+    return result
+
+
+def _interactive(app: Any, scopes: Sequence[str], login_hint: str | None, timeout: float) -> dict[str, Any]:
+    """MSAL's browser sign-in: a loopback listener, the system browser (`webbrowser`), a PKCE code."""
+    import msal
+
+    try:
+        result: dict[str, Any] = app.acquire_token_interactive(
+            list(scopes), login_hint=login_hint, timeout=timeout
+        )
+    except msal.BrowserInteractionTimeoutError:
+        raise SignInExpired(
+            f"nobody finished the browser sign-in within {timeout:.0f} s. Run certnb.connect(...) again and "
+            "sign in in the browser window it opens, or use auth='device_code' where no browser can reach "
+            "this machine."
+        ) from None
     return result
 
 

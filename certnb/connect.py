@@ -2,7 +2,8 @@
 
     connect(emulator=True)                        the offline default: a process-wide emulator, signed in
                                                   with MSAL's device code flow (auto-approved for its
-                                                  default user) or username= + password=
+                                                  default user), username= + password=, or
+                                                  auth="interactive" (its sign-in page in a browser)
     connect(tenant=..., client_id=..., cloud=...) a real tenant, delegated sign-in: auth="device_code"
                                                   (default) or "interactive"; token cached per user
     connect(base_url=..., token=...)              a bearer token obtained elsewhere (str or function)
@@ -135,7 +136,10 @@ def connect(
             **knobs,
         )
     if emu is not None:
-        return _connect_emulator(emu, settings, wanted, sign_in, knobs)
+        # The emulator signs in with the device code (approved at once) unless this call asks otherwise:
+        # a CERTNB_AUTH meant for a real tenant does not open a browser for the demo.
+        method = sign_in.method(settings.auth if auth is not None else "device_code")
+        return _connect_emulator(emu, settings, wanted, sign_in, method, knobs)
     return _connect_tenant(settings, wanted, sign_in, knobs)
 
 
@@ -150,7 +154,12 @@ def _emulator(emulator: bool | Emulator | None) -> Emulator | None:
 
 
 def _connect_emulator(
-    emu: Emulator, settings: Settings, scopes: tuple[str, ...], sign_in: SignInOptions, knobs: dict[str, Any]
+    emu: Emulator,
+    settings: Settings,
+    scopes: tuple[str, ...],
+    sign_in: SignInOptions,
+    method: str,
+    knobs: dict[str, Any],
 ) -> Graph:
     import msal
 
@@ -170,7 +179,7 @@ def _connect_emulator(
     return _sign_in_session(
         app,
         [GLOBAL.scope(s) for s in scopes],
-        sign_in.method("device_code"),
+        method,
         sign_in,
         cache_file,
         GraphTarget(emu.graph_url, None, scopes, emu.ca_file or True),

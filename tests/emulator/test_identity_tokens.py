@@ -256,7 +256,7 @@ def test_identity_error_body_has_the_platform_shape(emu: Emulator) -> None:
 @pytest.mark.parametrize(
     ("form", "status", "error"),
     [
-        ({"grant_type": "authorization_code", "code": "x"}, 400, "unsupported_grant_type"),
+        ({"grant_type": "urn:ietf:params:oauth:grant-type:saml1_1-bearer"}, 400, "unsupported_grant_type"),
         (
             {
                 "grant_type": "password",

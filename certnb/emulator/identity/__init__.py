@@ -5,6 +5,9 @@
       access_tokens.py  Graph access tokens: claims, verification (cached), expire-all
       scopes.py         the `scope` parameter: bare/prefixed, national clouds, `.default`
       device_codes.py   device-code sign-ins: pending → approved/declined → redeemed
+      authorization_requests.py  the authorize query: loopback redirect_uri, response_type/mode, PKCE
+      authorization_codes.py     browser sign-ins in flight; one-time PKCE-bound codes
+      authorize_page.py `/{tenant}/oauth2/v2.0/authorize`: the browser sign-in page and its answers
       refresh_tokens.py opaque refresh tokens: rotate, revoke
       grants.py         the token endpoint's grant types → token responses
       endpoints.py      `/{tenant}/...` routes (contract §9)
@@ -17,6 +20,8 @@
 ...                                        instance_discovery=False, verify=emu.ca_file)
 ...     flow = app.initiate_device_flow(["User.ReadWrite.All"])
 ...     result = app.acquire_token_by_device_flow(flow)   # the default user approves at once
+...     emu.app.identity.set_browser_session("adele@contoso.com")
+...     result = app.acquire_token_interactive(["User.ReadWrite.All"])  # the browser is signed in already
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from starlette.routing import BaseRoute
 
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.identity.access_tokens import AccessTokens
+from certnb.emulator.identity.authorization_codes import AuthorizationCodes
+from certnb.emulator.identity.authorize_page import AuthorizePage
 from certnb.emulator.identity.device_codes import DeviceAuthorization, DeviceCodes
 from certnb.emulator.identity.endpoints import IdentityEndpoints
 from certnb.emulator.identity.errors import SignInError
@@ -55,8 +62,15 @@ class Identity:
         self._access_tokens = AccessTokens(lambda: tenant.tenant_id, lambda: config.token_lifetime_s)
         self._device_codes = DeviceCodes()
         self._refresh_tokens = RefreshTokens()
+        self.authorization_codes = AuthorizationCodes()
+        self._authorize_page = AuthorizePage(tenant, config, self.authorization_codes)
         self._issuer = TokenIssuer(
-            tenant, config, self._access_tokens, self._device_codes, self._refresh_tokens
+            tenant,
+            config,
+            self._access_tokens,
+            self._device_codes,
+            self._refresh_tokens,
+            self.authorization_codes,
         )
 
     def __repr__(self) -> str:
@@ -69,7 +83,11 @@ class Identity:
     def routes(self) -> list[BaseRoute]:
         """Starlette routes of the identity endpoints and the sign-in page, to mount at the server root."""
         page = SignInPage(self.tenant, self._device_codes)
-        return [*page.routes(), *IdentityEndpoints(self.tenant, self._issuer).routes()]
+        return [
+            *page.routes(),
+            *self._authorize_page.routes(),
+            *IdentityEndpoints(self.tenant, self._issuer).routes(),
+        ]
 
     # ----------------------------------------------------------------- hooks for tests
     def approve(self, user_code: str, upn: str) -> DeviceAuthorization:
@@ -78,6 +96,16 @@ class Identity:
         if user is None:
             raise SignInError("invalid_request", 50034, f"No user {upn!r} in tenant {self.tenant.tenant_id}.")
         return self._device_codes.approve(user_code, user.id)
+
+    def set_browser_session(self, upn: str | None) -> None:
+        """Act as a browser already signed in as `upn` (None: signed out); the auto-approve seam.
+
+        The authorize endpoint then answers with a code at once, unless a `prompt` other than `none` asks for
+        the page: browser sign-in needs nobody at the page, as with a real browser's session.
+        """
+        if upn is not None and self.tenant.find_user(upn) is None:
+            raise SignInError("invalid_request", 50034, f"No user {upn!r} in tenant {self.tenant.tenant_id}.")
+        self._authorize_page.browser_session = upn
 
     def decline(self, user_code: str) -> DeviceAuthorization:
         """Decline a pending device-code sign-in: the poller gets `authorization_declined`."""

@@ -4,7 +4,7 @@
     GET  /{tenant}/discovery/v2.0/keys                     jwks_uri (empty: tokens are HS256)
     POST /{tenant}/oauth2/v2.0/devicecode                  device authorization
     POST /{tenant}/oauth2/v2.0/token                       token endpoint (grants.py)
-    GET  /{tenant}/oauth2/v2.0/authorize                   advertised, answers "use the device code flow"
+    GET  /{tenant}/oauth2/v2.0/authorize                   browser sign-in (authorize_page.py, mounted apart)
     GET  /{tenant}/oauth2/v2.0/logout                      end_session_endpoint
     GET  /common/userrealm/{username}                      user-realm discovery (before a password grant)
 
@@ -59,7 +59,6 @@ class IdentityEndpoints:
             Route("/{tenant}/discovery/v2.0/keys", guarded(self.keys), methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/devicecode", guarded(self.device_code), methods=["POST"]),
             Route("/{tenant}/oauth2/v2.0/token", guarded(self.token), methods=["POST"]),
-            Route("/{tenant}/oauth2/v2.0/authorize", guarded(self.authorize), methods=["GET"]),
             Route("/{tenant}/oauth2/v2.0/logout", guarded(self.logout), methods=["GET"]),
         ]
 
@@ -112,21 +111,12 @@ class IdentityEndpoints:
     async def device_code(self, request: Request) -> Response:
         """Device authorization: user code, device code, verification page, interval."""
         self._tenant_segment(request)
-        return _json(self.issuer.start_device_flow(await _form(request), _root(request)))
+        return _json(self.issuer.start_device_flow(await read_form(request), _root(request)))
 
     async def token(self, request: Request) -> Response:
         """The token endpoint, for every grant type the emulator supports."""
         self._tenant_segment(request)
-        return _json(self.issuer.token(await _form(request), _root(request)))
-
-    async def authorize(self, request: Request) -> Response:
-        """Advertised by discovery (MSAL requires it) but not served: browser sign-in is out of scope."""
-        self._tenant_segment(request)
-        raise SignInError(
-            "unsupported_response_type",
-            70018,
-            "The emulator does not serve the authorization code flow; sign in with the device code flow.",
-        )
+        return _json(self.issuer.token(await read_form(request), _root(request)))
 
     async def logout(self, request: Request) -> Response:
         """The end-session page; sessions are per token here, so there is nothing to end."""
@@ -148,16 +138,7 @@ class IdentityEndpoints:
 
     # ----------------------------------------------------------------- plumbing
     def _tenant_segment(self, request: Request) -> str:
-        segment = str(request.path_params["tenant"])
-        known = {self.tenant.tenant_id.lower(), self.tenant.domain.lower(), *_MULTI_TENANT}
-        if segment.lower() not in known:
-            raise SignInError(
-                "invalid_tenant",
-                90002,
-                f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID and are "
-                "signing into the correct cloud.",
-            )
-        return segment.lower() if segment.lower() in _MULTI_TENANT else self.tenant.tenant_id
+        return tenant_segment(self.tenant, request)
 
     @staticmethod
     def _guarded(handler: Handler) -> Handler:
@@ -173,12 +154,26 @@ class IdentityEndpoints:
         return endpoint
 
 
+def tenant_segment(tenant: Tenant, request: Request) -> str:
+    """The path's `{tenant}` as the tenant id, or `common`/`organizations`; 400 AADSTS90002 otherwise."""
+    segment = str(request.path_params["tenant"])
+    known = {tenant.tenant_id.lower(), tenant.domain.lower(), *_MULTI_TENANT}
+    if segment.lower() not in known:
+        raise SignInError(
+            "invalid_tenant",
+            90002,
+            f"Tenant '{segment}' not found. Check to make sure you have the correct tenant ID and are "
+            "signing into the correct cloud.",
+        )
+    return segment.lower() if segment.lower() in _MULTI_TENANT else tenant.tenant_id
+
+
 def _root(request: Request) -> str:
     """This server's own root (`https://127.0.0.1:50123`), as the client reached it."""
     return str(request.base_url).rstrip("/")
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     """A form-encoded body; first value wins. (Parsed by hand: Starlette's parser needs python-multipart.)"""
     body = (await request.body()).decode("utf-8", "replace")
     form: dict[str, str] = {}

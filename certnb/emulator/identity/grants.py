@@ -1,8 +1,9 @@
 """The token endpoint's decisions: one function per grant type, each returning the token response (§9).
 
-Grant types: device code (`urn:ietf:params:oauth:grant-type:device_code`), `refresh_token`, `password`
-(resource-owner password, for scripted sign-in) and `client_credentials` (app-only, which Graph then refuses
-with 403, contract §4). Pure of HTTP: `endpoints.py` parses the form and renders what comes back.
+Grant types: device code (`urn:ietf:params:oauth:grant-type:device_code`), `authorization_code` (the browser
+sign-in's code, with its PKCE verifier), `refresh_token`, `password` (resource-owner password, for scripted
+sign-in) and `client_credentials` (app-only, which Graph then refuses with 403, contract §4). Pure of HTTP:
+`endpoints.py` parses the form and renders what comes back.
 
 >>> issuer = TokenIssuer(tenant, config, access_tokens, DeviceCodes(), RefreshTokens())  # doctest: +SKIP
 >>> issuer.token({"grant_type": "password", "client_id": "c", "username": "adele@contoso.com",
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.identity.access_tokens import AccessTokens
+from certnb.emulator.identity.authorization_codes import AuthorizationCodes
 from certnb.emulator.identity.device_codes import DeviceCodes
 from certnb.emulator.identity.errors import SignInError, missing_parameter
 from certnb.emulator.identity.refresh_tokens import RefreshTokens
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from certnb.emulator.tenant import Tenant, User
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-GRANT_TYPES = (DEVICE_CODE_GRANT, "refresh_token", "password", "client_credentials")
+GRANT_TYPES = (DEVICE_CODE_GRANT, "authorization_code", "refresh_token", "password", "client_credentials")
 
 
 def require(form: Mapping[str, str], name: str) -> str:
@@ -40,6 +42,24 @@ def require(form: Mapping[str, str], name: str) -> str:
     if not value:
         raise missing_parameter(name)
     return value
+
+
+def check_password(tenant: Tenant, username: str, password: str) -> User:
+    """The user `username` if `password` is theirs; `invalid_grant` AADSTS50034 / AADSTS50126 otherwise."""
+    user = tenant.find_user(username)
+    if user is None:
+        raise SignInError(
+            "invalid_grant",
+            50034,
+            f"The user account {username} does not exist in the {tenant.tenant_id} directory. "
+            "To sign into this application, the account must be added to the directory.",
+        )
+    # A seeded user without a password accepts any (contract §10 seeds rarely carry one).
+    if user.password is not None and not hmac.compare_digest(user.password.encode(), password.encode()):
+        raise SignInError(
+            "invalid_grant", 50126, "Error validating credentials due to invalid username or password."
+        )
+    return user
 
 
 class TokenIssuer:
@@ -52,12 +72,14 @@ class TokenIssuer:
         access_tokens: AccessTokens,
         device_codes: DeviceCodes,
         refresh_tokens: RefreshTokens,
+        authorization_codes: AuthorizationCodes | None = None,
     ) -> None:
         self.tenant = tenant
         self.config = config
         self.access_tokens = access_tokens
         self.device_codes = device_codes
         self.refresh_tokens = refresh_tokens
+        self.authorization_codes = authorization_codes or AuthorizationCodes()
 
     def __repr__(self) -> str:
         return f"<TokenIssuer tenant={self.tenant.tenant_id}>"
@@ -98,8 +120,19 @@ class TokenIssuer:
             auth = self.device_codes.redeem(require(form, "device_code"), client_id)
             user = self._user(auth.user_id or "")
             return self._delegated(user, client_id, form.get("scope") or auth.scope, form, root)
+        if grant_type == "authorization_code":
+            code = self.authorization_codes.redeem(
+                require(form, "code"),
+                client_id,
+                require(form, "redirect_uri"),
+                form.get("code_verifier", ""),  # missing = not matching (AADSTS501481)
+            )
+            claims = {"auth_time": code.auth_time, "nonce": code.request.nonce}
+            user = self._user(code.user_id)
+            scope = form.get("scope") or code.request.scope
+            return self._delegated(user, client_id, scope, form, root, id_claims=claims)
         if grant_type == "password":
-            user = self._check_password(require(form, "username"), require(form, "password"))
+            user = check_password(self.tenant, require(form, "username"), require(form, "password"))
             return self._delegated(user, client_id, require(form, "scope"), form, root)
         if grant_type == "refresh_token":
             grant = self.refresh_tokens.redeem(require(form, "refresh_token"), client_id)
@@ -124,24 +157,14 @@ class TokenIssuer:
             )
         return user
 
-    def _check_password(self, username: str, password: str) -> User:
-        user = self.tenant.find_user(username)
-        if user is None:
-            raise SignInError(
-                "invalid_grant",
-                50034,
-                f"The user account {username} does not exist in the {self.tenant.tenant_id} directory. "
-                "To sign into this application, the account must be added to the directory.",
-            )
-        # A seeded user without a password accepts any (contract §10 seeds rarely carry one).
-        if user.password is not None and not hmac.compare_digest(user.password.encode(), password.encode()):
-            raise SignInError(
-                "invalid_grant", 50126, "Error validating credentials due to invalid username or password."
-            )
-        return user
-
     def _delegated(
-        self, user: User, client_id: str, scope: str, form: Mapping[str, str], root: str
+        self,
+        user: User,
+        client_id: str,
+        scope: str,
+        form: Mapping[str, str],
+        root: str,
+        id_claims: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         request = parse_scopes(scope, self.config.default_scopes)
         access_token, expires_in = self.access_tokens.issue_delegated(
@@ -164,13 +187,13 @@ class TokenIssuer:
                 user.id, client_id, scope, lifetime_s=self.config.refresh_token_lifetime_s
             )
         if request.wants_id_token:
-            response["id_token"] = self._id_token(user, client_id, root)
+            response["id_token"] = self._id_token(user, client_id, root, id_claims or {})
         if form.get("client_info") == "1":  # MSAL asks for it; it keys the account in MSAL's cache
             info = {"uid": user.id, "utid": self.tenant.tenant_id}
             response["client_info"] = b64url_encode(json.dumps(info, separators=(",", ":")).encode())
         return response
 
-    def _id_token(self, user: User, client_id: str, root: str) -> str:
+    def _id_token(self, user: User, client_id: str, root: str, extra: Mapping[str, Any]) -> str:
         now = time.time()
         # The platform's `sub` is pairwise: the same user looks different to different apps.
         sub = b64url_encode(hashlib.sha256(f"{client_id}:{user.id}".encode()).digest())
@@ -187,6 +210,8 @@ class TokenIssuer:
             "tid": self.tenant.tenant_id,
             "ver": "2.0",
         }
+        # A browser sign-in's `nonce` comes back unchanged (MSAL checks it) and `auth_time` says when it was.
+        claims.update({name: value for name, value in extra.items() if value is not None})
         return self.access_tokens.sign_id_token(claims)
 
     def _app_only(self, client_id: str, form: Mapping[str, str]) -> dict[str, Any]:
