@@ -1,4 +1,4 @@
-"""Fixtures of the widget tests: frames of the widget tenant, and a real emulator with a signed-in session."""
+"""Fixtures of the widget tests: widget-tenant frames and an emulator on it (sessions: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import pandas as pd
 import pytest
 from widget_tenant import seed, users
 
-import certnb
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
-from certnb.graph.client import Graph
 from certnb.staging import Staged, stage
 
 
@@ -32,17 +30,3 @@ def emu() -> Iterator[Emulator]:
     """A running emulator on the widget tenant."""
     with Emulator(seed=seed()) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def session(emu: Emulator) -> Iterator[Graph]:
-    """One sign-in per module, allowed to write every user's profile."""
-    with certnb.connect(emulator=emu, write=True, all_users=True) as signed_in:
-        yield signed_in
-
-
-@pytest.fixture
-def graph(emu: Emulator, session: Graph) -> Graph:
-    """The session, on an emulator reset to the seed."""
-    emu.reset()
-    return session
