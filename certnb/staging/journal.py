@@ -32,7 +32,7 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ import pandas as pd
 
 from certnb.errors import ConfigError
 from certnb.schema import FIELDS
-from certnb.staging.edit import WRITABLE_FIELDS, Edit, RowSnapshot
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
+from certnb.staging.transaction import Transaction, insert
 
 __all__ = ["DONE_OUTCOMES", "OUTCOMES", "Journal", "OutcomeRecord"]
 
@@ -85,6 +86,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
 _LOADED_SQL = ", ".join(f'"{name}"' for name in WRITABLE_FIELDS)
 _SCHEMA = _SCHEMA.replace("{loaded_columns}", ", ".join(f'"{name}"' for name in WRITABLE_FIELDS))
 _BOOLEAN_FIELDS = frozenset(f.column for f in FIELDS if f.writable and f.kind == "bool")
+_BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in _BOOLEAN_FIELDS)
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
@@ -180,8 +182,8 @@ class Journal:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self._lock)
 
     def meta(self) -> dict[str, str]:
         """The journal's own facts: format version, creation time."""
@@ -204,52 +206,47 @@ class Journal:
         """
         time = _now()
         with self._transaction():
-            self._db.executemany(
-                f"INSERT INTO rows VALUES (?, ?, ?, ?, ?, {', '.join('?' * len(WRITABLE_FIELDS))})",
-                (
-                    (r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
-                     *map(r.loaded.get, WRITABLE_FIELDS))
-                    for r in rows
-                ),
+            insert(
+                self._db, "rows", f"({', '.join('?' * (5 + len(WRITABLE_FIELDS)))})",
+                [(r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
+                  *_in_order(r.loaded)) for r in rows],
             )
             if clear:
                 self._db.execute("INSERT INTO events (kind, time) VALUES ('clear', ?)", (time,))
-            self._db.executemany(
-                "INSERT INTO events (kind, user_id, cert_id, field, time) VALUES ('unstage', ?, ?, ?, ?)",
-                ((*key, time) for key in unstaged),
+            insert(
+                self._db, "events (kind, user_id, cert_id, field, time)", "('unstage', ?, ?, ?, ?)",
+                [(*key, time) for key in unstaged],
             )
             edits = list(staged)
             if not edits:
                 return []
             (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-            self._db.executemany(
-                "INSERT INTO events (seq, kind, user_id, cert_id, field, before, after, time) "
-                "VALUES (?, 'stage', ?, ?, ?, ?, ?, ?)",
-                (
-                    (last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time)
-                    for n, e in enumerate(edits, start=1)
-                ),
+            insert(
+                self._db, "events (seq, kind, user_id, cert_id, field, before, after, time)",
+                "(?, 'stage', ?, ?, ?, ?, ?, ?)",
+                [(last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time)
+                 for n, e in enumerate(edits, start=1)],
             )
             return list(range(last + 1, last + 1 + len(edits)))
 
     def replay(self) -> tuple[dict[tuple[str, str], RowSnapshot], dict[tuple[str, str, str], Edit]]:
         """The recorded rows and the staged edits (in staging order), rebuilt from the event log."""
-        rows = {r.key: r for r in self._rows()}
+        rows = {(r[0], r[1]): r for r in self._rows()}
         with self._lock:
             events = self._db.execute(
                 "SELECT seq, kind, user_id, cert_id, field, before, after FROM events ORDER BY seq"
             ).fetchall()
         edits: dict[tuple[str, str, str], Edit] = {}
         for seq, kind, uid, cid, field, before, after in events:
-            if kind == "clear":
-                edits.clear()
-            elif kind == "unstage":
-                edits.pop((uid, cid, field), None)
-            else:
+            if kind == "stage":
                 # Re-staging a cell replaces the edit in place, exactly as Staged does in memory.
                 if field in _BOOLEAN_FIELDS:
                     before, after = _value(field, before), _value(field, after)
                 edits[(uid, cid, field)] = Edit(uid, cid, field, before, after, seq)
+            elif kind == "unstage":
+                edits.pop((uid, cid, field), None)
+            else:
+                edits.clear()
         return rows, edits
 
     def _rows(self) -> list[RowSnapshot]:
@@ -258,13 +255,14 @@ class Journal:
                 "SELECT user_id, cert_id, user_principal_name, user_display_name, display_name, "
                 f"{_LOADED_SQL} FROM rows"
             ).fetchall()
-        booleans = [i for i, name in enumerate(WRITABLE_FIELDS) if name in _BOOLEAN_FIELDS]
+        new = RowSnapshot._make  # one tuple per row, without keyword handling: a journal holds 100,000
         snapshots = []
-        for uid, cid, upn, name, title, *loaded in found:
-            for i in booleans:
-                loaded[i] = _value(WRITABLE_FIELDS[i], loaded[i])
-            values = dict(zip(WRITABLE_FIELDS, loaded, strict=True))
-            snapshots.append(RowSnapshot(uid, cid, upn, name, title, values))
+        for row in found:
+            loaded = list(row[5:])
+            for i in _BOOLEAN_POSITIONS:
+                if loaded[i] is not None:
+                    loaded[i] = bool(loaded[i])  # SQLite keeps booleans as 0/1
+            snapshots.append(new((*row[:5], LoadedValues(tuple(loaded)))))
         return snapshots
 
     # -- commit progress -------------------------------------------------------------------------------
@@ -410,24 +408,6 @@ class Journal:
             self._db.close()
 
 
-class _Transaction:
-    """`BEGIN IMMEDIATE` … `COMMIT` (or `ROLLBACK`) under the journal's lock."""
-
-    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
-        self._db = db
-        self._lock = lock
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        try:
-            self._db.execute("ROLLBACK" if kind is not None else "COMMIT")
-        finally:
-            self._lock.release()
-
+def _in_order(loaded: Mapping[str, Any]) -> Iterable[Any]:
+    """A row's loaded values in `WRITABLE_FIELDS` order (the `rows` table's columns)."""
+    return loaded.ordered if type(loaded) is LoadedValues else map(loaded.get, WRITABLE_FIELDS)

@@ -11,11 +11,15 @@ A selection is a row label, a list / `pandas.Index` / array of labels, a boolean
 label, or an array with one value per row; missing values select nothing), a label slice, or a
 `(userId, id)` pair. Rows that cannot be edited come back with a `problem` (unknown label, no ids, the same
 certification twice), so a staging call can report every problem at once.
+
+Everything here works a column at a time, because a bulk call names 100,000 rows: labels are looked up
+with one `get_indexer`, a Series' values are read out at once (`cells`), and loaded values are converted
+to wire form a column at a time for just the rows a call touches (`FrameRows.snapshots`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,12 +27,17 @@ import pandas as pd
 
 from certnb.audience import Audience
 from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS_BY_COLUMN, is_missing
-from certnb.staging.edit import WRITABLE_FIELDS, RowSnapshot
+from certnb.staging.edit import WRITABLE_FIELDS, LoadedValues, RowSnapshot
 
-__all__ = ["KEY_COLUMNS", "FrameRows", "Row", "Target", "is_key", "wire_column"]
+__all__ = ["KEY_COLUMNS", "NO_VALUE", "FrameRows", "Row", "Target", "cells", "is_key", "wire_column"]
 
 KEY_COLUMNS = ("userId", "id")
+NO_VALUE: Any = object()
+"""What `cells` gives a row the Series holds no value for."""
+
 _TITLE = WRITABLE_FIELDS.index("displayName")  # the certification's title, shown in the diff
+_PEOPLE = ("userPrincipalName", "userDisplayName")
+_SNAPSHOT_COLUMNS = (*_PEOPLE, *WRITABLE_FIELDS, AUDIENCE_WIRE_COLUMN)
 
 
 class Target(NamedTuple):
@@ -90,22 +99,24 @@ class FrameRows:
         users = self.frame["userId"].tolist()
         certs = self.frame["id"].tolist()
         self._keys: list[tuple[str, str] | None] = [
-            None if is_missing(u) or is_missing(c) else (str(u), str(c))
+            (u, c) if type(u) is str and type(c) is str  # the usual case, and str(u) would give u itself
+            else None if is_missing(u) or is_missing(c) else (str(u), str(c))
             for u, c in zip(users, certs, strict=True)
         ]
-        self._position: dict[tuple[str, str], int] = {}
+        # The first position of each key (a reversed dict keeps the earliest), and the keys held twice.
+        self._position: dict[tuple[str, str] | None, int] = dict(
+            zip(reversed(self._keys), range(len(self._keys) - 1, -1, -1), strict=True)
+        )
+        self._position.pop(None, None)
         self._duplicates: set[tuple[str, str]] = set()
-        for position, key in enumerate(self._keys):
-            if key is None:
-                continue
-            if key in self._position:
-                self._duplicates.add(key)
-            else:
-                self._position[key] = position
+        if len(self._position) < sum(key is not None for key in self._keys):
+            self._duplicates = {
+                key for position, key in enumerate(self._keys)
+                if key is not None and self._position[key] != position
+            }
         self._names = tuple(c for c in self.frame.columns if isinstance(c, str))
         self._known = frozenset(self._names)
         self._columns: dict[str, list[Any]] = {}
-        self._wire: list[tuple[Any, ...]] | None = None
 
     def select(self, selection: Any) -> list[Target]:
         """The rows a selection names, in selection order."""
@@ -129,7 +140,7 @@ class FrameRows:
             chosen = frame.index.slice_indexer(selection.start, selection.stop, selection.step)
             positions = range(len(frame))[chosen]
         elif isinstance(selection, pd.Index | list | tuple | np.ndarray | set | frozenset):
-            return [target for label in selection for target in self._targets_for_label(label)]
+            return self._targets_for_labels(list(selection))
         else:
             return self._targets_for_label(selection)
         labels = frame.index.tolist()
@@ -144,15 +155,27 @@ class FrameRows:
 
     def snapshot(self, target: Target) -> RowSnapshot:
         """The loaded values of a row of the frame."""
-        if target.key is None or target.position is None:
-            raise ValueError(f"row {target.label!r} is not a certification of the frame")
-        p = target.position
-        loaded = self._wire_rows()[p]
-        return RowSnapshot(
-            target.key[0], target.key[1],
-            _text(self._column("userPrincipalName")[p]), _text(self._column("userDisplayName")[p]),
-            loaded[_TITLE], dict(zip(WRITABLE_FIELDS, loaded, strict=True)),
-        )
+        [snapshot] = self.snapshots([target])
+        return snapshot
+
+    def snapshots(self, targets: Sequence[Target]) -> list[RowSnapshot]:
+        """The loaded values of rows of the frame, in order; only these rows are converted to wire form."""
+        keys, positions = [], []
+        for target in targets:
+            if target.key is None or target.position is None:
+                raise ValueError(f"row {target.label!r} is not a certification of the frame")
+            keys.append(target.key)
+            positions.append(target.position)
+        frame = self.frame[[c for c in _SNAPSHOT_COLUMNS if c in self.frame]]
+        if positions != list(range(len(frame))):
+            frame = frame.take(positions)
+        wire = [wire_column(frame, name) for name in WRITABLE_FIELDS]
+        upns, names = (_texts(frame[c]) if c in frame else [None] * len(frame) for c in _PEOPLE)
+        new = RowSnapshot._make  # a tuple per row, built from columns: no per-row lookups
+        return [
+            new((key[0], key[1], upn, name, loaded[_TITLE], LoadedValues(loaded)))
+            for key, upn, name, loaded in zip(keys, upns, names, zip(*wire, strict=True), strict=True)
+        ]
 
     def row(self, target: Target) -> Row:
         """The row as loaded, for `Staged.apply` functions."""
@@ -160,6 +183,23 @@ class FrameRows:
             raise ValueError(f"row {target.label!r} is not a certification of the frame")
         p = target.position
         return Row(target.label, self._names, lambda column: self._column(column)[p], self._known)
+
+    def _targets_for_labels(self, labels: list[Any]) -> list[Target]:
+        """Each label's rows, in order; labels of the frame's own dtype are looked up all at once."""
+        index = self.frame.index
+        if not labels or not index.is_unique or isinstance(index, pd.MultiIndex):
+            return [target for label in labels for target in self._targets_for_label(label)]
+        wanted = pd.Index(labels, tupleize_cols=False)
+        if wanted.dtype != index.dtype:  # e.g. (userId, id) pairs: each is looked at on its own
+            return [target for label in labels for target in self._targets_for_label(label)]
+        found = index.get_indexer(wanted).tolist()
+        targets = []
+        for label, position in zip(labels, found, strict=True):
+            if position >= 0:
+                targets.append(self._target_at(position, label))
+            else:  # not a label of the frame: maybe a (userId, id) pair, else a problem
+                targets += self._targets_for_label(label)
+        return targets
 
     def _targets_for_label(self, label: Any) -> list[Target]:
         if is_key(label) and label not in self.frame.index:
@@ -187,12 +227,31 @@ class FrameRows:
             self._columns[column] = frame[column].tolist() if column in frame else [None] * len(frame)
         return self._columns[column]
 
-    def _wire_rows(self) -> list[tuple[Any, ...]]:
-        """Each row's loaded writable values in wire form, in `WRITABLE_FIELDS` order (computed once)."""
-        if self._wire is None:
-            columns = [wire_column(self.frame, name) for name in WRITABLE_FIELDS]
-            self._wire = list(zip(*columns, strict=True))
-        return self._wire
+
+def cells(series: pd.Series, targets: Sequence[Target], frame_index: pd.Index | None) -> list[Any]:
+    """The value `series` holds for each target's label (`series[label]`), `NO_VALUE` where it holds none.
+
+    >>> from certnb.frame.build import build_frame
+    >>> rows = FrameRows(build_frame([{"id": "u1", "certifications": [{"id": "c1"}, {"id": "c2"}]}]))
+    >>> cells(pd.Series(["a"], index=[1]), rows.select([0, 1]), rows.frame.index) == [NO_VALUE, "a"]
+    True
+    """
+    index = series.index
+    # A Series indexed like the frame (the usual `df[...]`-derived one) is read by position, all at once,
+    # as the very objects `series[label]` gives: numbers and booleans as numpy scalars (or <NA>), which
+    # `tolist()` would turn into Python ones; anything else (text, Timestamps, objects) as `tolist()` has it.
+    aligned = frame_index is not None and index.is_unique and index.equals(frame_index)
+    values = [] if not aligned else list(series.array) if series.dtype.kind in "biufc" else series.tolist()
+    out = []
+    for target in targets:
+        # A (userId, id) pair that named the row is the target's label, not the frame's label of the row.
+        if aligned and target.position is not None and not is_key(target.label):
+            out.append(values[target.position])
+        elif target.label in index:
+            out.append(series[target.label])
+        else:
+            out.append(NO_VALUE)
+    return out
 
 
 def wire_column(frame: pd.DataFrame, name: str) -> list[Any]:
@@ -204,24 +263,40 @@ def wire_column(frame: pd.DataFrame, name: str) -> list[Any]:
     """
     column = frame[name]
     kind = FIELDS_BY_COLUMN[name].kind
-    missing = column.isna().tolist()
-    if kind == "date":
-        days = pd.to_datetime(column).to_numpy().astype("datetime64[D]")
-        text = np.datetime_as_string(days).tolist()
-        return [None if gone else t for t, gone in zip(text, missing, strict=True)]
+    out: list[Any]
+    if kind in ("string", "url") and isinstance(column.dtype, pd.StringDtype):
+        out = column.array.to_numpy(dtype=object, na_value=None).tolist()  # str already: nothing to convert
+        return out
+    missing = column.isna().to_numpy(dtype=bool)
+    if kind != "date":
+        return _converted(frame, column, kind, missing.tolist())
+    days = pd.to_datetime(column).to_numpy().astype("datetime64[D]")
+    # A frame holds a few thousand distinct dates: print each once, and share the texts.
+    codes, distinct = pd.factorize(days, use_na_sentinel=False)
+    texts = np.array(np.datetime_as_string(distinct).tolist(), dtype=object)[codes]
+    texts[missing] = None
+    out = texts.tolist()
+    return out
+
+
+def _converted(frame: pd.DataFrame, column: pd.Series, kind: str, missing: list[bool]) -> list[Any]:
+    """`wire_column` of numbers, booleans, audiences and columns of unexpected dtypes: value by value."""
     values = column.astype(object).tolist()
     if kind == "flags":
-        raw = frame[AUDIENCE_WIRE_COLUMN].astype(object).tolist() if AUDIENCE_WIRE_COLUMN in frame else None
-        texts: dict[Any, Any] = {}  # a tenant uses a handful of audience values: convert each once
+        raw = frame[AUDIENCE_WIRE_COLUMN].tolist() if AUDIENCE_WIRE_COLUMN in frame else [None] * len(frame)
+        # A tenant uses a handful of audience values, each one shared object: convert each object once.
+        texts_of: dict[int, Any] = {}
         out = []
-        for i, (value, gone) in enumerate(zip(values, missing, strict=True)):
-            kept = None if raw is None or is_missing(raw[i]) else raw[i]
-            if not isinstance(value, Audience):
+        for value, kept, gone in zip(values, raw, missing, strict=True):
+            if kept is not None and is_missing(kept):
+                kept = None
+            if gone or kept is not None or not isinstance(value, Audience):
                 out.append(_audience_wire(value, kept, gone))
                 continue
-            if (value, kept, gone) not in texts:
-                texts[(value, kept, gone)] = _audience_wire(value, kept, gone)
-            out.append(texts[(value, kept, gone)])
+            text = texts_of.get(id(value))
+            if text is None:
+                text = texts_of[id(value)] = _audience_wire(value, None, False)
+            out.append(text)
         return out
     convert: Callable[[Any], Any] = {"number": float, "bool": bool}.get(kind, str)
     return [None if gone else convert(v) for v, gone in zip(values, missing, strict=True)]
@@ -248,5 +323,5 @@ def is_key(value: Any) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
 
 
-def _text(value: Any) -> str | None:
-    return None if is_missing(value) else str(value)
+def _texts(column: pd.Series) -> list[str | None]:
+    return [v if type(v) is str else None if is_missing(v) else str(v) for v in column.tolist()]
