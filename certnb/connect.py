@@ -13,7 +13,7 @@ Scopes are least-privileged: `User.Read` by default; `write=True` asks for `User
 App-only sign-in is refused before anything is sent (contract §4).
 
 >>> graph = connect(emulator=True, write=True)                   # doctest: +SKIP
->>> graph
+>>> graph                                                        # doctest: +SKIP
 <certnb.Graph https://127.0.0.1:50123/beta cloud=custom account='adele@...' scopes=['User.ReadWrite']>
 """
 

@@ -6,9 +6,9 @@ commit → read the changes back → write `report.html`, `summary.json` (the nu
 (the emulator's state after the commit) into the output folder. Loopback only; a few seconds.
 
     >>> result = run_demo("certnb-demo")                                # doctest: +SKIP
-    >>> result.report
+    >>> result.report                                                   # doctest: +SKIP
     PosixPath('certnb-demo/report.html')
-    >>> result.summary["outcomes"]
+    >>> result.summary["outcomes"]                                     # doctest: +SKIP
     {'applied': 20}
 """
 

@@ -38,15 +38,14 @@ meanwhile (it would walk every record again). `benchmarks/frame_build.py` measur
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from operator import methodcaller
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from certnb.collector import paused
 from certnb.frame.columns import audiences, convert, remember, strings
 from certnb.frame.layout import (
     BOOKKEEPING_COLUMN,
@@ -91,24 +90,8 @@ def build_from_records(
     >>> build_from_records([{"id": "c1", "displayName": "AZ-104"}])["displayName"].tolist()
     ['AZ-104']
     """
-    with _collector_paused():
+    with paused():  # see certnb.collector
         return _build(records, users)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building.
-
-    Building allocates millions of small tuples and lists; each batch of them would trigger a collection
-    that walks every record dict again. Nothing built here forms a cycle, so nothing is lost by waiting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None) -> pd.DataFrame:

@@ -1,10 +1,12 @@
 """Staging: validated edits on a certification frame, durable in a journal until they are committed.
 
-    edit.py     Edit, RowSnapshot, the staging rules (check_value, check_date_order), EditsRefused
-    staged.py   Staged and stage(): set / apply / from_changes / unstage / clear, diff, plan
-    rows.py     the frame side: which rows a selection names, their loaded values in wire form
-    journal.py  the SQLite journal: staged edits, tombstones, the frame's loaded values, commit outcomes
-    diff.py     the before/after table and its notebook display
+    edit.py         Edit, RowSnapshot, the staging rules (check_value(s), check_date_order), EditsRefused
+    proposals.py    set / apply / from_changes arguments → (row, field, raw, checked) proposals
+    staged.py       Staged and stage(): the row rules, one journaled transaction per call; unstage, diff, plan
+    rows.py         the frame side: which rows a selection names, their loaded values in wire form
+    journal.py      the SQLite journal: staged edits, tombstones, the frame's loaded values, commit outcomes
+    transaction.py  the journal's writes, many rows per statement
+    diff.py         the before/after table and its notebook display
 
 >>> import certnb.staging
 >>> certnb.staging.stage(None)

@@ -26,16 +26,16 @@ over a frame passed with it, so one journal belongs to one load of the data.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from certnb.collector import paused
 from certnb.errors import ValidationError
 from certnb.schema import FIELDS_BY_COLUMN
+from certnb.staging import proposals
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import (
     DATE_ORDER,
@@ -46,10 +46,10 @@ from certnb.staging.edit import (
     RowSnapshot,
     check_date_order,
     check_value,
-    check_values,
 )
 from certnb.staging.journal import Journal
-from certnb.staging.rows import NO_VALUE, FrameRows, Row, Target, cells, is_key
+from certnb.staging.proposals import Proposal
+from certnb.staging.rows import FrameRows, Row, Target, is_key
 
 if TYPE_CHECKING:
     from certnb.commit.plan import CommitPlan
@@ -77,7 +77,7 @@ class Staged:
 
     def __init__(self, frame: pd.DataFrame | None, journal: Journal) -> None:
         self._journal = journal
-        with _collector_paused():
+        with paused():
             self._rows, self._edits = journal.replay()
             self._frame_rows = None if frame is None else FrameRows(frame)
 
@@ -187,26 +187,12 @@ class Staged:
         A `pandas.Series` value gives one value per row, looked up by row label. Fields with dots
         (`inference.confidenceScore`) go in the `values` mapping. Refused as a whole (module docstring).
         """
-        with _collector_paused():
+        with paused():
             return self._set(selection, {**(values or {}), **fields})
 
     def _set(self, selection: Any, given: Mapping[str, Any]) -> Staged:
-        targets = self._select(selection)
         frame_index = None if self._frame_rows is None else self._frame_rows.frame.index
-        columns: list[tuple[str, list[Any], list[Any]]] = []  # per field: each target's raw and checked value
-        for name, value in given.items():
-            if not isinstance(value, pd.Series):
-                # One value for every row: validated once, not once per row.
-                columns.append((name, [value] * len(targets), [_checked(name, value)] * len(targets)))
-                continue
-            raws = cells(value, targets, frame_index)
-            checked = iter(check_values(name, [raw for raw in raws if raw is not NO_VALUE]))
-            columns.append((name, [None if raw is NO_VALUE else raw for raw in raws], [
-                Refusal(f"the Series given for {name} has no value for row {target.label!r}")
-                if raw is NO_VALUE else next(checked)
-                for target, raw in zip(targets, raws, strict=True)
-            ]))
-        return self._stage(_row_by_row(targets, columns))
+        return self._stage(proposals.constant(self._select(selection), given, frame_index))
 
     def apply(
         self, selection: Any, functions: Mapping[str, Callable[[Row], Any]] | None = None, /,
@@ -218,31 +204,11 @@ class Staged:
         Each function gets the row *as loaded* (not with staged edits), so running the same cell twice stages
         the same values. A function that raises refuses the call, naming the row and field.
         """
-        with _collector_paused():
+        with paused():
             return self._apply(selection, {**(functions or {}), **fields})
 
     def _apply(self, selection: Any, given: Mapping[str, Callable[[Row], Any]]) -> Staged:
-        targets = self._select(selection)
-        raws: dict[str, list[Any]] = {name: [] for name in given}
-        failures: dict[tuple[int, str], Refusal] = {}
-        for i, target in enumerate(targets):  # row by row, as the user's functions expect to be called
-            row = self._row(target) if target.problem is None else None
-            for name, function in given.items():
-                try:
-                    raws[name].append(None if row is None else function(row))
-                except Exception as error:  # the user's function: report it, don't crash the call
-                    raws[name].append(None)
-                    failures[(i, name)] = Refusal(
-                        f"the function given for {name} raised {type(error).__name__}: {error}"
-                    )
-        columns: list[tuple[str, list[Any], list[Any]]] = []  # per field: each target's raw and checked value
-        for name, values in raws.items():
-            checked = [
-                None if target.problem is not None else failures.get((i, name), wire)
-                for i, (target, wire) in enumerate(zip(targets, check_values(name, values), strict=True))
-            ]
-            columns.append((name, values, checked))
-        return self._stage(_row_by_row(targets, columns))
+        return self._stage(proposals.computed(self._select(selection), given, self._row))
 
     def from_changes(self, table: Any) -> Staged:
         """Stage the `changes` table of a spreadsheet round trip (`certnb.frame.changes.read_edits`).
@@ -251,33 +217,7 @@ class Staged:
         mismatch means the file came from another load); a `row` column (the file's row) labels problems.
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
-        missing = [c for c in ("userId", "id", "field", "after") if c not in changes.columns]
-        if missing:
-            raise ValueError(
-                f"a changes table needs columns userId, id, field, after; missing: {', '.join(missing)}"
-            )
-        records = changes.to_dict("records")
-        labels = changes["row"].tolist() if "row" in changes.columns else changes.index.tolist()
-        names = [str(record["field"]) for record in records]
-        afters = [record["after"] for record in records]
-        lines: dict[str, list[int]] = {}  # each field's values are checked together
-        for i, name in enumerate(names):
-            lines.setdefault(name, []).append(i)
-        checked: list[Any] = [None] * len(records)
-        for name, where in lines.items():
-            for i, wire in zip(where, check_values(name, [afters[i] for i in where]), strict=True):
-                checked[i] = wire
-
-        def proposals() -> Iterator[tuple[Target, str, Any, Any]]:
-            for label, record, name, raw, wire in zip(labels, records, names, afters, checked, strict=True):
-                target = self._target_for_key((str(record["userId"]), str(record["id"])), label)
-                if target.problem is None and "before" in record and not isinstance(wire, Refusal):
-                    mismatch = self._before_mismatch(target, name, record["before"])
-                    if mismatch:
-                        wire = Refusal(mismatch)
-                yield target, name, raw, wire
-
-        return self._stage(proposals())
+        return self._stage(proposals.from_table(changes, self._target_for_key, self._before_mismatch))
 
     def unstage(self, selection: Any = None, field: str | Iterable[str] | None = None) -> Staged:
         """Withdraw edits: of the selected rows (all of their fields, or just `field`), or of `field` on every
@@ -316,11 +256,11 @@ class Staged:
 
     # -- the one path every staging call takes ------------------------------------------------------------
 
-    def _stage(self, proposals: Iterable[tuple[Target, str, Any, Any]]) -> Staged:
+    def _stage(self, proposed: Iterable[Proposal]) -> Staged:
         """Validate every proposal, refuse the call if any fails, else journal it in one transaction."""
         problems: list[ValidationError] = []
         changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
-        for target, name, raw, checked in proposals:
+        for target, name, raw, checked in proposed:
             if target.problem is not None:
                 problems.append(ValidationError(row=target.label, field=name, value=raw, rule=target.problem))
             elif isinstance(checked, Refusal):
@@ -471,37 +411,3 @@ class Staged:
             userId=snapshot.user_id, id=snapshot.cert_id, userPrincipalName=snapshot.user_principal_name
         )
         return Row(target.label, tuple(values), values.__getitem__)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one bulk call, then restore it as it was.
-
-    A bulk call builds some 100,000 tuples and dicts that all outlive it. Each one counts towards the
-    collector's next pass, so building them sets off dozens of passes, each walking every object the
-    kernel holds (the frame's, the user's) to free nothing: a third of the call's time at 100,000 rows.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _row_by_row(
-    targets: list[Target], columns: list[tuple[str, list[Any], list[Any]]]
-) -> Iterator[tuple[Target, str, Any, Any]]:
-    """(target, field, raw, checked) for each target, then each field: a call's proposals in order."""
-    for i, target in enumerate(targets):
-        for name, raws, checked in columns:
-            yield target, name, raws[i], checked[i]
-
-
-def _checked(name: str, raw: Any) -> Any:
-    try:
-        return check_value(name, raw)
-    except Refusal as refusal:
-        return refusal
