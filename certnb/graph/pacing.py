@@ -1,12 +1,17 @@
 """One pacer per session: honours Retry-After, learns the server's rate, backs off on transient failures.
 
-Graph throttles per call, `$batch` items included (contract §7, §8). The pacer keeps three things:
+Graph throttles per call, `$batch` items included (contract §7, §8). The pacer keeps four things:
 
     pause      until when nobody sends: the latest Retry-After heard (retrying earlier only earns another 429)
-    rate       items/s the session sends at: unlimited until the first 429, then learned (AIMD):
-                 on a throttle event  rate ← 0.9 × (items accepted since the previous event / its duration);
-                                    the first event only starts the measurement
-                 while no 429 comes   rate grows by 5 % per second, probing for room
+    start      before any 429, a slow start: 100 items/s, doubling every 0.25 s, so the first overshoot is a
+               few items rather than every request in flight; after the first 429, half the rate that
+               overshot, doubling every second, until a rate is learned
+    rate       items/s the session sends at, learned (AIMD) from the second 429 on:
+                 on a throttle event  rate ← 0.95 × (items accepted since the previous event / its duration);
+                                    the first reading spans the first pause, so it reads low already and
+                                    is taken without the 0.95
+                 while no 429 comes   rate grows by 10 % per second, probing for room
+               a `$batch` goes only when the tokens cover it (sent on credit, it comes back as 429s)
     backoff    exponential with full jitter for 5xx and transport errors, when no Retry-After was given
 
 So a long run settles just under the server's limit instead of bouncing off it, without sleeping when
@@ -31,6 +36,9 @@ _DECREASE = 0.95  # multiplicative decrease on a throttle event
 _INCREASE_PER_S = 0.1  # additive increase, as a share of the rate, per second without a 429
 _MIN_RATE = 1.0  # items/s: never stall completely
 _MIN_WINDOW_S = 0.5  # shorter estimation windows are noise (a burst answered at once)
+_START_RATE = 100.0  # items/s before any 429 (slow start), doubling every _START_DOUBLING_S
+_START_DOUBLING_S = 0.25  # then every _MEASURING_DOUBLING_S between the first 429 and a learned rate
+_MEASURING_DOUBLING_S = 1.0
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -62,7 +70,7 @@ class Pacer:
     """Admission control shared by every request of a session (plain calls and batch items alike).
 
     >>> pacer = Pacer()
-    >>> pacer.rate is None     # unlimited until Graph first says 429
+    >>> pacer.rate is None     # not learned until Graph says 429 twice (a slow start meanwhile)
     True
     """
 
@@ -78,15 +86,16 @@ class Pacer:
         self.backoff_cap_s = backoff_cap_s
         self._clock = clock
         self._rng = rng or random.Random()
-        self.rate: float | None = None  # items/s; None = unlimited
+        self.rate: float | None = None  # items/s, once learned; until then the slow start's rate
         self._paused_until = 0.0
-        self._tokens = 0.0  # admission tokens at `rate`; negative = credit taken by a $batch
+        self._tokens = 20.0  # admission tokens; one $batch may go at once
         self._stamp = clock()
         self._burst_items = 20.0  # tokens kept at most while sending steadily (one full $batch)
         self._ceiling = 0.0  # room above the burst for tokens earned during a Retry-After pause
         self._event_start: float | None = None  # start of the estimation window: the last throttle event
         self._accepted = 0  # items accepted in the window
         self._last_increase = clock()
+        self._start_base, self._start_since, self._doubling_s = _START_RATE, clock(), _START_DOUBLING_S
         self.throttle_events = 0
         self.waited_s = 0.0
 
@@ -101,16 +110,22 @@ class Pacer:
             now = self._clock()
             wait = self._paused_until - now
             if wait <= 0:
-                if self.rate is None:
-                    return
-                self._refill(now, self.rate)
-                if self._tokens > 0:
-                    # Spend on credit: a whole $batch goes at once, the debt delays the next sender.
+                rate = self.rate if self.rate is not None else self._start_rate(now)
+                self._refill(now, rate)
+                need = min(items, max(self._burst_items, self._ceiling))
+                if self._tokens >= need:
+                    # Only what the tokens cover goes: a $batch sent on credit comes back as a burst of 429s.
                     self._tokens -= items
                     return
-                wait = -self._tokens / self.rate + 1e-3
+                wait = (need - self._tokens) / rate + 1e-3
             self.waited_s += wait
             await asyncio.sleep(wait)
+
+    def _start_rate(self, now: float) -> float:
+        """The slow start's rate: doubling until Graph first says 429, then more slowly until a rate is
+        learned, so the first overshoot is a few items, not every request in flight."""
+        doublings = max(0.0, now - self._start_since) / self._doubling_s
+        return float(min(1e6, self._start_base * 2 ** min(doublings, 40.0)))
 
     def _refill(self, now: float, rate: float) -> None:
         self._grow(now)
@@ -133,13 +148,19 @@ class Pacer:
         self._paused_until = max(self._paused_until, now + wait)
         if new_event:
             self.throttle_events += 1
+            if self.rate is None:
+                # Until a rate is learned, the slow start goes on from half the rate that overshot.
+                self._start_base = max(_MIN_RATE, self._start_rate(now) / 2)
+                self._start_since, self._doubling_s = now + wait, _MEASURING_DOUBLING_S
             if self._event_start is None:
                 # The first 429 after a burst says nothing about the rate yet: measure from here.
                 self._event_start, self._accepted = now, 0
             elif now - self._event_start >= _MIN_WINDOW_S:
                 # Items accepted between throttle events ≈ what the server's bucket refilled meanwhile.
                 observed = self._accepted / (now - self._event_start)
-                self.rate = max(_MIN_RATE, _DECREASE * observed)
+                # The first reading spans the first pause, when the server's bucket stopped filling at its
+                # burst: it reads low already, so it is taken without the margin.
+                self.rate = max(_MIN_RATE, (1.0 if self.rate is None else _DECREASE) * observed)
                 self._event_start, self._accepted = now, 0
             elif self.rate is not None:
                 self.rate = max(_MIN_RATE, self.rate * _DECREASE)  # keep measuring over a longer window

@@ -47,7 +47,11 @@ def test_throttle_pauses_everyone_then_learns_the_rate() -> None:
     clock.now += 1.0
     pacer.accepted(100)  # 100 items accepted over 1.5 s since the first event
     pacer.throttled(1.0)
-    assert pacer.rate == pytest.approx(0.95 * 100 / 1.5)
+    assert pacer.rate == pytest.approx(100 / 1.5)  # the first reading spans a pause: no margin on it
+    clock.now += 3.0
+    pacer.accepted(150)
+    pacer.throttled(1.0)
+    assert pacer.rate == pytest.approx(0.95 * 150 / 3.0)  # later readings keep a 5 % margin
 
 
 def test_turn_waits_for_the_pause() -> None:
@@ -93,3 +97,32 @@ def test_a_long_run_settles_under_the_servers_limit() -> None:
     # It did not keep bouncing off the limit: a couple of pauses to learn the rate, then paced.
     assert graph.pacer.throttle_events <= 4, graph.pacer
     assert stats["batch_items"] == n + stats["throttled"]
+
+
+def test_before_any_429_the_pacer_starts_slowly_and_doubles() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    sent = 0
+
+    async def burst(seconds: float) -> int:
+        # Ask for envelopes of 20 as fast as the pacer allows, on the fake clock.
+        count = 0
+        end = clock.now + seconds
+        while clock.now < end:
+            wait = pacer._paused_until - clock.now
+            rate = pacer._start_rate(clock.now)
+            pacer._refill(clock.now, rate)
+            if wait <= 0 and pacer._tokens >= 20:
+                pacer._tokens -= 20
+                count += 20
+            clock.now += 0.01
+        return count
+
+    import asyncio
+
+    sent = asyncio.run(burst(0.25))
+    assert 20 <= sent <= 60  # about 100 items/s at first, not everything at once
+    later = asyncio.run(burst(0.25))
+    assert later > sent  # doubling while no 429 comes
+    pacer.throttled(1.0)
+    assert pacer.rate is None  # the first 429 starts the measurement; the slow start goes on from half
