@@ -3,15 +3,15 @@
 Graph throttles per call, `$batch` items included (contract §7, §8). The pacer keeps four things:
 
     pause      until when nobody sends: the latest Retry-After heard (retrying earlier only earns another 429)
-    start      before any 429, a slow start: 100 items/s, doubling every 0.25 s, so the first overshoot is a
-               few items rather than every request in flight; after the first 429, half the rate that
-               overshot, doubling every second, until a rate is learned
+    start      before any 429, a slow start: 100 items/s, doubling every 0.25 s while in use (it starts again
+               after an idle stretch), so the first overshoot is a few items rather than every request in
+               flight; after the first 429, the rate that overshot, doubling every second, until a rate is
+               learned
     rate       items/s the session sends at, learned (AIMD) from the second 429 on:
                  on a throttle event  rate ← 0.95 × (items accepted since the previous event / its duration);
                                     the first reading spans the first pause, so it reads low already and
                                     is taken without the 0.95
                  while no 429 comes   rate grows by 10 % per second, probing for room
-               a `$batch` goes only when the tokens cover it (sent on credit, it comes back as 429s)
     backoff    exponential with full jitter for 5xx and transport errors, when no Retry-After was given
 
 So a long run settles just under the server's limit instead of bouncing off it, without sleeping when
@@ -111,13 +111,18 @@ class Pacer:
             wait = self._paused_until - now
             if wait <= 0:
                 rate = self.rate if self.rate is not None else self._start_rate(now)
+                idle = self._tokens + (now - self._stamp) * rate > 2 * self._burst_items
+                if self.throttle_events == 0 and idle:
+                    # Tokens went unused: after an idle stretch the slow start begins again, as TCP's does
+                    # (RFC 5681 §4.1), instead of sending at a rate it never tried.
+                    self._start_base, self._start_since = _START_RATE, now
+                    rate = _START_RATE
                 self._refill(now, rate)
-                need = min(items, max(self._burst_items, self._ceiling))
-                if self._tokens >= need:
-                    # Only what the tokens cover goes: a $batch sent on credit comes back as a burst of 429s.
+                if self._tokens > 0:
+                    # Spend on credit: a whole $batch goes at once, the debt delays the next sender.
                     self._tokens -= items
                     return
-                wait = (need - self._tokens) / rate + 1e-3
+                wait = -self._tokens / rate + 1e-3
             self.waited_s += wait
             await asyncio.sleep(wait)
 
@@ -150,7 +155,7 @@ class Pacer:
             self.throttle_events += 1
             if self.rate is None:
                 # Until a rate is learned, the slow start goes on from half the rate that overshot.
-                self._start_base = max(_MIN_RATE, self._start_rate(now) / 2)
+                self._start_base = max(_MIN_RATE, self._start_rate(now))
                 self._start_since, self._doubling_s = now + wait, _MEASURING_DOUBLING_S
             if self._event_start is None:
                 # The first 429 after a burst says nothing about the rate yet: measure from here.

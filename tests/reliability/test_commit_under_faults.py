@@ -35,8 +35,8 @@ from certnb.emulator.server import Emulator
 from certnb.staging import Staged
 
 FAULTS: dict[str, Any] = {
-    # A small burst, so the pacer's slow start meets the throttle at once and 429s really happen.
-    "throttle_rps": 150, "throttle_burst": 5, "error_503_rate": 0.10, "drop_rate": 0.05,
+    # A throttle the commit cannot stay under, so 429s really happen (the slow start avoids a loose one).
+    "throttle_rps": 60, "throttle_burst": 20, "error_503_rate": 0.10, "drop_rate": 0.05,
     "applied_but_429_rate": 0.02, "latency_ms": 10, "jitter_ms": 10, "random_seed": 20261129,
 }
 CONFLICTS = 50
