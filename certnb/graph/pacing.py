@@ -39,6 +39,7 @@ _MIN_WINDOW_S = 0.5  # shorter estimation windows are noise (a burst answered at
 _START_RATE = 100.0  # items/s before any 429 (slow start), doubling every _START_DOUBLING_S
 _START_DOUBLING_S = 0.25  # then every _MEASURING_DOUBLING_S between the first 429 and a learned rate
 _MEASURING_DOUBLING_S = 1.0
+_IDLE_RESTART_S = 1.0  # no call for this long before any 429: the slow start begins again
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -96,11 +97,12 @@ class Pacer:
         self._accepted = 0  # items accepted in the window
         self._last_increase = clock()
         self._start_base, self._start_since, self._doubling_s = _START_RATE, clock(), _START_DOUBLING_S
+        self._last_turn = clock()  # the last admission: idle for a second before any 429, the start resets
         self.throttle_events = 0
         self.waited_s = 0.0
 
     def __repr__(self) -> str:
-        rate = "unlimited" if self.rate is None else f"{self.rate:.1f}/s"
+        rate = "slow start" if self.rate is None else f"{self.rate:.1f}/s"
         return f"<Pacer rate={rate} throttle_events={self.throttle_events}>"
 
     # ----------------------------------------------------------------- admission
@@ -111,8 +113,7 @@ class Pacer:
             wait = self._paused_until - now
             if wait <= 0:
                 rate = self.rate if self.rate is not None else self._start_rate(now)
-                idle = self._tokens + (now - self._stamp) * rate > 2 * self._burst_items
-                if self.throttle_events == 0 and idle:
+                if self.throttle_events == 0 and now - self._last_turn > _IDLE_RESTART_S:
                     # Tokens went unused: after an idle stretch the slow start begins again, as TCP's does
                     # (RFC 5681 §4.1), instead of sending at a rate it never tried.
                     self._start_base, self._start_since = _START_RATE, now
@@ -121,6 +122,7 @@ class Pacer:
                 if self._tokens > 0:
                     # Spend on credit: a whole $batch goes at once, the debt delays the next sender.
                     self._tokens -= items
+                    self._last_turn = now
                     return
                 wait = -self._tokens / rate + 1e-3
             self.waited_s += wait
