@@ -16,7 +16,6 @@ import threading
 import webbrowser
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import msal
 import pytest
+from html_form import FormReader
 
 import certnb
 from certnb.auth import GraphAuth, MsalTokens, sign_in, token_claims
@@ -48,23 +48,6 @@ SEED: dict[str, Any] = {
     ],
 }
 SCOPES = ["https://graph.microsoft.com/User.ReadWrite"]
-
-
-class FormReader(HTMLParser):
-    """The first `<form>` of a page: its action and its named inputs' values."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
-        elif tag == "input" and "name" in values:
-            self.fields.setdefault(values["name"], values.get("value", ""))
 
 
 @dataclass

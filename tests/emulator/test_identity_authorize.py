@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from html_form import FormReader
 
 from certnb.auth import token_claims
 from certnb.emulator.identity import SignInError
@@ -40,23 +40,6 @@ CLIENT_ID = "4c5d6e7f-8091-4a2b-9c3d-4e5f60718293"
 REDIRECT_URI = "http://localhost:8400"
 AUTHORIZE = f"/{TENANT_ID}/oauth2/v2.0/authorize"
 TOKEN = f"/{TENANT_ID}/oauth2/v2.0/token"
-
-
-class FormReader(HTMLParser):
-    """The first `<form>` of a page: its action and its named inputs' values."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.action: str | None = None
-        self.fields: dict[str, str] = {}
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "form" and self.action is None:
-            self.action = values.get("action", "")
-        elif tag == "input" and "name" in values:
-            self.fields.setdefault(values["name"], values.get("value", ""))
 
 
 @pytest.fixture(scope="module")
