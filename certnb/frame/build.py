@@ -109,18 +109,16 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
         plain = [dict(r) for r in records]
     else:
         plain = records if type(records) is list else list(records)  # type: ignore[arg-type]
-    records = plain
     walked = walk(plain)
-    pulled = walked.columns
-    top_keys = _top_keys(records, walked.shapes[()])
+    top_keys = _top_keys(plain, walked.shapes[()])
     shapes: list[Numbered] = [top_keys, *(walked.shapes[path] for path in NODES)]
     for f in LEAVES:  # each column let go as soon as it is converted, to keep the peak memory down
         if f.kind == "flags":  # the Audience column and the wire text it cannot hold, from one factorize
             data[f.column], data[AUDIENCE_WIRE_COLUMN] = audiences(f, walked.objects(f.path), raw)
         else:
-            data[f.column] = convert(f, pulled.pop(f.path), raw)
+            data[f.column] = convert(f, walked.columns.pop(f.path), raw)
     _keep_irregular_nodes({path: walked.objects(path) for path in NODES}, shapes[1:], raw)
-    extra = _unknown_properties(records, top_keys)
+    extra = _unknown_properties(plain, top_keys)
     data.update(extra)
 
     frame_layouts = _layouts(shapes, raw)

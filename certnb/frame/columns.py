@@ -88,7 +88,7 @@ def convert(f: Field, cells: Cells, raw: list[Any]) -> Any:
 def _parsed(f: Field, parsed: Parsed, raw: list[Any]) -> Any:
     """A column the compiled walker parsed: its values, with the doubtful ones converted as `_dates` or
     `_datetimes` convert every value (so both walkers give the same cells and the same raw leftovers)."""
-    values = parsed.values.copy() if parsed.doubtful else parsed.values
+    values = parsed.values  # the walker's own array: nothing else holds it
     if parsed.doubtful:
         rows = [row for row, _ in parsed.doubtful]
         kept: list[Any] = [None] * len(rows)

@@ -161,12 +161,11 @@ def walk_python(records: list[dict[str, Any]]) -> Walked:
     True
     """
     columns: dict[tuple[str, ...], Cells] = {}
-    pulled: dict[tuple[str, ...], list[Any]] = {}
+    pulled: dict[tuple[str, ...], list[Any]] = {(): records}  # each object's values, as lists
     shapes: dict[tuple[str, ...], Numbered] = {(): numbered(list(map(tuple, records)))}
-    objects: dict[tuple[str, ...], list[Any]] = {(): records}
     for parent in OBJECTS:
         if parent:
-            column = objects[parent] = pulled[parent]
+            column = pulled[parent]
             # A non-object gets its stand-in's keys as its shape, so `_pull` reads no member from it.
             signature = [
                 tuple(v)
@@ -183,7 +182,7 @@ def walk_python(records: list[dict[str, Any]]) -> Walked:
             shapes[parent] = numbered(signature)  # numbers, not a tuple per row: the shapes are few
         members = _members(parent)
         nodes = {m for m in members if (*parent, m) in NODE_SET}
-        for member, cells in _pull(objects[parent], shapes[parent], members, nodes).items():
+        for member, cells in _pull(pulled[parent], shapes[parent], members, nodes).items():
             if parent in LIST_LEAF and member == LIST_LEAF[parent]:
                 cells = [tuple(v) if type(v) is list else v for v in cells]  # hashable, as _walk.c keeps them
             pulled[(*parent, member)] = columns[(*parent, member)] = cells
