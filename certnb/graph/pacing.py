@@ -37,8 +37,8 @@ _INCREASE_PER_S = 0.1  # additive increase, as a share of the rate, per second w
 _MIN_RATE = 1.0  # items/s: never stall completely
 _MIN_WINDOW_S = 0.5  # shorter estimation windows are noise (a burst answered at once)
 _START_RATE = 100.0  # items/s before any 429 (slow start), doubling every _START_DOUBLING_S
-_START_DOUBLING_S = 0.25  # then every _MEASURING_DOUBLING_S between the first 429 and a learned rate
-_MEASURING_DOUBLING_S = 1.0
+_START_DOUBLING_S = 0.25
+_MEASURING_DOUBLING_S = 1.0  # the doubling period between the first 429 and a learned rate
 _IDLE_RESTART_S = 1.0  # no call for this long before any 429: the slow start begins again
 
 
@@ -156,7 +156,7 @@ class Pacer:
         if new_event:
             self.throttle_events += 1
             if self.rate is None:
-                # Until a rate is learned, the slow start goes on from half the rate that overshot.
+                # Until a rate is learned, the slow start goes on from the rate that overshot, more slowly.
                 self._start_base = max(_MIN_RATE, self._start_rate(now))
                 self._start_since, self._doubling_s = now + wait, _MEASURING_DOUBLING_S
             if self._event_start is None:

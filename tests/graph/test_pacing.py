@@ -100,29 +100,26 @@ def test_a_long_run_settles_under_the_servers_limit() -> None:
 
 
 def test_before_any_429_the_pacer_starts_slowly_and_doubles() -> None:
-    clock = Clock()
-    pacer = Pacer(clock=clock)
-    sent = 0
-
-    async def burst(seconds: float) -> int:
-        # Ask for envelopes of 20 as fast as the pacer allows, on the fake clock.
-        count = 0
-        end = clock.now + seconds
-        while clock.now < end:
-            wait = pacer._paused_until - clock.now
-            rate = pacer._start_rate(clock.now)
-            pacer._refill(clock.now, rate)
-            if wait <= 0 and pacer._tokens >= 20:
-                pacer._tokens -= 20
-                count += 20
-            clock.now += 0.01
-        return count
-
     import asyncio
 
-    sent = asyncio.run(burst(0.25))
-    assert 20 <= sent <= 60  # about 100 items/s at first, not everything at once
-    later = asyncio.run(burst(0.25))
-    assert later > sent  # doubling while no 429 comes
+    async def envelopes_within(seconds: float) -> int:
+        pacer, sent = Pacer(), 0
+        end = time.monotonic() + seconds
+        while True:
+            await pacer.turn(20)
+            if time.monotonic() > end:
+                return sent
+            sent += 1
+
+    # 20 tokens, then 100 items/s: a handful of envelopes in the first 0.2 s, never all of them at once.
+    assert 1 <= asyncio.run(envelopes_within(0.2)) <= 3
+
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    first = pacer._start_rate(clock.now)
+    clock.now += 0.5
+    assert pacer._start_rate(clock.now) == pytest.approx(4 * first)  # doubling every 0.25 s while used
     pacer.throttled(1.0)
-    assert pacer.rate is None  # the first 429 starts the measurement; the slow start goes on from half
+    assert pacer.rate is None  # the first 429 starts the measurement
+    clock.now += 2.0  # the pause, then one second more
+    assert pacer._start_rate(clock.now) == pytest.approx(8 * first)  # from the overshooting rate, per second
