@@ -51,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--page-size", type=int, default=10, help="certifications per page (default: 10)")
     emu.add_argument("--strict", action="store_true", help="400 for read-only or unknown properties")
     emu.add_argument("--unknown-error", action="store_true", help="answer 400/404 as UnknownError (fidelity)")
+    emu.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=4 * 1024 * 1024,
+        help="request bodies over this are answered 413, as Graph's 4 MB limit (default: %(default)s)",
+    )
+    emu.add_argument(
+        "--max-json-depth",
+        type=int,
+        default=64,
+        help="JSON nested deeper than this is answered 400 (default: %(default)s)",
+    )
     faults = emu.add_argument_group("faults")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency per HTTP request")
     faults.add_argument("--jitter-ms", type=float, default=0.0, help="extra uniform random latency, 0..N ms")
@@ -98,6 +110,8 @@ def emulator_knobs(args: argparse.Namespace) -> dict[str, Any]:
         "page_size": args.page_size,
         "strict": args.strict,
         "unknown_error_fidelity": args.unknown_error,
+        "max_request_bytes": args.max_request_bytes,
+        "max_json_depth": args.max_json_depth,
         "latency_ms": args.latency_ms,
         "jitter_ms": args.jitter_ms,
         "throttle_rps": args.throttle_rps,

@@ -96,6 +96,18 @@ def test_every_emulator_option_is_a_known_knob() -> None:
     EmulatorConfig.from_knobs(**knobs)  # raises TypeError naming an unknown knob
 
 
+def test_request_limit_flags_reach_the_emulator_and_default_to_its_own_defaults() -> None:
+    from certnb.emulator.config import EmulatorConfig
+
+    def limits(*options: str) -> tuple[int, int]:
+        args = build_parser().parse_args(["emulator", *options])
+        config = EmulatorConfig.from_knobs(**emulator_knobs(args))
+        return config.max_request_bytes, config.max_json_depth
+
+    assert limits() == (EmulatorConfig().max_request_bytes, EmulatorConfig().max_json_depth) == (4194304, 64)
+    assert limits("--max-request-bytes", "1000", "--max-json-depth", "8") == (1000, 8)
+
+
 def test_seed_writes_a_generated_tenant(tmp_path: Path) -> None:
     from certnb.emulator.tenant import Tenant
 

@@ -7,6 +7,8 @@
 
     pipeline(Call) = count → authenticate → throttle → injected fault → GraphService → post-fault → Reply
 
+A body over `max_request_bytes` is answered 413 before the pipeline, read no further (payload.py).
+
 Latency is paid once per HTTP request, so a `$batch` costs one latency (contract §10).
 """
 
@@ -26,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.payload import read_body
 
 JSON_TYPE = (
     "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
@@ -79,9 +82,12 @@ class EmulatorApp:
             path=path,
             query=request.url.query,
             headers=headers,
-            body=await request.body(),
             request_id=str(uuid.uuid4()),
         )
+        try:
+            call.body = await read_body(request, self.config.max_request_bytes)
+        except GraphError as err:  # contract §11.1: refused as a whole, before authentication or faults
+            return self.render(call, self._refused(call, err))
         with self.stats.in_flight():
             await self.faults.delay()
             if call.method == "POST" and call.path.rstrip("/") == "/$batch":
@@ -92,13 +98,20 @@ class EmulatorApp:
             self.faults.drop_connection(request.scope)
         return self.render(call, reply)
 
+    def _refused(self, call: Call, err: GraphError) -> Reply:
+        """A request refused before the pipeline (its body too large): counted and answered as an error."""
+        self.stats.count(call)
+        reply = self.error_reply(call, err)
+        self.stats.record(call, reply)
+        return reply
+
     async def _run_batch(self, call: Call) -> Reply:
         """Each item runs the pipeline, authenticated on its own: a bad token yields 200 with 401 items, as
         Graph answers (msgraph-sdk-dotnet#2660); only a malformed envelope fails as a whole (contract §7)."""
         from certnb.emulator.routes.batch import run_batch
 
         try:
-            reply = await run_batch(call, self.run_call, self.stats)
+            reply = await run_batch(call, self.run_call, self.stats, max_depth=self.config.max_json_depth)
         except GraphError as err:
             reply = self.error_reply(call, err)
         self.stats.record(call, reply)

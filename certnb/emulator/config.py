@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from certnb.emulator.payload import MAX_JSON_DEPTH, MAX_REQUEST_BYTES
+
 
 @dataclass
 class ScriptedFault:
@@ -52,6 +54,8 @@ class EmulatorConfig:
     max_top: int = 999
     strict: bool = False  # 400 for read-only/unknown properties instead of ignoring them (contract §2)
     unknown_error_fidelity: bool = False  # 400/404 answered as `UnknownError` with an empty message (§3)
+    max_request_bytes: int = MAX_REQUEST_BYTES  # contract §11.1: Graph's 4 MB per request; over it → 413
+    max_json_depth: int = MAX_JSON_DEPTH  # contract §11.2: System.Text.Json's default MaxDepth; deeper → 400
     token_lifetime_s: int = 3600
     faults: Faults = field(default_factory=Faults)
     # Identity knobs (certnb/emulator/identity, contract §9).
@@ -77,4 +81,12 @@ class EmulatorConfig:
             else:
                 known = sorted(set(cls.__dataclass_fields__) | fault_names)
                 raise TypeError(f"unknown emulator knob {name!r}; known knobs: {', '.join(known)}")
+        for name in _POSITIVE_LIMITS:
+            value = getattr(config, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"emulator knob {name} must be a whole number of at least 1, got {value!r}")
         return config
+
+
+# Limits whose 0 or negative value would refuse every request instead of meaning "no limit".
+_POSITIVE_LIMITS = ("max_request_bytes", "max_json_depth")

@@ -1,6 +1,7 @@
 """Property-based: whatever a client sends as a PATCH body, a `$batch` envelope or a path, the emulator
 never answers 500 and every error it gives is the contract's envelope (contract §3): a 4xx status, a string
-`error.code`, and `innerError.request-id` equal to the `request-id` header. Over a real socket, one emulator
+`error.code`, and `innerError.request-id` equal to the `request-id` header. JSON nested past the depth limit
+is a 400 exactly when it is deeper than the limit (contract §11.2). Over a real socket, one emulator
 for the module; examples are bounded so the module stays within a few seconds.
 """
 
@@ -143,6 +144,44 @@ def test_any_path_segment_never_500(client: httpx.Client, user: str, cert: str) 
     reply = client.patch(path, json={"displayName": "x"})
     check_contract(reply)
     assert reply.status_code in (200, 400, 403, 404)
+
+
+@st.composite
+def nested_values(draw: st.DrawFn) -> tuple[str, int]:
+    """JSON text of arrays and objects nested around a scalar, and its depth (1..130, around the limit)."""
+    opener = st.sampled_from(["[", '{"k": ', "[1, ", '{"a": 1, "b": '])
+    depth = draw(st.integers(min_value=1, max_value=130))
+    openers = draw(st.lists(opener, min_size=depth, max_size=depth))
+    leaf = draw(st.sampled_from(["1", '"[{"', "null", "[]", "{}"]))
+    closers = "".join("]" if opener.startswith("[") else "}" for opener in reversed(openers))
+    return "".join(openers) + leaf + closers, len(openers) + (leaf in ("[]", "{}"))
+
+
+# Where nested values go in a PATCH body: an ignored unknown property, a typed member, a read-only one.
+NESTING_PLACES = ['{"unknownProperty": %s}', '{"inference": {"confidenceScore": %s}}', '{"sources": %s}']
+MAX_DEPTH = 64  # the emulator's default max_json_depth (contract §11.2)
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
+@EXAMPLES
+@given(value=nested_values(), place=st.sampled_from(NESTING_PLACES), in_batch=st.booleans())
+def test_nesting_past_the_depth_limit_is_a_400_and_never_a_500(
+    client: httpx.Client, value: tuple[str, int], place: str, in_batch: bool
+) -> None:
+    text, depth = value
+    body = place % text
+    depth += place.count("{")  # the objects the place wraps around the value
+    if in_batch:
+        item = json.dumps({"id": "1", "method": "PATCH", "url": CERT_PATH, "headers": JSON_TYPE, "body": 0})
+        envelope = '{"requests": [' + item.replace('"body": 0', f'"body": {body}') + "]}"
+        reply = client.post("/$batch", content=envelope.encode(), headers=JSON_TYPE)
+        depth += 3  # the envelope, its requests, the item
+    else:
+        reply = client.patch(CERT_PATH, content=body.encode(), headers=JSON_TYPE)
+    answer = check_contract(reply)
+    too_deep = f"nested deeper than {MAX_DEPTH} levels" in json.dumps(answer)
+    assert too_deep == (depth > MAX_DEPTH), (depth, reply.text[:200])
+    assert reply.status_code == 400 or not too_deep
 
 
 batch_methods = st.sampled_from(["GET", "PATCH", "POST", "DELETE", "PUT", "get", "TRACE", ""]) | json_values

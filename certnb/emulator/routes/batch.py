@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.payload import TooDeep, read_json
 
 MAX_ITEMS = 20
 _METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE"})
@@ -42,16 +43,18 @@ def _malformed(message: str) -> GraphError:
     return GraphError(400, "BadRequest", message)
 
 
-def _envelope(call: Call) -> list[dict[str, Any]]:
+def _envelope(call: Call, max_depth: int) -> list[dict[str, Any]]:
     """The checked `requests` of a batch; GraphError 400 for anything that makes the whole batch invalid."""
     content_type = call.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != "application/json":
         raise _malformed("A batch request must be sent with Content-Type: application/json.")
     try:
-        envelope = json.loads(call.body or b"")
-        # Lone surrogate escapes parse but cannot be answered in UTF-8 (ids are echoed): refuse them now.
-        json.dumps(envelope, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):
+        # Lone surrogate escapes parse but cannot be answered in UTF-8 (ids are echoed): read_json refuses
+        # them, and nesting past max_depth (contract §11.2), which bounds every item's body as well.
+        envelope = read_json(call.body or b"", max_depth)
+    except TooDeep as err:
+        raise _malformed(f"Invalid batch payload format: {err}") from None
+    except ValueError:
         raise _malformed("Invalid batch payload format: the body is not valid JSON.") from None
     requests = envelope.get("requests") if isinstance(envelope, dict) else None
     if not isinstance(requests, list) or not requests:
@@ -158,15 +161,19 @@ def _failed_dependency(item_id: str, call: Call, failed: str) -> dict[str, Any]:
     return {"id": item_id, "status": 424, "headers": {"Content-Type": "application/json"}, "body": body}
 
 
-async def run_batch(call: Call, run_item: Callable[[Call], Awaitable[Reply]], stats: BatchStats) -> Reply:
+async def run_batch(
+    call: Call, run_item: Callable[[Call], Awaitable[Reply]], stats: BatchStats, *, max_depth: int
+) -> Reply:
     """Validate a `$batch` envelope, run its items through `run_item`, and answer 200 with their responses.
 
-    >>> reply = await run_batch(envelope_call, app.run_call, app.stats)     # doctest: +SKIP
+    `max_depth` bounds the envelope's JSON nesting (contract §11.2); its size was bounded on the way in.
+
+    >>> reply = await run_batch(envelope_call, app.run_call, app.stats, max_depth=64)  # doctest: +SKIP
     >>> [(r["id"], r["status"]) for r in reply.body["responses"]]            # doctest: +SKIP
     [('1', 200), ('2', 424)]
     """
     try:
-        requests = _envelope(call)
+        requests = _envelope(call, max_depth)
     except GraphError as err:  # the pipeline renders item errors; a malformed envelope is answered here
         client_request_id = call.headers.get("client-request-id", call.request_id)
         return Reply(err.status, error_body(err.code, err.message, call.request_id, client_request_id))

@@ -17,7 +17,6 @@ segment …" as Graph answers it; a known route with another method is 405.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from urllib.parse import unquote
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError
 from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.payload import read_json
 from certnb.emulator.principal import OTHER_USERS_READ_SCOPES, READ_SCOPES, Principal
 from certnb.emulator.query import ENTITY_OPTIONS, LIST_OPTIONS, QueryOptions, next_query, parse_query
 from certnb.emulator.resource import (
@@ -131,7 +131,7 @@ def resolve(path: str) -> Route:
     raise _segment_error(rest[3] if len(rest) > 3 else rest[2])
 
 
-def _json_body(call: Call) -> Any:
+def _json_body(call: Call, max_depth: int) -> Any:
     """The parsed JSON body of a write; GraphError 400 for a missing or foreign Content-Type or bad JSON."""
     content_type = call.headers.get("content-type")
     if content_type is None:
@@ -146,17 +146,9 @@ def _json_body(call: Call) -> Any:
     if not call.body:
         raise GraphError(400, "invalidRequest", "The request body is empty; send a JSON object.")
     try:
-        parsed = json.loads(call.body, parse_constant=_reject_constant)
-        # A lone surrogate escape ("\ud800") parses, but no UTF-8 answer could carry it back: refuse it
-        # here (UnicodeEncodeError is a ValueError) instead of storing a value that breaks every later read.
-        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-        return parsed
-    except (ValueError, RecursionError) as err:
+        return read_json(call.body, max_depth)  # contract §11.2: nesting past max_depth is a 400 too
+    except ValueError as err:
         raise GraphError(400, "invalidRequest", f"Unable to read JSON request payload: {err}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 class GraphService:
@@ -293,14 +285,14 @@ class GraphService:
         return Reply(200, self._entity_body(user, _selected(cert, options.select), links, options))
 
     def _create(self, call: Call, user: User, principal: Principal, links: _Links) -> Reply:
-        fields = validate_body(_json_body(call), strict=self.config.strict)
+        fields = validate_body(_json_body(call, self.config.max_json_depth), strict=self.config.strict)
         cert = new_certification(fields, self._actor(principal))
         self.tenant.store(user, cert)
         location = links.url(f"/users/{user.id}/profile/certifications/{cert['id']}", "")
         return Reply(201, self._entity_body(user, cert, links), {"Location": location})
 
     def _update(self, call: Call, user: User, cert_id: str, principal: Principal, links: _Links) -> Reply:
-        fields = validate_body(_json_body(call), strict=self.config.strict)
+        fields = validate_body(_json_body(call, self.config.max_json_depth), strict=self.config.strict)
         with self.tenant.writing():  # read-merge-store as one step against concurrent PATCHes
             cert = patched(self._certification(user, cert_id), fields, self._actor(principal))
             self.tenant.store(user, cert)
