@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import reprlib
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from certnb.emulator.errors import GraphError
@@ -42,16 +43,40 @@ SCALAR_WIRE_TYPES = frozenset({"string", "date", "datetimeoffset", "flags", "boo
 
 
 @dataclass(frozen=True)
+class ComplexType:
+    """A structured value's CSDL complex type: qualified name and members (JSON name → wire type).
+
+    >>> INFERENCE_DATA.members
+    {'confidenceScore': 'number', 'userHasVerifiedAccuracy': 'bool'}
+    """
+
+    name: str
+    members: dict[str, str] = field(hash=False)
+
+
+# Contract §2: `inference` is an inferenceData (Edm.Double, Edm.Boolean), `source` a personDataSources whose
+# `type` the emulator writes as a list of strings (the current SDK's reading; the docs say a string).
+INFERENCE_DATA = ComplexType(
+    "microsoft.graph.inferenceData", {"confidenceScore": "number", "userHasVerifiedAccuracy": "bool"}
+)
+PERSON_DATA_SOURCES = ComplexType("microsoft.graph.personDataSources", {"type": "list"})
+
+
+@dataclass(frozen=True)
 class PropertySpec:
-    """One property of personCertification: JSON name, wire type, and whether a client may write it.
+    """One property of personCertification: JSON name, wire type, whether a client may write it, and the
+    complex type of a structured (`object`) value.
 
     >>> PROPERTIES["createdDateTime"]
-    PropertySpec(name='createdDateTime', wire_type='datetimeoffset', writable=False)
+    PropertySpec(name='createdDateTime', wire_type='datetimeoffset', writable=False, complex_type=None)
+    >>> PROPERTIES["inference"].complex_type.name
+    'microsoft.graph.inferenceData'
     """
 
     name: str
     wire_type: str
     writable: bool
+    complex_type: ComplexType | None = None
 
     @property
     def scalar(self) -> bool:
@@ -59,15 +84,17 @@ class PropertySpec:
         return self.wire_type in SCALAR_WIRE_TYPES
 
 
-def _spec(name: str, wire_type: str, writable: bool) -> tuple[str, PropertySpec]:
-    return name, PropertySpec(name, wire_type, writable)
+def _spec(
+    name: str, wire_type: str, writable: bool, complex_type: ComplexType | None = None
+) -> tuple[str, PropertySpec]:
+    return name, PropertySpec(name, wire_type, writable, complex_type)
 
 
 PROPERTIES: dict[str, PropertySpec] = dict(
     [
         _spec("id", "string", False),
         _spec("allowedAudiences", "flags", True),
-        _spec("inference", "object", True),
+        _spec("inference", "object", True, INFERENCE_DATA),
         _spec("certificationId", "string", True),
         _spec("description", "string", True),
         _spec("displayName", "string", True),
@@ -82,14 +109,13 @@ PROPERTIES: dict[str, PropertySpec] = dict(
         _spec("lastModifiedDateTime", "datetimeoffset", False),
         _spec("createdBy", "identitySet", False),
         _spec("lastModifiedBy", "identitySet", False),
-        _spec("source", "object", False),
+        _spec("source", "object", False, PERSON_DATA_SOURCES),
         _spec("isSearchable", "bool", False),
         _spec("sources", "list", False),
     ]
 )
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INFERENCE_FIELDS = {"confidenceScore": "number", "userHasVerifiedAccuracy": "bool"}
 
 
 def _bad(message: str) -> GraphError:
@@ -125,28 +151,55 @@ def normalise_audiences(text: str) -> str | None:
     return ",".join(sorted(members, key=_AUDIENCE_RANK.__getitem__))
 
 
-def _check_inference(value: Any, strict: bool) -> dict[str, Any] | None:
-    if value is None:
-        return None
+def _declared_members(
+    value: Mapping[str, Any], type_name: str, names: Collection[str], strict: bool, where: str
+) -> Iterator[tuple[str, Any]]:
+    """The members of `value` that its type declares, in order; the one rule for an entity body and for
+    every complex value nested in it (contract §2).
+
+    `@odata.type` is skipped (the SDK sends it, also on nested values) unless strict mode finds it names
+    another type; other unknown names are ignored, or refused in strict mode.
+    """
+    for name, item in value.items():
+        if name in names:
+            yield name, item
+        elif name == "@odata.type":
+            if strict and item not in (type_name, f"#{type_name}"):
+                raise _bad(f"{_shown(item)} is not the type of {where} (#{type_name}).")
+        elif strict:
+            raise _bad(f"Could not find a property named '{name}' on type '{type_name}'.")
+
+
+def _check_complex(name: str, kind: ComplexType, value: Any, strict: bool) -> dict[str, Any]:
+    """A structured value checked member by member against its complex type, by the body's own rule."""
     if not isinstance(value, dict):
-        raise _bad("Invalid value for property 'inference': expected an object (inferenceData).")
+        short = kind.name.rpartition(".")[2]
+        raise _bad(f"Invalid value for property '{name}': expected an object ({short}).")
     clean: dict[str, Any] = {}
-    for key, item in value.items():
-        kind = _INFERENCE_FIELDS.get(key)
-        if kind is None:
-            if key == "@odata.type" or not strict:
-                continue  # the SDK sends the nested @odata.type; unknown members are ignored (contract §2)
-            raise _bad(f"Could not find a property named '{key}' on type 'microsoft.graph.inferenceData'.")
-        if item is not None:
-            ok = isinstance(item, bool) if kind == "bool" else _is_number(item)
-            if not ok:
-                raise _bad(f"Invalid value for property 'inference.{key}': expected a {kind}, got {item!r}.")
+    for key, item in _declared_members(value, kind.name, kind.members, strict, f"property '{name}'"):
+        wire = kind.members[key]
+        if item is not None and not _MEMBER_CHECKS[wire](item):
+            raise _bad(f"Invalid value for property '{name}.{key}': expected a {wire}, got {_shown(item)}.")
         clean[key] = item
     return clean
 
 
+def _shown(value: Any) -> str:
+    """A value as an error message quotes it: its repr, cut short (a body may hold megabytes)."""
+    return reprlib.repr(value)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# What a member of each wire type may hold (besides null); complex types only use these.
+_MEMBER_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "number": _is_number,
+    "bool": lambda value: isinstance(value, bool),
+    "string": lambda value: isinstance(value, str),
+    "list": lambda value: isinstance(value, list),
+}
 
 
 def _check_value(spec: PropertySpec, value: Any, strict: bool) -> Any:
@@ -154,21 +207,23 @@ def _check_value(spec: PropertySpec, value: Any, strict: bool) -> Any:
     if value is None:
         return None  # contract §2: everything except id may be null; an explicit null clears
     name = spec.name
-    if spec.wire_type == "object":
-        return _check_inference(value, strict)
+    if spec.complex_type is not None:
+        return _check_complex(name, spec.complex_type, value, strict)
     if not isinstance(value, str):
         raise _bad(f"Invalid value for property '{name}': expected a string, got {type(value).__name__}.")
     if spec.wire_type == "date":
         if parse_date(value) is None:
             raise _bad(
-                f"Invalid value for property '{name}': '{value}' is not a date (Edm.Date, YYYY-MM-DD)."
+                f"Invalid value for property '{name}': {_shown(value)} is not a date (Edm.Date, YYYY-MM-DD)."
             )
         return value
     if spec.wire_type == "flags":
         audiences = normalise_audiences(value)
         if audiences is None:
             members = ", ".join(AUDIENCE_MEMBERS)
-            raise _bad(f"Invalid value for property '{name}': '{value}' is not a combination of {members}.")
+            raise _bad(
+                f"Invalid value for property '{name}': {_shown(value)} is not a combination of {members}."
+            )
         return audiences
     return value
 
@@ -185,16 +240,8 @@ def validate_body(body: Any, *, strict: bool) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise _bad("The request body must be a JSON object (a personCertification).")
     clean: dict[str, Any] = {}
-    for name, value in body.items():
-        spec = PROPERTIES.get(name)
-        if spec is None:
-            if name == "@odata.type":
-                if strict and value not in (ODATA_TYPE, ENTITY_TYPE_NAME):
-                    raise _bad(f"'{value}' is not the type of this resource ({ODATA_TYPE}).")
-                continue
-            if strict:
-                raise _bad(f"Could not find a property named '{name}' on type '{ENTITY_TYPE_NAME}'.")
-            continue
+    for name, value in _declared_members(body, ENTITY_TYPE_NAME, PROPERTIES, strict, "this resource"):
+        spec = PROPERTIES[name]
         if not spec.writable:
             if strict:
                 raise _bad(f"The property '{name}' is read-only and cannot be written.")

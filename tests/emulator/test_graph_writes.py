@@ -16,6 +16,10 @@ from certnb.emulator.server import Emulator
 
 CERTS = "/me/profile/certifications"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")
+# Where a strict refusal names the type or the place: the entity's, or the nested `inference` value's.
+MESSAGE_PLACES = re.compile(
+    r"microsoft\.graph\.(personCertification|inferenceData)|this resource|property 'inference'"
+)
 
 
 def error(response: httpx.Response) -> tuple[int, str]:
@@ -157,6 +161,40 @@ def test_strict_mode_refuses_read_only_and_unknown_properties() -> None:
                 response = client.patch(f"{CERTS}/cert-01", json=body)
                 assert error(response) == (400, "invalidRequest")
             assert client.patch(f"{CERTS}/cert-01", json={"@odata.type": ODATA_TYPE}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("top_level", "nested"),
+    [
+        ({"bogus": 1}, {"inference": {"confidenceScore": 0.5, "bogus": 1}}),
+        ({"@odata.type": "#microsoft.graph.bogus"}, {"inference": {"@odata.type": "#microsoft.graph.bogus"}}),
+    ],
+)
+def test_strict_mode_refuses_a_nested_member_exactly_like_a_top_level_one(
+    top_level: dict[str, Any], nested: dict[str, Any]
+) -> None:
+    def refusal(client: httpx.Client, body: dict[str, Any]) -> tuple[int, str, str]:
+        response = client.patch(f"{CERTS}/cert-01", json=body)
+        answer = response.json()["error"]
+        return response.status_code, answer["code"], MESSAGE_PLACES.sub("…", answer["message"])
+
+    with Emulator(seed=SEED, https=False, strict=True) as emu:
+        client = httpx.Client(base_url=emu.graph_url, headers={"Authorization": f"Bearer {token(emu)}"})
+        with client:
+            assert refusal(client, nested) == refusal(client, top_level)
+            assert refusal(client, nested)[0] == 400
+            inference = {"@odata.type": "#microsoft.graph.inferenceData", "confidenceScore": 0.5}
+            answer = client.patch(f"{CERTS}/cert-01", json={"inference": inference})
+            assert answer.status_code == 200 and answer.json()["inference"] == {"confidenceScore": 0.5}
+            # source (a personDataSources) is read-only as a whole, nested members and all
+            source = client.patch(f"{CERTS}/cert-01", json={"source": {"type": ["User"]}})
+            assert error(source) == (400, "invalidRequest")
+
+
+def test_default_mode_ignores_unknown_nested_members_and_types(adele: httpx.Client) -> None:
+    body = {"inference": {"@odata.type": "#microsoft.graph.bogus", "confidenceScore": 0.5, "bogus": 1}}
+    response = adele.patch(f"{CERTS}/cert-01", json=body)
+    assert response.status_code == 200 and response.json()["inference"] == {"confidenceScore": 0.5}
 
 
 def test_reset_restores_the_seed(adele: httpx.Client, fresh: Emulator) -> None:

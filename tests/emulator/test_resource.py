@@ -166,6 +166,7 @@ def test_read_only_unknown_and_odata_type_are_ignored_by_default() -> None:
         ({"colour": "red"}, "colour"),
         ({"@odata.type": "#microsoft.graph.personAward"}, "personAward"),
         ({"inference": {"certainty": 1}}, "certainty"),
+        ({"inference": {"@odata.type": "#microsoft.graph.personAward"}}, "personAward"),
     ],
 )
 def test_strict_mode_refuses_read_only_unknown_and_foreign_types(body: dict[str, Any], why: str) -> None:
