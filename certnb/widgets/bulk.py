@@ -113,7 +113,8 @@ class BulkEditForm(View):
         self.rows = rows
         self.last_preview: Preview | None = None
         self._pending: Preview | None = None  # the clearing Confirm will stage
-        self.operation = widgets.ToggleButtons(options=OPERATIONS, value="set")
+        self.operation = widgets.ToggleButtons(options=OPERATIONS, value="set",
+                                               style={"button_width": "auto"})
         self.operation.add_class("certnb-bulk-operation")
         self._build_change_controls(frame)
         self.preview_area = widgets.HTML()
@@ -124,7 +125,8 @@ class BulkEditForm(View):
                                         icon="check", css="certnb-bulk-stage")
         self.question = widgets.HTML()
         self.confirm_button = self.button("Clear", "clear the field", self.confirm, css="certnb-bulk-confirm",
-                                          button_style="danger", icon="eraser")
+                                          button_style="danger", icon="eraser",
+                                          layout=widgets.Layout(width="auto"))
         self.cancel_button = self.button("Cancel", "cancel", self.cancel, css="certnb-bulk-cancel")
         self.confirmation = widgets.HBox([self.question, self.confirm_button, self.cancel_button],
                                          layout=widgets.Layout(display="none"))
