@@ -77,6 +77,7 @@ class Staged:
 
     def __init__(self, frame: pd.DataFrame | None, journal: Journal) -> None:
         self._journal = journal
+        self._listeners: list[Callable[[], None]] = []
         with paused():
             self._rows, self._edits = journal.replay()
             self._frame_rows = None if frame is None else FrameRows(frame)
@@ -96,6 +97,16 @@ class Staged:
     def close(self) -> None:
         """Close the journal file (every accepted edit is already on disk)."""
         self._journal.close()
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after every call that changes the staged edits (a notebook form showing counts
+        redraws then, whoever staged). It runs inside that call, after the journal write: it must not raise.
+        """
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -246,12 +257,14 @@ class Staged:
             self._journal.append(unstaged=keys)
             for key in keys:
                 del self._edits[key]
+            self._changed()
         return self
 
     def clear(self) -> Staged:
         """Withdraw every staged edit (journaled, so a reopened journal is empty too)."""
         self._journal.append(clear=True)
         self._edits.clear()
+        self._changed()
         return self
 
     # -- the one path every staging call takes ------------------------------------------------------------
@@ -301,6 +314,8 @@ class Staged:
             del self._edits[key]
         for (user_id, cert_id, field, before, after, _), seq in zip(staged, seqs, strict=True):
             self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq)
+        if staged or unstaged:
+            self._changed()
         return self
 
     def _date_order_problems(

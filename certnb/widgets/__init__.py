@@ -2,7 +2,7 @@
 
     selection.py    which certifications the picker shows (criteria, pages, staged marks)   — pure
     controls.py     the control of each writable field and its value ↔ Graph wire form     — pure
-    bulk_change.py  bulk changes (set, shift dates, replace issuer) and their preview       — pure
+    bulk_change.py  bulk changes (set, clear, shift dates, replace issuer) and their preview — pure
     feedback.py     errors and refused edits as HTML, by field
     progress.py     a Graph seen through a counter, for the commit progress bar
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
@@ -16,7 +16,15 @@
 from __future__ import annotations
 
 from certnb.widgets.bulk import BulkEditForm
-from certnb.widgets.bulk_change import Preview, ReplaceIssuer, SetField, ShiftDates, preview, stage_preview
+from certnb.widgets.bulk_change import (
+    ClearField,
+    Preview,
+    ReplaceIssuer,
+    SetField,
+    ShiftDates,
+    preview,
+    stage_preview,
+)
 from certnb.widgets.editor import TAB_TITLES, Editor, editor
 from certnb.widgets.form import CertificationForm
 from certnb.widgets.picker import Picker
@@ -27,6 +35,7 @@ __all__ = [
     "TAB_TITLES",
     "BulkEditForm",
     "CertificationForm",
+    "ClearField",
     "Criteria",
     "Editor",
     "Picker",

@@ -1,8 +1,11 @@
-"""Bulk changes over picked certifications: set a field, shift dates, replace an issuer spelling — previewed.
+"""Bulk changes over picked certifications: set or clear a field, shift dates, replace an issuer spelling.
 
 Each change is a small frozen object; `preview` turns it into the before/after table of the rows it would
 change (values in Graph wire form), and `stage_preview` stages that table in one atomic call. Plain
 functions over the frame and the `Staged`: the bulk form is only their view.
+
+Emptying a field is its own change, `ClearField`: a `SetField` or `ReplaceIssuer` whose value is empty is
+refused, so a forgotten value box never clears a field on every picked row.
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
@@ -15,6 +18,8 @@ functions over the frame and the `Staged`: the bulk form is only their view.
     [['c1', 'endDate', '2027-01-31', '2027-02-28']]
     >>> len(preview(df, [0, 1], ReplaceIssuer("MSFT", "Microsoft"), staged))
     1
+    >>> preview(df, [0, 1], ClearField("endDate"), staged).table[["id", "before", "after"]].values.tolist()
+    [['c1', '2027-01-31', None]]
 """
 
 from __future__ import annotations
@@ -31,16 +36,19 @@ from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging import EditsRefused
 from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_value
 from certnb.staging.rows import wire_column
+from certnb.widgets.controls import LABELS
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
 
 __all__ = [
+    "CLEARABLE_FIELDS",
     "DATE_FIELDS",
     "ISSUER_FIELDS",
     "PREVIEW_COLUMNS",
     "UNITS",
     "BulkChange",
+    "ClearField",
     "Preview",
     "ReplaceIssuer",
     "SetField",
@@ -55,14 +63,26 @@ UNITS: tuple[Unit, ...] = ("days", "months", "years")
 DATE_FIELDS = ("endDate", "startDate", "issuedDate")
 ISSUER_FIELDS = ("issuingAuthority", "issuingCompany")
 PREVIEW_COLUMNS = ("row", "userId", "userPrincipalName", "id", "displayName", "field", "before", "after")
+CLEARABLE_FIELDS: tuple[str, ...] = WRITABLE_FIELDS
+"""The fields `ClearField` may empty: every writable one, since every property but `id` may be null and a
+PATCH clears one with an explicit null (contract §2)."""
 
 
 @dataclass(frozen=True)
 class SetField:
-    """Set `field` to `value` on every picked row (`value` as `parse_text` reads typed text; None clears)."""
+    """Set `field` to `value` on every picked row (`value` as `parse_text` reads typed text).
+
+    An empty value is refused: clearing is `ClearField`, chosen on purpose."""
 
     field: str
     value: Any
+
+
+@dataclass(frozen=True)
+class ClearField:
+    """Empty `field` on every picked row that has a value (the PATCH sends null, contract §2)."""
+
+    field: str
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,7 @@ class ReplaceIssuer:
     field: str = "issuingAuthority"
 
 
-BulkChange = SetField | ShiftDates | ReplaceIssuer
+BulkChange = SetField | ClearField | ShiftDates | ReplaceIssuer
 
 
 @dataclass(frozen=True)
@@ -132,16 +152,21 @@ def preview(
     `EditsRefused` naming the row; date order is checked when staging.
     """
     field = change.field
-    if field not in WRITABLE_FIELDS:
-        rule = f"not a writable field; writable: {', '.join(WRITABLE_FIELDS)}"
+    allowed = CLEARABLE_FIELDS if isinstance(change, ClearField) else WRITABLE_FIELDS
+    if field not in allowed:
+        kind = "clearable" if isinstance(change, ClearField) else "writable"
+        rule = f"not a {kind} field; {kind}: {', '.join(allowed)}"
         raise EditsRefused([ValidationError(row="all picked", field=field, value=None, rule=rule)])
+    constant = _checked(change, field)
+    if isinstance(constant, Refusal):
+        raise EditsRefused([ValidationError(row="all picked", field=field, value=_raw(change),
+                                            rule=str(constant))])
     rows = frame.loc[list(labels)]
     loaded = wire_column(rows, field) if len(rows) else []
     staged_after = {e.row_key: e.after for e in staged if e.field == field}
     lines = []
     problems: list[ValidationError] = []
     records = rows[["userId", "userPrincipalName", "id", "displayName"]].astype(object).to_dict("records")
-    constant = _checked(change, field)
     for label, record, was in zip(rows.index.tolist(), records, loaded, strict=True):
         key = (str(record["userId"]), str(record["id"]))
         before = staged_after.get(key, was)
@@ -156,9 +181,6 @@ def preview(
                       before, after))
     if problems:
         raise EditsRefused(problems)
-    if isinstance(constant, Refusal):
-        raise EditsRefused([ValidationError(row="all picked", field=field, value=_raw(change),
-                                            rule=str(constant))])
     table = pd.DataFrame(lines, columns=list(PREVIEW_COLUMNS), dtype=object)
     return Preview(change, table)
 
@@ -171,13 +193,28 @@ def _raw(change: BulkChange) -> Any:
     return change.value if isinstance(change, SetField) else getattr(change, "new", None)
 
 
+def _empty(wire: Any) -> bool:
+    return wire is None or (isinstance(wire, str) and not wire.strip())
+
+
+def _use_clear(field: str, where: str) -> Refusal:
+    label = LABELS.get(field, field)
+    return Refusal(f"an empty value would clear {label} ({field}) on {where}; to empty it on purpose, "
+                   'choose "Clear field"')
+
+
 def _checked(change: BulkChange, field: str) -> Any:
     """The one wire value a constant change sets (a `Refusal` if invalid), or `_PER_ROW`."""
+    if isinstance(change, ClearField):
+        return None
     if isinstance(change, SetField):
         try:
-            return check_value(field, change.value)
+            wire = check_value(field, change.value)
         except Refusal as refusal:
             return refusal
+        return _use_clear(field, "every picked certification") if _empty(wire) else wire
+    if isinstance(change, ReplaceIssuer) and _empty(change.new):
+        return _use_clear(field, f"every picked certification spelled {change.old.strip()!r}")
     return _PER_ROW
 
 
@@ -199,7 +236,7 @@ def _after(change: BulkChange, loaded: Any, before: Any) -> Any:
             raise Refusal(f"issuer spellings live in {', '.join(ISSUER_FIELDS)}; got {change.field}")
         if not isinstance(before, str) or before.strip() != change.old.strip():
             return _UNCHANGED
-        return check_value(change.field, change.new.strip() or None)
+        return check_value(change.field, change.new.strip())
     raise Refusal(f"unknown bulk change {change!r}")
 
 

@@ -6,8 +6,9 @@
     >>> certnb.widgets.editor(df, staged, graph)                            # doctest: +SKIP
 
 The picker sits on top; below it, tabs hold the edit form (of the certification picked last), the bulk
-edit (of everything picked) and the review panel. Each form tells the others when it stages or commits, so
-the picker's staged marks, the form's staged values and the diff stay current.
+edit (of everything picked) and the review panel. Every part follows the `Staged` (`Staged.on_change`), so
+staging from any form or from code in a cell redraws the picker's staged marks, the form's staged values, the
+bulk preview and the diff; a new pick drops the bulk preview made for the old one.
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ class Editor:
         self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.review.widget],
                                 titles=TAB_TITLES)
         self.picker.on_change(self._picked)
-        self.form.on_change(self._staged_by_form)
-        self.bulk.on_change(self._staged_in_bulk)
         self.review.on_change(self._committed)
         self.widget = widgets.VBox([self.picker.widget, self.tabs])
         self.widget.add_class("certnb-editor")
@@ -70,15 +69,7 @@ class Editor:
         latest = picked[-1] if picked else None
         if latest != self.form.label:
             self.form.load(latest)
-
-    def _staged_by_form(self) -> None:
-        self.picker.refresh()
-        self.review.show_diff()
-
-    def _staged_in_bulk(self) -> None:
-        self.picker.refresh()
-        self.review.show_diff()
-        self.form.load(self.form.label)
+        self.bulk.rows_changed()
 
     def _committed(self) -> None:
         self.picker.refresh()

@@ -3,6 +3,7 @@
 Controls follow `certnb.widgets.controls` (DatePicker for the three dates, a multi-select for audiences,
 Text for strings and URLs). Next to each control the form shows the loaded value and the staged one; a
 refused edit shows its rule inline next to the field, and nothing is staged (staging is all or nothing).
+When the certification's staged values change elsewhere (another form, code in a cell), the form reloads.
 
     >>> form = CertificationForm(df, staged, label=0)                    # doctest: +SKIP
     >>> form.controls["endDate"].value = datetime.date(2027, 6, 30)      # doctest: +SKIP
@@ -62,6 +63,7 @@ class CertificationForm(View):
         self.label: Any = None
         self.key: tuple[str, str] | None = None
         self.loaded: dict[str, Any] = {}
+        self._shown_staged: dict[str, Any] = {}  # the staged values the controls were filled from
         self.header = widgets.HTML()
         self.controls: dict[str, Any] = {field: make_control(field) for field in WRITABLE_FIELDS}
         self.notes: dict[str, Any] = {field: widgets.HTML() for field in WRITABLE_FIELDS}
@@ -76,6 +78,7 @@ class CertificationForm(View):
         rows = [widgets.HBox([self.controls[f], self.notes[f], self.errors[f]]) for f in WRITABLE_FIELDS]
         self.widget = widgets.VBox([self.header, *rows, widgets.HBox([self.stage_button, self.reset_button]),
                                     self.messages])
+        self.follow(staged, self.staged_changed)
         self.load(label)
 
     @property
@@ -160,9 +163,18 @@ class CertificationForm(View):
         if withdrawn:
             self.changed()
 
+    def staged_changed(self) -> None:
+        """Reload if this certification's staged values changed (by another form or by code): controls
+        still showing the old values would otherwise stage them back on the next Stage."""
+        if self.key is None or staged_values(self.staged, self.key) == self._shown_staged:
+            return
+        self.load(self.label)
+        self.say("Its staged values changed; showing them.")
+
     def _show(self, wire: Mapping[str, Any]) -> None:
         for field, control in self.controls.items():
             control.value = to_control(field, wire.get(field))
+        self._shown_staged = staged_values(self.staged, self.key) if self.key is not None else {}
         self._notes()
 
     def _notes(self) -> None:

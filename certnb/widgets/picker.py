@@ -93,6 +93,8 @@ class Picker(View):
             self.summary,
             self.messages,
         ])
+        if staged is not None:
+            self.follow(staged, self.refresh)  # the staged marks of each line
         self.filter()
 
     # -- reading -------------------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ class ReviewPanel(View):
             widgets.HBox([self.dry_run_button, self.commit_button, self.undo_button]),
             self.confirmation, self.progress, self.messages, self.plan, self.results,
         ])
+        self.follow(staged, self.staged_changed)
         self.show_diff()
 
     @property
@@ -74,6 +75,20 @@ class ReviewPanel(View):
     def show_diff(self) -> None:
         """Redraw the staged diff (before → after, with the latest outcome of each edit)."""
         self.diff.value = self.staged.diff()._repr_html_()
+
+    def staged_changed(self) -> None:
+        """Redraw the diff; withdraw a Commit… question or a dry run made for the old edits (their counts
+        would be stale, and Confirm would send edits the question did not show)."""
+        self.show_diff()
+        asked, planned = self._pending is self.staged, bool(self.plan.value)
+        self.plan.value = ""
+        if asked:
+            self._pending = None
+            self.confirmation.layout.display = "none"
+            self.say("The staged edits changed: nothing was sent; press Commit… again to see the new count.",
+                     "warning")
+        elif planned:
+            self.say("The staged edits changed: press Dry run again.")
 
     def dry_run(self) -> CommitPlan:
         """Show the commit plan: every PATCH a commit would send, with its body. Sends nothing."""

@@ -20,11 +20,14 @@ through `act`, which shows any error in the form's message area, because ipywidg
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from certnb.widgets.feedback import error_html, note_html
+
+if TYPE_CHECKING:
+    from certnb.staging import Staged
 
 __all__ = ["View"]
 
@@ -71,3 +74,11 @@ class View:
         """Tell the listeners; an error in one is shown here and does not stop the others."""
         for listener in list(self._listeners):
             self.act("update the other forms", listener)
+
+    def follow(self, staged: Staged, redraw: Callable[[], None]) -> None:
+        """Run `redraw` whenever `staged` changes — by this form, another, or code in a cell — so counts
+        shown here never lag the journal. Errors are shown here: staging itself has already succeeded."""
+        def guarded() -> None:
+            self.act("redraw after the staged edits changed", redraw)
+
+        staged.on_change(guarded)

@@ -1,10 +1,11 @@
 """The editor in a real browser: JupyterLab and Notebook 7 (one server on loopback), headless Debian
 Chromium driven by Playwright.
 
-The notebook (tests/widgets/editor.ipynb) starts its own emulator and writes where it listens; the test
-runs all cells, picks a certification, types a new end date in the date picker, stages, commits (with the
-confirmation), then reads the emulator's state over https to check the new date landed. Screenshots of
-the form and of the results go to a folder the test prints.
+The notebook (tests/widgets/editor.ipynb) starts its own emulator and writes where it listens; each test
+runs all cells. One picks a certification, types a new end date in the date picker, stages, commits (with the
+confirmation); the other picks two, clears their end dates in bulk (red preview, "Clear Expires on 2
+certifications?", confirm) and commits. Both then read the emulator's state over https to check what landed.
+Screenshots go to a folder each test prints.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from typing import Any
 
 import httpx
 import pytest
-from widget_tenant import BOB, seed
+from widget_tenant import ADMIN, BOB, CAROL, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 NOTEBOOK = Path(__file__).with_name("editor.ipynb")
 B1 = f"{BOB} · AZ-900 · MSFT · ends 2027-06-30"  # the picker's caption of Bob's b1
+A2 = f"{ADMIN} · CISSP · ISC2 · ends 2029-01-31"
+C2 = f"{CAROL} · CKA · CNCF · ends 2027-03-31"
+RED = "rgb(207, 34, 46)"  # the clear preview's colour (#cf222e)
 STEP_MS = 30_000  # the longest any one step may take (kernel start and first render are the slow ones)
 
 if not CHROMIUM.exists():  # `make pytest` installs it first (the .venv/.chromium target)
@@ -125,9 +129,36 @@ def emulator_state(root: Path) -> dict[str, Any]:
     return state
 
 
-def end_date(state: dict[str, Any], upn: str, cert_id: str) -> str:
+def end_date(state: dict[str, Any], upn: str, cert_id: str) -> str | None:
     user = next(u for u in state["users"] if u["userPrincipalName"] == upn)
-    return str(next(c for c in user["certifications"] if c["id"] == cert_id)["endDate"])
+    end: str | None = next(c for c in user["certifications"] if c["id"] == cert_id)["endDate"]
+    return end
+
+
+def open_editor(page: Any, lab: Lab, ui: str) -> Any:
+    """Open the notebook in `ui`, run all its cells, and return the editor once it is drawn."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(STEP_MS)
+    page.goto(f"{lab.base}/{ui}/{NOTEBOOK.name}?token={lab.token}")
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.context"
+        " && window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel"
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    editor = page.locator(".certnb-editor")
+    expect(editor).to_be_visible()
+    return editor
+
+
+def commit_in_review(editor: Any, applied: str) -> None:
+    from playwright.sync_api import expect
+
+    editor.get_by_role("tab", name="Review & commit").click()
+    editor.locator(".certnb-commit").click()
+    editor.locator(".certnb-confirm").click()
+    expect(editor.locator(".certnb-results")).to_contain_text(applied)
 
 
 @pytest.mark.slow
@@ -144,17 +175,7 @@ def test_pick_date_stage_commit_in_the_browser(lab: Lab, tmp_path: Path, ui: str
                                              args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(STEP_MS)
-            page.goto(f"{lab.base}/{ui}/{NOTEBOOK.name}?token={lab.token}")
-            page.wait_for_function(
-                "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                " && window.jupyterapp.shell.currentWidget.context"
-                " && window.jupyterapp.shell.currentWidget.sessionContext?.session?.kernel"
-            )
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            editor = page.locator(".certnb-editor")
-            expect(editor).to_be_visible()
-
+            editor = open_editor(page, lab, ui)
             editor.locator(".certnb-picker-list select").select_option(label=B1)
             date = editor.locator(".certnb-field-endDate input[type=date]")
             expect(date).to_have_value("2027-06-30")
@@ -163,12 +184,55 @@ def test_pick_date_stage_commit_in_the_browser(lab: Lab, tmp_path: Path, ui: str
             expect(editor.get_by_text("Staged 1 change: endDate.")).to_be_visible()
             editor.screenshot(path=str(screens / "form.png"))
 
-            editor.get_by_role("tab", name="Review & commit").click()
-            editor.locator(".certnb-commit").click()
-            editor.locator(".certnb-confirm").click()
-            expect(editor.locator(".certnb-results")).to_contain_text("1 applied")
+            commit_in_review(editor, "1 applied")
             editor.screenshot(path=str(screens / "results.png"))
         finally:
             browser.close()
     assert end_date(emulator_state(lab.root), BOB, "b1") == "2029-06-30"
     assert (screens / "form.png").stat().st_size > 0 and (screens / "results.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("ui", ["lab/tree", "notebooks"], ids=["jupyterlab", "notebook7"])
+def test_clear_a_field_in_bulk_is_previewed_red_and_confirmed_in_the_browser(lab: Lab, tmp_path: Path,
+                                                                           ui: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    print(f"screenshots: {screens}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            editor = open_editor(page, lab, ui)
+            editor.locator(".certnb-picker-list select").select_option(label=[A2, C2])
+            editor.get_by_role("tab", name="Bulk edit").click()
+            editor.locator(".certnb-bulk-operation").get_by_role("button", name="Clear field").click()
+            editor.locator(".certnb-bulk-clear-field select").select_option(label="Expires (endDate)")
+            editor.locator(".certnb-bulk-preview-button").click()
+            headline = editor.locator(".certnb-bulk-preview p.certnb-bulk-clear")
+            expect(headline).to_contain_text("2 of 2 picked certifications would have Expires cleared")
+            expect(headline).to_have_css("color", RED)
+            sample = editor.locator(".certnb-bulk-preview table.certnb-bulk-clear")
+            expect(sample).to_contain_text("2027-03-31")
+            editor.screenshot(path=str(screens / "clear-preview.png"))
+
+            editor.locator(".certnb-bulk-stage").click()  # "Clear…": asks, stages nothing yet
+            expect(editor.get_by_text("Clear Expires on 2 certifications?")).to_be_visible()
+            editor.screenshot(path=str(screens / "clear-question.png"))
+            editor.locator(".certnb-bulk-confirm").click()
+            staged_note = editor.get_by_text("Staged clearing Expires (endDate) on 2 certifications.")
+            expect(staged_note).to_be_visible()
+
+            commit_in_review(editor, "2 applied")
+            editor.screenshot(path=str(screens / "clear-results.png"))
+        finally:
+            browser.close()
+    state = emulator_state(lab.root)
+    assert (end_date(state, ADMIN, "a2"), end_date(state, CAROL, "c2")) == (None, None)
+    assert end_date(state, BOB, "b1") == "2027-06-30"  # not picked: untouched
+    assert all((screens / name).stat().st_size > 0
+               for name in ("clear-preview.png", "clear-question.png", "clear-results.png"))

@@ -7,7 +7,17 @@ import pytest
 from widget_tenant import label_of
 
 from certnb.staging import EditsRefused, Staged
-from certnb.widgets.bulk_change import ReplaceIssuer, SetField, ShiftDates, parse_text, preview, stage_preview
+from certnb.staging.edit import WRITABLE_FIELDS
+from certnb.widgets.bulk_change import (
+    CLEARABLE_FIELDS,
+    ClearField,
+    ReplaceIssuer,
+    SetField,
+    ShiftDates,
+    parse_text,
+    preview,
+    stage_preview,
+)
 
 
 def rows(frame: pd.DataFrame, *cert_ids: str) -> list[object]:
@@ -73,3 +83,40 @@ def test_parse_text_reads_numbers_and_booleans() -> None:
     assert parse_text("inference.userHasVerifiedAccuracy", "TRUE") is True
     assert parse_text("inference.confidenceScore", "x") == "x"
     assert parse_text("displayName", "  AZ-104 ") == "AZ-104"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("endDate", None), ("issuingAuthority", None), ("issuingAuthority", "   "), ("allowedAudiences", None),
+    ("inference.confidenceScore", float("nan"))])
+def test_set_field_with_an_empty_value_is_refused_and_points_at_clear_field(
+        frame: pd.DataFrame, staged: Staged, field: str, value: object) -> None:
+    with pytest.raises(EditsRefused) as refused:
+        preview(frame, list(frame.index), SetField(field, value), staged)
+    assert refused.value.field == field and refused.value.row == "all picked"
+    assert 'choose "Clear field"' in str(refused.value.rule)
+    assert len(staged) == 0
+
+
+def test_replace_with_an_empty_spelling_is_refused_and_points_at_clear_field(frame: pd.DataFrame,
+                                                                             staged: Staged) -> None:
+    with pytest.raises(EditsRefused) as refused:
+        preview(frame, list(frame.index), ReplaceIssuer("MSFT", " "), staged)
+    assert "Issuing authority (issuingAuthority)" in str(refused.value.rule)
+    assert "spelled 'MSFT'" in str(refused.value.rule) and 'choose "Clear field"' in str(refused.value.rule)
+
+
+def test_clear_field_previews_only_rows_with_a_value_and_stages_null(frame: pd.DataFrame,
+                                                                     staged: Staged) -> None:
+    p = preview(frame, rows(frame, "a1", "b2", "c2"), ClearField("endDate"), staged)
+    assert p.table[["id", "before", "after"]].values.tolist() == [
+        ["a1", "2026-12-15", None], ["c2", "2027-03-31", None]]  # b2 has no end date: nothing to clear
+    assert stage_preview(staged, p) == 2
+    assert sorted((e.cert_id, e.field, e.after) for e in staged) == [("a1", "endDate", None),
+                                                                     ("c2", "endDate", None)]
+
+
+def test_only_writable_fields_may_be_cleared(frame: pd.DataFrame, staged: Staged) -> None:
+    assert CLEARABLE_FIELDS == WRITABLE_FIELDS  # every property but id may be null (contract §2)
+    with pytest.raises(EditsRefused) as refused:
+        preview(frame, list(frame.index), ClearField("createdDateTime"), staged)
+    assert "not a clearable field" in str(refused.value.rule) and "endDate" in str(refused.value.rule)

@@ -66,3 +66,48 @@ def test_editor_without_a_session_stages_and_plans(frame: pd.DataFrame) -> None:
     ed.review.dry_run_button.click()
     assert "https://pmi.example/badge/b2" in ed.review.plan.value
     assert len(ed.value) == 1
+
+
+def test_a_new_pick_drops_the_bulk_preview_its_question_and_its_staged_note(frame: pd.DataFrame) -> None:
+    ed = certnb.widgets.editor(frame, asof=ASOF)
+    ed.picker.issuer.value = "Microsoft"
+    ed.picker.select_all.click()  # a1 and c1
+    ed.bulk.operation.value = "shift"
+    ed.bulk.preview_button.click()
+    assert "<b>2</b> of 2 picked" in ed.bulk.preview_area.value
+    ed.picker.list.value = (label_of(frame, "a1"),)  # the user unpicks c1 in the list
+    assert ed.bulk.preview_area.value == ""
+    assert "The picked certifications changed: press Preview again" in ed.bulk.messages.value
+    ed.bulk.stage_button.click()
+    assert "Staged endDate on 1 certification." in ed.bulk.messages.value
+    ed.picker.select_all.click()
+    assert ed.bulk.messages.value == ""  # "Staged … on 1" spoke of the old pick
+
+    ed.bulk.operation.value = "clear"
+    ed.bulk.stage_button.click()
+    assert "Clear Expires on 2 certifications?" in ed.bulk.question.value
+    ed.picker.clear.click()
+    assert ed.bulk.confirmation.layout.display == "none"
+    assert "nothing was cleared; press Clear… again" in ed.bulk.messages.value
+    ed.bulk.confirm_button.click()
+    assert [e.after for e in ed.value] == ["2027-12-15"]  # only the shift; nothing cleared
+
+
+def test_staging_from_code_redraws_every_part(frame: pd.DataFrame) -> None:
+    staged = stage(frame)
+    ed = certnb.widgets.editor(frame, staged, asof=ASOF)
+    b1 = label_of(frame, "b1")
+    ed.picker.user.value = "bob"
+    ed.picker.list.value = (b1,)
+    ed.bulk.operation.value = "shift"
+    ed.bulk.preview_button.click()
+    staged.set(b1, endDate="2029-06-30")  # a cell below the editor
+    assert "<b>1</b> staged edit on 1 certification" in ed.review.diff.value
+    assert "staged: endDate" in ed.picker.list.options[0][0]
+    assert ed.form.value["endDate"] == dt.date(2029, 6, 30)
+    assert "staged: 2029-06-30" in ed.form.notes["endDate"].value
+    assert ed.bulk.preview_area.value == "" and "The staged edits changed" in ed.bulk.messages.value
+    staged.unstage()
+    assert "<b>0</b> staged edits" in ed.review.diff.value
+    assert "staged:" not in ed.picker.list.options[0][0]
+    assert ed.form.value["endDate"] == dt.date(2027, 6, 30)

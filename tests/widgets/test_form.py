@@ -103,3 +103,16 @@ def test_without_a_certification_the_controls_are_disabled(frame: pd.DataFrame, 
     assert "Pick a certification" in form.header.value
     form.stage()
     assert "Pick a certification first" in form.messages.value
+
+
+def test_staged_elsewhere_reloads_the_form_so_stage_does_not_put_the_old_value_back(
+        frame: pd.DataFrame, staged: Staged) -> None:
+    a1 = label_of(frame, "a1")
+    form = CertificationForm(frame, staged, label=a1)
+    staged.set(a1, endDate="2028-12-15")  # code in a cell, or the bulk form
+    assert form.value["endDate"] == dt.date(2028, 12, 15)
+    assert "Its staged values changed" in form.messages.value
+    form.controls["description"].value = "Renewed"
+    form.stage_button.click()
+    assert sorted((e.field, e.after) for e in staged) == [("description", "Renewed"),
+                                                          ("endDate", "2028-12-15")]

@@ -103,3 +103,20 @@ def test_without_a_session_only_the_dry_run_works(loaded: Staged) -> None:
     assert "graph.microsoft.com/beta/users/" in panel.plan.value
     panel.commit_button.click()
     assert "No Graph session" in panel.messages.value and panel.confirmation.layout.display == "none"
+
+
+def test_staging_while_a_commit_is_asked_withdraws_the_question(emu: Emulator, graph: Graph,
+                                                                loaded: Staged) -> None:
+    loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
+    panel = ReviewPanel(loaded, graph)
+    panel.dry_run_button.click()
+    panel.commit_button.click()
+    assert "send 1 PATCH request carrying 1 edit" in panel.question.value
+    loaded.set((IDS[ADMIN], "a2"), endDate="2030-01-31")  # code in a cell, or another form
+    assert "<b>2</b> staged edits on 2 certifications" in panel.diff.value
+    assert panel.confirmation.layout.display == "none" and panel.plan.value == ""
+    assert "nothing was sent; press Commit… again" in panel.messages.value
+    panel.confirm_button.click()
+    assert patches(emu) == 0 and held(emu, BOB, "b1")["endDate"] == "2027-06-30"
+    panel.commit_button.click()
+    assert "send 2 PATCH requests carrying 2 edits" in panel.question.value
