@@ -50,7 +50,7 @@ list rather than loop forever. Retry later; if it persists, it is a server bug t
     link = page.get(NEXT_LINK)
     if link is None or link == "":
         return None
-    if not isinstance(link, str) or not link.startswith(("https://", "http://")):
+    if not isinstance(link, str) or not link[:8].lower().startswith(("https://", "http://")):
         raise GraphError(
             0,
             "invalidNextLink",

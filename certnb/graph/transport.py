@@ -95,7 +95,7 @@ class GraphTransport:
 
     def url(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> str:
         """An absolute URL for a path below the version root, or a nextLink checked to stay on our server."""
-        if path_or_url.startswith(("https://", "http://")):
+        if path_or_url[:8].lower().startswith(("https://", "http://")):  # a scheme is case-insensitive
             self._check_link(path_or_url)
             url = path_or_url
         else:
