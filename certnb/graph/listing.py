@@ -37,14 +37,20 @@ class Listing:
     `answer` is a `BatchResponse` for every kind of stop (a failed item, a lone GET that raised, a nextLink
     loop), so a caller reports all of them one way: `answer.status`, `answer.error`, `answer.request.url`.
 
-    >>> Listing("/me/profile/certifications", [{"id": "c1"}], pages=1).ok
-    True
+    >>> Listing("/me/profile/certifications", [{"id": "c1"}], pages=1)
+    <Listing /me/profile/certifications: 1 item on 1 page>
     """
 
     path: str
     items: list[dict[str, Any]] = field(default_factory=list)
     answer: BatchResponse | None = None
     pages: int = 0
+
+    def __repr__(self) -> str:  # the items themselves may be thousands
+        items, pages = len(self.items), self.pages
+        read = f"{items} item{'s' if items != 1 else ''} on {pages} page{'s' if pages != 1 else ''}"
+        stopped = "" if self.error is None else f", stopped by {self.error.status} {self.error.code}"
+        return f"<Listing {self.path}: {read}{stopped}>"
 
     @property
     def ok(self) -> bool:
