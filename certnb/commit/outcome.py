@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["DONE", "OUTCOMES", "RESULT_COLUMNS", "CommitResult", "Outcome"]
 
 # Every end state of one edit in one commit, in the order the summary lists them (STYLE §9), and those after
-# which the server holds the edit's new value (undo inverts exactly these): one definition, the journal's.
+# which the server holds the edit's new value (undo inverts only `applied`, undo.py): the journal's.
 OUTCOMES = JOURNAL_OUTCOMES
 DONE = DONE_OUTCOMES
 

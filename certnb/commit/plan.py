@@ -33,9 +33,8 @@ from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS
 from certnb.staging.edit import Edit, RowSnapshot
 
-__all__ = ["MAX_BATCH", "CommitPlan", "PlannedPatch", "plan_commit"]
+__all__ = ["CommitPlan", "PlannedPatch", "plan_commit"]
 
-MAX_BATCH = 20  # items per $batch (contract §7)
 CONTENT_TYPE = {"Content-Type": "application/json"}
 
 # Writable columns grouped by top-level property, in schema order: {"endDate": ("endDate",), "inference":
@@ -116,15 +115,9 @@ class CommitPlan:
         return tuple(e for r in self.requests for e in r.edits)
 
     def to_batch_requests(self) -> list[dict[str, Any]]:
-        """Every request as a `$batch` item, ids `"1"`, `"2"`, … in plan order (for `Graph.batch`)."""
+        """Every request as a `$batch` item, ids `"1"`, `"2"`, … in plan order (for `Graph.batch`, which packs
+        them 20 to a batch: certnb/graph/batch.py)."""
         return [r.to_batch_request(str(n)) for n, r in enumerate(self.requests, start=1)]
-
-    def batches(self, size: int = MAX_BATCH) -> list[dict[str, Any]]:
-        """`$batch` envelopes `{"requests": [...]}` of at most `size` (≤ 20) items each."""
-        if not 1 <= size <= MAX_BATCH:
-            raise ValueError(f"a $batch holds 1 to {MAX_BATCH} requests (contract §7); got size={size}")
-        items = self.to_batch_requests()
-        return [{"requests": items[i:i + size]} for i in range(0, len(items), size)]
 
     def _summary(self) -> str:
         count, edits = len(self.requests), len(self.edits)

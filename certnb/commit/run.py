@@ -48,7 +48,6 @@ __all__ = ["DEFAULT_MAX_ATTEMPTS", "Verdict", "commit", "verdict"]
 DEFAULT_MAX_ATTEMPTS = 8
 # A certification throttled this often in one commit is left `failed`; committing again resumes it.
 MAX_THROTTLED_RESENDS = 20
-_NEXT_LINK = "@odata.nextLink"
 _Key = tuple[str, str]
 
 
@@ -211,27 +210,23 @@ class _Runner:
     def _read_lists(
         self, patches: Sequence[PlannedPatch]
     ) -> tuple[dict[_Key, dict[str, Any]], dict[str, BatchResponse]]:
-        """Current values of the patches' certifications, one list per user; plus unreadable ones."""
+        """Current values of the patches' certifications, one list per user; plus unreadable ones.
+
+        The lists are read by `Graph.get_lists` (first pages and nextLinks through `$batch`, one loop guard):
+        a user whose list cannot be read to its end leaves its edits `failed`, naming why.
+        """
         users = list(dict.fromkeys(p.user_id for p in patches))
         query = _select_query(patches) + "&$top=999"
-        requests = [BatchRequest("GET", f"{certifications_path(u)}?{query}", id=str(n))
-                    for n, u in enumerate(users)]
+        listings = self.graph.get_lists(f"{certifications_path(u)}?{query}" for u in users)
         current: dict[_Key, dict[str, Any]] = {}
         failed: dict[str, BatchResponse] = {}
-        for user, response in zip(users, self.graph.batch(requests), strict=True):
-            if response.status == 404:
+        for user, listing in zip(users, listings, strict=True):
+            if listing.missing:
                 continue  # the user is gone, and every certification with it
-            if not response.ok:
-                failed[user] = response
+            if listing.answer is not None:
+                failed[user] = listing.answer
                 continue
-            body = response.body if isinstance(response.body, dict) else {}
-            items = list(body.get("value") or [])
-            link = body.get(_NEXT_LINK)
-            while link:  # contract §6: follow nextLinks verbatim
-                page = self.graph.get(str(link))
-                items.extend(page.get("value") or [])
-                link = page.get(_NEXT_LINK)
-            for item in items:
+            for item in listing.items:
                 current[(user, str(item.get("id")))] = item
         return current, {p.path: failed[p.user_id] for p in patches if p.user_id in failed}
 

@@ -1,4 +1,4 @@
-"""Undo a commit: stage the inverse edits (after → before) of what it applied, into a new `Staged`.
+"""Undo a commit: stage the inverse edits (after → before) of what it wrote, into a new `Staged` (`Undo`).
 
 The inverse edits commit like any others, and their conflict check compares the server with the values the
 commit wrote: if someone changed a certification since, the undo reports `conflict` instead of overwriting.
@@ -8,18 +8,25 @@ commit wrote: if someone changed a certification since, the undo reports `confli
     3 applied
     >>> undo = from_audit_log("edits.journal.audit.jsonl", frame=df)      # doctest: +SKIP
 
-Only `applied` and `already_applied` edits are inverted. `inference` is one object on the wire: undoing one
-of its members needs the other's value, taken from the commit's journal (`result.undo()`) or from `frame`.
+Only `applied` edits are inverted: what this client wrote. An `already_applied` edit found the new value on
+the server already (someone else wrote it, or it was so from the start) and was never sent, so reverting it
+would overwrite a value this client did not write; the undo leaves it, and says so (`Undo.left_alone`, and
+its repr: "2 edits were already so on the server; undo leaves them"). One caveat: a PATCH that landed while
+the process was killed, unrecorded, is found `already_applied` by the resumed commit (run.py) and is left
+too; the note says how many, so they can be staged by hand.
+
+`inference` is one object on the wire: undoing one of its members needs the other's value, taken from the
+commit's journal (`result.undo()`) or from `frame`.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from certnb.commit.audit_log import read_audit_log
-from certnb.commit.outcome import DONE
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.journal import Journal
 from certnb.staging.staged import Staged
@@ -29,31 +36,67 @@ if TYPE_CHECKING:
 
     from certnb.commit.outcome import CommitResult
 
-__all__ = ["from_audit_log", "undo_result"]
+__all__ = ["Undo", "from_audit_log", "undo_result"]
 
 # (userId, id, field, value before the commit, value the commit wrote)
 _Applied = tuple[str, str, str, Any, Any]
+WRITTEN = "applied"  # the one outcome whose new value this client wrote: what an undo reverts
+LEFT = "already_applied"  # done, but not written by this client: an undo leaves it
 
 
-def undo_result(result: CommitResult, journal: str | Path | None = None) -> Staged:
-    """The inverse of a commit result's applied edits, staged in a new journal (default: next to the old).
+class Undo(Staged):
+    """The staged inverse of a commit (a `Staged`: diff, plan, commit it like any other), which also says
+    what it leaves alone: `left_alone` counts the commit's `already_applied` edits, not reverted.
+
+    >>> from certnb.staging.journal import Journal
+    >>> Undo(None, Journal(None), left_alone=2).note
+    '2 edits were already so on the server; undo leaves them'
+    """
+
+    def __init__(self, frame: pd.DataFrame | None, journal: Journal, left_alone: int = 0) -> None:
+        super().__init__(frame, journal)
+        self.left_alone = left_alone
+
+    @property
+    def note(self) -> str:
+        """What the undo leaves and why ("" when it leaves nothing)."""
+        if not self.left_alone:
+            return ""
+        if self.left_alone == 1:
+            return "1 edit was already so on the server; undo leaves it"
+        return f"{self.left_alone} edits were already so on the server; undo leaves them"
+
+    def __repr__(self) -> str:
+        shown = super().__repr__()
+        return f"{shown[:-1]}; {self.note}>" if self.note else shown
+
+    def _repr_html_(self) -> str:
+        note = f"<p>{html.escape(self.note)}</p>" if self.note else ""
+        return note + super()._repr_html_()
+
+
+def undo_result(result: CommitResult, journal: str | Path | None = None) -> Undo:
+    """The inverse of what a commit wrote (its `applied` edits), staged in a new journal (default: next to
+    the old); its `already_applied` edits are left alone and counted.
 
     >>> from certnb.commit.outcome import CommitResult
     >>> undo_result(CommitResult([])).edits
     []
     """
     staged = result.staged
-    applied = [(o.user_id, o.cert_id, o.field, o.before, o.after) for o in result if o.done]
+    applied = [(o.user_id, o.cert_id, o.field, o.before, o.after) for o in result if o.outcome == WRITTEN]
+    left = sum(o.outcome == LEFT for o in result)
     rows = staged.rows if staged is not None else {}
     frame = staged.frame if staged is not None else None
     source = staged.journal.path if staged is not None else None
-    return _stage_inverse(applied, rows, frame, _undo_journal(journal, source))
+    return _stage_inverse(applied, rows, frame, _undo_journal(journal, source), left)
 
 
 def from_audit_log(
     path: str | Path, frame: pd.DataFrame | None = None, journal: str | Path | None = None
-) -> Staged:
-    """The inverse of every edit an audit log records as applied (its latest entry per field), staged anew.
+) -> Undo:
+    """The inverse of every edit an audit log records as `applied` (its latest entry per field), staged
+    anew; those it records as `already_applied` are left alone and counted.
 
     `frame` (any load holding those certifications) supplies the values of fields the log does not name.
     """
@@ -61,8 +104,9 @@ def from_audit_log(
     for entry in read_audit_log(path):
         latest[(str(entry["userId"]), str(entry["id"]), str(entry["field"]))] = entry
     applied = [
-        (*key, e.get("before"), e.get("after")) for key, e in latest.items() if e.get("outcome") in DONE
+        (*key, e.get("before"), e.get("after")) for key, e in latest.items() if e.get("outcome") == WRITTEN
     ]
+    left = sum(e.get("outcome") == LEFT for e in latest.values())
     base: dict[tuple[str, str], RowSnapshot] = {}
     if frame is not None:
         from certnb.staging.rows import FrameRows
@@ -73,7 +117,7 @@ def from_audit_log(
             if target.position is not None:
                 base[(user_id, cert_id)] = rows.snapshot(target)
     default = Path(str(path).removesuffix(".audit.jsonl"))
-    return _stage_inverse(applied, base, frame, _undo_journal(journal, default))
+    return _stage_inverse(applied, base, frame, _undo_journal(journal, default), left)
 
 
 def _stage_inverse(
@@ -81,7 +125,8 @@ def _stage_inverse(
     base: Mapping[tuple[str, str], RowSnapshot],
     frame: pd.DataFrame | None,
     journal: Journal,
-) -> Staged:
+    left_alone: int,
+) -> Undo:
     edits: list[Edit] = []
     written: dict[tuple[str, str], dict[str, Any]] = {}
     for user_id, cert_id, field, before, after in applied:
@@ -103,7 +148,7 @@ def _stage_inverse(
         ))
     if edits:
         journal.append(rows=snapshots, staged=edits)
-    return Staged(frame, journal)
+    return Undo(frame, journal, left_alone)
 
 
 def _undo_journal(given: str | Path | None, source: Path | None) -> Journal:

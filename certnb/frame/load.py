@@ -6,20 +6,20 @@
 
 Many users are fetched through `$batch` (contract §7; the client packs 20 items a batch and runs batches
 concurrently), and every user's list is read to its end, following `@odata.nextLink` (contract §6), again in
-batches. A user whose certifications cannot be read (unknown user, 403, retries exhausted) is not dropped
-silently: the frame still loads, `load_failures(df)` (also `df.attrs["certnb_failures"]`) lists each such
-user with the status, code and message, and a `PartialLoadWarning` says how many failed.
+batches (`Graph.get_lists`, certnb/graph/listing.py). A user whose certifications cannot be read (unknown
+user, 403, retries exhausted, a nextLink that loops or is malformed) is not dropped silently: the frame still
+loads, `load_failures(df)` (also `df.attrs["certnb_failures"]`) lists each such user with the status, code,
+message and url, and a `PartialLoadWarning` says how many failed.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
 
-from certnb.errors import GraphError
 from certnb.frame.build import build_from_records
 from certnb.graph.urls import certifications_path, user_path
 
@@ -30,7 +30,6 @@ FAILURE_COLUMNS: tuple[str, ...] = ("user", "userId", "status", "code", "message
 
 USER_SELECT = "id,userPrincipalName,displayName"
 PROGRESS_THRESHOLD = 50  # users; below this a load is quick enough to need no progress bar
-_CHUNK = 200  # batch items handed to the client at a time, so the progress bar moves
 
 
 class PartialLoadWarning(UserWarning):
@@ -40,16 +39,17 @@ class PartialLoadWarning(UserWarning):
 class GraphSession(Protocol):
     """What loading needs from `certnb.graph.client.Graph` (any object with these methods will do)."""
 
-    @property
-    def base_url(self) -> str: ...
-
     def me(self) -> dict[str, Any]: ...
-
-    def get(self, path: str, params: Any = None) -> Any: ...
 
     def get_all(self, path: str, params: Any = None) -> list[dict[str, Any]]: ...
 
-    def batch(self, requests: Iterable[Any]) -> list[Any]: ...
+    def get_lists(
+        self, paths: Iterable[str], *, on_first_pages: Callable[[int], None] | None = None
+    ) -> list[Any]: ...
+
+    def batch(
+        self, requests: Iterable[Any], *, on_answered: Callable[[int], None] | None = None
+    ) -> list[Any]: ...
 
 
 def load_certifications(
@@ -125,112 +125,56 @@ def _load_many(
     params: dict[str, Any] | None,
     show: bool,
 ) -> tuple[list[tuple[dict[str, Any], list[dict[str, Any]]]], list[dict[str, Any]]]:
-    """First pages (and unknown users' identities) in batches, then nextLinks in batches, round by round."""
+    """Unknown users' identities in batches, then every list by `graph.get_lists` (first pages, then
+    nextLinks, in batches round by round); failures in the order of `targets`."""
     query = f"?$top={params['$top']}" if params else ""
-    requests: list[dict[str, Any]] = []
-    for key, person in targets:
-        requests.append({"method": "GET", "url": certifications_path(key) + query})
-        if person is None:
-            requests.append({"method": "GET", "url": f"{user_path(key)}?$select={USER_SELECT}"})
     bar = _progress(len(targets), show)
     try:
-        answers = _run(graph, requests, bar, per_user=1 if all(p for _, p in targets) else 2)
+        identities = _identify(graph, [key for key, person in targets if person is None], bar)
+        people: list[tuple[str, dict[str, Any] | None, Any]] = []
+        for key, person in targets:
+            identity = identities.get(key)
+            if identity is not None and identity.ok:
+                person = identity.body if isinstance(identity.body, dict) else {}
+            people.append((key, person, identity))
+        readable = [(key, person) for key, person, _ in people if person is not None]
+        listings = graph.get_lists(
+            [certifications_path(key) + query for key, _ in readable],
+            on_first_pages=None if bar is None else bar.update,
+        )
     finally:
         if bar is not None:
             bar.close()
+    listing_of = {key: listing for (key, _), listing in zip(readable, listings, strict=True)}
     loaded: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     failures: list[dict[str, Any]] = []
-    pending: dict[int, str] = {}  # position in `loaded` → nextLink to follow
-    position = 0
-    for key, person in targets:
-        page = answers[position]
-        position += 1
+    for key, person, identity in people:
         if person is None:
-            identity = answers[position]
-            position += 1
-            if not identity.ok:
-                failures.append(_failure(key, None, identity))
-                continue
-            person = identity.body
-        assert person is not None
-        if not page.ok:
-            failures.append(_failure(key, person.get("id"), page))
+            failures.append(_failure(key, None, identity))
             continue
-        body = page.body if isinstance(page.body, dict) else {}
-        loaded.append(
-            (
-                {k: person.get(k) for k in ("id", "userPrincipalName", "displayName")},
-                list(body.get("value") or []),
-            )
-        )
-        if body.get("@odata.nextLink"):
-            pending[len(loaded) - 1] = body["@odata.nextLink"]
-    _follow(graph, pending, loaded, failures)
+        listing = listing_of[key]
+        if not listing.ok:
+            # A user whose later page failed is reported, its partial list left out rather than shown whole.
+            failures.append(_failure(key, person.get("id"), listing.answer))
+            continue
+        loaded.append(({k: person.get(k) for k in ("id", "userPrincipalName", "displayName")}, listing.items))
     return loaded, failures
 
 
-def _follow(
-    graph: GraphSession,
-    pending: dict[int, str],
-    loaded: list[tuple[dict[str, Any], list[dict[str, Any]]]],
-    failures: list[dict[str, Any]],
-) -> None:
-    """Follow every user's nextLinks, one batch round per page depth (contract §6: links are opaque)."""
-    base = graph.base_url.rstrip("/")
-    seen: set[str] = set()
-    failed: set[int] = set()
-    while pending:
-        if seen.intersection(pending.values()):
-            raise GraphError(
-                0,
-                "nextLinkLoop",
-                "the server repeated a nextLink already followed",
-                method="GET",
-                url=next(iter(seen.intersection(pending.values()))),
-            )
-        seen.update(pending.values())
-        order = list(pending)
-        relative = [pending[i][len(base) :] if pending[i].startswith(base + "/") else None for i in order]
-        batched = [(i, url) for i, url in zip(order, relative, strict=True) if url is not None]
-        answers = dict(
-            zip(
-                [i for i, _ in batched],
-                graph.batch([{"method": "GET", "url": url} for _, url in batched]) if batched else [],
-                strict=True,
-            )
-        )
-        following: dict[int, str] = {}
-        for i in order:
-            if i in answers:
-                answer = answers[i]
-                if not answer.ok:
-                    user = loaded[i][0]
-                    failures.append(
-                        _failure(user.get("userPrincipalName") or user.get("id"), user.get("id"), answer)
-                    )
-                    failed.add(i)
-                    continue
-                body = answer.body if isinstance(answer.body, dict) else {}
-            else:  # a nextLink to another host cannot go in a batch: fetch it alone, verbatim
-                body = graph.get(pending[i])
-            loaded[i][1].extend(body.get("value") or [])
-            if body.get("@odata.nextLink"):
-                following[i] = body["@odata.nextLink"]
-        pending = following
-    # A user whose later page failed is reported, and its partial list removed rather than shown as whole.
-    for i in sorted(failed, reverse=True):
-        del loaded[i]
-
-
-def _run(graph: GraphSession, requests: list[dict[str, Any]], bar: Any, per_user: int) -> list[Any]:
-    answers: list[Any] = []
-    step = _CHUNK - _CHUNK % per_user
-    for start in range(0, len(requests), step):
-        chunk = requests[start : start + step]
-        answers.extend(graph.batch(chunk))
-        if bar is not None:
-            bar.update(len(chunk) // per_user)
-    return answers
+def _identify(graph: GraphSession, keys: list[str], bar: Any) -> dict[str, Any]:
+    """The `$batch` answer to `GET /users/{key}?$select=...` of every user given by UPN or id."""
+    if not keys:
+        return {}
+    if bar is not None:
+        bar.set_description("looking up users")
+    answers = graph.batch(
+        [{"method": "GET", "url": f"{user_path(key)}?$select={USER_SELECT}"} for key in keys],
+        on_answered=None if bar is None else bar.update,
+    )
+    if bar is not None:
+        bar.reset()
+        bar.set_description("loading certifications")
+    return dict(zip(keys, answers, strict=True))
 
 
 def _failure(key: str | None, user_id: Any, answer: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
     client.py     Graph: the synchronous session object certnb.connect() returns
     transport.py  one paced, retried call; errors mapped to certnb.errors
-    paging.py     follow @odata.nextLink verbatim
+    paging.py     follow @odata.nextLink verbatim; the one nextLink loop guard
+    listing.py    many collections read to their end: first pages, then nextLinks, through $batch
     batch.py      $batch planning (≤ 20, dependsOn kept together), per-item retries
     pacing.py     Retry-After, learned rate (AIMD), backoff with jitter — one per session
     urls.py       percent-encoded path segments; plain http only on loopback
@@ -10,7 +11,8 @@
     config.py     settings lookup: arguments → CERTNB_* environment → config file
     loop.py       the private event loop thread behind the synchronous API
 
-`Graph`, `BatchRequest` and `BatchResponse` load on first use, so `import certnb` does not import httpx.
+`Graph`, `BatchRequest`, `BatchResponse` and `Listing` load on first use, so `import certnb` does not
+import httpx.
 
 >>> from certnb.graph import Graph, BatchRequest, urls   # doctest: +SKIP
 """
@@ -25,13 +27,15 @@ from certnb.graph import urls
 if TYPE_CHECKING:
     from certnb.graph.batch import BatchRequest, BatchResponse
     from certnb.graph.client import Graph
+    from certnb.graph.listing import Listing
 
-__all__ = ["BatchRequest", "BatchResponse", "Graph", "urls"]
+__all__ = ["BatchRequest", "BatchResponse", "Graph", "Listing", "urls"]
 
 _LAZY = {
     "BatchRequest": "certnb.graph.batch",
     "BatchResponse": "certnb.graph.batch",
     "Graph": "certnb.graph.client",
+    "Listing": "certnb.graph.listing",
 }
 
 

@@ -19,7 +19,7 @@ Responses come back in any order and are correlated by id; `run_batches` returns
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,15 +133,24 @@ def plan_batches(requests: Sequence[BatchRequest], size: int = MAX_BATCH) -> lis
 
 
 async def run_batches(
-    transport: GraphTransport, requests: Sequence[BatchRequest], max_concurrency: int
+    transport: GraphTransport,
+    requests: Sequence[BatchRequest],
+    max_concurrency: int,
+    on_answered: Callable[[int], None] | None = None,
 ) -> list[BatchResponse]:
-    """Run every request through `$batch`, at most `max_concurrency` batches in flight; answers in order."""
+    """Run every request through `$batch`, at most `max_concurrency` batches in flight; answers in order.
+
+    `on_answered(n)` is called (on the session's loop) each time a planned batch of `n` items has all its
+    final answers: a progress bar moves with it.
+    """
     results: list[BatchResponse | None] = [None] * len(requests)
     ids = [_item_id(r, i) for i, r in enumerate(requests)]
     gate = asyncio.Semaphore(max(1, max_concurrency))
 
     async def run_one(indices: list[int]) -> None:
         await _Batch(transport, requests, ids, results, gate).run(indices)
+        if on_answered is not None:
+            on_answered(len(indices))
 
     await asyncio.gather(*(run_one(b) for b in plan_batches(requests)))
     return [r for r in results if r is not None]

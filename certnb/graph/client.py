@@ -22,6 +22,7 @@ import httpx
 from certnb.clouds import GLOBAL, Cloud
 from certnb.errors import ConfigError, GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
+from certnb.graph.listing import Listing, read_lists
 from certnb.graph.loop import LoopThread
 from certnb.graph.pacing import Pacer
 from certnb.graph.paging import collect
@@ -36,7 +37,7 @@ T = TypeVar("T")
 
 
 class Graph:
-    """A signed-in Graph session: `get`, `get_all`, `batch`, `patch`, `post`, `delete`, `me`.
+    """A signed-in Graph session: `get`, `get_all`, `get_lists`, `batch`, `patch`, `post`, `delete`, `me`.
 
     Knobs: `max_concurrency` (batches in flight), `timeout` (seconds per HTTP exchange), `max_attempts`
     (per read; writes are tried once). Close it (or use `with`) to release the connections.
@@ -128,6 +129,18 @@ class Graph:
         """GET every item of a collection, following `@odata.nextLink` (contract §6)."""
         return self._run(collect(self._transport, path, params))
 
+    def get_lists(
+        self, paths: Iterable[str], *, on_first_pages: Callable[[int], None] | None = None
+    ) -> list[Listing]:
+        """GET every item of many collections: first pages, then nextLinks, through `$batch` (listing.py).
+
+        One `Listing` per path, in order; a list that could not be read to its end has `.ok` False and
+        its failed `.answer` (not raised). `on_first_pages(n)` is told as first pages come in.
+
+        >>> [x.items for x in graph.get_lists(urls.certifications_path(u) for u in us)]  # doctest: +SKIP
+        """
+        return self._run(read_lists(self._transport, list(paths), self.max_concurrency, on_first_pages))
+
     def patch(self, path: str, body: Mapping[str, Any]) -> Any:
         """PATCH (merge) a resource; Graph answers the whole updated entity (contract §1). Never retried."""
         return self._run(self._transport.call("PATCH", path, body=dict(body)))
@@ -140,18 +153,24 @@ class Graph:
         """DELETE a resource (204). Never retried."""
         self._run(self._transport.call("DELETE", path))
 
-    def batch(self, requests: Iterable[BatchRequest | Mapping[str, Any]]) -> list[BatchResponse]:
+    def batch(
+        self,
+        requests: Iterable[BatchRequest | Mapping[str, Any]],
+        *,
+        on_answered: Callable[[int], None] | None = None,
+    ) -> list[BatchResponse]:
         """Run requests through `$batch` (≤ 20 each, concurrent, items retried alone); answers in order.
 
         Items are `BatchRequest`s or dicts with `method`, `url` and optional `body`, `headers`, `id`,
         `dependsOn`. Failed items are answered (with `.error`), not raised: call `.raise_for_status()`.
+        `on_answered(n)` is told each time n more items have their final answers (for a progress bar).
 
         >>> graph.batch([{"method": "GET", "url": urls.certifications_path(u)} for u in us])  # doctest: +SKIP
         """
         items = [_batch_request(r) for r in requests]
         if not items:
             return []
-        return self._run(run_batches(self._transport, items, self.max_concurrency))
+        return self._run(run_batches(self._transport, items, self.max_concurrency, on_answered))
 
     def load(
         self,

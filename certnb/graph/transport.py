@@ -95,16 +95,8 @@ class GraphTransport:
 
     def url(self, path_or_url: str, params: Mapping[str, Any] | None = None) -> str:
         """An absolute URL for a path below the version root, or a nextLink checked to stay on our server."""
-        if path_or_url.startswith(("https://", "http://")):
-            if origin(path_or_url) != origin(self.base_url):
-                # The bearer token is for this server only (contract §6: nextLink stays on Graph).
-                raise GraphError(
-                    0,
-                    "foreignLink",
-                    f"refusing to send the token to {origin(path_or_url)[1]}, which is not {self.base_url}",
-                    method="GET",
-                    url=path_or_url,
-                )
+        if path_or_url[:8].lower().startswith(("https://", "http://")):  # a scheme is case-insensitive
+            self._check_link(path_or_url)
             url = path_or_url
         else:
             url = self.base_url + ("" if path_or_url.startswith("/") else "/") + path_or_url
@@ -113,6 +105,32 @@ class GraphTransport:
             query = urlencode({k: _query_value(v) for k, v in params.items()}, safe="$,'()", quote_via=quote)
             url += ("&" if "?" in url else "?") + query
         return url
+
+    def _check_link(self, link: str) -> None:
+        """Refuse an absolute URL (a nextLink) that is malformed or leaves the Graph root's origin."""
+        try:
+            there = origin(link)
+            httpx.URL(link)  # what httpx would refuse at send time (e.g. a control character)
+        except (ValueError, httpx.InvalidURL) as exc:  # their words ("Port out of range 0-65535") say why
+            raise GraphError(
+                0,
+                "invalidNextLink",
+                f"the link {link!r} is not a valid URL ({exc}), so certnb did not send it; if the server "
+                "sent it as @odata.nextLink, retry later and report it if it persists",
+                method="GET",
+                url=link,
+            ) from None
+        ours = origin(self.base_url)
+        if there != ours:
+            # The bearer token is for this server only (contract §6: nextLink stays on Graph).
+            raise GraphError(
+                0,
+                "foreignLink",
+                f"refusing to send the token to {there}, which is not the origin {ours} of the Graph root "
+                f"{self.base_url}; the link was not followed (a server that sends one is misconfigured)",
+                method="GET",
+                url=link,
+            )
 
     async def send(self, method: str, url: str, body: Any = None) -> httpx.Response:
         """One HTTP exchange, no retry (the token is added, and refreshed once on 401, by the auth)."""

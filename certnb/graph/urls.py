@@ -76,8 +76,24 @@ def check_base_url(url: str, *, key: str = "base_url") -> str:
     return url.rstrip("/")
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) of a URL, to check a nextLink stays on the server the token is for."""
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+def origin(url: str) -> str:
+    """`scheme://host:port` of an absolute URL (default port filled in, host lower-cased), to check that a
+    nextLink stays on the server the token is for. `ValueError` when it has no host or a bad port.
+
+    >>> origin("https://Graph.Microsoft.com/beta/me")
+    'https://graph.microsoft.com:443'
+    >>> origin("http://[::1]:8000/beta")
+    'http://[::1]:8000'
+    >>> origin("https://graph.microsoft.com:99999/beta")
+    Traceback (most recent call last):
+    ValueError: Port out of range 0-65535
+    """
+    parts = urlsplit(url)  # ValueError for an unparsable netloc, e.g. an unclosed "[" of an IPv6 host
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ValueError("no host")
+    port = parts.port  # ValueError for a bad port
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme)
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}:{port}"

@@ -22,6 +22,7 @@ from certnb.audience import Audience
 from certnb.commit import CommitPlan, PlannedPatch, plan_commit
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
+from certnb.graph.batch import MAX_BATCH
 from certnb.staging import Staged, stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,10 +119,7 @@ def test_batch_items_and_envelopes(tenant_frame: pd.DataFrame) -> None:
         "url": f"/users/{tenant_frame.at[0, 'userId']}/profile/certifications/{tenant_frame.at[0, 'id']}",
         "headers": {"Content-Type": "application/json"}, "body": {"description": "batched"},
     }
-    assert [len(b["requests"]) for b in plan.batches()] == [20, 20, 5]
-    assert [len(b["requests"]) for b in plan.batches(size=7)][:2] == [7, 7]
-    with pytest.raises(ValueError, match="1 to 20"):
-        plan.batches(size=21)
+    assert [item["id"] for item in items] == [str(n) for n in range(1, 46)]
 
 
 def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
@@ -162,7 +160,7 @@ def test_planning_never_opens_a_socket() -> None:
         staged = stage(frame)
         staged.set(frame["endDate"].notna(), description="dry run")
         plan = staged.plan()
-        text = str(plan) + repr(plan) + plan._repr_html_() + json.dumps(plan.batches())
+        text = str(plan) + repr(plan) + plan._repr_html_() + json.dumps(plan.to_batch_requests())
         assert len(plan) > 100, len(plan)
         print(sorted(set(events)))
         """
@@ -188,7 +186,8 @@ def test_the_emulator_accepts_the_planned_bodies(emulator: Emulator, tenant_fram
     plan = staged.plan(base_url=emulator.graph_url)
     token = emulator.access_token(scopes="User.ReadWrite.All")
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, verify=emulator.verify()) as client:
-        for envelope in plan.batches():
+        items = plan.to_batch_requests()
+        for envelope in ({"requests": items[i:i + MAX_BATCH]} for i in range(0, len(items), MAX_BATCH)):
             reply = client.post(f"{emulator.graph_url}/$batch", json=envelope)
             assert reply.status_code == 200
             assert [r["status"] for r in reply.json()["responses"]] == [200] * len(envelope["requests"])

@@ -12,6 +12,7 @@ import httpx
 import pandas as pd
 import pytest
 from commit_tenant import certification, committed, key, patches_sent, remote_patch, staged_on, user_id
+from next_links import NextLinks
 
 from certnb.commit.outcome import CommitResult
 from certnb.commit.plan import CommitPlan, compact_json
@@ -270,5 +271,29 @@ def test_an_unreadable_list_fails_its_edits_and_sends_nothing_for_them(emu: Emul
     assert (row["outcome"], row["status"]) == ("failed", 403)
     assert outcome_of(result, 2, "cert-2-0", "endDate")["outcome"] == "applied"
     assert patches_sent(emu) == 1
+    held = certification(emu.state(), 1, "cert-1-0")
+    assert held is not None and held["endDate"] == "2026-12-31"
+
+
+def test_a_repeated_next_link_in_the_conflict_check_fails_those_edits_naming_it(
+    emu: Emulator, graph: Graph
+) -> None:
+    import certnb
+
+    staged = staged_on(graph)
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    staged.set(key(2, "cert-2-0"), endDate="2027-06-30")
+    looping = certifications_path(user_id(1))
+    # A server bug: every page of user 1's list points at that same page again.
+    server = NextLinks(emu, lambda url: url if looping + "?" in url else None)
+    with certnb.connect(emulator=emu, write=True, all_users=True, transport=server) as seam:
+        result = committed(seam, staged)
+    row = outcome_of(result, 1, "cert-1-0", "endDate")
+    assert (row["outcome"], row["code"]) == ("failed", "nextLinkLoop")
+    link = server.replaced[0]
+    assert link in row["message"] and "already followed" in row["message"]
+    assert len(server.replaced) == 2  # the first page and its nextLink once: then the guard stops the list
+    assert outcome_of(result, 2, "cert-2-0", "endDate")["outcome"] == "applied"
+    assert patches_sent(emu) == 1  # nothing sent for user 1, whose list could not be read
     held = certification(emu.state(), 1, "cert-1-0")
     assert held is not None and held["endDate"] == "2026-12-31"

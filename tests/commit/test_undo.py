@@ -9,7 +9,7 @@ from typing import Any
 from commit_tenant import certification, committed, key, remote_patch, seed, staged_on, user_id
 
 from certnb.commit.outcome import CommitResult
-from certnb.commit.undo import from_audit_log
+from certnb.commit.undo import Undo, from_audit_log
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
 
@@ -79,3 +79,48 @@ def test_only_applied_edits_are_undone(emu: Emulator, graph: Graph, tmp_path: Pa
     assert [(e.user_id, e.cert_id) for e in undo] == [(user_id(1), "cert-1-0")]
     second = result.undo()
     assert second.journal.path == tmp_path / "edits.undo-2.journal"
+
+
+def commit_with_values_already_there(emu: Emulator, graph: Graph, journal: Path) -> CommitResult:
+    """Three edits: one this client writes, two someone else made first (so they end `already_applied`)."""
+    staged = staged_on(graph, journal)
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    staged.set(key(2, "cert-2-0"), endDate="2027-06-30", displayName="AZ-900")
+    remote_patch(emu, 2, "cert-2-0", {"endDate": "2027-06-30", "displayName": "AZ-900"})
+    result = committed(graph, staged)
+    assert result.counts == {"applied": 1, "already_applied": 2}
+    return result
+
+
+def test_undo_leaves_what_was_already_so_on_the_server(emu: Emulator, graph: Graph, tmp_path: Path) -> None:
+    result = commit_with_values_already_there(emu, graph, tmp_path / "edits.journal")
+    undo = result.undo()
+    assert [(e.user_id, e.cert_id, e.field, e.after) for e in undo] == [
+        (user_id(1), "cert-1-0", "endDate", "2026-12-31")
+    ]
+    assert isinstance(undo, Undo) and undo.left_alone == 2
+    assert "2 edits were already so on the server; undo leaves them" in repr(undo)
+    assert "undo leaves them" in undo._repr_html_()
+    assert committed(graph, undo).counts == {"applied": 1}
+    theirs = certification(emu.state(), 2, "cert-2-0")
+    assert theirs is not None and (theirs["endDate"], theirs["displayName"]) == ("2027-06-30", "AZ-900")
+    ours = certification(emu.state(), 1, "cert-1-0")
+    assert ours is not None and ours["endDate"] == "2026-12-31"
+
+
+def test_undo_from_the_audit_log_leaves_what_was_already_so(
+    emu: Emulator, graph: Graph, tmp_path: Path
+) -> None:
+    result = commit_with_values_already_there(emu, graph, tmp_path / "edits.journal")
+    undo = from_audit_log(result.audit_log, frame=graph.load(users="all"))
+    assert [(e.user_id, e.cert_id, e.field) for e in undo] == [(user_id(1), "cert-1-0", "endDate")]
+    assert undo.left_alone == 2 and "undo leaves them" in repr(undo)
+    assert committed(graph, undo).counts == {"applied": 1}
+    theirs = certification(emu.state(), 2, "cert-2-0")
+    assert theirs is not None and (theirs["endDate"], theirs["displayName"]) == ("2027-06-30", "AZ-900")
+
+
+def test_an_undo_that_leaves_nothing_says_nothing(emu: Emulator, graph: Graph, tmp_path: Path) -> None:
+    undo = edit_some(graph, tmp_path / "edits.journal").undo()
+    assert undo.left_alone == 0 and undo.note == "" and repr(undo).startswith("<Staged: 4 edits")
+    assert "already so" not in repr(undo)

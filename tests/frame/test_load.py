@@ -3,11 +3,13 @@ paging through `$batch`, and users that fail reported instead of dropped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
+from next_links import NextLinks
 
 from certnb.connect import connect
 from certnb.emulator.server import Emulator
@@ -119,3 +121,49 @@ def test_bad_arguments_are_refused_before_any_request(graph: Graph) -> None:
 def test_progress_bar_on_request(graph: Graph, capsys: pytest.CaptureFixture[str]) -> None:
     load_certifications(graph, users=[MEGAN], progress=True)
     assert "loading certifications" in capsys.readouterr().err
+
+
+def loops_on(user: str) -> Callable[[str], str | None]:
+    """A server bug for one user (UPN or id, as the load asks): every page of the list points at itself."""
+    looping = certifications_path(user)
+    return lambda url: url if looping + "?" in url or url.endswith(looping) else None
+
+
+def test_a_repeated_next_link_is_that_users_failure(
+    emu: Emulator, sample_seed_module: dict[str, Any]
+) -> None:
+    zoe = seeded(sample_seed_module, "zoe.angstrom@contoso.example")
+    server = NextLinks(emu, loops_on(zoe["userPrincipalName"]))
+    with (
+        connect(emulator=emu, scopes=["User.Read.All"], transport=server) as seam,
+        pytest.warns(PartialLoadWarning, match="1 user"),
+    ):
+        df = load_certifications(seam, users=[MEGAN, zoe["userPrincipalName"]])
+    failures = load_failures(df)
+    assert failures[["user", "userId", "status", "code"]].values.tolist() == [
+        [zoe["userPrincipalName"], zoe["id"], 0, "nextLinkLoop"]
+    ]
+    link = server.replaced[0]
+    assert failures["url"].tolist() == [link] and link in failures["message"][0]
+    assert len(server.replaced) == 2  # the first page and its nextLink once: then the guard stops the list
+    assert set(df["userPrincipalName"]) == {MEGAN}  # the other user loads whole; zoe's part is left out
+
+
+def test_a_malformed_next_link_is_that_users_failure(
+    emu: Emulator, sample_seed_module: dict[str, Any]
+) -> None:
+    zoe = seeded(sample_seed_module, "zoe.angstrom@contoso.example")
+    looping = loops_on(zoe["id"])
+    bad = emu.graph_url.replace(f":{httpx.URL(emu.graph_url).port}", ":99999") + "/users?$skip=1"
+    server = NextLinks(emu, lambda url: bad if looping(url) else None)
+    with (
+        connect(emulator=emu, scopes=["User.Read.All"], transport=server) as seam,
+        pytest.warns(PartialLoadWarning, match="1 user"),
+    ):
+        df = load_certifications(seam, users="all", progress=False)
+    failures = load_failures(df)
+    assert failures[["user", "status", "code", "url"]].values.tolist() == [
+        [zoe["id"], 0, "invalidNextLink", bad]
+    ]
+    assert bad in failures["message"][0] and "Port out of range" in failures["message"][0]
+    assert zoe["id"] not in set(df["userId"]) and df["userId"].nunique() > 1

@@ -171,3 +171,41 @@ def test_next_link_to_another_host_is_refused(date_server: tuple[Graph, list[flo
     with pytest.raises(GraphError) as caught:
         graph.get("https://evil.example/beta/me")
     assert caught.value.code == "foreignLink"
+
+
+def test_a_refused_link_names_the_whole_origin(date_server: tuple[Graph, list[float]]) -> None:
+    graph, seen = date_server
+    for link, named in [
+        ("https://evil.example/beta/me", "https://evil.example:443"),
+        ("https://graph.example.test:8443/beta/me", "https://graph.example.test:8443"),  # another port
+        ("http://graph.example.test/beta/me", "http://graph.example.test:80"),  # plain http
+    ]:
+        with pytest.raises(GraphError) as caught:
+            graph.get(link)
+        assert caught.value.code == "foreignLink" and caught.value.url == link
+        text = str(caught.value)
+        ours = "https://graph.example.test:443"
+        assert f"refusing to send the token to {named}, which is not the origin {ours}" in text
+        assert "opaque-token" not in text
+    assert seen == []  # nothing was sent
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://graph.example.test:99999/beta/me",  # port out of range
+        "https://graph.example.test:8443:1/beta/me",  # not a port at all
+        "https://[::1/beta/me",  # an IPv6 host never closed
+        "https:///beta/me",  # no host
+        "https://graph.example.test/beta/me\x00",  # what httpx refuses at send time
+    ],
+)
+def test_a_malformed_link_is_a_graph_error_naming_it(
+    date_server: tuple[Graph, list[float]], link: str
+) -> None:
+    graph, seen = date_server
+    with pytest.raises(GraphError) as caught:
+        graph.get(link)
+    assert caught.value.code == "invalidNextLink" and caught.value.url == link
+    assert repr(link) in str(caught.value)
+    assert seen == []
