@@ -91,9 +91,10 @@ def signing_in(authority: str = "") -> Iterator[None]:
     except (ValueError, RuntimeError, msal.exceptions.MsalError) as err:
         # e.g. "Unable to get authority configuration for ...": a tenant the sign-in host does not know.
         where = f" for {authority}" if authority else ""
+        said = " ".join(_first_line(err).split())[:600].rstrip(". ")
         raise SignInError(
-            f"MSAL refused the sign-in{where}: {_first_line(err)[:300]} Check tenant= (a tenant id or "
-            "domain), client_id= and cloud=."
+            f"MSAL refused the sign-in{where}: {said}. Check tenant= (a tenant id or domain), client_id= "
+            "and cloud=."
         ) from err
 
 
