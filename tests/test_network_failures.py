@@ -23,7 +23,8 @@ import requests
 import certnb
 from certnb.clouds import Cloud
 from certnb.emulator.server import Emulator
-from certnb.errors import CertnbError, GraphError, NetworkError
+from certnb.errors import CertnbError, GraphError, NetworkError, SignInError
+from certnb.signin_host import signing_in
 
 pytestmark = pytest.mark.timeout(60)  # each case is bounded by its own 0.5 s timeout; this bounds a hang
 
@@ -79,6 +80,17 @@ def refuse_to_proxy(conn: socket.socket) -> None:
     try:
         conn.recv(65536)
         conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def answer_503(conn: socket.socket) -> None:
+    """A server that is there but failing: 503 to every request."""
+    try:
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     except OSError:
         pass
     finally:
@@ -246,3 +258,16 @@ def test_sign_in_host_lost_before_a_token_refresh(tmp_path: Path) -> None:
     graph.close()
     assert (caught.value.cause, caught.value.host) == ("refused", host)
     assert access not in str(caught.value) and "refresh_token" not in str(caught.value)
+
+
+def test_an_error_answer_from_the_sign_in_host_is_a_sign_in_error_not_a_network_error() -> None:
+    server = LoopbackServer(answer_503)
+    url = f"http://127.0.0.1:{server.port}/contoso.example/v2.0/.well-known/openid-configuration"
+    try:
+        with pytest.raises(SignInError) as caught, signing_in(), requests.Session() as http:
+            http.get(f"{url}?probe=1", timeout=TIMEOUT).raise_for_status()  # what MSAL does with a 5xx
+    finally:
+        server.close()
+    assert not isinstance(caught.value, NetworkError)
+    assert f"answered 503 Service Unavailable to {url}." in str(caught.value)  # the query is not shown
+    assert isinstance(caught.value.__cause__, requests.HTTPError)
