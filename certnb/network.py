@@ -96,10 +96,11 @@ def _diagnose(
         via = f" (through the proxy {proxy})" if proxy else ""
         return "timeout", f"timeout: no answer {within}{via}"
     if known == "proxy" or (proxy and (dns or refused)):
+        named = f"the proxy {proxy}" if proxy else "the proxy"
         if dns or refused:
             why = "its name was not found" if dns else "nothing is listening there"
-            return "proxy", f"proxy: the proxy {proxy} is unreachable ({why})"
-        return "proxy", f"proxy: the proxy {proxy} refused the connection ({_detail(chain)})"
+            return "proxy", f"proxy: {named} is unreachable ({why})"
+        return "proxy", f"proxy: {named} refused the connection ({_detail(chain)})"
     untrusted = first(ssl.SSLCertVerificationError)
     if isinstance(untrusted, ssl.SSLCertVerificationError):
         why = untrusted.verify_message or untrusted.reason or "verification failed"
