@@ -7,6 +7,8 @@
 
 Tokens never appear in a repr, a log line or an exception message. MSAL is imported lazily (only here,
 only when signing in) so `import certnb` stays light. `TokenCacheFile` persists MSAL's cache per user.
+Every call into MSAL runs in `signing_in()` (signin_host.py): an unreachable sign-in host is a
+`NetworkError` naming the cause, never a `requests` exception.
 
 >>> auth = GraphAuth(StaticToken("eyJ..."))
 >>> auth
@@ -40,6 +42,7 @@ from certnb.errors import (
     SignInError,
     SignInExpired,
 )
+from certnb.signin_host import signing_in
 
 __all__ = [
     "GraphAuth",
@@ -197,9 +200,10 @@ class MsalTokens:
         with self._lock:
             if not force_refresh and time.time() < self._expires_at - _REFRESH_MARGIN_S:
                 return self._access_token
-            result = self.app.acquire_token_silent_with_error(
-                self.scopes, account=self.account, force_refresh=force_refresh
-            )
+            with signing_in():
+                result = self.app.acquire_token_silent_with_error(
+                    self.scopes, account=self.account, force_refresh=force_refresh
+                )
             if not result or "access_token" not in result:
                 reason = (result or {}).get("error_description") or "no cached refresh token"
                 raise AuthenticationError(
@@ -215,7 +219,7 @@ class MsalTokens:
 
     def sign_out(self) -> None:
         """Remove the account (and its tokens) from MSAL's cache and the cache file."""
-        with self._lock:
+        with self._lock, signing_in():
             self.app.remove_account(self.account)
             self._access_token, self._expires_at = "", 0.0
             if self.cache_file is not None:
@@ -284,11 +288,13 @@ def sign_in(
 
     `method` is `device_code`, `interactive` or `password` (username + password, for the emulator and
     scripts). The wait for a device code is bounded by `timeout` seconds; Ctrl-C raises `SignInCancelled`.
+    A sign-in host that cannot be reached raises `NetworkError`.
     """
-    for account in app.get_accounts(username=username) if username else app.get_accounts():
-        cached = app.acquire_token_silent(list(scopes), account=account)
-        if cached and "access_token" in cached:
-            return account, cached
+    with signing_in():  # around MSAL's calls only: an error of on_device_code stays what it is
+        for account in app.get_accounts(username=username) if username else app.get_accounts():
+            cached = app.acquire_token_silent(list(scopes), account=account)
+            if cached and "access_token" in cached:
+                return account, cached
     try:
         if method == "device_code":
             result = _device_code(app, scopes, timeout, on_device_code or show_device_code)
@@ -297,7 +303,7 @@ def sign_in(
         elif method == "password":
             if not username or password is None:
                 raise SignInError("auth='password' needs both username= and password=")
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), signing_in():
                 # MSAL deprecates the password grant for public clients; it is meant for the emulator.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 result = app.acquire_token_by_username_password(username, password, scopes=list(scopes))
@@ -308,7 +314,8 @@ def sign_in(
     _raise_for_result(result, timeout)
     claims = result.get("id_token_claims") or {}
     who = claims.get("preferred_username") or username
-    accounts = app.get_accounts(username=who) if who else app.get_accounts()
+    with signing_in():
+        accounts = app.get_accounts(username=who) if who else app.get_accounts()
     if not accounts:
         raise SignInError("the sign-in returned no account (no id_token/client_info in the answer)")
     refuse_app_only_token(str(result["access_token"]))
@@ -318,14 +325,16 @@ def sign_in(
 def _device_code(
     app: Any, scopes: Sequence[str], timeout: float, show: Callable[[Mapping[str, Any]], None]
 ) -> dict[str, Any]:
-    flow = app.initiate_device_flow(scopes=list(scopes))
+    with signing_in():
+        flow = app.initiate_device_flow(scopes=list(scopes))
     if "user_code" not in flow:
         reason = _first_line(flow.get("error_description"))
         raise SignInError(f"device code sign-in could not start: {reason}")
     show(flow)
     # MSAL polls until flow["expires_at"]: bound the wait by certnb's timeout too.
     flow["expires_at"] = min(float(flow.get("expires_at", 0)), time.time() + timeout)
-    result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
+    with signing_in():
+        result: dict[str, Any] = app.acquire_token_by_device_flow(flow)
     return result
 
 
@@ -333,16 +342,17 @@ def _interactive(app: Any, scopes: Sequence[str], login_hint: str | None, timeou
     """MSAL's browser sign-in: a loopback listener, the system browser (`webbrowser`), a PKCE code."""
     import msal
 
-    try:
-        result: dict[str, Any] = app.acquire_token_interactive(
-            list(scopes), login_hint=login_hint, timeout=timeout
-        )
-    except msal.BrowserInteractionTimeoutError:
-        raise SignInExpired(
-            f"nobody finished the browser sign-in within {timeout:.0f} s. Run certnb.connect(...) again and "
-            "sign in in the browser window it opens, or use auth='device_code' where no browser can reach "
-            "this machine."
-        ) from None
+    with signing_in():  # outside the timeout's handler: MSAL's timeout is a RuntimeError
+        try:
+            result: dict[str, Any] = app.acquire_token_interactive(
+                list(scopes), login_hint=login_hint, timeout=timeout
+            )
+        except msal.BrowserInteractionTimeoutError:
+            raise SignInExpired(
+                f"nobody finished the browser sign-in within {timeout:.0f} s. Run certnb.connect(...) again "
+                "and sign in in the browser window it opens, or use auth='device_code' where no browser can "
+                "reach this machine."
+            ) from None
     return result
 
 

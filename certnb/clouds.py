@@ -11,10 +11,11 @@ Tokens do not cross clouds, so a session takes all three from one `Cloud`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from certnb.errors import ConfigError
 
-__all__ = ["CLOUDS", "Cloud", "get_cloud"]
+__all__ = ["CLOUDS", "Cloud", "get_cloud", "is_national_sign_in"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,20 @@ def get_cloud(name: str | Cloud, *, source: str = "argument") -> Cloud:
     if cloud is None:
         raise ConfigError("cloud", name, f"one of {', '.join(CLOUDS)}", source=source)
     return cloud
+
+
+def is_national_sign_in(url: str) -> bool:
+    """True when `url` (an authority or a sign-in host) is on one of the four clouds' sign-in hosts.
+
+    Only these may be sent to MSAL's instance discovery: for any other host (the emulator, a stand-in on
+    loopback) it would ask login.microsoftonline.com, a host outside the cloud (contract §9).
+
+    >>> is_national_sign_in("https://login.chinacloudapi.cn/contoso.cn")
+    True
+    >>> is_national_sign_in("https://127.0.0.1:8443/t"), is_national_sign_in("login.microsoftonline.com.x")
+    (False, False)
+    """
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    return parts.scheme == "https" and any(
+        parts.netloc.lower() == urlsplit(cloud.login_host).netloc for cloud in CLOUDS.values()
+    )

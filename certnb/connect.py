@@ -161,16 +161,14 @@ def _connect_emulator(
     method: str,
     knobs: dict[str, Any],
 ) -> Graph:
-    import msal
-
     from certnb.auth import TokenCacheFile
+    from certnb.signin_host import public_client
 
     cache_file = TokenCacheFile(settings.token_cache) if settings.token_cache else None
-    app = msal.PublicClientApplication(
+    app = public_client(
         settings.client_id or EMULATOR_CLIENT_ID,
-        authority=emu.authority(),
-        instance_discovery=False,  # no Microsoft discovery host offline (contract §9)
-        http_client=sign_in.http_client or _EmulatorSession(emu),
+        emu.authority(),  # not a Microsoft host: no discovery at login.microsoftonline.com (contract §9)
+        http_client=sign_in.http_client or _EmulatorSession(emu, settings.timeout),
         token_cache=cache_file.cache if cache_file else None,
     )
     if sign_in.on_device_code is None and emu.app.config.device_code_auto_approve:
@@ -190,9 +188,8 @@ def _connect_emulator(
 def _connect_tenant(
     settings: Settings, scopes: tuple[str, ...], sign_in: SignInOptions, knobs: dict[str, Any]
 ) -> Graph:
-    import msal
-
     from certnb.auth import TokenCacheFile
+    from certnb.signin_host import public_client
 
     for key, value in (("tenant", settings.tenant), ("client_id", settings.client_id)):
         if not value:
@@ -201,11 +198,13 @@ def _connect_tenant(
             )
     cloud = settings.cloud
     cache_file = TokenCacheFile(settings.token_cache or default_token_cache())
-    options: dict[str, Any] = {"token_cache": cache_file.cache}
-    if sign_in.http_client is not None:
-        options["http_client"] = sign_in.http_client
-    app = msal.PublicClientApplication(
-        settings.client_id, authority=cloud.authority(str(settings.tenant)), **options
+    # The cloud's own sign-in host only; each of MSAL's exchanges bounded like Graph's (`timeout`).
+    app = public_client(
+        str(settings.client_id),
+        cloud.authority(str(settings.tenant)),
+        http_client=sign_in.http_client,
+        token_cache=cache_file.cache,
+        timeout=settings.timeout,
     )
     return _sign_in_session(
         app,
@@ -286,16 +285,17 @@ def _quiet(flow: Mapping[str, Any]) -> None:
 
 
 class _EmulatorSession:
-    """MSAL's HTTP client for the emulator: trusts its CA, and keeps the port MSAL drops.
+    """MSAL's HTTP client for the emulator: trusts its CA, keeps the port MSAL drops, bounds each exchange.
 
     MSAL's user-realm discovery (before a password grant) builds its URL from the authority's host
     without the port; the emulator listens on a random port, so put it back.
     """
 
-    def __init__(self, emu: Emulator) -> None:
+    def __init__(self, emu: Emulator, timeout: float = 30.0) -> None:
         import requests
 
         self._session = requests.Session()
+        self._timeout = timeout
         self._verify: str | bool = emu.ca_file or False
         self._root = emu.url
         self._portless = emu.url.rsplit(":", 1)[0]
@@ -313,6 +313,7 @@ class _EmulatorSession:
 
     def _options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         kwargs["verify"] = self._verify  # a per-request verify would override the session's
+        kwargs.setdefault("timeout", self._timeout)
         # Sign-ins are rare: no idle keep-alive connection should outlive the emulator it points at.
         kwargs["headers"] = {**(kwargs.get("headers") or {}), "Connection": "close"}
         return kwargs

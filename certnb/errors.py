@@ -6,7 +6,8 @@
      │    ├── NotFoundError         404: unknown user or certification
      │    ├── PermissionDeniedError 403: names the delegated scope the operation lacks
      │    ├── AuthenticationError   401: the token was refused even after one refresh
-     │    └── NetworkError          no HTTP answer at all: connection dropped, refused or timed out
+     │    └── NetworkError          no HTTP answer from Graph or the sign-in host: DNS, refused, TLS,
+     │                              proxy, timeout or a dropped connection (status 0; `host`, `cause`)
      ├── SignInError                the sign-in did not complete
      │    ├── SignInCancelled       interrupted (Ctrl-C, "interrupt kernel")
      │    ├── SignInExpired         nobody approved the device code in time
@@ -168,8 +169,60 @@ class AuthenticationError(GraphError):
     """401: Graph refused the access token even after a refresh."""
 
 
+# What to try, per `NetworkError.cause`; every message then adds the three ways round (_NETWORK_TAIL).
+_NETWORK_HINTS = {
+    "dns": "check the host name and this machine's network",
+    "refused": "check the host and port, and that the server (or the emulator) is running",
+    "tls": "check the host; if a proxy inspects TLS, trust its certificate authority "
+    "(REQUESTS_CA_BUNDLE for the sign-in, SSL_CERT_FILE for Graph)",
+    "proxy": "check HTTPS_PROXY (the proxy's address) and NO_PROXY (hosts reached directly)",
+    "timeout": "allow longer with timeout= (seconds per exchange), or check the network and the proxy",
+    "dropped": "retry; if it keeps failing, check the network and the proxy",
+}
+_NETWORK_TAIL = (
+    "behind a proxy set HTTPS_PROXY (and NO_PROXY for hosts reached directly)",
+    "for a national cloud pass cloud='usgov', 'usgov-dod' or 'china'",
+    "to work offline use certnb.connect(emulator=True)",
+)
+
+
 class NetworkError(GraphError):
-    """No HTTP answer: the connection was refused, dropped or timed out (`status` 0)."""
+    """No HTTP answer from Graph or the sign-in host (`status` 0): `host` could not be reached, and `cause`
+    says why — `dns`, `refused`, `tls`, `proxy`, `timeout` or `dropped`; `message` says it in words.
+
+    >>> err = NetworkError(host="login.example.invalid", cause="dns", message="DNS: name not found")
+    >>> print(err)   # doctest: +ELLIPSIS
+    cannot reach login.example.invalid: DNS: name not found. Try: check the host name ...; to work offline \
+use certnb.connect(emulator=True).
+    """
+
+    def __init__(
+        self,
+        status: int = 0,
+        code: str = "networkError",
+        message: str = "",
+        *,
+        host: str = "",
+        cause: str = "dropped",
+        proxy: str | None = None,
+        **context: Any,
+    ) -> None:
+        self.host = host
+        self.cause = cause
+        self.proxy = proxy  # the proxy in the way (no user or password), None when direct
+        super().__init__(status, code, message, **context)
+
+    def hint(self) -> str:
+        tail = [t for t in _NETWORK_TAIL if not (self.cause == "proxy" and "HTTPS_PROXY" in t)]
+        return "; ".join([_NETWORK_HINTS.get(self.cause, _NETWORK_HINTS["dropped"]), *tail])
+
+    def _describe(self) -> str:
+        request = " ".join(part for part in (self.method, self.url) if part)
+        where = f" ({request})" if request else ""
+        text = f"cannot reach {self.host or 'the server'}{where}: {self.message or 'no answer'}."
+        if self.may_have_applied:
+            text += " The change may have been applied anyway: re-read before retrying."
+        return f"{text} Try: {self.hint()}."
 
 
 class SignInError(CertnbError):

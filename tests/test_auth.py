@@ -1,5 +1,6 @@
 """Sign-in through MSAL against the emulator: device code, silent reuse from a 0600 cache file, sign-out,
-password, declined/expired/cancelled sign-ins, app-only refusal, and no token in any output."""
+password, declined/expired/cancelled sign-ins, app-only refusal, no token in any output, and MSAL talking to
+the cloud's own sign-in host only."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 import certnb
 from certnb.auth import GraphAuth, StaticToken, show_device_code, token_claims
+from certnb.clouds import Cloud
 from certnb.connect import _EmulatorSession
 from certnb.emulator.server import Emulator
 from certnb.errors import (
@@ -24,6 +28,7 @@ from certnb.errors import (
     PermissionDeniedError,
     SignInCancelled,
     SignInDeclined,
+    SignInError,
     SignInExpired,
 )
 from certnb.graph import urls
@@ -61,6 +66,28 @@ class RecordingSession(_EmulatorSession):
         return super().post(url, **kwargs)
 
 
+class HostRecorder(_EmulatorSession):
+    """MSAL's client for the emulator recording every host MSAL asks for; it sends to the emulator only."""
+
+    def __init__(self, emu: Emulator) -> None:
+        super().__init__(emu)
+        self.own = urlsplit(emu.url).netloc
+        self.hosts: list[str] = []
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        self._check(url)
+        return super().get(url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        self._check(url)
+        return super().post(url, **kwargs)
+
+    def _check(self, url: str) -> None:
+        self.hosts.append(urlsplit(url).netloc)
+        if self.hosts[-1] != self.own:
+            raise requests.ConnectionError(f"the test sends nothing to {self.hosts[-1]}")
+
+
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     with Emulator(seed=SEED) as running:
@@ -93,6 +120,40 @@ def test_device_code_then_silent_reuse_from_a_0600_cache_file(emu: Emulator, tmp
     third = RecordingSession(emu)
     certnb.connect(emulator=emu, token_cache=cache, http_client=third).close()
     assert "devicecode" in third.paths  # signed out: a fresh sign-in
+
+
+def test_sign_in_talks_to_the_clouds_own_host_only(emu: Emulator, tmp_path: Path) -> None:
+    # A cloud whose sign-in host is none of the four: MSAL's instance discovery would ask
+    # login.microsoftonline.com about it; certnb turns that off (contract §9).
+    cloud = Cloud("stand-in", emu.url, "https://graph.microsoft.com")  # the resource the emulator serves
+    recorder = HostRecorder(emu)
+    graph = certnb.connect(
+        tenant=emu.tenant_id,
+        client_id="client",
+        cloud=cloud,
+        base_url=emu.graph_url,
+        environ={},
+        token_cache=tmp_path / "cache.bin",
+        http_client=recorder,
+        on_device_code=lambda flow: None,
+    )
+    graph.close()
+    assert graph.account == ADELE
+    assert set(recorder.hosts) == {recorder.own} and len(recorder.hosts) >= 3  # discovery, code, token
+
+
+def test_a_tenant_the_sign_in_host_does_not_know_is_a_sign_in_error(emu: Emulator, tmp_path: Path) -> None:
+    with pytest.raises(SignInError) as caught:
+        certnb.connect(
+            tenant="not-this-tenant.example",
+            client_id="client",
+            cloud=Cloud("stand-in", emu.url, emu.url),
+            environ={},
+            token_cache=tmp_path / "cache.bin",
+            http_client=_EmulatorSession(emu),
+        )
+    assert f"{emu.url}/not-this-tenant.example" in str(caught.value) and "tenant=" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ValueError)  # MSAL's own, chained
 
 
 def test_password_sign_in_of_another_user(emu: Emulator) -> None:

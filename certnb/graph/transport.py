@@ -29,6 +29,7 @@ from certnb.errors import GraphError, NetworkError, PermissionDeniedError, graph
 from certnb.graph.pacing import Pacer, parse_retry_after
 from certnb.graph.scopes import READ_METHODS, required_scope
 from certnb.graph.urls import check_base_url, origin
+from certnb.network import unreachable
 
 __all__ = ["THROTTLE_BUDGET", "TRANSIENT_STATUSES", "GraphTransport", "is_write"]
 
@@ -164,7 +165,7 @@ class GraphTransport:
                 response = await self.send(method, url, body)
             except httpx.TransportError as exc:
                 if write or last:
-                    raise network_error(exc, method, url, write) from None
+                    raise network_error(exc, method, url, write, timeout=self.timeout) from exc
                 failures += 1
                 await asyncio.sleep(self.pacer.backoff(failures))
                 continue
@@ -221,17 +222,17 @@ class GraphTransport:
         return err
 
 
-def network_error(exc: httpx.TransportError, method: str, url: str, write: bool) -> NetworkError:
-    """A `NetworkError` for a failed exchange; a write may have been applied unless we never connected."""
-    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-    kind = type(exc).__name__
-    return NetworkError(
-        0,
-        "networkError",
-        f"{kind}: {exc or 'no answer'}",
-        method=method,
-        url=url,
-        may_have_applied=write and not never_sent,
+def network_error(
+    exc: httpx.TransportError, method: str, url: str, write: bool, *, timeout: float | None = None
+) -> NetworkError:
+    """A `NetworkError` naming the host and the cause (DNS, refused, TLS, proxy, timeout) of a failed
+    exchange; a write may have been applied unless we never connected."""
+    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.ProxyError)
+    known = "proxy" if isinstance(exc, httpx.ProxyError) else None
+    if isinstance(exc, httpx.TimeoutException):
+        known = "timeout"
+    return unreachable(
+        exc, url, method=method, known=known, timeout=timeout, may_have_applied=write and not never_sent
     )
 
 

@@ -107,6 +107,18 @@ def test_writes_are_never_retried(graph: Graph, fresh: Emulator, status: int, ki
     assert fresh.stats()["requests_total"] == 1
 
 
+def test_a_dropped_connection_names_the_host_and_the_cause(graph: Graph, fresh: Emulator) -> None:
+    graph.max_attempts = 1
+    fresh.set_faults(scripted=[ScriptedFault(nth=1, status=0, method="GET")])
+    with pytest.raises(NetworkError) as caught:
+        graph.get(LIST)
+    host = fresh.url.split("://", 1)[1]
+    assert (caught.value.cause, caught.value.host, caught.value.status) == ("dropped", host, 0)
+    assert str(caught.value).startswith(f"cannot reach {host} (GET {fresh.graph_url}")
+    assert "lost before an answer" in str(caught.value) and "Try: retry" in str(caught.value)
+    assert isinstance(caught.value.__cause__, httpx.TransportError)  # chained to httpx's error
+
+
 def test_applied_but_throttled_write_is_flagged(graph: Graph, fresh: Emulator) -> None:
     fresh.set_faults(scripted=[ScriptedFault(nth=1, status=429, method="PATCH", applied=True)])
     with pytest.raises(ThrottledError) as caught:
