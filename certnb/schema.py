@@ -25,8 +25,8 @@ String limits. Graph publishes no maximum length for these properties [undocumen
 that no genuine value reaches but a pasted blob does: 1000 characters for names and references, 4000 for
 `description` (free text, like other profile prose), 2048 for URLs (the common browser and proxy limit).
 Control characters are refused except tab and newline: they are invisible in a notebook and in Graph's UI.
-So are lone surrogates (`"\\ud800"`, half of a UTF-16 pair, which a Python `str` can hold): UTF-8, the encoding
-of Graph's JSON (and of the journal), has no bytes for them.
+So are lone surrogates (`"\\ud800"`, half of a UTF-16 pair, which a Python `str` can hold): UTF-8, the
+encoding of Graph's JSON (and of the journal), has no bytes for them.
 """
 
 from __future__ import annotations
