@@ -149,10 +149,7 @@ def _stored(value: Any) -> Any:
 
 
 def _json(value: Any) -> str:
-    # Lone surrogates are written as JSON escapes (the rest as it is): the file is UTF-8, which has no bytes
-    # for them, and a JSON reader gets the very same text back.
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return _SURROGATE.sub(lambda half: f"\\u{ord(half.group()):04x}", text)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class Journal:
@@ -418,12 +415,14 @@ class Journal:
         """
         target = Path(path)
         records = self.records()
+        # UTF-8 cannot encode only lone surrogates (see `_stored`), and JSON text holds them only inside
+        # strings, where "backslashreplace" writes each as its JSON escape: a reader gets the very same text.
         if target.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-            with target.open("w", encoding="utf-8") as out:
+            with target.open("w", encoding="utf-8", errors="backslashreplace") as out:
                 for record in records:
                     out.write(_json(record) + "\n")
         elif target.suffix.lower() == ".csv":
-            with target.open("w", encoding="utf-8", newline="") as out:
+            with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
                 writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
                 writer.writeheader()
                 for record in records:
