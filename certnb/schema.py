@@ -25,6 +25,8 @@ String limits. Graph publishes no maximum length for these properties [undocumen
 that no genuine value reaches but a pasted blob does: 1000 characters for names and references, 4000 for
 `description` (free text, like other profile prose), 2048 for URLs (the common browser and proxy limit).
 Control characters are refused except tab and newline: they are invisible in a notebook and in Graph's UI.
+So are lone surrogates (`"\\ud800"`, half of a UTF-16 pair, which a Python `str` can hold): UTF-8, the
+encoding of Graph's JSON (and of the journal), has no bytes for them.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ KIND_DTYPES: dict[str, str] = {
 
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, minus tab and newline
+_SURROGATE = re.compile("[\ud800-\udfff]")  # Unicode category Cs: never a character on its own
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,13 @@ def _check_string(f: Field, value: object) -> str:
         raise ValueError(
             "must not contain control characters (tab and newline are allowed); "
             f"got {control.group()!r} at position {control.start()} of {value[:60]!r}"
+        )
+    surrogate = _SURROGATE.search(value)
+    if surrogate:
+        raise ValueError(
+            "must not contain a lone surrogate (half of a UTF-16 pair, which UTF-8 cannot encode); "
+            f"got {surrogate.group()!r} at position {surrogate.start()} of {value[:60]!r}: write the "
+            "character itself (e.g. '\\U0001f600', not '\\ud83d\\ude00')"
         )
     return str(value)
 

@@ -210,6 +210,8 @@ def test_strings_accepted(column: str, value: str) -> None:
         ("issuingAuthority", "DEL\x7f", "control characters"),
         ("issuingCompany", "NEL\x85", "control characters"),
         ("description", "nul\x00", "control characters"),
+        ("displayName", "AZ\ud800104", r"lone surrogate .*'\\ud800' at position 2 of 'AZ\\ud800104'"),
+        ("description", "\ud83d\ude00", r"lone surrogate .*write the character itself"),
     ],
 )
 def test_strings_refused_with_the_rule(column: str, value: object, rule: str) -> None:
@@ -220,6 +222,16 @@ def test_strings_refused_with_the_rule(column: str, value: object, rule: str) ->
 @given(st.text(st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\t\n"), max_size=50))
 def test_any_text_without_control_characters_is_kept_verbatim(text: str) -> None:
     assert check("description", text) == text
+
+
+_NOT_CONTROL = st.text(st.characters(blacklist_categories=("Cc",)), max_size=20)
+
+
+@given(_NOT_CONTROL, st.characters(categories=("Cs",)), _NOT_CONTROL)
+def test_any_text_with_a_surrogate_is_refused_in_printable_words(before: str, half: str, after: str) -> None:
+    with pytest.raises(ValueError, match="lone surrogate") as refused:
+        check("description", before + half + after)
+    str(refused.value).encode("utf-8")  # the message itself can be shown (the value is escaped)
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,9 @@ class AuditLog:
         ]
         if not lines:
             return
-        with self.path.open("a", encoding="utf-8") as out:
+        # A `before` may hold a lone surrogate Graph sent ("\\ud800"), the one thing UTF-8 cannot encode. JSON
+        # holds it only inside a string, where "backslashreplace" writes its JSON escape: read back exactly.
+        with self.path.open("a", encoding="utf-8", errors="backslashreplace") as out:
             out.write("\n".join(lines) + "\n")
             out.flush()
             os.fsync(out.fileno())

@@ -4,6 +4,7 @@
     proposals.py    set / apply / from_changes arguments → (row, field, raw, checked) proposals
     staged.py       Staged and stage(): the row rules, one journaled transaction per call; unstage, diff, plan
     rows.py         the frame side: which rows a selection names, their loaded values in wire form
+    frame_check.py  the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
     journal.py      the SQLite journal: staged edits, tombstones, the frame's loaded values, commit outcomes
     transaction.py  the journal's writes, many rows per statement
     diff.py         the before/after table and its notebook display

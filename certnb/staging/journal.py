@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
@@ -83,10 +84,15 @@ CREATE TABLE IF NOT EXISTS outcomes (
 # field says which (booleans come back from SQLite as 0/1 and are turned back into bool by `_value`).
 # One column per writable field holds a row's loaded values. Value columns have no declared type (SQLite
 # "BLOB" affinity keeps values as given; a declared ANY would turn the text "35558864" into a number).
+# Text UTF-8 cannot encode (a lone surrogate such as "\ud800", which Graph's JSON can send as an escape) is
+# kept as a BLOB of its ASCII JSON text instead (`_stored`), which `_value` reads back to the very same str.
 _LOADED_SQL = ", ".join(f'"{name}"' for name in WRITABLE_FIELDS)
 _SCHEMA = _SCHEMA.replace("{loaded_columns}", ", ".join(f'"{name}"' for name in WRITABLE_FIELDS))
 _BOOLEAN_FIELDS = frozenset(f.column for f in FIELDS if f.writable and f.kind == "bool")
 _BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in _BOOLEAN_FIELDS)
+_ROW_VALUES = ("user_principal_name", "user_display_name", "display_name", *WRITABLE_FIELDS)
+_ROW_HAS_BLOB = "'blob' IN (" + ", ".join(f'typeof("{name}")' for name in _ROW_VALUES) + ")"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
@@ -125,8 +131,21 @@ def _now() -> str:
 
 
 def _value(field: str, stored: Any) -> Any:
-    """A stored value back in wire form (SQLite keeps booleans as integers)."""
+    """A stored value back in wire form (SQLite keeps booleans as integers; see `_stored` for BLOBs)."""
+    if type(stored) is bytes:
+        return json.loads(stored)
     return bool(stored) if field in _BOOLEAN_FIELDS and stored is not None else stored
+
+
+def _stored(value: Any) -> Any:
+    """A value as SQLite can keep it: text UTF-8 cannot encode becomes the BLOB of its ASCII JSON text.
+
+    >>> _stored("x\\ud800y"), _value("displayName", _stored("x\\ud800y")) == "x\\ud800y", _stored("Zoë")
+    (b'"x\\\\ud800y"', True, 'Zoë')
+    """
+    if type(value) is str and _SURROGATE.search(value):
+        return json.dumps(value).encode("ascii")
+    return value
 
 
 def _json(value: Any) -> str:
@@ -204,29 +223,40 @@ class Journal:
 
         Order within the call: `clear` first, then tombstones for `unstaged` keys, then `staged` edits.
         """
+        rows, staged, unstaged = list(rows), list(staged), list(unstaged)
+        try:
+            return self._append(rows, staged, unstaged, clear, escaped=False)
+        except UnicodeEncodeError:
+            # Rolled back whole; written again with the text UTF-8 cannot encode kept as BLOBs (`_stored`),
+            # which costs a look at every value, so only calls holding such text pay for it.
+            return self._append(rows, staged, unstaged, clear, escaped=True)
+
+    def _append(
+        self, rows: list[RowSnapshot], edits: list[Edit], unstaged: list[tuple[str, str, str]], clear: bool,
+        *, escaped: bool,
+    ) -> list[int]:
         time = _now()
         with self._transaction():
-            insert(
-                self._db, "rows", f"({', '.join('?' * (5 + len(WRITABLE_FIELDS)))})",
-                [(r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
-                  *_in_order(r.loaded)) for r in rows],
-            )
+            found = [(r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
+                      *_in_order(r.loaded)) for r in rows]
+            if escaped:
+                found = [(*row[:2], *map(_stored, row[2:])) for row in found]
+            insert(self._db, "rows", f"({', '.join('?' * (5 + len(WRITABLE_FIELDS)))})", found)
             if clear:
                 self._db.execute("INSERT INTO events (kind, time) VALUES ('clear', ?)", (time,))
             insert(
                 self._db, "events (kind, user_id, cert_id, field, time)", "('unstage', ?, ?, ?, ?)",
                 [(*key, time) for key in unstaged],
             )
-            edits = list(staged)
             if not edits:
                 return []
             (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-            insert(
-                self._db, "events (seq, kind, user_id, cert_id, field, before, after, time)",
-                "(?, 'stage', ?, ?, ?, ?, ?, ?)",
-                [(last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time)
-                 for n, e in enumerate(edits, start=1)],
-            )
+            events = [(last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time)
+                      for n, e in enumerate(edits, start=1)]
+            if escaped:
+                events = [(*event[:4], _stored(event[4]), _stored(event[5]), time) for event in events]
+            insert(self._db, "events (seq, kind, user_id, cert_id, field, before, after, time)",
+                   "(?, 'stage', ?, ?, ?, ?, ?, ?)", events)
             return list(range(last + 1, last + 1 + len(edits)))
 
     def replay(self) -> tuple[dict[tuple[str, str], RowSnapshot], dict[tuple[str, str, str], Edit]]:
@@ -234,13 +264,14 @@ class Journal:
         rows = {(r[0], r[1]): r for r in self._rows()}
         with self._lock:
             events = self._db.execute(
-                "SELECT seq, kind, user_id, cert_id, field, before, after FROM events ORDER BY seq"
+                "SELECT seq, kind, user_id, cert_id, field, before, after, "
+                "'blob' IN (typeof(before), typeof(after)) FROM events ORDER BY seq"
             ).fetchall()
         edits: dict[tuple[str, str, str], Edit] = {}
-        for seq, kind, uid, cid, field, before, after in events:
+        for seq, kind, uid, cid, field, before, after, escaped in events:
             if kind == "stage":
                 # Re-staging a cell replaces the edit in place, exactly as Staged does in memory.
-                if field in _BOOLEAN_FIELDS:
+                if escaped or field in _BOOLEAN_FIELDS:
                     before, after = _value(field, before), _value(field, after)
                 edits[(uid, cid, field)] = Edit(uid, cid, field, before, after, seq)
             elif kind == "unstage":
@@ -253,12 +284,14 @@ class Journal:
         with self._lock:
             found = self._db.execute(
                 "SELECT user_id, cert_id, user_principal_name, user_display_name, display_name, "
-                f"{_LOADED_SQL} FROM rows"
+                f"{_LOADED_SQL}, {_ROW_HAS_BLOB} FROM rows"
             ).fetchall()
         new = RowSnapshot._make  # one tuple per row, without keyword handling: a journal holds 100,000
         snapshots = []
         for row in found:
-            loaded = list(row[5:])
+            if row[-1]:  # text kept as BLOBs (`_stored`); booleans are never BLOBs
+                row = tuple(_value("", value) for value in row)
+            loaded = list(row[5:-1])
             for i in _BOOLEAN_POSITIONS:
                 if loaded[i] is not None:
                     loaded[i] = bool(loaded[i])  # SQLite keeps booleans as 0/1
@@ -382,12 +415,14 @@ class Journal:
         """
         target = Path(path)
         records = self.records()
+        # UTF-8 cannot encode only lone surrogates (see `_stored`), and JSON text holds them only inside
+        # strings, where "backslashreplace" writes each as its JSON escape: a reader gets the very same text.
         if target.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-            with target.open("w", encoding="utf-8") as out:
+            with target.open("w", encoding="utf-8", errors="backslashreplace") as out:
                 for record in records:
                     out.write(_json(record) + "\n")
         elif target.suffix.lower() == ".csv":
-            with target.open("w", encoding="utf-8", newline="") as out:
+            with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
                 writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
                 writer.writeheader()
                 for record in records:

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from certnb.staging.edit import Refusal, check_value, check_values
+from certnb.staging.frame_check import repeated_labels
 from certnb.staging.rows import NO_VALUE, Row, Target, cells
 
 __all__ = ["Proposal", "computed", "constant", "from_table"]
@@ -36,6 +37,11 @@ def constant(
     for name, value in given.items():
         if not isinstance(value, pd.Series):
             columns.append((name, [value] * len(targets), [_checked(name, value)] * len(targets)))
+            continue
+        if not value.index.is_unique:  # `series[label]` would be a Series, not one value
+            refused = Refusal(f"the Series given for {name} holds {repeated_labels(value.index)}: give one "
+                              "value per row label")
+            columns.append((name, [None] * len(targets), [refused] * len(targets)))
             continue
         raws = cells(value, targets, frame_index)
         checked = iter(check_values(name, [raw for raw in raws if raw is not NO_VALUE]))

@@ -28,12 +28,18 @@ import pandas as pd
 from certnb.audience import Audience
 from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS_BY_COLUMN, is_missing
 from certnb.staging.edit import WRITABLE_FIELDS, LoadedValues, RowSnapshot
+from certnb.staging.frame_check import check_frame, repeated_labels
 
 __all__ = ["KEY_COLUMNS", "NO_VALUE", "FrameRows", "Row", "Target", "cells", "is_key", "wire_column"]
 
 KEY_COLUMNS = ("userId", "id")
 NO_VALUE: Any = object()
 """What `cells` gives a row the Series holds no value for."""
+# What a selection may be (`FrameRows.select`), as a refusal states it.
+_SELECTIONS = (
+    "rows are named by a row label, a list or pandas.Index of labels, a boolean mask (a Series or array of "
+    "True/False, e.g. df['endDate'].isna()), a slice of labels, or a (userId, id) pair"
+)
 
 _TITLE = WRITABLE_FIELDS.index("displayName")  # the certification's title, shown in the diff
 _PEOPLE = ("userPrincipalName", "userDisplayName")
@@ -88,12 +94,7 @@ class FrameRows:
     """A certification frame, snapshotted, as rows to stage edits on (see the module docstring)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        missing = [c for c in (*KEY_COLUMNS, *WRITABLE_FIELDS) if c not in frame.columns]
-        if missing:
-            raise ValueError(
-                "staging needs a certification frame (certnb.frame.build_frame / certnb.load); "
-                "missing columns: " + ", ".join(missing)
-            )
+        check_frame(frame)  # as load made it: typed columns of the schema's dtypes, one row per label
         # A shallow copy is a snapshot under pandas' copy-on-write: later edits of `frame` do not reach it.
         self.frame = frame.copy(deep=False)
         users = self.frame["userId"].tolist()
@@ -119,14 +120,15 @@ class FrameRows:
         self._columns: dict[str, list[Any]] = {}
 
     def select(self, selection: Any) -> list[Target]:
-        """The rows a selection names, in selection order."""
+        """The rows a selection names, in selection order (selections: `certnb.staging.staged`)."""
         frame = self.frame
         if is_key(selection) and selection not in frame.index:
-            return [self.target_for_key(selection, selection)]
+            return [self._target_for_pair(selection)]
         positions: Iterable[int]
-        if isinstance(selection, pd.Series) and (
-            pd.api.types.is_bool_dtype(selection.dtype) or _is_mask(selection.to_numpy())
-        ):
+        if isinstance(selection, pd.Series):
+            refused = _series_refusal(selection)
+            if refused is not None:
+                return [Target("selection", None, problem=refused)]
             mask = selection.reindex(frame.index, fill_value=False).fillna(False).astype(bool)
             positions = np.flatnonzero(mask.to_numpy())
         elif _is_mask(selection):
@@ -139,8 +141,13 @@ class FrameRows:
         elif isinstance(selection, slice):
             chosen = frame.index.slice_indexer(selection.start, selection.stop, selection.step)
             positions = range(len(frame))[chosen]
+        elif isinstance(selection, tuple) and isinstance(frame.index, pd.MultiIndex):
+            return self._targets_for_label(selection)  # one label of the MultiIndex, not a list of labels
         elif isinstance(selection, pd.Index | list | tuple | np.ndarray | set | frozenset):
             return self._targets_for_labels(list(selection))
+        elif not pd.api.types.is_hashable(selection):  # a DataFrame, a dict, ...: no label is one
+            return [Target("selection", None, problem=f"a {type(selection).__name__} does not name rows; "
+                           f"{_SELECTIONS}")]
         else:
             return self._targets_for_label(selection)
         labels = frame.index.tolist()
@@ -186,8 +193,8 @@ class FrameRows:
 
     def _targets_for_labels(self, labels: list[Any]) -> list[Target]:
         """Each label's rows, in order; labels of the frame's own dtype are looked up all at once."""
-        index = self.frame.index
-        if not labels or not index.is_unique or isinstance(index, pd.MultiIndex):
+        index = self.frame.index  # unique (`check_frame`)
+        if not labels or isinstance(index, pd.MultiIndex):
             return [target for label in labels for target in self._targets_for_label(label)]
         wanted = pd.Index(labels, tupleize_cols=False)
         if wanted.dtype != index.dtype:  # e.g. (userId, id) pairs: each is looked at on its own
@@ -203,15 +210,23 @@ class FrameRows:
 
     def _targets_for_label(self, label: Any) -> list[Target]:
         if is_key(label) and label not in self.frame.index:
-            return [self.target_for_key(label, label)]
+            return [self._target_for_pair(label)]
+        index = self.frame.index
         try:
-            found = self.frame.index.get_loc(label)
+            found = index.get_loc(label)
         except (KeyError, TypeError):
-            return [Target(label, None, problem="no such row in the frame")]
+            return [Target(label, None, problem=f"no such row in the frame{_levels(index)}")]
         if isinstance(found, int | np.integer):
             return [self._target_at(int(found), label)]
         positions = np.flatnonzero(found) if isinstance(found, np.ndarray) else range(len(self.frame))[found]
         return [self._target_at(int(p), label) for p in positions]
+
+    def _target_for_pair(self, pair: tuple[str, str]) -> Target:
+        """The row a (userId, id) pair names; on a MultiIndex the problem says it is no label either."""
+        target = self.target_for_key(pair, pair)
+        if target.position is None and isinstance(self.frame.index, pd.MultiIndex):
+            return target._replace(problem=f"{target.problem}, nor a row label{_levels(self.frame.index)}")
+        return target
 
     def _target_at(self, position: int, label: Any) -> Target:
         key = self._keys[position]
@@ -313,9 +328,35 @@ def _audience_wire(value: Any, raw: Any, gone: bool) -> Any:
 
 
 def _is_mask(value: Any) -> bool:
-    if not isinstance(value, np.ndarray | list | pd.api.extensions.ExtensionArray) or not len(value):
+    if not isinstance(value, np.ndarray | list | pd.Index | pd.api.extensions.ExtensionArray):
+        return False
+    if not len(value):
         return False
     return bool(pd.api.types.infer_dtype(value, skipna=True) == "boolean")
+
+
+def _levels(index: pd.Index) -> str:
+    """What a label of a MultiIndex is, for a refusal ("" for a flat index)."""
+    if not isinstance(index, pd.MultiIndex):
+        return ""
+    levels = ", ".join(str(name) for name in index.names)
+    return f" (the frame's index has the levels {levels}: a label is a tuple of {index.nlevels} values)"
+
+
+def _series_refusal(selection: pd.Series) -> str | None:
+    """Why a Series cannot select rows (`None` when it is a boolean mask that can)."""
+    if not (pd.api.types.is_bool_dtype(selection.dtype) or _is_mask(selection.to_numpy())):
+        named = "" if selection.name is None else f" named {selection.name!r}"
+        return (
+            f"a Series of {selection.dtype} values{named} does not name rows: pass series.index for the rows "
+            f"it came from, or list(series) if its values are row labels; {_SELECTIONS}"
+        )
+    if not selection.index.is_unique:
+        return (
+            f"the boolean mask's index holds {repeated_labels(selection.index)}: a mask needs one value per "
+            "row label, e.g. a condition on this frame's own columns (df['endDate'].isna())"
+        )
+    return None
 
 
 def is_key(value: Any) -> bool:

@@ -14,7 +14,9 @@
 
 Ways in: `set` (constant values, or a Series aligned by row label), `apply` (a function of the row),
 `from_changes` (the spreadsheet round trip's `changes` table). Ways out: `unstage`, `clear`. Rows are picked
-by a row label, a list or `pandas.Index` of labels, a boolean mask, a slice, or a `(userId, id)` pair.
+by a row label, a list or `pandas.Index` of labels, a boolean mask, a slice, or a `(userId, id)` pair (on a
+frame indexed by a `MultiIndex`, a tuple is one label). The frame must be as `load` made it (its typed columns
+of the schema's dtypes, each row label once: see `certnb.staging.frame_check`).
 
 Every call is atomic: if any (row, field) breaks a rule, the whole call is refused with one `EditsRefused`
 (a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
@@ -47,6 +49,7 @@ from certnb.staging.edit import (
     check_date_order,
     check_value,
 )
+from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import Journal
 from certnb.staging.proposals import Proposal
 from certnb.staging.rows import FrameRows, Row, Target, is_key
@@ -66,6 +69,8 @@ def stage(frame: pd.DataFrame | None, journal: str | Path | None = None) -> Stag
     >>> stage(None).journal
     <Journal :memory:>
     """
+    if frame is not None:
+        check_frame(frame)  # before the journal is opened: a refused frame leaves no journal behind
     return Staged(frame, Journal(journal))
 
 
@@ -92,6 +97,8 @@ class Staged:
             raise FileNotFoundError(
                 f"no staging journal at {path}; start one with certnb.stage(df, journal=...)"
             )
+        if frame is not None:
+            check_frame(frame)
         return cls(frame, Journal(path))
 
     def close(self) -> None:

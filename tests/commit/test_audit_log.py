@@ -54,3 +54,12 @@ def test_a_torn_last_line_is_skipped(tmp_path: Path) -> None:
     with log.path.open("a", encoding="utf-8") as out:
         out.write('{"who": "x@contoso.example", "userI')  # the process died mid-write
     assert [e["id"] for e in read_audit_log(log.path)] == ["c1"]
+
+
+def test_a_loaded_value_with_a_lone_surrogate_is_logged_and_read_back_exactly(tmp_path: Path) -> None:
+    # Graph's JSON can send "\ud800" as an escape; correcting such a value logs it as the `before`.
+    log = AuditLog(tmp_path / "a.audit.jsonl", who="x@contoso.example")
+    log.append([Outcome("u1", "c1", "displayName", "AZ\ud800-104 Zoë", "AZ-104 Zoë", "applied", status=200)])
+    [entry] = read_audit_log(log.path)
+    assert (entry["before"], entry["after"]) == ("AZ\ud800-104 Zoë", "AZ-104 Zoë")
+    assert "Zoë" in log.path.read_text(encoding="utf-8")  # other text stays as it is

@@ -48,6 +48,7 @@ def test_edit_case(path: Path, one_row: Callable[[dict[str, Any]], pd.DataFrame]
         assert same(problem.value, values[field])
         assert case["rule"] in problem.rule
         assert case["rule"] in str(refused.value)
+        str(refused.value).encode("utf-8")  # a notebook can show the refusal: the value in it is escaped
         # Atomic: nothing staged, nothing journaled.
         assert staged.edits == before_call
         assert Staged.open(journal).edits == before_call

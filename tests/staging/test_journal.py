@@ -193,3 +193,36 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"certs\.csv.*a certnb staging journal"):
         Journal(path)
     assert path.read_text(encoding="utf-8").startswith("userId,id")
+
+
+def test_text_graph_sent_with_lone_surrogates_is_journaled_and_replayed_exactly(tmp_path: Path) -> None:
+    # Graph's JSON can carry a lone surrogate as an escape ("\ud800"); the frame holds it as it came.
+    frame = build_frame([{"id": "u-zoe", "userPrincipalName": "zoe@x.example", "displayName": "Zo\udceb",
+                          "certifications": [
+                              {"id": "c1", "displayName": "AZ\ud800-104", "description": "half \udfff",
+                               "endDate": "2026-12-31"},
+                              {"id": "c2", "displayName": "AZ-900", "description": "plain"}]}])
+    path = tmp_path / "edits.journal"
+    staged = stage(frame, journal=path)
+    staged.set(0, endDate="2027-06-30")  # another field of the row: the row's snapshot is journaled
+    staged.set(0, description="whole again")  # the field holding a surrogate: its `before` is journaled
+    staged.set(1, description="still plain")
+    reopened = Staged.open(path)
+    assert reopened.rows == staged.rows and reopened.edits == staged.edits
+    row = reopened.rows["u-zoe", "c1"]
+    assert (row.user_display_name, row.display_name, row.value("displayName")) == (
+        "Zo\udceb", "AZ\ud800-104", "AZ\ud800-104")
+    assert [(e.field, e.before) for e in reopened][:2] == [("endDate", "2026-12-31"),
+                                                         ("description", "half \udfff")]
+    # The minimal PATCH sends only what was edited: the loaded surrogate text is never sent back.
+    first, second = staged.plan()
+    assert first.body == {"description": "whole again", "endDate": "2027-06-30"}
+    assert first.content.decode("utf-8") == '{"description":"whole again","endDate":"2027-06-30"}'
+    assert second.body == {"description": "still plain"}
+    # An export is UTF-8 with the surrogates as JSON escapes: a JSON reader gets the very same text.
+    lines = [json.loads(line) for line in
+             staged.journal.export(tmp_path / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (lines[0]["userDisplayName"], lines[0]["loaded"]["description"]) == ("Zo\udceb", "half \udfff")
+    assert [line["before"] for line in lines if line["record"] == "stage"][1] == "half \udfff"
+    with staged.journal.export(tmp_path / "journal.csv").open(encoding="utf-8", newline="") as f:
+        assert json.loads(next(csv.DictReader(f))["after"])["displayName"] == "AZ\ud800-104"

@@ -129,6 +129,62 @@ def test_mask_of_wrong_length_is_refused(tenant_frame: pd.DataFrame) -> None:
         stage(tenant_frame).set(np.array([True, False]), description="x")
 
 
+@pytest.mark.parametrize(
+    ("selection", "given"),
+    [
+        pytest.param(lambda df: df["id"], "a Series of string values named 'id' does not name rows",
+                     id="series-of-ids"),
+        pytest.param(lambda df: pd.Series(df.index[:3]), "a Series of int64 values does not name rows",
+                     id="series-of-labels"),
+        pytest.param(lambda df: df[["endDate"]].isna(), "a DataFrame does not name rows", id="dataframe"),
+        pytest.param(lambda df: {0: True}, "a dict does not name rows", id="dict"),
+        pytest.param(lambda df: pd.concat([df["endDate"].isna()] * 2),
+                     f"the boolean mask's index holds {200} labels more than once (0, 1, 2, 3, 4, …)",
+                     id="mask-with-repeated-labels"),
+    ],
+)
+def test_what_cannot_select_rows_is_refused_saying_what_can(
+    tenant_frame: pd.DataFrame, selection: Callable[[pd.DataFrame], Any], given: str
+) -> None:
+    frame = tenant_frame.iloc[:200]
+    with pytest.raises(EditsRefused) as refused:
+        stage(frame).set(selection(frame), description="x")
+    [problem] = refused.value.problems
+    assert problem.row == "selection" and problem.field == "description"
+    assert given in problem.rule
+    assert len(str(refused.value)) < 800  # the rule, not a dump of the Series or frame given
+    if "mask" not in given:
+        assert "a boolean mask (a Series or array of True/False" in problem.rule
+
+
+def test_a_boolean_index_is_a_mask(tenant_frame: pd.DataFrame) -> None:
+    isaca = tenant_frame["issuingAuthority"] == "ISACA"
+    staged = stage(tenant_frame).set(pd.Index(isaca.to_numpy()), description="x")
+    assert sorted(e.cert_id for e in staged) == sorted(tenant_frame.loc[isaca, "id"])
+
+
+def test_a_tuple_is_one_label_of_a_multiindex(tenant_frame: pd.DataFrame) -> None:
+    frame = tenant_frame.set_index(["userPrincipalName", "id"], drop=False)
+    upn, cert = frame.index[3]
+    staged = stage(frame).set((upn, cert), description="x")
+    upn_user = tenant_frame.at[3, "userId"]
+    assert [e.row_key for e in staged] == [(upn_user, cert)]
+    assert [e.row_key for e in stage(frame).set([(upn, cert)], description="x")] == [(upn_user, cert)]
+    levels = r"\(the frame's index has the levels userPrincipalName, id: a label is a tuple of 2 values\)"
+    with pytest.raises(EditsRefused, match=rf"of user '{upn}' in the frame, nor a row label {levels}"):
+        stage(frame).set((upn, "no-such-certification"), description="x")
+    with pytest.raises(EditsRefused, match=rf"no such row in the frame {levels}"):
+        stage(frame).set((upn, cert, "x"), description="x")
+
+
+def test_a_series_of_values_with_repeated_labels_is_refused(tenant_frame: pd.DataFrame) -> None:
+    values = pd.Series(["a", "b", "c"], index=[0, 0, 1])
+    with pytest.raises(EditsRefused) as refused:
+        stage(tenant_frame).set([0, 1], description=values)
+    assert {p.rule for p in refused.value.problems} == {
+        "the Series given for description holds 1 label more than once (0): give one value per row label"}
+
+
 def test_duplicated_certification_rows_are_refused(tenant_frame: pd.DataFrame) -> None:
     doubled = pd.concat([tenant_frame.iloc[:2], tenant_frame.iloc[:1]], ignore_index=True)
     with pytest.raises(EditsRefused, match="more than once"):
