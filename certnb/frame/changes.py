@@ -113,6 +113,7 @@ def read_edits(
     index = {
         (_text(u), _text(c)): i for i, (u, c) in enumerate(zip(loaded["userId"], loaded["id"], strict=True))
     }
+    by_column = {c: loaded[c] for c in columns if c in loaded}  # looked up once, not once per cell
     seen: dict[tuple[Any, Any], int] = {}
     first = sheet.first_row
     numbers = sheet.rows if len(sheet.rows) == len(table) else range(first, first + len(table))
@@ -145,7 +146,7 @@ def read_edits(
             )
             continue
         for column in columns:
-            before = loaded[column].iat[index[key]] if column in loaded else None
+            before = by_column[column].iat[index[key]] if column in by_column else None
             found.compare(row, key, column, record.get(column), before, formulas.get(column))
     if found.refused:
         raise _formula_refusal(found.refused, sheet.source)

@@ -171,16 +171,15 @@ def to_excel(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "certif
     sheet.title = sheet_name
     for column, name in enumerate(cells.columns, 1):
         _put_text(sheet.cell(1, column), str(name))
+    dates = {i for i, c in enumerate(cells.columns, 1) if FIELDS_BY_COLUMN[c].kind == "date"}
     for row, values in enumerate(cells.itertuples(index=False), 2):
         for column, value in enumerate(values, 1):
-            if isinstance(value, str) and value:
-                _put_text(sheet.cell(row, column), value, row=row, field=str(cells.columns[column - 1]))
-            elif isinstance(value, pd.Timestamp):
+            if column in dates:  # empty ones too: a date typed in later shows as yyyy-mm-dd
                 cell = sheet.cell(row, column)
-                cell.value = value.to_pydatetime().date()
+                cell.value = None if is_missing(value) else value.to_pydatetime().date()
                 cell.number_format = DATE_CELL_FORMAT
-            elif not isinstance(value, str) and not is_missing(value):
-                sheet.cell(row, column).value = value
+            elif isinstance(value, str) and value:
+                _put_text(sheet.cell(row, column), value, row=row, field=str(cells.columns[column - 1]))
     sheet.freeze_panes = "A2"
     target = Path(path)
     workbook.save(target)
