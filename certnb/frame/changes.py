@@ -25,15 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from certnb.audience import Audience
+from certnb.errors import ValidationError
 from certnb.frame.layout import format_datetimes
-from certnb.frame.spreadsheet import SHEET_COLUMNS, Sheet, read_sheet
+from certnb.frame.spreadsheet import SHEET_COLUMNS, Formula, Sheet, read_sheet
 from certnb.schema import FIELDS_BY_COLUMN, Field, is_missing
 
 CHANGE_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "before", "after")
@@ -79,18 +80,18 @@ def read_edits(
 
     `date_format` (a `strptime` form such as `"%d/%m/%Y"`) declares how the file writes dates, for files
     re-saved by Excel in a locale; ISO dates, date cells and serial numbers are read regardless.
+
+    A formula in an .xlsx cell certnb reads is refused with a `ValidationError` (its row, column, formula and
+    cell; every such cell is listed), unless the result Excel saved with it is the exported value, which
+    changes nothing. A formula is not data: its result depends on other cells, and a file written by a
+    program that does not calculate holds no result at all, which must not be read as a cleared field.
     """
     sheet = edited if isinstance(edited, Sheet) else read_sheet(edited, sep=sep)
     table = sheet.table
-    changes: list[dict[str, Any]] = []
-    problems: list[dict[str, Any]] = []
-
-    def problem(row: int | None, key: tuple[Any, Any], field: str | None, value: Any, why: str) -> None:
-        problems.append(dict(zip(PROBLEM_COLUMNS, (row, key[0], key[1], field, value, why), strict=True)))
-
+    found = _Found(date_format, sheet.sep)
     missing_keys = [c for c in KEY_COLUMNS if c not in table.columns]
     if missing_keys:
-        problem(
+        found.problem(
             None,
             (None, None),
             ", ".join(missing_keys),
@@ -98,10 +99,10 @@ def read_edits(
             f"the file has no {' and no '.join(missing_keys)} column, so no row can be matched; export "
             "again with certnb.frame.to_csv / to_excel and edit that file",
         )
-        return _edits(changes, problems)
+        return found.edits()
     columns = [c for c in table.columns if c in SHEET_COLUMNS and c not in KEY_COLUMNS]
     for unknown in (c for c in table.columns if c not in SHEET_COLUMNS):
-        problem(
+        found.problem(
             None,
             (None, None),
             unknown,
@@ -112,13 +113,24 @@ def read_edits(
     index = {
         (_text(u), _text(c)): i for i, (u, c) in enumerate(zip(loaded["userId"], loaded["id"], strict=True))
     }
+    by_column = {c: loaded[c] for c in columns if c in loaded}  # looked up once, not once per cell
     seen: dict[tuple[Any, Any], int] = {}
-    for position, cells in enumerate(table.itertuples(index=False, name=None)):
-        row = sheet.first_row + position
+    first = sheet.first_row
+    numbers = sheet.rows if len(sheet.rows) == len(table) else range(first, first + len(table))
+    for row, cells in zip(numbers, table.itertuples(index=False, name=None), strict=True):
         record = dict(zip(table.columns, cells, strict=False))
+        formulas = {c: v for c, v in record.items() if isinstance(v, Formula) and c in SHEET_COLUMNS}
+        record.update((c, v.result) for c, v in formulas.items())
         key = (_text(record.get("userId")), _text(record.get("id")))
+        keyed = [(c, formulas[c]) for c in KEY_COLUMNS if c in formulas]
+        if keyed and (key not in index or any(f.result is None for _, f in keyed)):
+            for column, formula in keyed:
+                named = formula.result is not None
+                why = "its result names no loaded certification" if named else _formula_why(formula, None)
+                found.refused.append((row, column, formula, why))
+            continue
         if key in seen:
-            problem(
+            found.problem(
                 row, key, "id", key[1], f"the same row appears again (first at row {seen[key]}); keep one"
             )
             continue
@@ -129,35 +141,92 @@ def read_edits(
                 if key[1] is None
                 else "no such user and certification in the loaded frame"
             )
-            problem(row, key, "id", key[1], f"{what}; rows cannot be added or re-keyed from a spreadsheet")
-            continue
-        position_loaded = index[key]
-        for column in columns:
-            f = FIELDS_BY_COLUMN[column]
-            value = record.get(column)
-            before = loaded[column].iat[position_loaded] if column in loaded else None
-            try:
-                after = read_cell(f, value, date_format=date_format, sep=sheet.sep)
-            except Unreadable as refusal:
-                problem(row, key, column, value, str(refusal))
-                continue
-            if _equal(f, before, after):
-                continue
-            if not f.writable:
-                problem(
-                    row, key, column, value, f"{column} is read-only (set by Graph); the edit is not taken"
-                )
-                continue
-            changes.append(
-                dict(zip(CHANGE_COLUMNS, (row, key[0], key[1], column, _plain(before), after), strict=True))
+            found.problem(
+                row, key, "id", key[1], f"{what}; rows cannot be added or re-keyed from a spreadsheet"
             )
-    return _edits(changes, problems)
+            continue
+        for column in columns:
+            before = by_column[column].iat[index[key]] if column in by_column else None
+            found.compare(row, key, column, record.get(column), before, formulas.get(column))
+    if found.refused:
+        raise _formula_refusal(found.refused, sheet.source)
+    return found.edits()
 
 
-def _edits(changes: list[dict[str, Any]], problems: list[dict[str, Any]]) -> SheetEdits:
-    return SheetEdits(
-        pd.DataFrame(changes, columns=list(CHANGE_COLUMNS), dtype=object),
-        pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS), dtype=object),
+@dataclass
+class _Found:
+    """What `read_edits` found so far: changed cells, problems, and refused formula cells."""
+
+    date_format: str | None
+    sep: str | None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[tuple[int, str, Formula, str]] = field(default_factory=list)
+
+    def problem(
+        self, row: int | None, key: tuple[Any, Any], column: str | None, value: Any, why: str
+    ) -> None:
+        self.problems.append(dict(zip(PROBLEM_COLUMNS, (row, *key, column, value, why), strict=True)))
+
+    def compare(
+        self,
+        row: int,
+        key: tuple[Any, Any],
+        column: str,
+        value: Any,
+        before: Any,
+        formula: Formula | None,
+    ) -> None:
+        """One cell against the loaded value: nothing, a change, a problem, or a refused formula."""
+        f = FIELDS_BY_COLUMN[column]
+        try:
+            after = read_cell(f, value, date_format=self.date_format, sep=self.sep)
+        except Unreadable as refusal:
+            if formula is not None:
+                self.refused.append((row, column, formula, f"its result {value!r} cannot be read: {refusal}"))
+            else:
+                self.problem(row, key, column, value, str(refusal))
+            return
+        same = _equal(f, before, after)
+        if formula is not None and (formula.result is None or not same):
+            self.refused.append((row, column, formula, _formula_why(formula, before)))
+            return
+        if same:
+            return
+        if not f.writable:
+            why = f"{column} is read-only (set by Graph); the edit is not taken"
+            self.problem(row, key, column, value, why)
+            return
+        self.changes.append(
+            dict(zip(CHANGE_COLUMNS, (row, *key, column, _plain(before), after), strict=True))
+        )
+
+    def edits(self) -> SheetEdits:
+        return SheetEdits(
+            pd.DataFrame(self.changes, columns=list(CHANGE_COLUMNS), dtype=object),
+            pd.DataFrame(self.problems, columns=list(PROBLEM_COLUMNS), dtype=object),
+        )
+
+
+def _formula_why(formula: Formula, before: Any) -> str:
+    if formula.result is None:
+        return "the file has no result saved with it, so its value is unknown (never read as an empty cell)"
+    shown = "an empty cell" if is_missing(before) else repr(before)
+    return f"its result {formula.result!r} is not the exported value ({shown})"
+
+
+def _formula_refusal(refused: list[tuple[int, str, Formula, str]], source: str) -> ValidationError:
+    """One error for the formula cells `read_edits` cannot take: the first in full, the others by cell."""
+    row, column, formula, why = refused[0]
+    others = [f.cell for _, _, f, _ in refused[1:]]
+    listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
+    more = f" ({len(others)} more formula cell{'s' if len(others) > 1 else ''}: {listed})" if others else ""
+    return ValidationError(
+        row=row,
+        field=column,
+        value=formula.text,
+        rule=f"a certnb sheet holds values, not formulas, and {why}. In {source}, cell {formula.cell}: type "
+        f"the value itself (or undo the edit), save, and read the file again{more}",
     )
 
 
@@ -309,7 +378,8 @@ def _number_text(value: Any) -> str:
 
 
 def _equal(f: Field, before: Any, after: Any) -> bool:
-    if is_missing(before) or (isinstance(before, str) and before == "" and f.kind in ("string", "url")):
+    # A blank text is an empty cell: a cell of only spaces reads as empty (`read_cell`), so it matches one.
+    if is_missing(before) or (isinstance(before, str) and not before.strip() and f.kind in ("string", "url")):
         return after is None
     if after is None:
         return False
