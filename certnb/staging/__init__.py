@@ -5,7 +5,10 @@
     staged.py       Staged and stage(): the row rules, one journaled transaction per call; unstage, diff, plan
     rows.py         the frame side: which rows a selection names, their loaded values in wire form
     journal.py      the SQLite journal: staged edits, tombstones, the frame's loaded values, commit outcomes
+    journal_file.py what a journal path holds, opening it, and the refusals (not a journal, damaged, locked)
+    lease.py        the commit lease: one committer per journal at a time, taken over from a dead holder
     transaction.py  the journal's writes, many rows per statement
+    journal_export.py  the journal as plain records, JSON lines or CSV
     diff.py         the before/after table and its notebook display
 
 >>> import certnb.staging

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from certnb.errors import ConfigError
+from certnb.errors import JournalDamaged
 from certnb.frame.build import build_frame
 from certnb.staging import OUTCOMES, Edit, Journal, Staged, stage
 
@@ -31,7 +31,9 @@ def test_reopen_restores_edits_rows_and_order_exactly(tenant_frame: pd.DataFrame
     staged.set(0, description="two")  # replaces in place: stays first
     staged.set(2, {"certificationId": "35558864", "inference.confidenceScore": 0.25}, description="")
     staged.unstage(1, field="description")
-    for reopened in (Staged.open(path), Staged.open(path, tenant_frame), stage(tenant_frame, journal=path)):
+    # Resuming is explicit (issue 13): stage(..., resume=True) reopens the journal as Staged.open does.
+    for reopened in (Staged.open(path), Staged.open(path, tenant_frame),
+                     stage(tenant_frame, journal=path, resume=True)):
         assert reopened.edits == staged.edits
         assert reopened.rows == staged.rows
         assert reopened.diff().table.equals(staged.diff().table)
@@ -190,6 +192,7 @@ def test_a_bulk_edit_of_20000_rows_reopens_complete(
 def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "certs.csv"
     path.write_text("userId,id\n" * 200, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"certs\.csv.*a certnb staging journal"):
+    # Issue 13: a JournalError of its own (JournalDamaged: not SQLite at all), no longer a ConfigError.
+    with pytest.raises(JournalDamaged, match=r"certs\.csv.*not a SQLite database.*a certnb staging journal"):
         Journal(path)
     assert path.read_text(encoding="utf-8").startswith("userId,id")
