@@ -5,7 +5,7 @@ a `format` row. Opening a path (`open_journal`):
 
 - a folder → `JournalIsDirectory`; a file in a folder that does not exist → `JournalFolderMissing`;
 - no file, an empty file, or a SQLite database without tables → a new journal is created in it;
-- a file that is not SQLite (its first bytes are not SQLite's header), or is shorter than its header says
+- a file that is not SQLite (garbage, text), or one SQLite finds malformed (truncated, overwritten)
   → `JournalDamaged`;
 - a SQLite database with the marker → opened (a journal of format 1, written before the marker existed, is
   recognised by its `meta` format row beside `rows`, `events` and `outcomes`, and gets the marker);
@@ -49,7 +49,6 @@ FORMAT_VERSION = "2"
 """Format 2 added the marker and the `lease` table; a format-1 journal is upgraded when opened."""
 
 _TABLES = frozenset({"meta", "rows", "events", "outcomes"})
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -86,7 +85,6 @@ _SCHEMA = _SCHEMA.replace("{loaded_columns}", ", ".join(f'"{name}"' for name in 
 
 # SQLite's primary result codes, by what they mean for the person holding the journal.
 _LOCKED = ("SQLITE_BUSY", "SQLITE_LOCKED")
-_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 _UNWRITABLE = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_IOERR", "SQLITE_FULL")
 
 
@@ -122,8 +120,10 @@ def refusal(error: sqlite3.Error, path: Path | None, timeout: float) -> JournalE
     where = str(path) if path is not None else ":memory:"
     if name.startswith(_LOCKED):
         return JournalLocked(where, timeout)
-    if name.startswith(_DAMAGED):
-        return JournalDamaged(where, f"SQLite says {error}")
+    if name.startswith("SQLITE_NOTADB"):
+        return JournalDamaged(where, "it is not a SQLite database")
+    if name.startswith("SQLITE_CORRUPT"):
+        return JournalDamaged(where, f"SQLite finds it malformed ({error}): truncated or overwritten")
     if name.startswith(_UNWRITABLE):
         return JournalError(where, f"journal {where} cannot be opened or written ({error}): check the "
                                    "permissions of the file and its folder and the free disk space, or pass "
@@ -132,41 +132,28 @@ def refusal(error: sqlite3.Error, path: Path | None, timeout: float) -> JournalE
 
 
 def _check_path(path: Path) -> None:
-    """Refusals that need no SQLite: a folder, a missing folder, a file that is not (or no longer) SQLite."""
+    """Refusals that need no SQLite: a folder, or a folder that does not exist.
+
+    The file itself is never opened outside SQLite: closing any descriptor of a file drops every POSIX lock
+    this process holds on it, those of another open journal connection included (SQLite's locking depends on
+    them), so a damaged or foreign file is recognised by what SQLite reports.
+    """
     if path.is_dir():
         raise JournalIsDirectory(str(path))
     if not path.parent.is_dir():
         raise JournalFolderMissing(str(path), str(path.parent))
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return  # a new journal
-    if size == 0:
-        return  # SQLite treats an empty file as an empty database
-    with path.open("rb") as file:
-        header = file.read(100)
-    if not header.startswith(_SQLITE_HEADER):
-        raise JournalDamaged(str(path), "it is not a SQLite database (it lacks SQLite's header)")
-    if len(header) < 100:
-        raise JournalDamaged(str(path), f"it is truncated: {size} bytes, less than SQLite's 100-byte header")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    # The page count in the header is valid when its "version-valid-for" number matches the change counter
-    # (SQLite file format §1.3.7); the file never holds fewer pages than it says (WAL checkpoints included).
-    if pages and header[24:28] == header[92:96] and size < pages * page_size:
-        raise JournalDamaged(str(path), f"it is truncated: {size:,} bytes of the {pages * page_size:,} its "
-                                        "header announces")
 
 
 def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
-    """Recognise (or create) the journal, then set it up; an unrelated database is only read."""
-    _recognise(db, path)  # before anything is written, even the journal mode
+    """Recognise (or create) the journal, then set it up; an unrelated or current one is only read."""
+    found = _recognise(db, path)  # before anything is written, even the journal mode
     if path is not None:
-        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA journal_mode=WAL")  # a no-op for a journal: it is in WAL mode since it was created
     # FULL: every COMMIT is fsynced, so a call that returned is on disk (the WAL default, NORMAL, is not).
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-edit call fits in one pass
+    if found == FORMAT_VERSION:
+        return  # nothing to create or upgrade: a (possibly damaged) journal is not written to by opening it
     db.execute("BEGIN IMMEDIATE")
     try:
         # Again under the write lock: another process may have created the journal in the meantime.
