@@ -49,6 +49,7 @@ import pandas as pd
 from certnb.schema import FIELDS
 from certnb.staging import journal_export
 from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
+from certnb.staging.journal_facts import JournalOwner, JournalSummary
 from certnb.staging.journal_file import open_journal, refusal
 from certnb.staging.lease import CommitLease, LeaseHolder, holder
 from certnb.staging.transaction import Transaction, insert
@@ -75,6 +76,8 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
     "detail",
 )
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeRecord:
     """What one commit attempt did to one edit (see `OUTCOMES`)."""
@@ -95,50 +98,6 @@ class OutcomeRecord:
     def done(self) -> bool:
         """True when the edit needs no further PATCH."""
         return self.outcome in DONE_OUTCOMES
-
-
-@dataclass(frozen=True)
-class JournalOwner:
-    """Where a journal was first committed: the tenant id, the Graph root, the account, and when."""
-
-    tenant_id: str | None
-    graph_root: str
-    account: str | None = None
-    since: str = ""
-
-    def admits(self, tenant_id: str | None, graph_root: str) -> bool:
-        """True when a session of `tenant_id` at `graph_root` may commit the journal (unknown tenants match).
-
-        >>> JournalOwner("t1", "https://graph.microsoft.com/beta").admits("t2", "https://graph.microsoft.com/beta")
-        False
-        """
-        same_tenant = self.tenant_id is None or tenant_id is None or self.tenant_id == tenant_id
-        return same_tenant and self.graph_root == graph_root
-
-
-@dataclass(frozen=True)
-class JournalSummary:
-    """What a journal holds: staged edits, `pending` (not yet on the server), `applied`, and of the pending
-    ones those a commit already tried, `failed` (its latest outcome: failed, conflict, missing or rejected).
-
-    >>> print(JournalSummary(24, 3, 21, 1, "2026-11-30T09:12:01.000000Z"))  # doctest: +NORMALIZE_WHITESPACE
-    24 staged edits (21 applied, 3 pending, 1 of them failed in an earlier commit),
-    last written 2026-11-30 09:12:01 UTC
-    """
-
-    edits: int
-    pending: int
-    applied: int
-    failed: int
-    last_written: str
-
-    def __str__(self) -> str:
-        parts = [f"{self.applied} applied", f"{self.pending} pending"]
-        if self.failed:
-            parts.append(f"{self.failed} of them failed in an earlier commit")
-        written = self.last_written[:19].replace("T", " ") + " UTC" if self.last_written else "never"
-        return (f"{self.edits} staged edit{'s' if self.edits != 1 else ''} ({', '.join(parts)}), "
-                f"last written {written}")
 
 
 def _now() -> str:

@@ -70,12 +70,14 @@ def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resu
     <Journal :memory:>
     """
     opened = Journal(journal)
-    if not resume:
-        held = opened.summary()
+    try:
+        held = None if resume else opened.summary()
         if held is not None:
-            opened.close()
             raise JournalNotEmpty(str(opened.path), str(held))
-    return Staged(frame, opened, resumed=resume)
+        return Staged(frame, opened, resumed=resume)
+    except BaseException:  # refused, or damaged pages met while replaying: let the file go
+        opened.close()
+        raise
 
 
 class Staged:
@@ -101,7 +103,12 @@ class Staged:
             raise FileNotFoundError(
                 f"no staging journal at {path}; start one with certnb.stage(df, journal=...)"
             )
-        return cls(frame, Journal(path), resumed=True)
+        journal = Journal(path)
+        try:
+            return cls(frame, journal, resumed=True)
+        except BaseException:
+            journal.close()
+            raise
 
     def close(self) -> None:
         """Close the journal file (every accepted edit is already on disk)."""
