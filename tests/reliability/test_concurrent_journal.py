@@ -64,7 +64,7 @@ def test_two_processes_staging_into_one_journal_lose_nothing(tmp_path: Path) -> 
 def test_a_second_committer_is_refused_naming_the_first(tmp_path: Path) -> None:
     journal, go = tmp_path / "edits.journal", tmp_path / "go"
     staged_everything(journal)
-    with Emulator(seed(EDITS), https=False, latency_ms=100) as emu:  # each $batch takes a while
+    with Emulator(seed(EDITS), https=False, latency_ms=200) as emu:  # each $batch takes a while
         token = emu.access_token(ADMIN, scopes="User.ReadWrite.All")
         children = [child("commit", str(journal), str(go), emu.graph_url, token=token) for _ in range(2)]
         names = []
