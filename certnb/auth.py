@@ -242,6 +242,13 @@ class GraphAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"<GraphAuth {type(self.source).__name__}>"
 
+    @property
+    def tenant_id(self) -> str | None:
+        """The directory (tenant) id the token was issued for: its `tid` claim (None if unreadable)."""
+        claims = token_claims(self.source.token())
+        tid = claims.get("tid") if claims is not None else None
+        return str(tid) if tid else None
+
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.source.token()}"
         response = yield request

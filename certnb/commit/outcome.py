@@ -7,11 +7,16 @@
     rejected         Graph refused the PATCH with a 4xx; `code` and `message` say why
     failed           gave up after the allowed attempts (429, 5xx, dropped connections)
 
+A result lists every staged edit; an outcome an earlier commit recorded (an edit that was already done, so
+nothing was sent for it) is marked `earlier`, and the summary counts the two apart.
+
 >>> result = CommitResult([Outcome("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", status=200)])
 >>> result
 1 applied
->>> result.table[["userId", "id", "field", "outcome"]].values.tolist()
-[['u1', 'c1', 'endDate', 'applied']]
+>>> result.table[["userId", "id", "field", "outcome", "earlier"]].values.tolist()
+[['u1', 'c1', 'endDate', 'applied', False]]
+>>> CommitResult([*result, Outcome("u1", "c2", "endDate", None, "2027-12-31", "applied", earlier=True)])
+1 applied now, 1 applied earlier
 """
 
 from __future__ import annotations
@@ -39,13 +44,15 @@ DONE = DONE_OUTCOMES
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "before", "after", "outcome", "status", "code", "message", "requestId", "time",
+    "earlier",
 )
 _SHOWN = 50  # rows shown by _repr_html_
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a commit did to one edit: its named outcome, with Graph's status, code, message and request-id."""
+    """What a commit did to one edit: its named outcome, with Graph's status, code, message and request-id;
+    `earlier` when an earlier commit recorded it (this one sent nothing for the edit)."""
 
     user_id: str
     cert_id: str
@@ -59,6 +66,7 @@ class Outcome:
     request_id: str | None = None
     time: str = ""
     seq: int = 0
+    earlier: bool = False
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -68,6 +76,12 @@ class Outcome:
     def done(self) -> bool:
         """True when the server holds the new value."""
         return self.outcome in DONE
+
+
+def _counts(outcomes: Iterable[Outcome]) -> list[tuple[str, int]]:
+    """(readable outcome name, count) in `OUTCOMES` order, outcomes that did not occur left out."""
+    found = Counter(o.outcome for o in outcomes)
+    return [(name.replace("_", " "), found[name]) for name in OUTCOMES if found[name]]
 
 
 class CommitResult:
@@ -85,7 +99,7 @@ class CommitResult:
         self.table = pd.DataFrame(
             [
                 (o.user_id, o.cert_id, o.field, o.before, o.after, o.outcome, o.status, o.code, o.message,
-                 o.request_id, o.time)
+                 o.request_id, o.time, o.earlier)
                 for o in self.outcomes
             ],
             columns=list(RESULT_COLUMNS),
@@ -104,9 +118,16 @@ class CommitResult:
         return all(o.done for o in self.outcomes)
 
     def summary(self) -> str:
-        """"12 applied, 1 conflict" (or "nothing to commit")."""
-        parts = [f"{n} {name.replace('_', ' ')}" for name, n in self.counts.items()]
-        return ", ".join(parts) or "nothing to commit"
+        """"12 applied, 1 conflict"; "3 applied now, 21 applied earlier" when earlier commits settled some
+        edits; "nothing new to commit (21 applied earlier)"; or "nothing to commit"."""
+        now = _counts(o for o in self.outcomes if not o.earlier)
+        earlier = _counts(o for o in self.outcomes if o.earlier)
+        if not earlier:
+            return ", ".join(f"{n} {name}" for name, n in now) or "nothing to commit"
+        then = ", ".join(f"{n} {name} earlier" for name, n in earlier)
+        if not now:
+            return f"nothing new to commit ({then})"
+        return ", ".join(f"{n} {name} now" for name, n in now) + f", {then}"
 
     def undo(self, journal: Any = None) -> Staged:
         """Stage the inverse edits (after → before) of the applied ones into a new `Staged` (see undo.py)."""

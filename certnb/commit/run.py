@@ -17,6 +17,11 @@
    (one transaction each, up to 2 × 20 × `max_concurrency` PATCHes), before anything more is sent. A killed
    process therefore resumes exactly: the next commit leaves out what is done, and a PATCH that landed
    unrecorded is found `already_applied` by the conflict check.
+
+A commit holds the journal's commit lease (staging/lease.py) from before it plans until it returns, so two
+processes never send the same edits; and a journal is committed only through the tenant and Graph root of
+its first commit (`JournalTenantMismatch`, checked before any request). The result marks each outcome an
+earlier commit recorded (`earlier`): "3 applied now, 21 applied earlier".
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from certnb.commit.audit_log import AuditLog, default_audit_path
 from certnb.commit.outcome import CommitResult, Outcome
 from certnb.commit.plan import CommitPlan, PlannedPatch
+from certnb.errors import JournalTenantMismatch
 from certnb.graph.batch import MAX_BATCH, BatchRequest, BatchResponse
 from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS_BY_COLUMN
@@ -40,7 +46,7 @@ if TYPE_CHECKING:
     from certnb.graph.client import Graph
     from certnb.staging.staged import Staged
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "Verdict", "commit", "verdict"]
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "Verdict", "commit", "graph_root", "verdict"]
 
 # PATCHes per certification per commit while the server still holds the before values after a 5xx or a lost
 # answer (each resend follows a re-read, so none is blind). 8 makes a 15% transient-fault rate fail an edit
@@ -61,34 +67,59 @@ def commit(
 ) -> CommitResult | CommitPlan:
     """Commit the pending staged edits to Graph; `dry_run=True` returns the plan and sends nothing.
 
-    The result has one line per staged edit (earlier commits' outcomes included); running it again on the
-    same journal sends only what is not yet applied. `audit_log` defaults to `<journal>.audit.jsonl`.
+    The result has one line per staged edit, those an earlier commit settled marked `earlier`; running it
+    again on the same journal sends only what is not yet applied. `audit_log` defaults to
+    `<journal>.audit.jsonl`. Refused with `JournalInUse` while another process commits the journal, and with
+    `JournalTenantMismatch` through a session of another tenant or Graph root than its first commit's.
 
     >>> commit(graph, staged, dry_run=True)         # doctest: +SKIP
     Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1; got {max_attempts!r}")
-    plan = staged.plan(base_url=graph.base_url)
     if dry_run:
-        return plan
-    path = Path(audit_log) if audit_log is not None else default_audit_path(staged.journal.path)
-    audit = None
-    if path is not None and len(plan):
-        audit = AuditLog(path, _who(graph))
-    _Runner(graph, staged.journal, audit, max_attempts).run(plan)
-    return result_of(staged, audit_log=path)
+        return staged.plan(base_url=graph.base_url)
+    journal = staged.journal
+    tenant_id, root = graph.tenant_id, graph_root(graph.base_url)
+    path = Path(audit_log) if audit_log is not None else default_audit_path(journal.path)
+    with journal.lease():
+        owner = journal.owner()
+        if owner is not None and not owner.admits(tenant_id, root):
+            raise JournalTenantMismatch(str(journal.path or ":memory:"), (owner.tenant_id, owner.graph_root),
+                                        (tenant_id, root), owner.account)
+        plan = staged.plan(base_url=graph.base_url)  # under the lease: another commit's outcomes are in
+        first = journal.last_outcome_id()
+        if len(plan):
+            who = _who(graph)
+            if owner is None:
+                journal.bind(tenant_id, root, who)
+            audit = AuditLog(path, who) if path is not None else None
+            _Runner(graph, journal, audit, max_attempts).run(plan)
+        now = {record.edit_seq for record in journal.outcome_records(after=first)}
+    return result_of(staged, audit_log=path, now=now)
 
 
-def result_of(staged: Staged, audit_log: Path | None = None) -> CommitResult:
-    """The result table of a staged set as its journal records it: the latest outcome of each edit."""
+def result_of(staged: Staged, audit_log: Path | None = None, now: Iterable[int] = ()) -> CommitResult:
+    """The result table of a staged set as its journal records it: the latest outcome of each edit, marked
+    `earlier` unless its `seq` is in `now` (the edits this commit recorded)."""
     latest = staged.journal.latest_outcomes()
+    mine = set(now)
     outcomes = []
     for edit in staged.edits:
         record = latest.get(edit.seq)
         if record is not None:
-            outcomes.append(_from_record(edit, record))
+            outcomes.append(_from_record(edit, record, earlier=edit.seq not in mine))
     return CommitResult(outcomes, staged=staged, audit_log=audit_log)
+
+
+def graph_root(base_url: str) -> str:
+    """A Graph root spelt one way (scheme and host lower-case, no trailing slash), to compare two.
+
+    >>> graph_root("HTTPS://Graph.Microsoft.com/beta/")
+    'https://graph.microsoft.com/beta'
+    """
+    parts = urlsplit(base_url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 def _who(graph: Graph) -> str | None:
@@ -239,6 +270,7 @@ class _Runner:
     # -- writes -------------------------------------------------------------------------------------------
     def _send(self, patches: list[PlannedPatch]) -> None:
         while patches:
+            self.journal.confirm_lease()  # a commit whose lease was taken over (lease.py) sends nothing more
             for patch in patches:
                 self.sent[patch.path] = self.sent.get(patch.path, 0) + 1
                 for edit in patch.edits:
@@ -323,9 +355,10 @@ class _Runner:
             self.audit.append(_from_record(e, r) for e, r in zip(edits, stamped, strict=True))
 
 
-def _from_record(edit: Edit, record: OutcomeRecord) -> Outcome:
+def _from_record(edit: Edit, record: OutcomeRecord, earlier: bool = False) -> Outcome:
     return Outcome(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, record.outcome,
-                   record.status, record.code, record.detail, record.request_id, record.time, edit.seq)
+                   record.status, record.code, record.detail, record.request_id, record.time, edit.seq,
+                   earlier)
 
 
 def _select_query(patches: Iterable[PlannedPatch]) -> str:

@@ -60,15 +60,15 @@ class CertsAccessor:
         """Counts by `"issuer"`, `"month"` (of expiry) or `"user"`: held, valid, expiring, expired."""
         return _summary.summary(self._frame, by, asof)
 
-    def stage(self, journal: str | Path | None = None) -> Any:
-        """Stage edits on these certifications (`certnb.stage(df, journal=...)`); returns a `Staged`.
+    def stage(self, journal: str | Path | None = None, *, resume: bool = False) -> Any:
+        """Stage edits on these certifications (as `certnb.stage(df, journal=..., resume=...)`): a `Staged`.
 
         >>> staged = df.certs.stage(journal="fixes.journal")  # doctest: +SKIP
         >>> staged.set(df["issuingCompany"] == "MSFT", issuingCompany="Microsoft")  # doctest: +SKIP
         """
         from certnb.staging import stage
 
-        return stage(self._frame, journal=journal)
+        return stage(self._frame, journal=journal, resume=resume)
 
     def failures(self) -> pd.DataFrame:
         """The users whose certifications could not be loaded into this frame (see `load_failures`)."""

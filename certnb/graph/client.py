@@ -88,6 +88,16 @@ class Graph:
         return self._transport.base_url
 
     @property
+    def tenant_id(self) -> str | None:
+        """The directory (tenant) id the session is signed in to, from its access token (None if unknown).
+
+        >>> graph.tenant_id  # doctest: +SKIP
+        '6e5c4b2a-...'
+        """
+        tenant_id = getattr(self._transport.auth, "tenant_id", None)  # GraphAuth's; another httpx.Auth: None
+        return str(tenant_id) if tenant_id else None
+
+    @property
     def timeout(self) -> float:
         """Seconds allowed per HTTP exchange (applies to connections opened from now on)."""
         return self._transport.timeout

@@ -1,13 +1,17 @@
 """Staging: validated edits on a certification frame, durable in a journal until they are committed.
 
-    edit.py         Edit, RowSnapshot, the staging rules (check_value(s), check_date_order), EditsRefused
-    proposals.py    set / apply / from_changes arguments → (row, field, raw, checked) proposals
-    staged.py       Staged and stage(): the row rules, one journaled transaction per call; unstage, diff, plan
-    rows.py         the frame side: which rows a selection names, their loaded values in wire form
-    frame_check.py  the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
-    journal.py      the SQLite journal: staged edits, tombstones, the frame's loaded values, commit outcomes
-    transaction.py  the journal's writes, many rows per statement
-    diff.py         the before/after table and its notebook display
+    edit.py            Edit, RowSnapshot, the staging rules (check_value(s), check_date_order), EditsRefused
+    proposals.py       set / apply / from_changes arguments → (row, field, raw, checked) proposals
+    staged.py          Staged and stage(): the row rules, one journaled transaction a call; unstage, diff
+    rows.py            the frame side: which rows a selection names, their loaded values in wire form
+    frame_check.py     the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
+    journal.py         the SQLite journal: staged edits, tombstones, the loaded values, commit outcomes
+    journal_facts.py   what a journal holds (JournalSummary) and whom it belongs to (JournalOwner)
+    journal_file.py    what a journal path holds, opening it, the refusals (not a journal, damaged, locked)
+    journal_export.py  the journal as plain records, JSON lines or CSV
+    lease.py           the commit lease: one committer per journal at a time, taken over from a dead holder
+    transaction.py     the journal's writes, many rows per statement
+    diff.py            the before/after table and its notebook display
 
 >>> import certnb.staging
 >>> certnb.staging.stage(None)

@@ -2,7 +2,9 @@
 
 A journal is one SQLite file in WAL mode with `synchronous=FULL`: each staging call is one transaction, so
 it is on disk when the call returns and a crash (or a killed kernel) loses nothing that was acknowledged,
-while a bulk call of 100,000 edits costs one fsync, not 100,000.
+while a bulk call of 100,000 edits costs one fsync, not 100,000. Several processes may stage into one journal
+at once (each call waits for the other's transaction, up to `timeout` seconds); one commits at a time (the
+commit lease, `lease.py`). Opening a path that is not a journal is refused, naming it (`journal_file.py`).
 
     >>> import tempfile, pathlib
     >>> journal = Journal(pathlib.Path(tempfile.mkdtemp()) / "edits.journal")
@@ -11,41 +13,51 @@ while a bulk call of 100,000 edits costs one fsync, not 100,000.
     >>> rows, edits = journal.replay()
     >>> edits[("u1", "c1", "endDate")].after, edits[("u1", "c1", "endDate")].seq == seq
     ('2027-12-31', True)
+    >>> journal.summary().pending
+    1
 
 What it holds (tables):
 
+- `meta`: format version, creation time, and the owner: the tenant, Graph root and account of its first
+  commit (`owner`, `bind`): a journal is committed through that tenant and root only;
 - `rows`: the frame's identity, one `RowSnapshot` per edited certification (the loaded wire values), so a
   reopened journal needs no frame;
 - `events`: an append-only log of `stage`, `unstage` (tombstone) and `clear`; replaying it in order gives
   back the staged edits exactly, in their order;
 - `outcomes`: commit progress, one record per (edit, attempt): outcome, HTTP status, Graph error code,
   request-id, time. The commit runner writes them with `record_outcome`; an edit whose latest outcome is
-  `applied` or `already_applied` is done and left out of the next plan (resume).
+  `applied` or `already_applied` is done and left out of the next plan (resume);
+- `lease`: who is committing from it now, if anyone (`lease.py`).
 
 The journal holds certification values and ids only: never a token, header or secret.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from certnb.errors import ConfigError
 from certnb.schema import FIELDS
+from certnb.staging import journal_export
 from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
+from certnb.staging.journal_facts import JournalOwner, JournalSummary
+from certnb.staging.journal_file import open_journal, refusal
+from certnb.staging.lease import CommitLease, LeaseHolder, holder
 from certnb.staging.transaction import Transaction, insert
 
-__all__ = ["DONE_OUTCOMES", "OUTCOMES", "Journal", "OutcomeRecord"]
+__all__ = ["DEFAULT_TIMEOUT", "DONE_OUTCOMES", "OUTCOMES", "Journal", "JournalOwner", "JournalSummary",
+           "OutcomeRecord"]
 
 OUTCOMES: tuple[str, ...] = ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
 """The named end states of one commit attempt of one edit (STYLE §9)."""
@@ -53,32 +65,8 @@ OUTCOMES: tuple[str, ...] = ("applied", "already_applied", "conflict", "missing"
 DONE_OUTCOMES: frozenset[str] = frozenset({"applied", "already_applied"})
 """Outcomes after which an edit needs no further PATCH."""
 
-FORMAT_VERSION = "1"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rows (
-    user_id TEXT NOT NULL, cert_id TEXT NOT NULL,
-    user_principal_name TEXT, user_display_name TEXT, display_name TEXT,
-    {loaded_columns}
-);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('stage', 'unstage', 'clear')),
-    user_id TEXT, cert_id TEXT, field TEXT,
-    before, after,
-    time TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS outcomes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    edit_seq INTEGER NOT NULL,
-    user_id TEXT NOT NULL, cert_id TEXT NOT NULL, field TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    status INTEGER, code TEXT, request_id TEXT, detail TEXT,
-    time TEXT NOT NULL
-);
-"""
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a write waits for another process's write to the same journal before `JournalLocked`."""
 
 # Values are stored as SQLite values, not JSON: wire values are text, numbers, booleans or null, and the
 # field says which (booleans come back from SQLite as 0/1 and are turned back into bool by `_value`).
@@ -87,7 +75,6 @@ CREATE TABLE IF NOT EXISTS outcomes (
 # Text UTF-8 cannot encode (a lone surrogate such as "\ud800", which Graph's JSON can send as an escape) is
 # kept as a BLOB of its ASCII JSON text instead (`_stored`), which `_value` reads back to the very same str.
 _LOADED_SQL = ", ".join(f'"{name}"' for name in WRITABLE_FIELDS)
-_SCHEMA = _SCHEMA.replace("{loaded_columns}", ", ".join(f'"{name}"' for name in WRITABLE_FIELDS))
 _BOOLEAN_FIELDS = frozenset(f.column for f in FIELDS if f.writable and f.kind == "bool")
 _BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in _BOOLEAN_FIELDS)
 _ROW_VALUES = ("user_principal_name", "user_display_name", "display_name", *WRITABLE_FIELDS)
@@ -97,10 +84,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
     "detail",
-)
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "record", "seq", "userId", "id", "field", "before", "after", "attempt", "outcome", "status", "code",
-    "request_id", "time", "detail",
 )
 
 
@@ -148,49 +131,21 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class Journal:
     """An SQLite staging journal (see the module docstring); `path=None` keeps it in memory, not durable.
+
+    `timeout` is how long (seconds) a write waits for another process's write before `JournalLocked`.
 
     >>> Journal(None).replay()
     ({}, {})
     """
 
-    def __init__(self, path: str | Path | None) -> None:
+    def __init__(self, path: str | Path | None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = None if path is None else Path(path)
         self._lock = threading.Lock()
-        # check_same_thread=False: the commit runner may record outcomes from its worker thread; the lock
-        # serialises every use of the one connection.
-        self._db = sqlite3.connect(
-            ":memory:" if self.path is None else str(self.path), check_same_thread=False, isolation_level=None
-        )
-        try:
-            self._prepare()
-        except sqlite3.DatabaseError:
-            self._db.close()
-            raise ConfigError(
-                "journal", str(self.path), "a certnb staging journal, or the name of a file to create"
-            ) from None
-        version = self.meta().get("format")
-        if version != FORMAT_VERSION:
-            self._db.close()
-            expected = f"a journal of format {FORMAT_VERSION}, not {version}"
-            raise ConfigError("journal", str(self.path), expected)
-
-    def _prepare(self) -> None:
-        if self.path is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: every COMMIT is fsynced, so a call that returned is on disk (the WAL default, NORMAL, is not).
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100,000-edit call fits in one pass
-        with self._transaction():
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(statement)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT_VERSION,))
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)", (_now(),))
+        self._db = open_journal(self.path, timeout, created=_now())
+        self._refuse = partial(refusal, path=self.path, timeout=timeout)
+        self._lease: CommitLease | None = None
 
     def __repr__(self) -> str:
         return f"<Journal {self.path or ':memory:'}>"
@@ -202,12 +157,75 @@ class Journal:
         self.close()
 
     def _transaction(self) -> Transaction:
-        return Transaction(self._db, self._lock)
+        return Transaction(self._db, self._lock, self._refuse)
+
+    def _read(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one query, under the lock; SQLite's errors about the file become `JournalError`s."""
+        with self._lock:
+            try:
+                return self._db.execute(sql, parameters).fetchall()
+            except sqlite3.DatabaseError as error:
+                refused = self._refuse(error)
+                if refused is None:
+                    raise
+                raise refused from error
 
     def meta(self) -> dict[str, str]:
-        """The journal's own facts: format version, creation time."""
+        """The journal's own facts: format version, creation time, owner."""
+        return dict(self._read("SELECT key, value FROM meta"))
+
+    def summary(self, edits: Iterable[Edit] | None = None) -> JournalSummary | None:
+        """What the journal holds (None when it holds nothing); `edits`, if given, are its replayed edits."""
+        if not self._read("SELECT EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM rows) "
+                          "OR EXISTS (SELECT 1 FROM outcomes)")[0][0]:
+            return None
+        staged = list(self.replay()[1].values() if edits is None else edits)
+        latest = self.latest_outcomes()
+        done = sum(1 for e in staged if e.seq in latest and latest[e.seq].done)
+        failed = sum(1 for e in staged if e.seq in latest and not latest[e.seq].done)
+        [(written,)] = self._read("SELECT MAX(time) FROM (SELECT MAX(time) AS time FROM events "
+                                  "UNION ALL SELECT MAX(time) FROM outcomes)")
+        return JournalSummary(len(staged), len(staged) - done, done, failed,
+                              written or self.meta().get("created", ""))
+
+    # -- who commits it ----------------------------------------------------------------------------------
+
+    def owner(self) -> JournalOwner | None:
+        """The tenant, Graph root and account the journal was first committed through (None: not yet)."""
+        meta = self.meta()
+        if "owner.root" not in meta:
+            return None
+        return JournalOwner(meta.get("owner.tenant") or None, meta["owner.root"],
+                            meta.get("owner.account") or None, meta.get("owner.since", ""))
+
+    def bind(self, tenant_id: str | None, graph_root: str, account: str | None) -> JournalOwner:
+        """Record the owner if none is recorded yet (the first commit); returns the recorded one."""
+        with self._transaction():
+            for key, value in (("owner.tenant", tenant_id or ""), ("owner.root", graph_root),
+                               ("owner.account", account or ""), ("owner.since", _now())):
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        return self.owner() or JournalOwner(tenant_id, graph_root, account)
+
+    @contextmanager
+    def lease(self) -> Iterator[CommitLease]:
+        """Hold the commit lease for the block (`JournalInUse` if a live process holds it; see lease.py)."""
+        taken = CommitLease.take(self._db, self._lock, str(self.path or ":memory:"), self._refuse)
+        self._lease = taken
+        try:
+            yield taken
+        finally:
+            self._lease = None
+            taken.release()
+
+    def confirm_lease(self) -> None:
+        """Raise `JournalInUse` if the lease this journal holds was taken over (a no-op without a lease)."""
+        if self._lease is not None:
+            self._lease.confirm()
+
+    def lease_holder(self) -> LeaseHolder | None:
+        """Who holds the commit lease now (None: nobody is committing)."""
         with self._lock:
-            return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            return holder(self._db)
 
     # -- staging ---------------------------------------------------------------------------------------
 
@@ -262,11 +280,10 @@ class Journal:
     def replay(self) -> tuple[dict[tuple[str, str], RowSnapshot], dict[tuple[str, str, str], Edit]]:
         """The recorded rows and the staged edits (in staging order), rebuilt from the event log."""
         rows = {(r[0], r[1]): r for r in self._rows()}
-        with self._lock:
-            events = self._db.execute(
-                "SELECT seq, kind, user_id, cert_id, field, before, after, "
-                "'blob' IN (typeof(before), typeof(after)) FROM events ORDER BY seq"
-            ).fetchall()
+        events = self._read(
+            "SELECT seq, kind, user_id, cert_id, field, before, after, "
+            "'blob' IN (typeof(before), typeof(after)) FROM events ORDER BY seq"
+        )
         edits: dict[tuple[str, str, str], Edit] = {}
         for seq, kind, uid, cid, field, before, after, escaped in events:
             if kind == "stage":
@@ -281,11 +298,10 @@ class Journal:
         return rows, edits
 
     def _rows(self) -> list[RowSnapshot]:
-        with self._lock:
-            found = self._db.execute(
-                "SELECT user_id, cert_id, user_principal_name, user_display_name, display_name, "
-                f"{_LOADED_SQL}, {_ROW_HAS_BLOB} FROM rows"
-            ).fetchall()
+        found = self._read(
+            "SELECT user_id, cert_id, user_principal_name, user_display_name, display_name, "
+            f"{_LOADED_SQL}, {_ROW_HAS_BLOB} FROM rows"
+        )
         new = RowSnapshot._make  # one tuple per row, without keyword handling: a journal holds 100,000
         snapshots = []
         for row in found:
@@ -337,6 +353,8 @@ class Journal:
                               record.time or time)
             )
         with self._transaction():
+            if self._lease is not None:
+                self._lease.check(self._db)  # a commit whose lease was taken over records nothing more
             self._db.executemany(
                 "INSERT INTO outcomes (edit_seq, user_id, cert_id, field, attempt, outcome, status, code, "
                 "request_id, detail, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -348,14 +366,18 @@ class Journal:
             )
         return stamped
 
-    def outcome_records(self) -> list[OutcomeRecord]:
-        """Every recorded outcome, oldest first."""
-        with self._lock:
-            found = self._db.execute(
-                "SELECT edit_seq, user_id, cert_id, field, attempt, outcome, status, code, request_id, "
-                "detail, time FROM outcomes ORDER BY id"
-            ).fetchall()
+    def outcome_records(self, after: int = 0) -> list[OutcomeRecord]:
+        """Every recorded outcome, oldest first; `after` (a `last_outcome_id`) leaves out those before it."""
+        found = self._read(
+            "SELECT edit_seq, user_id, cert_id, field, attempt, outcome, status, code, request_id, detail, "
+            "time FROM outcomes WHERE id > ? ORDER BY id", (after,)
+        )
         return [OutcomeRecord(*values) for values in found]
+
+    def last_outcome_id(self) -> int:
+        """The id of the latest outcome record (0 when none): what a commit recorded comes after it."""
+        [(last,)] = self._read("SELECT COALESCE(MAX(id), 0) FROM outcomes")
+        return int(last)
 
     def outcomes(self) -> pd.DataFrame:
         """The outcome table: userId, id, field, edit_seq, attempt, outcome, status, code, request_id, time,
@@ -380,32 +402,21 @@ class Journal:
 
     # -- reading it as a person ------------------------------------------------------------------------
 
+    def events(self) -> list[tuple[Any, ...]]:
+        """The event log as stored: (seq, kind, userId, id, field, before, after, time), in order."""
+        found = self._read(
+            "SELECT seq, kind, user_id, cert_id, field, before, after, time FROM events ORDER BY seq"
+        )
+        return [(seq, kind, uid, cid, field, _value(field, before), _value(field, after), time)
+                for seq, kind, uid, cid, field, before, after, time in found]
+
+    def snapshots(self) -> list[RowSnapshot]:
+        """The recorded rows (the loaded values of every edited certification)."""
+        return self._rows()
+
     def records(self) -> list[dict[str, Any]]:
         """Everything in the journal as plain records: rows, then events and outcomes in time order."""
-        out: list[dict[str, Any]] = [
-            {"record": "row", "userId": r.user_id, "id": r.cert_id,
-             "userPrincipalName": r.user_principal_name, "userDisplayName": r.user_display_name,
-             "displayName": r.display_name, "loaded": dict(r.loaded)}
-            for r in self._rows()
-        ]
-        with self._lock:
-            events = self._db.execute(
-                "SELECT seq, kind, user_id, cert_id, field, before, after, time FROM events ORDER BY seq"
-            ).fetchall()
-        for seq, kind, uid, cid, field, before, after, time in events:
-            record: dict[str, Any] = {"record": kind, "seq": seq, "time": time}
-            if kind != "clear":
-                record.update({"userId": uid, "id": cid, "field": field})
-            if kind == "stage":
-                record.update({"before": _value(field, before), "after": _value(field, after)})
-            out.append(record)
-        for r in self.outcome_records():
-            out.append({
-                "record": "outcome", "seq": r.edit_seq, "userId": r.user_id, "id": r.cert_id,
-                "field": r.field, "attempt": r.attempt, "outcome": r.outcome, "status": r.status,
-                "code": r.code, "request_id": r.request_id, "time": r.time, "detail": r.detail,
-            })
-        return out
+        return journal_export.records(self)
 
     def export(self, path: str | Path) -> Path:
         """Write the journal for people and other tools: JSON lines (`.jsonl`/`.json`) or `.csv`.
@@ -413,29 +424,7 @@ class Journal:
         In CSV, `before`/`after` (and a row's `loaded` values, under `after`) are JSON text, so `null`
         and `""` stay different.
         """
-        target = Path(path)
-        records = self.records()
-        # UTF-8 cannot encode only lone surrogates (see `_stored`), and JSON text holds them only inside
-        # strings, where "backslashreplace" writes each as its JSON escape: a reader gets the very same text.
-        if target.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-            with target.open("w", encoding="utf-8", errors="backslashreplace") as out:
-                for record in records:
-                    out.write(_json(record) + "\n")
-        elif target.suffix.lower() == ".csv":
-            with target.open("w", encoding="utf-8", errors="backslashreplace", newline="") as out:
-                writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
-                writer.writeheader()
-                for record in records:
-                    flat = dict(record)
-                    if record["record"] == "row":
-                        flat["after"] = record["loaded"]
-                    for column in ("before", "after"):
-                        if column in flat:
-                            flat[column] = _json(flat[column])
-                    writer.writerow(flat)
-        else:
-            raise ValueError(f"export to {target.name!r}: use a .jsonl or .csv file name")
-        return target
+        return journal_export.export(self, path)
 
     def close(self) -> None:
         """Close the file (everything is already on disk)."""

@@ -23,7 +23,9 @@ Every call is atomic: if any (row, field) breaks a rule, the whole call is refus
 half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
 
 `before` values are the frame as it was when `stage` was called; a reopened journal's recorded values win
-over a frame passed with it, so one journal belongs to one load of the data.
+over a frame passed with it, so one journal belongs to one load of the data. That is why `stage(df,
+journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resuming one is said out loud, with
+`resume=True` or `Staged.open(path)`, and the resumed `Staged` shows what it held (`resumed`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from certnb.collector import paused
-from certnb.errors import ValidationError
+from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging import proposals
 from certnb.staging.diff import Diff, diff_table
@@ -50,7 +52,7 @@ from certnb.staging.edit import (
     check_value,
 )
 from certnb.staging.frame_check import check_frame
-from certnb.staging.journal import Journal
+from certnb.staging.journal import Journal, JournalSummary
 from certnb.staging.proposals import Proposal
 from certnb.staging.rows import FrameRows, Row, Target, is_key
 
@@ -62,16 +64,25 @@ __all__ = ["Staged", "stage"]
 _DATE_FIELDS = frozenset(name for pair in DATE_ORDER for name in pair)
 
 
-def stage(frame: pd.DataFrame | None, journal: str | Path | None = None) -> Staged:
-    """Start staging edits on a certification frame; `journal` is the file that keeps them (reopened if it
-    exists, so staged edits and commit progress survive a kernel restart).
+def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False) -> Staged:
+    """Start staging edits on a certification frame; `journal` is the file that keeps them, so staged edits
+    and commit progress survive a kernel restart. A journal that holds anything is refused (`JournalNotEmpty`,
+    saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does).
 
     >>> stage(None).journal
     <Journal :memory:>
     """
     if frame is not None:
         check_frame(frame)  # before the journal is opened: a refused frame leaves no journal behind
-    return Staged(frame, Journal(journal))
+    opened = Journal(journal)
+    try:
+        held = None if resume else opened.summary()
+        if held is not None:
+            raise JournalNotEmpty(str(opened.path), str(held))
+        return Staged(frame, opened, resumed=resume)
+    except BaseException:  # refused, or damaged pages met while replaying: let the file go
+        opened.close()
+        raise
 
 
 class Staged:
@@ -80,18 +91,19 @@ class Staged:
     `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
     """
 
-    def __init__(self, frame: pd.DataFrame | None, journal: Journal) -> None:
+    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False) -> None:
         self._journal = journal
         self._listeners: list[Callable[[], None]] = []
         with paused():
             self._rows, self._edits = journal.replay()
             self._frame_rows = None if frame is None else FrameRows(frame)
+        self._resumed = journal.summary(self._edits.values()) if resumed else None
 
     @classmethod
     def open(cls, path: str | Path, frame: pd.DataFrame | None = None) -> Staged:
         """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
 
-        Raises `FileNotFoundError` if there is no journal at `path`.
+        Raises `FileNotFoundError` if there is no journal at `path`. `resumed` says what it held.
         """
         if not Path(path).exists():
             raise FileNotFoundError(
@@ -99,7 +111,12 @@ class Staged:
             )
         if frame is not None:
             check_frame(frame)
-        return cls(frame, Journal(path))
+        journal = Journal(path)
+        try:
+            return cls(frame, journal, resumed=True)
+        except BaseException:
+            journal.close()
+            raise
 
     def close(self) -> None:
         """Close the journal file (every accepted edit is already on disk)."""
@@ -121,6 +138,11 @@ class Staged:
     def journal(self) -> Journal:
         """The journal keeping these edits (and the commit outcomes)."""
         return self._journal
+
+    @property
+    def resumed(self) -> JournalSummary | None:
+        """What the journal held when this `Staged` resumed it (None: it started afresh, or was empty)."""
+        return self._resumed
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -152,11 +174,13 @@ class Staged:
         return (
             f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
             f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}; "
-            f"journal {self._journal.path or ':memory:'}>"
+            f"journal {self._journal.path or ':memory:'}"
+            + (f", resumed: it held {self._resumed}>" if self._resumed else ">")
         )
 
     def _repr_html_(self) -> str:
-        return self.diff()._repr_html_()
+        resumed = f"<p>Resumed journal: it held {self._resumed}.</p>" if self._resumed else ""
+        return resumed + self.diff()._repr_html_()
 
     def diff(self, field: str | Iterable[str] | None = None, user: str | None = None) -> Diff:
         """The before/after table of staged edits: userId, userPrincipalName, id, displayName, field, before,

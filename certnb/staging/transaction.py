@@ -8,15 +8,19 @@
     (100, 328350)
 
 The journal (`certnb.staging.journal`) opens each transaction under its lock, so a call's rows and events
-land together or not at all.
+land together or not at all; it passes `refuse`, which turns a SQLite error about the file (locked by another
+program, damaged) into the `certnb.errors.JournalError` that names it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from itertools import chain
-from typing import Any
+from typing import Any, NoReturn
+
+from certnb.errors import JournalError
 
 __all__ = ["ROWS_PER_STATEMENT", "Transaction", "insert"]
 
@@ -59,21 +63,45 @@ class Transaction:
     (0,)
     """
 
-    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        lock: threading.Lock,
+        refuse: Callable[[sqlite3.Error], JournalError | None] | None = None,
+    ) -> None:
         self._db = db
         self._lock = lock
+        self._refuse = refuse
 
     def __enter__(self) -> None:
         self._lock.acquire()
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("BEGIN IMMEDIATE")  # waits (the connection's timeout) for another's write
+        except sqlite3.DatabaseError as error:
+            self._lock.release()
+            self._raise(error)
         except BaseException:
             self._lock.release()
             raise
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
-            self._db.execute("ROLLBACK" if kind is not None else "COMMIT")
+            if kind is None:
+                try:
+                    self._db.execute("COMMIT")
+                except sqlite3.DatabaseError as failed:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    self._raise(failed)
+            elif self._db.in_transaction:  # some errors (disk full, I/O) have rolled it back already
+                self._db.execute("ROLLBACK")
         finally:
             self._lock.release()
+        if isinstance(error, sqlite3.DatabaseError):
+            self._raise(error)
 
+    def _raise(self, error: sqlite3.DatabaseError) -> NoReturn:
+        refused = self._refuse(error) if self._refuse is not None else None
+        if refused is None:
+            raise error
+        raise refused from error

@@ -1,6 +1,6 @@
 """Resume after a crash: a child process commits through a slow emulator and is SIGKILLed mid-way; the parent
-resumes from the journal and reaches exactly the expected state, every edit's outcome known, none written
-twice."""
+resumes from the journal (taking over the lease the child left) and reaches exactly the expected state, every
+edit's outcome known, none written twice. A resumed commit tells its own outcomes from earlier ones."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from commit_tenant import seed, user_id
 import certnb
 from certnb.commit.outcome import CommitResult
 from certnb.emulator.server import Emulator
+from certnb.graph.client import Graph
 from certnb.staging import Journal, Staged, stage
 
 USERS, CERTS = 30, 2
@@ -80,3 +81,33 @@ def test_resume_after_sigkill_mid_commit(tmp_path: Path) -> None:
     assert ends == {(user_id(n), f"cert-{n}-{k}"): NEW_END for n in range(USERS) for k in range(CERTS)}
     patched = sum(n for route, n in emu.stats()["by_route"].items() if route.startswith("PATCH "))
     assert patched == edits  # one PATCH per certification, across both processes: none written twice
+
+
+def test_a_resumed_commit_tells_its_outcomes_from_earlier_ones(
+    emu: Emulator, graph: Graph, tmp_path: Path
+) -> None:
+    journal = tmp_path / "edits.journal"
+    first = stage(graph.load(users="all"), journal=journal)
+    first.set((user_id(1), "cert-1-0"), endDate=NEW_END)
+    first.set((user_id(2), "cert-2-0"), endDate=NEW_END)
+    assert repr(graph.commit(first)) == "2 applied"
+    first.close()
+
+    # The next run resumes the journal (explicitly) and stages one edit more.
+    resumed = stage(graph.load(users="all"), journal=journal, resume=True)
+    resumed.set((user_id(2), "cert-2-1"), endDate=NEW_END)
+    result = graph.commit(resumed)
+    assert isinstance(result, CommitResult)
+    assert repr(result) == "1 applied now, 2 applied earlier"
+    assert result.counts == {"applied": 3}
+    assert result.table[["id", "outcome", "earlier"]].values.tolist() == [
+        ["cert-1-0", "applied", True], ["cert-2-0", "applied", True], ["cert-2-1", "applied", False],
+    ]
+    assert [o.earlier for o in result] == [True, True, False]
+    assert "1 applied now, 2 applied earlier" in result._repr_html_()
+
+    before = emu.stats()["requests_total"]
+    again = graph.commit(resumed)
+    assert repr(again) == "nothing new to commit (3 applied earlier)"
+    assert emu.stats()["requests_total"] == before  # nothing was sent
+    resumed.close()

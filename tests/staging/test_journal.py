@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from certnb.errors import ConfigError
+from certnb.errors import JournalDamaged, JournalNotEmpty
 from certnb.frame.build import build_frame
 from certnb.staging import OUTCOMES, Edit, Journal, Staged, stage
 
@@ -31,7 +31,9 @@ def test_reopen_restores_edits_rows_and_order_exactly(tenant_frame: pd.DataFrame
     staged.set(0, description="two")  # replaces in place: stays first
     staged.set(2, {"certificationId": "35558864", "inference.confidenceScore": 0.25}, description="")
     staged.unstage(1, field="description")
-    for reopened in (Staged.open(path), Staged.open(path, tenant_frame), stage(tenant_frame, journal=path)):
+    # Resuming is explicit (issue 13): stage(..., resume=True) reopens the journal as Staged.open does.
+    for reopened in (Staged.open(path), Staged.open(path, tenant_frame),
+                     stage(tenant_frame, journal=path, resume=True)):
         assert reopened.edits == staged.edits
         assert reopened.rows == staged.rows
         assert reopened.diff().table.equals(staged.diff().table)
@@ -190,7 +192,8 @@ def test_a_bulk_edit_of_20000_rows_reopens_complete(
 def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "certs.csv"
     path.write_text("userId,id\n" * 200, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"certs\.csv.*a certnb staging journal"):
+    # Issue 13: a JournalError of its own (JournalDamaged: not SQLite at all), no longer a ConfigError.
+    with pytest.raises(JournalDamaged, match=r"certs\.csv.*not a SQLite database.*a certnb staging journal"):
         Journal(path)
     assert path.read_text(encoding="utf-8").startswith("userId,id")
 
@@ -226,3 +229,40 @@ def test_text_graph_sent_with_lone_surrogates_is_journaled_and_replayed_exactly(
     assert [line["before"] for line in lines if line["record"] == "stage"][1] == "half \udfff"
     with staged.journal.export(tmp_path / "journal.csv").open(encoding="utf-8", newline="") as f:
         assert json.loads(next(csv.DictReader(f))["after"])["displayName"] == "AZ\ud800-104"
+
+
+def test_staging_into_a_journal_that_holds_edits_is_refused_saying_what_it_holds(
+    tenant_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    # A notebook run twice: the second run's stage(df, journal=path) must not quietly resume the first's.
+    path = tmp_path / "edits.journal"
+    first = stage(tenant_frame, journal=path).set([0, 1, 2], description="fixed")
+    first.journal.record_outcome(first.edits[0], attempt=1, outcome="applied", status=200)
+    first.journal.record_outcome(first.edits[1], attempt=1, outcome="failed", status=503)
+    first.close()
+    with pytest.raises(JournalNotEmpty) as caught:
+        stage(tenant_frame, journal=path)
+    message = str(caught.value)
+    assert f"journal {path} already holds 3 staged edits (1 applied, 2 pending, 1 of them failed" in message
+    assert "last written 20" in message and " UTC" in message
+    assert "resume=True" in message and "certnb.Staged.open(path, df)" in message
+    assert "another journal path" in message
+    assert [e.after for e in Staged.open(path)] == ["fixed"] * 3  # the refusal changed nothing
+    fresh = stage(tenant_frame, journal=tmp_path / "other.journal")
+    assert fresh.resumed is None and "resumed" not in repr(fresh)
+
+
+def test_resuming_is_explicit_and_visible(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "edits.journal"
+    first = stage(tenant_frame, journal=path).set([0, 1], description="fixed")
+    first.journal.record_outcome(first.edits[0], attempt=1, outcome="applied", status=200)
+    first.close()
+    for resumed in (stage(tenant_frame, journal=path, resume=True), Staged.open(path, tenant_frame)):
+        held = resumed.resumed
+        assert held is not None
+        assert (held.edits, held.pending, held.applied, held.failed) == (2, 1, 1, 0)
+        assert "resumed: it held 2 staged edits (1 applied, 1 pending), last written" in repr(resumed)
+        assert "Resumed journal: it held 2 staged edits" in resumed._repr_html_()
+        resumed.close()
+    new = stage(tenant_frame, journal=tmp_path / "new.journal", resume=True)  # nothing to resume: fine
+    assert new.resumed is None
