@@ -60,7 +60,7 @@ def export(journal: Journal, path: str | Path) -> Path:
     found = records(journal)
     if target.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         # UTF-8 cannot encode only lone surrogates (see `journal._stored`), and JSON text holds them only
-        # inside strings, where "backslashreplace" writes each as its JSON escape: a reader gets the same text.
+        # inside strings, where "backslashreplace" writes each as its JSON escape, read back the same.
         with target.open("w", encoding="utf-8", errors="backslashreplace") as out:
             for record in found:
                 out.write(_json(record) + "\n")
