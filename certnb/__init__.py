@@ -10,6 +10,8 @@ from certnb.errors import (
     AuthenticationError,
     CertnbError,
     ConfigError,
+    EditsRefused,
+    FrameRefused,
     GraphError,
     JournalDamaged,
     JournalError,
@@ -28,6 +30,7 @@ from certnb.errors import (
     SignInError,
     SignInExpired,
     ThrottledError,
+    Unreadable,
     ValidationError,
 )
 
@@ -42,7 +45,7 @@ from certnb.frame import (
     to_csv,
     to_excel,
 )
-from certnb.staging import EditsRefused, Staged, stage
+from certnb.staging import Staged, stage
 
 if TYPE_CHECKING:
     from certnb.emulator.server import Emulator
@@ -57,6 +60,7 @@ __all__ = [
     "ConfigError",
     "EditsRefused",
     "Emulator",
+    "FrameRefused",
     "Graph",
     "GraphError",
     "JournalDamaged",
@@ -78,6 +82,7 @@ __all__ = [
     "SignInExpired",
     "Staged",
     "ThrottledError",
+    "Unreadable",
     "ValidationError",
     "audit",
     "build_frame",

@@ -23,7 +23,10 @@
      │    ├── JournalInUse          another process is committing from it (its commit lease: pid, host)
      │    ├── JournalNotEmpty       stage(df, journal=...) on a journal holding edits: resume, or start anew
      │    └── JournalTenantMismatch committed before through another tenant or Graph root
+     ├── FrameRefused               stage(df) on a frame not as load made it (dtypes, repeated labels)
+     ├── Unreadable                 a spreadsheet cell that cannot be read as its column's type
      └── ValidationError            an edit breaks a rule: names row, field, value and rule
+          └── EditsRefused          a staging call refused as a whole: `.problems`, one per (row, field)
 
 Messages never contain a token or secret. A `GraphError` for a write carries `may_have_applied`: after a
 429, a 5xx or a lost connection the change may have been made anyway (contract §8); re-read before retrying.
@@ -37,6 +40,7 @@ Messages never contain a token or secret. A `GraphError` for a write carries `ma
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
@@ -44,6 +48,8 @@ __all__ = [
     "AuthenticationError",
     "CertnbError",
     "ConfigError",
+    "EditsRefused",
+    "FrameRefused",
     "GraphError",
     "JournalDamaged",
     "JournalError",
@@ -62,18 +68,22 @@ __all__ = [
     "SignInError",
     "SignInExpired",
     "ThrottledError",
+    "Unreadable",
     "ValidationError",
     "graph_error",
 ]
 
 # What to do next, per status, when Graph's own message does not say (profile endpoints often answer
 # `UnknownError` with an empty message, contract §3).
+_MESSAGE_PROBLEMS = 50  # problems spelled out in an EditsRefused message; all are in `.problems`
+
 _HINTS = {
     400: "Graph refused the request as malformed: check dates (YYYY-MM-DD), enum members and query options.",
     401: "The access token was refused; sign in again with certnb.connect(...).",
     403: "The signed-in account lacks a permission for this operation.",
     404: "The user or certification does not exist (or is not visible to the signed-in account).",
     409: "The item changed concurrently; re-read it and try again.",
+    413: "The request body is over Graph's 4 MB limit (contract §11.1): shorten the runaway value.",
     424: "A request this one depended on (dependsOn) failed first.",
     429: "Graph is throttling; wait for Retry-After and retry, or lower max_concurrency.",
     500: "Graph had an internal error; retry later.",
@@ -402,6 +412,57 @@ class ValidationError(CertnbError):
         self.value = value
         self.rule = rule
         super().__init__(f"row {row}, field {field!r}: value {_shown(value)} breaks the rule: {rule}")
+
+
+class EditsRefused(ValidationError):
+    """A staging call was refused as a whole: nothing was staged and nothing journaled.
+
+    `problems` holds one `ValidationError` per refused (row, field), each naming the row, field, value and
+    rule; `row`, `field`, `value` and `rule` of the error itself are those of the first problem.
+
+    >>> err = EditsRefused([ValidationError(row=3, field="endDate", value="2027-02-30", rule="no such day")])
+    >>> len(err.problems), err.field
+    (1, 'endDate')
+    """
+
+    def __init__(self, problems: Iterable[ValidationError]) -> None:
+        self.problems: tuple[ValidationError, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("EditsRefused needs at least one problem")
+        first = self.problems[0]
+        super().__init__(row=first.row, field=first.field, value=first.value, rule=first.rule)
+        self.args = (self._describe(),)
+
+    def _describe(self) -> str:
+        count = len(self.problems)
+        lines = [
+            f"{count} edit{'s' if count != 1 else ''} refused; the whole call was refused, nothing was "
+            "staged. Fix these and run the call again:"
+        ]
+        lines += [f"  {problem}" for problem in self.problems[:_MESSAGE_PROBLEMS]]
+        if count > _MESSAGE_PROBLEMS:
+            lines.append(f"  ... and {count - _MESSAGE_PROBLEMS} more (see .problems or .table())")
+        return "\n".join(lines)
+
+    def table(self) -> Any:
+        """The problems as a DataFrame: row, field, value, rule (one line per refused edit)."""
+        import pandas as pd  # only when asked: errors.py is imported by everything
+
+        return pd.DataFrame(
+            [(p.row, p.field, p.value, p.rule) for p in self.problems],
+            columns=["row", "field", "value", "rule"],
+            dtype=object,
+        )
+
+
+class FrameRefused(CertnbError):
+    """`stage` (or `Staged.open`) was given a frame it cannot stage edits on; the message names the columns or
+    labels at fault, what was expected, and what to do."""
+
+
+class Unreadable(CertnbError, ValueError):
+    """A spreadsheet cell that cannot be read as its column's type; the message says why and what to write
+    instead. (Also a `ValueError`, as it was before it joined the tree.)"""
 
 
 def _shown(value: object, limit: int = 200) -> str:

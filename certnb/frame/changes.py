@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from certnb.audience import Audience
-from certnb.errors import ValidationError
+from certnb.errors import Unreadable, ValidationError
 from certnb.frame.layout import format_datetimes
 from certnb.frame.spreadsheet import SHEET_COLUMNS, Formula, Sheet, read_sheet
 from certnb.schema import FIELDS_BY_COLUMN, Field, is_missing
@@ -45,10 +45,6 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (the 1900 leap-year bug al
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 _LOCAL_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 _SERIAL = re.compile(r"\d{1,7}(?:\.0+)?")
-
-
-class Unreadable(ValueError):
-    """A cell that cannot be read as its column's type; the message says why and what to write instead."""
 
 
 @dataclass(frozen=True)
@@ -249,7 +245,7 @@ def read_cell(f: Field, value: Any, *, date_format: str | None = None, sep: str 
     >>> read_cell(FIELDS_BY_COLUMN["endDate"], "03/04/2026")
     Traceback (most recent call last):
     ...
-    certnb.frame.changes.Unreadable: ambiguous date '03/04/2026': 3 April or March 4? Pass date_format=...
+    certnb.errors.Unreadable: ambiguous date '03/04/2026': 3 April or March 4? Pass date_format=...
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -20,8 +20,9 @@
 
 from __future__ import annotations
 
+from certnb.errors import EditsRefused
 from certnb.staging.diff import Diff
-from certnb.staging.edit import Edit, EditsRefused, RowSnapshot
+from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.journal import DONE_OUTCOMES, OUTCOMES, Journal, OutcomeRecord
 from certnb.staging.rows import Row
 from certnb.staging.staged import Staged, stage

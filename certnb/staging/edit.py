@@ -21,14 +21,14 @@ which gives exactly what `check_value` gives value by value, only faster.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from certnb.errors import ValidationError
+from certnb.errors import EditsRefused
 from certnb.schema import FIELDS_BY_COLUMN, WRITABLE_COLUMNS
 
 __all__ = [
@@ -58,7 +58,6 @@ _FIELD_POSITION = {name: i for i, name in enumerate(WRITABLE_FIELDS)}
 # here: 0.0 == -0.0, yet the two are different wire values.
 _SAME_WHEN_EQUAL = (str, dt.date, pd.Timestamp)
 _UNSEEN: Any = object()
-_MESSAGE_PROBLEMS = 50  # problems spelled out in an EditsRefused message; all are in `.problems`
 
 
 class Refusal(ValueError):
@@ -246,42 +245,3 @@ def check_date_order(effective: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-class EditsRefused(ValidationError):
-    """A staging call was refused as a whole: nothing was staged and nothing journaled.
-
-    `problems` holds one `ValidationError` per refused (row, field), each naming the row, field, value and
-    rule; `row`, `field`, `value` and `rule` of the error itself are those of the first problem.
-
-    >>> err = EditsRefused([ValidationError(row=3, field="endDate", value="2027-02-30", rule="no such day")])
-    >>> len(err.problems), err.field
-    (1, 'endDate')
-    """
-
-    def __init__(self, problems: Iterable[ValidationError]) -> None:
-        self.problems: tuple[ValidationError, ...] = tuple(problems)
-        if not self.problems:
-            raise ValueError("EditsRefused needs at least one problem")
-        first = self.problems[0]
-        super().__init__(row=first.row, field=first.field, value=first.value, rule=first.rule)
-        self.args = (self._describe(),)
-
-    def _describe(self) -> str:
-        count = len(self.problems)
-        lines = [
-            f"{count} edit{'s' if count != 1 else ''} refused; the whole call was refused, nothing was "
-            "staged. Fix these and run the call again:"
-        ]
-        lines += [f"  {problem}" for problem in self.problems[:_MESSAGE_PROBLEMS]]
-        if count > _MESSAGE_PROBLEMS:
-            lines.append(f"  ... and {count - _MESSAGE_PROBLEMS} more (see .problems or .table())")
-        return "\n".join(lines)
-
-    def table(self) -> Any:
-        """The problems as a DataFrame: row, field, value, rule (one line per refused edit)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [(p.row, p.field, p.value, p.rule) for p in self.problems],
-            columns=["row", "field", "value", "rule"],
-            dtype=object,
-        )

@@ -13,7 +13,7 @@ same value on rows the user did not mean).
     >>> check_frame(df)
     Traceback (most recent call last):
     ...
-    certnb.staging.frame_check.FrameRefused: the frame's typed columns are not as certnb.load made them, ...
+    certnb.errors.FrameRefused: the frame's typed columns are not as certnb.load made them, ...
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from certnb.errors import CertnbError
+from certnb.errors import FrameRefused
 from certnb.schema import FIELDS_BY_COLUMN, WRITABLE_COLUMNS
 
 __all__ = ["REQUIRED_COLUMNS", "FrameRefused", "check_frame", "repeated_labels"]
@@ -31,11 +31,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("userId", "id", *WRITABLE_COLUMNS)
 """The columns staging reads: each row's key and every writable field."""
 
 _SHOWN = 5  # repeated labels named in the message
-
-
-class FrameRefused(CertnbError):
-    """`stage` (or `Staged.open`) was given a frame it cannot stage edits on; the message names the columns or
-    labels at fault, what was expected, and what to do."""
 
 
 def check_frame(frame: object) -> None:

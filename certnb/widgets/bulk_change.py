@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from certnb.errors import ValidationError
+from certnb.errors import EditsRefused, ValidationError
 from certnb.schema import FIELDS_BY_COLUMN
-from certnb.staging import EditsRefused
 from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_value
 from certnb.staging.rows import wire_column
 from certnb.widgets.controls import LABELS

@@ -4,7 +4,7 @@ ipywidgets swallows exceptions raised in callbacks (they reach a log, not the no
 action catches what it raises and shows it with these functions instead (STYLE §10).
 
     >>> from certnb.errors import ValidationError
-    >>> from certnb.staging import EditsRefused
+    >>> from certnb.errors import EditsRefused
     >>> refused = EditsRefused([ValidationError(row=0, field="endDate", value="2024-01-01",
     ...                                         rule="endDate (2024-01-01) must not be before startDate")])
     >>> by_field(refused)
@@ -16,8 +16,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from certnb.errors import ValidationError
-from certnb.staging import EditsRefused
+from certnb.errors import EditsRefused, ValidationError
 
 __all__ = ["by_field", "error_html", "field_error_html", "note_html", "problems_html"]
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets  # type: ignore[import-untyped]
 import pandas as pd
 
+from certnb.errors import EditsRefused
 from certnb.schema import is_missing
-from certnb.staging import EditsRefused
 from certnb.staging.edit import WRITABLE_FIELDS
 from certnb.staging.rows import wire_column
 from certnb.widgets.controls import changes, make_control, shown, to_control
