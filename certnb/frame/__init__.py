@@ -10,10 +10,11 @@ Importing this package registers the `df.certs` accessor (certnb.frame.accessor)
 
 from __future__ import annotations
 
+from certnb.errors import Unreadable
 from certnb.frame.accessor import CertsAccessor
 from certnb.frame.audit import FINDING_COLUMNS, RULES, audit, expired, expiring
 from certnb.frame.build import build_frame, build_from_records
-from certnb.frame.changes import SheetEdits, Unreadable, read_edits
+from certnb.frame.changes import SheetEdits, read_edits
 from certnb.frame.layout import BOOKKEEPING_COLUMN, Layout
 from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
 from certnb.frame.records import to_records
