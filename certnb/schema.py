@@ -1,9 +1,9 @@
 """THE field table: each personCertification property as DataFrame columns, dtype, writability, validator.
 
-Every later layer reads this table instead of knowing Graph's JSON: the frame builder takes `COLUMNS` and
-`DTYPES`, staging checks edits with `Field.validate`, and commit bodies come from `to_wire`.
+Every later layer reads this table instead of knowing Graph's JSON:
 
-    Graph JSON ─flatten()─► flat row {column: value} ─► frame ─► edit ─Field.validate─► to_wire() ─► PATCH
+    Graph JSON ─frame/walk.py─► typed columns (COLUMNS, DTYPES) ─► frame ─► edit ─Field.validate─► wire value
+               ─commit/plan.py─► minimal PATCH body (a nested property such as `inference` rebuilt whole)
 
 Columns are Graph's own names; nested objects are flattened with dots (`inference.confidenceScore`,
 `createdBy.user.displayName`, `source.type`). Each row starts with the user it belongs to (`userId`,
@@ -11,13 +11,12 @@ Columns are Graph's own names; nested objects are flattened with dots (`inferenc
 
     >>> FIELDS_BY_COLUMN["endDate"].validate(dt.date(2027, 1, 31))
     '2027-01-31'
-    >>> row = flatten({"id": "c1", "endDate": "2027-01-31", "allowedAudiences": "contacts,organization"})
-    >>> row["endDate"], row["allowedAudiences"]
-    (Timestamp('2027-01-31 00:00:00'), <Audience.contacts|organization: 20>)
-    >>> to_wire(row, ["endDate", "allowedAudiences"])
-    {'allowedAudiences': 'contacts,organization', 'endDate': '2027-01-31'}
+    >>> FIELDS_BY_COLUMN["endDate"].from_wire("2027-01-31")
+    Timestamp('2027-01-31 00:00:00')
+    >>> FIELDS_BY_COLUMN["inference.confidenceScore"].path
+    ('inference', 'confidenceScore')
 
-Column values (what `flatten` yields and the frame holds): `str`; dates as naive midnight `pandas.Timestamp`
+Column values (what the frame holds): `str`; dates as naive midnight `pandas.Timestamp`
 (dtype `datetime64[s]`); DateTimeOffsets as UTC `pandas.Timestamp` (`datetime64[ns, UTC]`: nanoseconds hold
 Graph's 7 fraction digits losslessly); `bool`; `float`; `Audience`; lists as `list`; `None` when missing.
 
@@ -34,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -201,72 +200,6 @@ def is_missing(value: object) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     return value is None or value is pd.NA or value is pd.NaT
-
-
-def flatten(entity: Mapping[str, Any], user: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """One Graph personCertification JSON (and its user) → one flat row keyed by `COLUMNS`.
-
-    >>> flatten({"id": "c1", "createdBy": {"user": {"id": "u1", "displayName": "Zoë"}}})["createdBy.user.id"]
-    'u1'
-    """
-    row: dict[str, Any] = {f.column: (user or {}).get(f.json) for f in ROW_CONTEXT}
-    for f in FIELDS:
-        value: Any = entity
-        for key in f.path:
-            value = value.get(key) if isinstance(value, Mapping) else None
-        if f.column == AUDIENCE_WIRE_COLUMN:
-            unknown = isinstance(value, str) and Audience.unknown_members(value)
-            row[f.column] = value if unknown else None
-        else:
-            row[f.column] = f.from_wire(value)
-    return row
-
-
-def to_wire(row: Mapping[str, Any], properties: Iterable[str] | None = None) -> dict[str, Any]:
-    """A flat row → Graph JSON for the given properties (default: every property with a column in `row`).
-
-    Values go through `Field.validate`, so a bad value raises `ValueError`. Nested objects are rebuilt
-    whole (a PATCH replaces a complex property entirely); an object whose leaves are all missing is `None`.
-
-    >>> to_wire({"inference.confidenceScore": 0.9, "inference.userHasVerifiedAccuracy": True})
-    {'inference': {'confidenceScore': 0.9, 'userHasVerifiedAccuracy': True}}
-    """
-    if properties is None:
-        wanted = {f.json for f in FIELDS if f.column in row}
-    else:
-        wanted = set(properties)
-        unknown = wanted - set(PROPERTIES)
-        if unknown:
-            raise KeyError(f"not personCertification properties: {sorted(unknown)}; known: {PROPERTIES}")
-    body: dict[str, Any] = {}
-    for f in FIELDS:
-        if f.json not in wanted or f.column == AUDIENCE_WIRE_COLUMN:
-            continue
-        value = row.get(f.column)
-        raw = row.get(AUDIENCE_WIRE_COLUMN)
-        if f.kind == "flags" and isinstance(value, Audience) and Audience.unknownFutureValue in value and raw:
-            # Unedited value read from a newer service: give back exactly what it sent.
-            leaf: Any = raw
-        elif f.kind == "flags" and isinstance(value, Audience) and Audience.unknownFutureValue in value:
-            leaf = value.to_wire()
-        else:
-            leaf = f.validate(value)
-        _put(body, f.path, leaf)
-    return {name: _prune(value) for name, value in sorted(body.items())}
-
-
-def _put(tree: dict[str, Any], path: tuple[str, ...], leaf: Any) -> None:
-    for key in path[:-1]:
-        tree = tree.setdefault(key, {})
-    tree[path[-1]] = leaf
-
-
-def _prune(value: Any) -> Any:
-    """Collapse nested objects whose leaves are all missing to `None` (Graph writes `null` for them)."""
-    if not isinstance(value, dict):
-        return value
-    pruned = {key: _prune(inner) for key, inner in value.items()}
-    return None if all(inner is None for inner in pruned.values()) else pruned
 
 
 # -- validators: one per kind; each returns the wire form or raises ValueError("must ...; got ...") --------

@@ -13,12 +13,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from reference_rows import flatten
 
 from certnb.audience import Audience
 from certnb.emulator.generate import REFERENCE_DATE, sample_tenant, tenant_json
 from certnb.emulator.server import Emulator
 from certnb.emulator.tenant import Tenant
-from certnb.schema import FIELDS_BY_COLUMN, flatten
+from certnb.schema import FIELDS_BY_COLUMN
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tenant.json"
 DOMAIN = "contoso.example"

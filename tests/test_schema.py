@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reference_rows import flatten, to_wire
 
 from certnb.audience import Audience
 from certnb.emulator.resource import PROPERTIES as EMULATOR_PROPERTIES
@@ -28,9 +29,7 @@ from certnb.schema import (
     URL_MAX_LENGTH,
     WRITABLE,
     field_for,
-    flatten,
     format_datetime,
-    to_wire,
 )
 
 # Contract §2, copied by hand: property → writable by PATCH.

@@ -1,7 +1,8 @@
 """`df.certs`: the audit and its views as one pandas accessor namespace on certification frames.
 
 Registered when `certnb.frame` is imported. It checks the frame's columns when first used and stores
-nothing: every method reads the frame it is attached to and returns a new object.
+nothing: every method reads the frame it is attached to and returns a new object. Staging is the layer
+above the frame (`certnb.stage(df)`), so the accessor offers views only, never `stage`.
 
     >>> from certnb.frame.build import build_frame
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
@@ -59,16 +60,6 @@ class CertsAccessor:
     def summary(self, by: str = "issuer", asof: object = None) -> pd.DataFrame:
         """Counts by `"issuer"`, `"month"` (of expiry) or `"user"`: held, valid, expiring, expired."""
         return _summary.summary(self._frame, by, asof)
-
-    def stage(self, journal: str | Path | None = None, *, resume: bool = False) -> Any:
-        """Stage edits on these certifications (as `certnb.stage(df, journal=..., resume=...)`): a `Staged`.
-
-        >>> staged = df.certs.stage(journal="fixes.journal")  # doctest: +SKIP
-        >>> staged.set(df["issuingCompany"] == "MSFT", issuingCompany="Microsoft")  # doctest: +SKIP
-        """
-        from certnb.staging import stage
-
-        return stage(self._frame, journal=journal, resume=resume)
 
     def failures(self) -> pd.DataFrame:
         """The users whose certifications could not be loaded into this frame (see `load_failures`)."""

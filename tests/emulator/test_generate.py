@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference_rows import flatten
 
 from certnb.emulator.generate import (
     AUDIT_RATES,
@@ -29,7 +30,7 @@ from certnb.emulator.generate import (
     write_json,
 )
 from certnb.emulator.tenant import Tenant
-from certnb.schema import FIELDS_BY_COLUMN, flatten
+from certnb.schema import FIELDS_BY_COLUMN
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z")
