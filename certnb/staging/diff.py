@@ -52,7 +52,8 @@ def _cell(value: Any) -> str:
 
 
 class Diff:
-    """Staged edits as a table (`.table`, a DataFrame); in a notebook, before struck through, after in green.
+    """Staged edits as a table (`.table`, a DataFrame); in a notebook, before struck through, after in green
+    (in red, "(cleared)", where the edit empties a field that held a value).
 
     `len(diff)` counts edits; iterating yields one dict per edit.
     """
@@ -84,7 +85,8 @@ class Diff:
         style = (
             "<style>.certnb-diff td,.certnb-diff th{text-align:left;padding:2px 8px}"
             ".certnb-before{background:#fde2e1;text-decoration:line-through}"
-            ".certnb-after{background:#dcf5dc;font-weight:bold}.certnb-empty{color:#888;font-style:italic}</style>"
+            ".certnb-after{background:#dcf5dc;font-weight:bold}.certnb-empty{color:#888;font-style:italic}"
+            ".certnb-cleared{background:#fde2e1;color:#b00020;font-weight:bold;font-style:italic}</style>"
         )
         heads = "".join(f"<th>{html.escape(c)}</th>" for c in DIFF_COLUMNS)
         body = []
@@ -95,6 +97,8 @@ class Diff:
                 value = cells[column]
                 if column == "before":
                     tds.append(f'<td class="certnb-before">{_cell(value)}</td>')
+                elif column == "after" and value is None and cells["before"] is not None:
+                    tds.append('<td class="certnb-cleared">(cleared)</td>')  # a loss, not an addition
                 elif column == "after":
                     tds.append(f'<td class="certnb-after">{_cell(value)}</td>')
                 else:

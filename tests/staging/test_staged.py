@@ -272,6 +272,17 @@ def test_diff_table_filters_and_html(tenant_frame: pd.DataFrame) -> None:
     assert "3 edits on 2 certifications of 2 users" in repr(staged)
 
 
+def test_a_clearing_edit_shows_red_as_cleared_not_green(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+    # Emptying a field loses a value: the diff must not show it like an addition.
+    staged = stage(tenant_frame, journal=tmp_path / "edits.journal")
+    held = tenant_frame.at[0, "issuingCompany"]
+    staged.set(0, issuingCompany=None)
+    staged.set(1, issuingCompany="Contoso Academy")
+    html = staged.diff()._repr_html_()
+    assert '<td class="certnb-cleared">(cleared)</td>' in html
+    assert f'class="certnb-before">{held}<' in html and 'class="certnb-after">Contoso Academy<' in html
+
+
 def test_staging_without_a_frame_needs_keys(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
     journal = tmp_path / "edits.journal"
     key = (tenant_frame.at[0, "userId"], tenant_frame.at[0, "id"])
