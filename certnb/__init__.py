@@ -44,6 +44,7 @@ from certnb.frame import (
     read_sheet,
     to_csv,
     to_excel,
+    write_tables,
 )
 from certnb.staging import Staged, stage
 
@@ -93,6 +94,7 @@ __all__ = [
     "stage",
     "to_csv",
     "to_excel",
+    "write_tables",
 ]
 
 

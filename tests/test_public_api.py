@@ -47,6 +47,7 @@ PUBLIC = [
     "stage",
     "to_csv",
     "to_excel",
+    "write_tables",
 ]
 
 

@@ -18,7 +18,7 @@ from certnb.frame.changes import SheetEdits, read_edits
 from certnb.frame.layout import BOOKKEEPING_COLUMN, Layout
 from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
 from certnb.frame.records import to_records
-from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel
+from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel, write_tables
 from certnb.frame.summary import summary
 
 __all__ = [
@@ -44,4 +44,5 @@ __all__ = [
     "to_csv",
     "to_excel",
     "to_records",
+    "write_tables",
 ]

@@ -29,6 +29,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -184,6 +185,65 @@ def to_excel(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "certif
     target = Path(path)
     workbook.save(target)
     return target
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame] | pd.DataFrame, path: str | Path) -> Path:
+    """Write report tables safe to open: `.xlsx` (a sheet per table) or `.csv` (one table), no live formula.
+
+    For tables of any shape (a findings table, a summary): texts are text cells (CSV: a `'` before a formula
+    trigger, as `to_csv`), dates are date cells, numbers stay numbers; headers frozen. pandas' own
+    `to_excel`/`to_csv` would write a title such as `=HYPERLINK(...)` as a formula that runs on opening.
+
+    >>> import tempfile, pathlib
+    >>> table = pd.DataFrame({"displayName": ["=1+1", "CKA"], "n": [1, 2]})
+    >>> out = write_tables({"findings": table}, pathlib.Path(tempfile.mkdtemp()) / "report.xlsx")
+    >>> from openpyxl import load_workbook
+    >>> [(c.value, c.data_type) for c in load_workbook(out)["findings"]["A"]]
+    [('displayName', 's'), ('=1+1', 's'), ('CKA', 's')]
+    """
+    target = Path(path)
+    named = {"table": tables} if isinstance(tables, pd.DataFrame) else dict(tables)
+    if target.suffix.lower() == ".csv":
+        if len(named) != 1:
+            raise ValueError(f"a CSV file holds one table; got {len(named)}: write .xlsx for several")
+        [table] = named.values()
+        safe = table.map(lambda v: escape_csv_cell(v) if isinstance(v, str) else v)
+        safe.columns = [escape_csv_cell(str(c)) for c in table.columns]
+        safe.to_csv(target, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return target
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for name, table in named.items():
+        sheet = workbook.create_sheet(_sheet_title(name))
+        for column, label in enumerate(table.columns, 1):
+            _put_text(sheet.cell(1, column), str(label))
+        for row, values in enumerate(table.itertuples(index=False), 2):
+            for column, value in enumerate(values, 1):
+                _put_value(sheet.cell(row, column), value, row=row, field=str(table.columns[column - 1]))
+        sheet.freeze_panes = "A2"
+    workbook.save(target)
+    return target
+
+
+def _sheet_title(name: str) -> str:
+    """A name Excel accepts as a sheet title: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", name)[:31] or "table"
+
+
+def _put_value(cell: Any, value: Any, *, row: int, field: str) -> None:
+    if isinstance(value, str):
+        _put_text(cell, value, row=row, field=field)
+    elif is_missing(value):
+        cell.value = None
+    elif isinstance(value, pd.Timestamp):
+        cell.value = value.tz_convert(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+        cell.number_format = DATE_CELL_FORMAT if value == value.normalize() else "yyyy-mm-dd hh:mm"
+    elif isinstance(value, bool | int | float | dt.date):
+        cell.value = value
+    else:  # lists, flags, anything else: its text, as text
+        _put_text(cell, str(value), row=row, field=field)
 
 
 def _put_text(cell: Any, text: str, *, row: int = 1, field: str = "") -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import certnb
 from certnb.audience import Audience
 from certnb.frame.changes import read_edits
 from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel
@@ -164,3 +165,29 @@ def test_a_file_without_ids_cannot_be_matched(sample_frame: pd.DataFrame, tmp_pa
     write_rows(path, [["displayName", "endDate"], ["CKA", "2027-01-01"]])
     edits = read_edits(sample_frame, path)
     assert edits.changes.empty and "no userId and no id column" in edits.problems["problem"].iloc[0]
+
+
+def test_report_tables_are_written_with_no_live_formula(tmp_path: Path) -> None:
+    # A manager's report of findings: a title someone typed as a formula must not run when the file opens.
+    findings = pd.DataFrame({
+        "displayName": ["=HYPERLINK(\"http://x.example\",\"open\")", "+44 20 7946 0000", "CKA"],
+        "endDate": pd.to_datetime(["2026-12-31", None, "2027-01-15"]),
+        "days left": [31, None, 46],
+        "ok": [True, False, True],
+    })
+    book = certnb.write_tables({"expiring in 90 days": findings, "by issuer": findings.head(1)},
+                               tmp_path / "report.xlsx")
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["expiring in 90 days", "by issuer"]
+    sheet = workbook["expiring in 90 days"]
+    titles = [(c.value, c.data_type) for c in sheet["A"][1:]]
+    assert titles == [(findings.at[0, "displayName"], "s"), ("+44 20 7946 0000", "s"), ("CKA", "s")]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert sheet["B2"].is_date and sheet["B2"].number_format == "yyyy-mm-dd" and sheet["B3"].value is None
+    assert (sheet["C2"].value, sheet["D3"].value) == (31, False) and sheet.freeze_panes == "A2"
+
+    csv_file = certnb.write_tables(findings[["displayName"]], tmp_path / "report.csv")
+    lines = csv_file.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2] == "'+44 20 7946 0000" and lines[3] == "CKA"
+    with pytest.raises(ValueError, match="a CSV file holds one table; got 2"):
+        certnb.write_tables({"a": findings, "b": findings}, tmp_path / "two.csv")
