@@ -118,6 +118,15 @@ class Field:
             raise ValueError(f"{self.column}: Graph sent {value!r}, not a {self.kind} ({refusal})") from None
 
     @property
+    def label(self) -> str:
+        """The name a person sees for this column in forms, the grid and messages ("Expires" for endDate).
+
+        >>> FIELDS_BY_COLUMN["endDate"].label, FIELDS_BY_COLUMN["userPrincipalName"].label
+        ('Expires', 'Sign-in name')
+        """
+        return LABELS.get(self.column, self.column)
+
+    @property
     def pandas_dtype(self) -> Any:
         """This column's pandas dtype object, e.g. `StringDtype` for `"string"`."""
         return pd.api.types.pandas_dtype(self.dtype)
@@ -181,6 +190,22 @@ PROPERTIES: tuple[str, ...] = tuple(dict.fromkeys(f.json for f in FIELDS))
 WRITABLE: frozenset[str] = frozenset(f.json for f in FIELDS if f.writable)
 """Properties a PATCH may set (contract §2)."""
 WRITABLE_COLUMNS: tuple[str, ...] = tuple(f.column for f in FIELDS if f.writable)
+
+
+LABELS: dict[str, str] = {
+    "userId": "Person id", "userPrincipalName": "Sign-in name", "userDisplayName": "Person",
+    "id": "Certification id (Graph)", "displayName": "Title", "issuingAuthority": "Issuing authority",
+    "issuingCompany": "Issuing company", "certificationId": "Certification id", "description": "Description",
+    "issuedDate": "Issued", "startDate": "Valid from", "endDate": "Expires", "webUrl": "Web URL",
+    "thumbnailUrl": "Thumbnail URL", "allowedAudiences": "Audiences",
+    AUDIENCE_WIRE_COLUMN: "Audiences (as Graph sent them)", "inference.confidenceScore": "Confidence score",
+    "inference.userHasVerifiedAccuracy": "Verified by user", "createdDateTime": "Created",
+    "lastModifiedDateTime": "Last modified", "createdBy.user.displayName": "Created by",
+    "lastModifiedBy.user.displayName": "Last modified by", "source.type": "Source",
+    "isSearchable": "Searchable", "sources": "Sources",
+}
+"""The label a person sees for each column (forms, grid, review, messages); a column without one shows its
+own name."""
 
 
 def field_for(column: str) -> Field:

@@ -36,14 +36,8 @@ AUDIENCE_CHOICES: tuple[str, ...] = tuple(
 )
 """Audience members a user may pick (the sentinel only ever comes from the service, see certnb.audience)."""
 
-LABELS: dict[str, str] = {
-    "displayName": "Title", "issuingAuthority": "Issuing authority", "issuingCompany": "Issuing company",
-    "certificationId": "Certification id", "description": "Description", "issuedDate": "Issued",
-    "startDate": "Valid from", "endDate": "Expires", "webUrl": "Web URL", "thumbnailUrl": "Thumbnail URL",
-    "allowedAudiences": "Audiences", "inference.confidenceScore": "Confidence score",
-    "inference.userHasVerifiedAccuracy": "Verified by user",
-}
-"""A short human label per writable field (the field's own name is shown next to it)."""
+LABELS: dict[str, str] = {column: FIELDS_BY_COLUMN[column].label for column in WRITABLE_FIELDS}
+"""A short human label per writable field (`certnb.schema.LABELS`; the field's own name is shown beside it)."""
 
 _BOOL_CHOICES = (("(empty)", ""), ("True", "True"), ("False", "False"))
 
