@@ -37,7 +37,7 @@ AUDIENCE_CHOICES: tuple[str, ...] = tuple(
 """Audience members a user may pick (the sentinel only ever comes from the service, see certnb.audience)."""
 
 LABELS: dict[str, str] = {column: FIELDS_BY_COLUMN[column].label for column in WRITABLE_FIELDS}
-"""A short human label per writable field (`certnb.schema.LABELS`; the field's own name is shown beside it)."""
+"""A short human label per writable field (`certnb.schema.LABELS`; its own name is shown beside it)."""
 
 _BOOL_CHOICES = (("(empty)", ""), ("True", "True"), ("False", "False"))
 
