@@ -20,6 +20,7 @@ PUBLIC = [
     "NotFoundError",
     "PartialLoadWarning",
     "PermissionDeniedError",
+    "Session",
     "SignInCancelled",
     "SignInDeclined",
     "SignInError",
