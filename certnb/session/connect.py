@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from certnb.clouds import GLOBAL, Cloud
 from certnb.errors import AppOnlyNotSupported, ConfigError
 from certnb.graph.urls import check_base_url
-from certnb.session.options import Http, SignIn, Target, from_keywords
+from certnb.session.options import Http, SignIn, Target, from_keywords, looked_up
 from certnb.session.settings import Settings, default_token_cache
 
 if TYPE_CHECKING:
@@ -123,22 +123,8 @@ def connect(
     >>> emu.stop()
     """
     target, sign_in, http = from_keywords(target, sign_in, http, keywords)
-    settings = Settings.resolve(
-        {
-            "tenant": target.tenant,
-            "client_id": target.client_id,
-            "cloud": target.cloud,
-            "base_url": target.base_url,
-            "auth": sign_in.auth,
-            "token_cache": sign_in.token_cache,
-            "timeout": http.timeout,
-            "max_concurrency": http.max_concurrency,
-            "max_attempts": http.max_attempts,
-            "client_secret": keywords.get("client_secret"),
-        },
-        environ=environ,
-        config_file=config_file,
-    )
+    given = {**looked_up(target, sign_in, http), "client_secret": keywords.get("client_secret")}
+    settings = Settings.resolve(given, environ=environ, config_file=config_file)
     from certnb.graph.auth import APP_ONLY_MESSAGE
 
     if keywords.get("client_credential") is not None or settings.client_secret_set:

@@ -48,7 +48,7 @@ from certnb.session.settings import check_setting
 if TYPE_CHECKING:
     from certnb.graph.transport import AsyncTransport
 
-__all__ = ["KEYWORDS", "Http", "SignIn", "Target", "from_keywords"]
+__all__ = ["KEYWORDS", "Http", "SignIn", "Target", "from_keywords", "looked_up"]
 
 _HIDDEN = "***"  # what a password or a token looks like in a repr or an error
 
@@ -196,8 +196,8 @@ Target(tenant=...), not both
     """
     given: dict[type[Any], dict[str, Any]] = {Target: {}, SignIn: {}, Http: {}}
     for name, value in keywords.items():
-        if name in APP_ONLY_KEYWORDS:
-            continue
+        if name in APP_ONLY_KEYWORDS or (value is None and name in KEYWORDS):
+            continue  # None: not given, as before the objects (connect(tenant=None) looks further)
         if name not in KEYWORDS:
             known = [*KEYWORDS, *APP_ONLY_KEYWORDS, "target", "sign_in", "http", "config_file", "environ"]
             close = difflib.get_close_matches(name, known, 1)
@@ -210,6 +210,25 @@ Target(tenant=...), not both
         _fold(sign_in or SignIn(), given[SignIn]),
         _fold(http or Http(), given[Http]),
     )
+
+
+def looked_up(target: Target, sign_in: SignIn, http: Http) -> dict[str, Any]:
+    """The fields that have a `CERTNB_*` variable and a config-file key, as given (None: look further).
+
+    >>> looked_up(Target(cloud="china"), SignIn(), Http(timeout=5))["timeout"]
+    5.0
+    """
+    return {
+        "tenant": target.tenant,
+        "client_id": target.client_id,
+        "cloud": target.cloud,
+        "base_url": target.base_url,
+        "auth": sign_in.auth,
+        "token_cache": sign_in.token_cache,
+        "timeout": http.timeout,
+        "max_concurrency": http.max_concurrency,
+        "max_attempts": http.max_attempts,
+    }
 
 
 def _fold(option: Option, given: Mapping[str, tuple[str, Any]]) -> Option:

@@ -10,7 +10,8 @@ Everything else (`get`, `get_all`, `batch`, `patch`, `me`, the knobs, `close`) i
 the HTTP layer below knows nothing of frames, staging or commits, so these convenience methods live here.
 
 >>> session = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
->>> staged = certnb.stage(session.load(users="all"))                      # doctest: +SKIP
+>>> df = session.load(users="all")                                        # doctest: +SKIP
+>>> staged = certnb.stage(df)                                             # doctest: +SKIP
 >>> staged.set(df["issuingCompany"] == "MSFT", issuingCompany="Microsoft")  # doctest: +SKIP
 >>> session.plan(staged)                                                  # doctest: +SKIP
 Commit plan (dry run, nothing sent): 3 PATCH requests carrying 3 edits ...
@@ -60,7 +61,8 @@ def dry_run(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
     >>> dry_run(certnb.stage(None))
     Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits
     """
-    return staged.plan(base_url=base_url)  # the one call into the commit layer's planning
+    # The one call into planning; once certnb.commit.plan.plan(staged, base_url=...) exists, call that.
+    return staged.plan(base_url=base_url)
 
 
 class Session(Graph):
@@ -117,7 +119,8 @@ class Session(Graph):
         >>> session.commit(staged)  # doctest: +SKIP
         12 applied, 1 conflict
         """
-        # The one call into the commit layer's runner; it does not call on_progress yet (engineer B adds it).
+        # The one call into the commit layer's runner. commit() takes no on_progress yet: once it does, pass
+        # `on_progress=on_progress` here (and drop the cast: it will return a CommitResult only).
         return cast("CommitResult", commit(self, staged, audit_log=audit_log))
 
     def sign_out(self) -> None:
