@@ -114,7 +114,9 @@ def test_the_old_keywords_and_the_objects_make_the_same_session(emu: Emulator) -
     new = certnb.connect(target=Target(base_url=emu.graph_url),
                          sign_in=SignIn(token=token, write=True, all_users=True),
                          http=Http(timeout=8, max_concurrency=2, max_attempts=3), environ={})
-    with old, new:
-        assert repr(old) == repr(new)
+    unset = certnb.connect(base_url=emu.graph_url, token=token, write=True, all_users=True, timeout=8,
+                           max_concurrency=2, max_attempts=3, tenant=None, auth=None, environ={})
+    with old, new, unset:  # a keyword given as None is not given (it looks further), as before
+        assert repr(old) == repr(new) == repr(unset)
         assert (old.timeout, old.max_concurrency, old.max_attempts) == (new.timeout, new.max_concurrency,
                                                                          new.max_attempts)
