@@ -15,14 +15,6 @@ from __future__ import annotations
 from certnb.emulator.config import EmulatorConfig, Faults, ScriptedFault
 from certnb.emulator.server import Emulator
 from certnb.emulator.shared import shared_emulator
-from certnb.emulator.signin_protocol import MsalHttpClient, SignInProtocol
+from certnb.emulator.signin_protocol import SignInProtocol
 
-__all__ = [
-    "Emulator",
-    "EmulatorConfig",
-    "Faults",
-    "MsalHttpClient",
-    "ScriptedFault",
-    "SignInProtocol",
-    "shared_emulator",
-]
+__all__ = ["Emulator", "EmulatorConfig", "Faults", "ScriptedFault", "SignInProtocol", "shared_emulator"]

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from certnb.emulator import MsalHttpClient, SignInProtocol, shared_emulator
+from certnb.emulator import SignInProtocol, shared_emulator
 from certnb.emulator.server import Emulator
+from certnb.emulator.signin_protocol import MsalHttpClient
 
 
 @pytest.fixture(scope="module")
