@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from certnb.connect import connect
 from certnb.errors import (
     AppOnlyNotSupported,
     AuthenticationError,
@@ -46,11 +45,13 @@ from certnb.frame import (
     to_excel,
     write_tables,
 )
+from certnb.session import connect
 from certnb.staging import Staged, stage
 
 if TYPE_CHECKING:
     from certnb.emulator.server import Emulator
     from certnb.graph.client import Graph
+    from certnb.session.session import Session
 
 __version__ = "0.1.0"
 
@@ -77,6 +78,7 @@ __all__ = [
     "NotFoundError",
     "PartialLoadWarning",
     "PermissionDeniedError",
+    "Session",
     "SignInCancelled",
     "SignInDeclined",
     "SignInError",
@@ -99,11 +101,16 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # `Graph` and `Emulator` load on first use (httpx; starlette, uvicorn): `import certnb` must stay light.
+    # `Graph`, `Session` and `Emulator` load on first use (httpx; starlette, uvicorn): `import certnb` must
+    # stay light.
     if name == "Graph":
         from certnb.graph.client import Graph
 
         return Graph
+    if name == "Session":
+        from certnb.session.session import Session
+
+        return Session
     if name == "Emulator":
         from certnb.emulator.server import Emulator
 

@@ -12,11 +12,11 @@ import pytest
 
 import certnb
 from certnb.emulator.server import Emulator
-from certnb.graph.client import Graph
+from certnb.session import Session
 
 
 @pytest.fixture(scope="module")
-def session(emu: Emulator) -> Iterator[Graph]:
+def session(emu: Emulator) -> Iterator[Session]:
     """One MSAL sign-in per module, allowed to write every user's profile (User.ReadWrite.All): tokens
     outlive emulator resets."""
     with certnb.connect(emulator=emu, write=True, all_users=True) as signed_in:
@@ -24,7 +24,7 @@ def session(emu: Emulator) -> Iterator[Graph]:
 
 
 @pytest.fixture
-def graph(emu: Emulator, session: Graph) -> Graph:
+def graph(emu: Emulator, session: Session) -> Session:
     """The session, on an emulator reset to the seed with no faults and zeroed statistics."""
     emu.reset()
     return session

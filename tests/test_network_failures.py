@@ -24,7 +24,7 @@ import certnb
 from certnb.clouds import Cloud
 from certnb.emulator.server import Emulator
 from certnb.errors import CertnbError, GraphError, NetworkError, SignInError
-from certnb.signin_host import signing_in
+from certnb.session.signin_host import signing_in
 
 pytestmark = pytest.mark.timeout(60)  # each case is bounded by its own 0.5 s timeout; this bounds a hang
 

@@ -30,6 +30,7 @@ PUBLIC = [
     "NotFoundError",
     "PartialLoadWarning",
     "PermissionDeniedError",
+    "Session",
     "SignInCancelled",
     "SignInDeclined",
     "SignInError",

@@ -71,8 +71,8 @@ def run_demo(
 
     `issuer` picks whose expiring certifications are extended (default: the issuer with the most).
     """
-    from certnb.connect import connect
     from certnb.emulator.server import Emulator
+    from certnb.session import connect
 
     started = time.monotonic()
     folder = Path(out)
@@ -104,7 +104,7 @@ def run_demo(
                 correction = stage_correction(staged, df, asof, issuer)
                 echo(f"  stage      {len(staged)} edits: {correction.describe()}")
 
-                plan: CommitPlan = graph.commit(staged, dry_run=True)
+                plan: CommitPlan = graph.plan(staged)
                 (folder / "dry-run.http").write_text(str(plan) + "\n", encoding="utf-8")
                 echo(f"  dry run    {len(plan)} PATCH requests carrying {len(plan.edits)} edits, "
                      "nothing sent (see dry-run.http)")

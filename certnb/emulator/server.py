@@ -11,6 +11,7 @@ thread, so it works the same from a script, a test or a Jupyter kernel whose loo
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import json
 import shutil
@@ -22,11 +23,11 @@ import time
 import weakref
 from pathlib import Path
 from typing import Any
-
-import httpx
+from urllib.parse import urlencode, urlsplit
 
 from certnb.emulator.app import EmulatorApp, build_app
 from certnb.emulator.faults import DROP_KEY
+from certnb.emulator.signin_protocol import SignInProtocol
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -43,6 +44,8 @@ class Emulator:
     >>> httpx.get(f"{emu.graph_url}/me/profile/certifications",         # doctest: +SKIP
     ...           headers={"Authorization": f"Bearer {token}"}).status_code
     200
+    >>> emu.sign_in_protocol().authority                                # doctest: +SKIP
+    'http://127.0.0.1:50123/7c1e...'
     >>> emu.stop()                                                      # doctest: +SKIP
     """
 
@@ -112,6 +115,15 @@ class Emulator:
     def authority(self) -> str:
         """The MSAL authority URL for this emulator's tenant."""
         return f"{self.url}/{self.tenant_id}"
+
+    def sign_in_protocol(self) -> SignInProtocol:
+        """What a client needs to sign in here through MSAL (signin_protocol.py); the emulator must run."""
+        return SignInProtocol(
+            url=self.url,
+            tenant_id=self.tenant_id,
+            ca_file=self.ca_file,
+            device_code_auto_approve=self.app.config.device_code_auto_approve,
+        )
 
     def verify(self) -> ssl.SSLContext | bool:
         """What to pass as httpx's `verify=`: an SSL context trusting the emulator's CA (False over HTTP)."""
@@ -216,10 +228,10 @@ class Emulator:
             "scope": scopes,
         }
         endpoint = f"{self.authority()}/oauth2/v2.0/token"
-        reply = httpx.post(endpoint, data=form, verify=self.verify(), timeout=10)
-        if reply.status_code != 200:
-            raise RuntimeError(f"the emulator refused to sign in {account.user_principal_name}: {reply.text}")
-        token: str = reply.json()["access_token"]
+        status, text = self._exchange("POST", endpoint, urlencode(form).encode(), timeout=10)
+        if status != 200:
+            raise RuntimeError(f"the emulator refused to sign in {account.user_principal_name}: {text}")
+        token: str = json.loads(text)["access_token"]
         return token
 
     # ----------------------------------------------------------------- internals
@@ -266,16 +278,34 @@ class Emulator:
         host = "127.0.0.1" if _is_wildcard(self._host) and ":" not in self._host else self._host
         host = "::1" if _is_wildcard(self._host) and ":" in self._host else host
         probe = f"{'https' if self._https else 'http'}://{f'[{host}]' if ':' in host else host}:{self._port}"
-        verify = self.verify()
         while time.monotonic() < deadline:
             if self._thread is None or not self._thread.is_alive():
                 raise RuntimeError("the emulator thread stopped while starting (see the log above)")
             try:
-                httpx.get(f"{probe}/_emulator/health", verify=verify, timeout=1.0)
+                self._exchange("GET", f"{probe}/_emulator/health", None, timeout=1.0)
                 return
-            except httpx.TransportError:
+            except (OSError, http.client.HTTPException):  # refused, reset, TLS not ready yet, timed out
                 time.sleep(0.02)
         raise RuntimeError(f"the emulator did not answer at {probe} within {timeout} s")
+
+    def _exchange(self, method: str, url: str, form: bytes | None, *, timeout: float) -> tuple[int, str]:
+        """One request to this emulator (standard library only, no proxy): the status and the body's text."""
+        parts = urlsplit(url)
+        host, port = parts.hostname or self._host, parts.port or self._port
+        connection: http.client.HTTPConnection
+        if parts.scheme == "https":
+            context = ssl.create_default_context(cafile=str(self._ca_path))
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+        try:
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            connection.request(method, target, body=form, headers=headers)
+            reply = connection.getresponse()
+            return reply.status, reply.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
 
 
 def describe(emu: Emulator) -> str:

@@ -1,18 +1,21 @@
 """The one place that speaks HTTP to Graph: the `Graph` session and its parts.
 
-    client.py     Graph: the synchronous session object certnb.connect() returns
+    client.py     Graph: the synchronous HTTP verbs (certnb.session.Session, what connect() returns, adds
+                  load, plan, commit and sign_out on top)
     transport.py  one paced, retried call; errors mapped to certnb.errors
+    auth.py       the bearer token on every request (httpx.Auth), one refresh after a 401; app-only refused
+    network.py    why a host could not be reached (DNS, refused, TLS, proxy, timeout), for Graph and sign-in
     paging.py     follow @odata.nextLink verbatim; the one nextLink loop guard
     listing.py    many collections read to their end: first pages, then nextLinks, through $batch
     batch.py      $batch planning (≤ 20, dependsOn kept together), per-item retries
     pacing.py     Retry-After, learned rate (AIMD), backoff with jitter — one per session
     urls.py       percent-encoded path segments; plain http only on loopback
     scopes.py     least-privilege delegated scopes, and what a 403 lacked
-    config.py     settings lookup: arguments → CERTNB_* environment → config file
     loop.py       the private event loop thread behind the synchronous API
 
-`Graph`, `BatchRequest`, `BatchResponse` and `Listing` load on first use, so `import certnb` does not
-import httpx.
+This is the only package that imports httpx; it imports nothing from the layers above it (frame, staging,
+commit, session). `Graph`, `BatchRequest`, `BatchResponse` and `Listing` load on first use, so
+`import certnb` does not import httpx.
 
 >>> from certnb.graph import Graph, BatchRequest, urls   # doctest: +SKIP
 """

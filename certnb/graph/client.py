@@ -1,7 +1,9 @@
-"""`Graph`: the session `certnb.connect()` returns — the one object that speaks HTTP to Graph.
+"""`Graph`: Graph's HTTP verbs on one authenticated connection — the one object that speaks HTTP to Graph.
 
 Synchronous outside, concurrent inside: calls run on a private event loop in a background thread
 (loop.py), so they work the same in a script, a test or a Jupyter kernel whose loop is already running.
+`certnb.connect()` returns a `certnb.session.Session`, a `Graph` that adds the workflow on top (`load`,
+`plan`, `commit`, `sign_out`); this layer knows nothing of frames, staging or commits.
 
 >>> graph = certnb.connect(emulator=True)                             # doctest: +SKIP
 >>> graph.me()["userPrincipalName"]                                   # doctest: +SKIP
@@ -12,10 +14,9 @@ Synchronous outside, concurrent inside: calls run on a private event loop in a b
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -28,16 +29,14 @@ from certnb.graph.pacing import Pacer
 from certnb.graph.paging import collect
 from certnb.graph.transport import GraphTransport
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 __all__ = ["Graph"]
 
 T = TypeVar("T")
 
 
 class Graph:
-    """A signed-in Graph session: `get`, `get_all`, `get_lists`, `batch`, `patch`, `post`, `delete`, `me`.
+    """Graph's verbs for one signed-in account: `get`, `get_all`, `get_lists`, `batch`, `patch`, `post`,
+    `delete`, `me`.
 
     Knobs: `max_concurrency` (batches in flight), `timeout` (seconds per HTTP exchange), `max_attempts`
     (per read; writes are tried once). Close it (or use `with`) to release the connections.
@@ -59,7 +58,6 @@ class Graph:
         max_concurrency: int = 8,
         max_attempts: int = 5,
         account: str | None = None,
-        on_sign_out: Callable[[], None] | None = None,
     ) -> None:
         _check_positive("max_concurrency", max_concurrency, int)
         _check_positive("max_attempts", max_attempts, int)
@@ -68,7 +66,6 @@ class Graph:
         self.scopes = tuple(scopes)
         self.account = account
         self.max_concurrency = max_concurrency
-        self._on_sign_out = on_sign_out
         self._transport = GraphTransport(
             base_url,
             auth,
@@ -128,7 +125,8 @@ class Graph:
         cloud = self.cloud.name if self.cloud else "custom"
         who = f" account={self.account!r}" if self.account else ""
         state = "" if self._loop.running else " closed"
-        return f"<certnb.Graph {self.base_url} cloud={cloud}{who} scopes={list(self.scopes)}{state}>"
+        kind = type(self).__name__
+        return f"<certnb.{kind} {self.base_url} cloud={cloud}{who} scopes={list(self.scopes)}{state}>"
 
     # ----------------------------------------------------------------- calls
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -182,34 +180,6 @@ class Graph:
             return []
         return self._run(run_batches(self._transport, items, self.max_concurrency, on_answered))
 
-    def load(
-        self,
-        users: str | Sequence[str] | None = None,
-        *,
-        progress: bool | None = None,
-        page_size: int | None = None,
-    ) -> pd.DataFrame:
-        """Certifications as a typed DataFrame: of the signed-in user, of `users` (UPNs or ids), or `"all"`.
-
-        >>> df = graph.load(users="all")  # doctest: +SKIP
-        >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
-        """
-        from certnb.frame.load import load_certifications  # pandas-side code loads on first use
-
-        return load_certifications(self, users, progress=progress, page_size=page_size)
-
-    def commit(
-        self, staged: Any, *, dry_run: bool = False, audit_log: str | os.PathLike[str] | None = None
-    ) -> Any:
-        """Commit staged edits (conflict-checked, journaled, audited); `dry_run=True` returns the plan.
-
-        >>> graph.commit(staged)  # doctest: +SKIP
-        12 applied, 1 conflict
-        """
-        from certnb.commit.run import commit  # the commit side loads on first use
-
-        return commit(self, staged, dry_run=dry_run, audit_log=audit_log)
-
     def me(self) -> dict[str, Any]:
         """The signed-in user: `id`, `userPrincipalName`, `displayName`."""
         answer = self.get("/me", {"$select": "id,userPrincipalName,displayName"})
@@ -218,19 +188,13 @@ class Graph:
         return answer
 
     # ----------------------------------------------------------------- lifecycle
-    def sign_out(self) -> None:
-        """Forget the signed-in account (MSAL's cache and the cache file), then close the session."""
-        if self._on_sign_out is not None:
-            self._on_sign_out()
-        self.close()
-
     def close(self) -> None:
         """Close connections and stop the background loop; idempotent."""
         if self._loop.running:
             self._loop.run(self._transport.aclose())
             self._loop.close()
 
-    def __enter__(self) -> Graph:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,18 +20,21 @@ import asyncio
 import ssl
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import quote, urlencode
 
 import httpx
 
 from certnb.errors import GraphError, NetworkError, PermissionDeniedError, graph_error
+from certnb.graph.network import unreachable
 from certnb.graph.pacing import Pacer, parse_retry_after
 from certnb.graph.scopes import READ_METHODS, required_scope
 from certnb.graph.urls import check_base_url, origin
-from certnb.network import unreachable
 
-__all__ = ["THROTTLE_BUDGET", "TRANSIENT_STATUSES", "GraphTransport", "is_write"]
+__all__ = ["THROTTLE_BUDGET", "TRANSIENT_STATUSES", "AsyncTransport", "GraphTransport", "is_write"]
+
+# The seam a test swaps (STYLE §3), named here so that the layers above need not import httpx.
+AsyncTransport: TypeAlias = httpx.AsyncBaseTransport
 
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 THROTTLE_BUDGET = 10  # a throttled read may wait for Retry-After up to 10 × max_attempts times

@@ -4,7 +4,6 @@
     controls.py     the control of each writable field and its value ↔ Graph wire form     — pure
     bulk_change.py  bulk changes (set, clear, shift dates, replace issuer) and their preview — pure
     feedback.py     errors and refused edits as HTML, by field
-    progress.py     a Graph seen through a counter, for the commit progress bar
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
     picker.py · form.py · bulk.py · review.py · editor.py   the forms, and the one call that joins them
 

@@ -26,7 +26,7 @@ from certnb.widgets.review import ReviewPanel
 from certnb.widgets.selection import PAGE_SIZE
 
 if TYPE_CHECKING:
-    from certnb.graph.client import Graph
+    from certnb.session import Session
     from certnb.staging import Staged
 
 __all__ = ["TAB_TITLES", "Editor", "editor"]
@@ -40,7 +40,7 @@ class Editor:
     `.value` is the `Staged` the forms stage into; `.picker`, `.form`, `.bulk`, `.review` are the parts.
     """
 
-    def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Graph | None = None, *,
+    def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Session | None = None, *,
                  asof: object = None, page_size: int = PAGE_SIZE) -> None:
         self.frame = frame
         self.staged = staged
@@ -77,7 +77,7 @@ class Editor:
 
 
 def editor(
-    frame: pd.DataFrame, staged: Staged | None = None, graph: Graph | None = None, *, asof: object = None,
+    frame: pd.DataFrame, staged: Staged | None = None, graph: Session | None = None, *, asof: object = None,
     page_size: int = PAGE_SIZE,
 ) -> Editor:
     """The whole editing workflow over `frame` (see the module docstring); `staged` defaults to a fresh

@@ -1,6 +1,9 @@
 """`ReviewPanel`: the staged diff, Dry run (the exact requests), Commit with a confirmation, progress,
 the results table with each edit's outcome, and Undo (itself confirmed, then committed like any edit).
 
+The panel drives the session's own calls: `session.plan(staged)` for the dry run and the counts it asks
+about, `session.commit(staged, on_progress=...)` for the commit, whose reports move the progress bar.
+
     >>> panel = ReviewPanel(staged, graph)                  # doctest: +SKIP
     >>> panel.commit_button.click(); panel.confirm_button.click()   # doctest: +SKIP
     >>> panel.value                                         # doctest: +SKIP
@@ -11,30 +14,30 @@ the results table with each edit's outcome, and Undo (itself confirmed, then com
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from certnb.commit.outcome import CommitResult
-from certnb.commit.plan import CommitPlan
-from certnb.widgets.progress import ProgressGraph
+from certnb.commit import CommitPlan, CommitResult
+from certnb.session.session import CommitProgress, dry_run
 from certnb.widgets.view import View
 
 if TYPE_CHECKING:
-    from certnb.graph.client import Graph
+    from certnb.session import Session
     from certnb.staging import Staged
 
 __all__ = ["ReviewPanel"]
 
 
 class ReviewPanel(View):
-    """Review and commit `staged` through `graph` (None: review and dry run only).
+    """Review and commit `staged` through the session `graph` (None: review and dry run only).
 
     `.value` is the latest `CommitResult` (None before the first commit); `.undo_staged` the inverse edits
-    Undo staged. Actions: `show_diff`, `dry_run`, `commit`, `confirm`, `cancel`, `undo`.
+    Undo staged. Actions: `show_diff`, `dry_run`, `commit`, `confirm`, `cancel`, `undo`; `show_progress` is
+    the commit's progress hook.
     """
 
-    def __init__(self, staged: Staged, graph: Graph | None = None) -> None:
+    def __init__(self, staged: Staged, graph: Session | None = None) -> None:
         super().__init__()
         self.staged = staged
         self.graph = graph
@@ -92,8 +95,7 @@ class ReviewPanel(View):
 
     def dry_run(self) -> CommitPlan:
         """Show the commit plan: every PATCH a commit would send, with its body. Sends nothing."""
-        base_url = self.graph.base_url if self.graph is not None else None
-        plan = self.staged.plan(base_url=base_url)
+        plan = self.graph.plan(self.staged) if self.graph is not None else dry_run(self.staged)
         self.plan.value = plan._repr_html_()
         self.say(f"Dry run: {len(plan)} request{'s' if len(plan) != 1 else ''} planned, nothing sent.")
         return plan
@@ -125,26 +127,16 @@ class ReviewPanel(View):
             return None
         if self.graph is None:
             raise ValueError("no Graph session: pass graph= (certnb.connect(...)) to commit")
-        total = len(staged.plan(base_url=self.graph.base_url))
-        self.progress.max = max(total, 1)
+        self.progress.max = max(len(self.graph.plan(staged)), 1)
         self.progress.value = 0
         self.progress.bar_style = "info"
         self.progress.description = "Committing"
         self.progress.layout.display = ""
-
-        def advance(patches: int) -> None:
-            self.progress.value = min(patches, self.progress.max)
-
-        from certnb.commit.run import commit
-
-        counted = ProgressGraph(self.graph, advance)
         try:
-            result = commit(cast("Graph", counted), staged)
+            result = self.graph.commit(staged, on_progress=self.show_progress)
         except Exception:
             self.progress.bar_style = "danger"
             raise
-        if not isinstance(result, CommitResult):
-            raise TypeError(f"commit returned {type(result).__name__}, not a CommitResult")
         self.result = result
         self.progress.value = self.progress.max
         self.progress.bar_style = "success" if result.ok else "warning"
@@ -157,11 +149,16 @@ class ReviewPanel(View):
         self.changed()
         return result
 
+    def show_progress(self, progress: CommitProgress) -> None:
+        """Move the bar to `progress.done` of `progress.total` (the commit reports after each round)."""
+        self.progress.max = max(progress.total, 1)
+        self.progress.value = min(progress.done, self.progress.max)
+
     def _ask(self, staged: Staged, doing: str) -> None:
         if self.graph is None:
             self.say("No Graph session: pass graph= to commit (Dry run works without one).", "warning")
             return
-        plan = staged.plan(base_url=self.graph.base_url)
+        plan = self.graph.plan(staged)
         if not len(plan):
             self.say(f"Nothing to {doing.lower()}: no pending edits.", "warning")
             return

@@ -88,7 +88,7 @@ def test_dry_run_sends_nothing(emu: Emulator, graph: Graph) -> None:
     staged = staged_on(graph)
     staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
     before = emu.stats()["requests_total"]
-    plan = graph.commit(staged, dry_run=True)
+    plan = graph.plan(staged)
     assert isinstance(plan, CommitPlan) and len(plan) == 1
     assert "PATCH" in repr(plan) and "2027-06-30" in repr(plan)
     assert emu.stats()["requests_total"] == before

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from html_form import FormReader
 
-from certnb.auth import token_claims
 from certnb.emulator.identity import SignInError
 from certnb.emulator.identity.authorization_codes import AuthorizationCodes
 from certnb.emulator.identity.authorization_requests import AuthorizationRequest, s256
 from certnb.emulator.server import Emulator
 from certnb.graph import urls
+from certnb.graph.auth import token_claims
 
 TENANT_ID = "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
 DOMAIN = "tailspin.example"

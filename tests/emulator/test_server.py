@@ -152,6 +152,7 @@ def test_stop_does_not_wait_for_idle_keep_alive_clients() -> None:
 def test_the_package_exports_are_pinned() -> None:
     import certnb.emulator
 
-    assert certnb.emulator.__all__ == ["Emulator", "EmulatorConfig", "Faults", "ScriptedFault"]
+    assert certnb.emulator.__all__ == [
+        "Emulator", "EmulatorConfig", "Faults", "ScriptedFault", "SignInProtocol", "shared_emulator"]
     assert certnb.emulator.__all__ == sorted(certnb.emulator.__all__)
     assert all(hasattr(certnb.emulator, name) for name in certnb.emulator.__all__)

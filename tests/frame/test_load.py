@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from next_links import NextLinks
 
-from certnb.connect import connect
 from certnb.emulator.server import Emulator
 from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
 from certnb.frame.records import to_records
 from certnb.graph.client import Graph
 from certnb.graph.urls import certifications_path
+from certnb.session import connect
 
 MEGAN = "megan.bowen@contoso.example"
 PAGE_SIZE = 1  # small pages, so that most users' lists need nextLinks (contract §6)

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 import certnb
-from certnb.auth import GraphAuth, StaticToken
 from certnb.emulator.config import ScriptedFault
 from certnb.emulator.server import Emulator
 from certnb.errors import (
@@ -22,6 +21,7 @@ from certnb.errors import (
     ThrottledError,
 )
 from certnb.graph import Graph, urls
+from certnb.graph.auth import GraphAuth, StaticToken
 
 from .seed import ADELE, MANY
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 import certnb
-from certnb.auth import GraphAuth, StaticToken
 from certnb.emulator.server import Emulator
 from certnb.errors import AuthenticationError, ConfigError
+from certnb.graph.auth import GraphAuth, StaticToken
 from certnb.graph.client import Graph
 
 SEED = {

@@ -9,11 +9,11 @@ from widget_tenant import ASOF, BOB, CAROL, held, label_of
 
 import certnb.widgets
 from certnb.emulator.server import Emulator
-from certnb.graph.client import Graph
+from certnb.session import Session
 from certnb.staging import stage
 
 
-def test_pick_edit_stage_commit_undo(emu: Emulator, graph: Graph) -> None:
+def test_pick_edit_stage_commit_undo(emu: Emulator, graph: Session) -> None:
     df = graph.load(users="all")
     ed = certnb.widgets.editor(df, stage(df), graph, asof=ASOF)
     assert ed.tabs.titles == ("Edit one", "Bulk edit", "Review & commit")
@@ -39,7 +39,7 @@ def test_pick_edit_stage_commit_undo(emu: Emulator, graph: Graph) -> None:
         assert "Could not" not in part.messages.value
 
 
-def test_bulk_edit_of_the_picked_selection_commits(emu: Emulator, graph: Graph) -> None:
+def test_bulk_edit_of_the_picked_selection_commits(emu: Emulator, graph: Session) -> None:
     df = graph.load(users="all")
     ed = certnb.widgets.editor(df, graph=graph, asof=ASOF)
     ed.picker.issuer.value = "Microsoft"

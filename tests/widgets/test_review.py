@@ -7,14 +7,14 @@ import pytest
 from widget_tenant import ADMIN, BOB, IDS, held
 
 from certnb.emulator.server import Emulator
-from certnb.graph.client import Graph
 from certnb.graph.urls import certifications_path
+from certnb.session import Session
 from certnb.staging import Staged, stage
 from certnb.widgets import ReviewPanel
 
 
 @pytest.fixture
-def loaded(graph: Graph) -> Staged:
+def loaded(graph: Session) -> Staged:
     return stage(graph.load(users="all"))
 
 
@@ -22,7 +22,7 @@ def patches(emu: Emulator) -> int:
     return sum(n for route, n in emu.stats()["by_route"].items() if route.startswith("PATCH "))
 
 
-def test_diff_and_dry_run_show_the_staged_edits_and_send_nothing(emu: Emulator, graph: Graph,
+def test_diff_and_dry_run_show_the_staged_edits_and_send_nothing(emu: Emulator, graph: Session,
                                                                  loaded: Staged) -> None:
     panel = ReviewPanel(loaded, graph)
     assert "<b>0</b> staged edits" in panel.diff.value
@@ -37,7 +37,7 @@ def test_diff_and_dry_run_show_the_staged_edits_and_send_nothing(emu: Emulator, 
     assert patches(emu) == before
 
 
-def test_commit_waits_for_confirmation_and_cancel_sends_nothing(emu: Emulator, graph: Graph,
+def test_commit_waits_for_confirmation_and_cancel_sends_nothing(emu: Emulator, graph: Session,
                                                                 loaded: Staged) -> None:
     loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
     panel = ReviewPanel(loaded, graph)
@@ -52,7 +52,7 @@ def test_commit_waits_for_confirmation_and_cancel_sends_nothing(emu: Emulator, g
     assert held(emu, BOB, "b1")["endDate"] == "2027-06-30" and patches(emu) == 0
 
 
-def test_confirmed_commit_writes_shows_outcomes_and_undo_restores(emu: Emulator, graph: Graph,
+def test_confirmed_commit_writes_shows_outcomes_and_undo_restores(emu: Emulator, graph: Session,
                                                                   loaded: Staged) -> None:
     loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
     loaded.set((IDS[ADMIN], "a2"), {"allowedAudiences": ["contacts", "organization"]})
@@ -80,7 +80,7 @@ def test_confirmed_commit_writes_shows_outcomes_and_undo_restores(emu: Emulator,
     assert "Nothing to commit" in panel.messages.value
 
 
-def test_a_conflict_is_reported_not_overwritten(emu: Emulator, graph: Graph, loaded: Staged) -> None:
+def test_a_conflict_is_reported_not_overwritten(emu: Emulator, graph: Session, loaded: Staged) -> None:
     loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
     # Someone else changes the same certification after the load.
     url = emu.graph_url + certifications_path(IDS[BOB], "b1")
@@ -105,7 +105,7 @@ def test_without_a_session_only_the_dry_run_works(loaded: Staged) -> None:
     assert "No Graph session" in panel.messages.value and panel.confirmation.layout.display == "none"
 
 
-def test_staging_while_a_commit_is_asked_withdraws_the_question(emu: Emulator, graph: Graph,
+def test_staging_while_a_commit_is_asked_withdraws_the_question(emu: Emulator, graph: Session,
                                                                 loaded: Staged) -> None:
     loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
     panel = ReviewPanel(loaded, graph)

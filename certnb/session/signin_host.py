@@ -23,7 +23,7 @@ from typing import Any
 
 from certnb.clouds import is_national_sign_in
 from certnb.errors import SignInError
-from certnb.network import unreachable
+from certnb.graph.network import unreachable
 
 __all__ = ["public_client", "signing_in"]
 

@@ -18,10 +18,9 @@ import pytest
 import requests
 
 import certnb
-from certnb.auth import GraphAuth, StaticToken, show_device_code, token_claims
 from certnb.clouds import Cloud
-from certnb.connect import _EmulatorSession
 from certnb.emulator.server import Emulator
+from certnb.emulator.signin_protocol import MsalHttpClient
 from certnb.errors import (
     AppOnlyNotSupported,
     CertnbError,
@@ -32,6 +31,8 @@ from certnb.errors import (
     SignInExpired,
 )
 from certnb.graph import urls
+from certnb.graph.auth import GraphAuth, StaticToken, token_claims
+from certnb.session.sign_in import show_device_code
 
 ADELE = "adele@contoso.example"
 PAT = "pat.o'brien@contoso.example"
@@ -50,11 +51,11 @@ SEED: dict[str, Any] = {
 }
 
 
-class RecordingSession(_EmulatorSession):
+class RecordingSession(MsalHttpClient):
     """certnb's own MSAL client for the emulator, remembering which identity endpoints were called."""
 
     def __init__(self, emu: Emulator) -> None:
-        super().__init__(emu)
+        super().__init__(emu.url, emu.ca_file)
         self.paths: list[str] = []
 
     def get(self, url: str, **kwargs: Any) -> Any:
@@ -66,11 +67,11 @@ class RecordingSession(_EmulatorSession):
         return super().post(url, **kwargs)
 
 
-class HostRecorder(_EmulatorSession):
+class HostRecorder(MsalHttpClient):
     """MSAL's client for the emulator recording every host MSAL asks for; it sends to the emulator only."""
 
     def __init__(self, emu: Emulator) -> None:
-        super().__init__(emu)
+        super().__init__(emu.url, emu.ca_file)
         self.own = urlsplit(emu.url).netloc
         self.hosts: list[str] = []
 
@@ -150,7 +151,7 @@ def test_a_tenant_the_sign_in_host_does_not_know_is_a_sign_in_error(emu: Emulato
             cloud=Cloud("stand-in", emu.url, emu.url),
             environ={},
             token_cache=tmp_path / "cache.bin",
-            http_client=_EmulatorSession(emu),
+            http_client=emu.sign_in_protocol().http_client(),
         )
     assert f"{emu.url}/not-this-tenant.example" in str(caught.value) and "tenant=" in str(caught.value)
     assert isinstance(caught.value.__cause__, ValueError)  # MSAL's own, chained

@@ -13,26 +13,26 @@ import certnb
 from certnb.emulator.server import Emulator
 from certnb.errors import ConfigError
 from certnb.graph import urls
-from certnb.graph.config import Settings
+from certnb.session.settings import Settings
 
-connecting = importlib.import_module("certnb.connect")  # the module, not the function of that name
+sharing = importlib.import_module("certnb.emulator.shared")
 
 
 @pytest.fixture
 def shared() -> Iterator[None]:
     yield
-    if connecting._shared is not None:
-        connecting._shared.stop()
-        connecting._shared = None
+    if sharing._shared is not None:
+        sharing._shared.stop()
+        sharing._shared = None
 
 
 def test_emulator_true_starts_one_process_wide_emulator(shared: None) -> None:
     with certnb.connect(emulator=True) as first, certnb.connect(emulator=True, write=True) as second:
-        assert first.base_url == second.base_url == connecting.shared_emulator().graph_url
+        assert first.base_url == second.base_url == sharing.shared_emulator().graph_url
         me = first.me()
         assert (
             me["userPrincipalName"]
-            == connecting.shared_emulator().app.tenant.default_user.user_principal_name
+            == sharing.shared_emulator().app.tenant.default_user.user_principal_name
         )
         assert first.scopes == ("User.Read",) and second.scopes == ("User.ReadWrite",)
         assert isinstance(first.get_all(urls.certifications_path(None)), list)

@@ -26,11 +26,13 @@ import pytest
 from html_form import FormReader
 
 import certnb
-from certnb.auth import GraphAuth, MsalTokens, sign_in, token_claims
-from certnb.connect import EMULATOR_CLIENT_ID, GraphTarget, SignInOptions, _EmulatorSession, _sign_in_session
 from certnb.emulator.server import Emulator
 from certnb.errors import SignInDeclined, SignInExpired
 from certnb.graph import urls
+from certnb.graph.auth import GraphAuth, token_claims
+from certnb.session.connect import EMULATOR_CLIENT_ID, GraphTarget, _sign_in_session
+from certnb.session.options import SignIn
+from certnb.session.sign_in import MsalTokens, TokenCacheFile, sign_in
 
 ADELE = "adele@contoso.example"
 PAT = "pat.o'brien@contoso.example"
@@ -152,7 +154,7 @@ def msal_app(emu: Emulator) -> msal.PublicClientApplication:
         EMULATOR_CLIENT_ID,
         authority=emu.authority(),
         instance_discovery=False,
-        http_client=_EmulatorSession(emu),
+        http_client=emu.sign_in_protocol().http_client(),
     )
 
 
@@ -205,7 +207,7 @@ def test_a_signed_in_browser_needs_nobody_at_the_page(emu: Emulator, at_browser:
 # ---------------------------------------------------------------------------------------------- certnb's path
 def test_certnb_sign_in_opens_a_graph_session(emu: Emulator, at_browser: Visit) -> None:
     at_browser.passwords = ["correct horse"]  # the login is pre-filled from login_hint
-    options = SignInOptions(PAT, None, 30.0, None, None)
+    options = SignIn(username=PAT, timeout=30.0)
     target = GraphTarget(emu.graph_url, None, ("User.ReadWrite",), emu.ca_file or True)
 
     with _sign_in_session(
@@ -239,12 +241,12 @@ def test_no_token_in_reprs_logs_or_errors(
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger: certnb, httpx, msal, the emulator
     at_browser.login, at_browser.passwords = PAT, ["correct horse"]
-    cache = certnb.auth.TokenCacheFile(tmp_path / "cache.bin")
+    cache = TokenCacheFile(tmp_path / "cache.bin")
     app = msal.PublicClientApplication(
         EMULATOR_CLIENT_ID,
         authority=emu.authority(),
         instance_discovery=False,
-        http_client=_EmulatorSession(emu),
+        http_client=emu.sign_in_protocol().http_client(),
         token_cache=cache.cache,
     )
 

@@ -1,66 +1,44 @@
-"""Delegated sign-in with MSAL, as an `httpx.Auth` that fetches and refreshes tokens; app-only is refused.
+"""Delegated sign-in with MSAL: the flows, the signed-in account's tokens, and the token cache file.
 
     connect() ──► sign_in(app, scopes)      cached account (silent) → device code | interactive | password
-              ──► GraphAuth(MsalTokens)     every request: a valid token (refreshed before expiry);
-                                            401 InvalidAuthenticationToken → refresh once and retry
-              or  GraphAuth(StaticToken)    a token (or a function returning one) obtained elsewhere
+              ──► MsalTokens(app, ...)      a `TokenSource` for certnb.graph.auth.GraphAuth: valid tokens,
+                                            renewed five minutes before expiry, or at once after a 401
+              ──► TokenCacheFile(path)      MSAL's cache in one 0600 file per user, replaced atomically
 
 Tokens never appear in a repr, a log line or an exception message. MSAL is imported lazily (only here,
-only when signing in) so `import certnb` stays light. `TokenCacheFile` persists MSAL's cache per user.
-Every call into MSAL runs in `signing_in()` (signin_host.py): an unreachable sign-in host is a
-`NetworkError` naming the cause, never a `requests` exception.
+only when signing in) so `import certnb` stays light. Every call into MSAL runs in `signing_in()`
+(signin_host.py): an unreachable sign-in host is a `NetworkError` naming the cause, never a `requests`
+exception. MSAL speaks HTTP through requests; nothing here touches httpx (that is certnb/graph/).
 
->>> auth = GraphAuth(StaticToken("eyJ..."))
->>> auth
-<GraphAuth StaticToken>
+>>> sign_in(app, ["https://graph.microsoft.com/User.Read"], method="device_code")   # doctest: +SKIP
+({'username': 'adele@contoso.example', ...}, {'access_token': ..., ...})
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
 import html
-import json
 import os
 import sys
 import tempfile
 import threading
 import time
 import warnings
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
-
-import httpx
+from typing import Any
 
 from certnb.errors import (
-    AppOnlyNotSupported,
     AuthenticationError,
     SignInCancelled,
     SignInDeclined,
     SignInError,
     SignInExpired,
 )
-from certnb.signin_host import signing_in
+from certnb.graph.auth import refuse_app_only_token
+from certnb.session.signin_host import signing_in
 
-__all__ = [
-    "GraphAuth",
-    "MsalTokens",
-    "StaticToken",
-    "TokenCacheFile",
-    "TokenSource",
-    "refuse_app_only_token",
-    "show_device_code",
-    "sign_in",
-    "token_claims",
-]
+__all__ = ["MsalTokens", "TokenCacheFile", "show_device_code", "sign_in"]
 
-APP_ONLY_MESSAGE = (
-    "Graph's profile certification API supports delegated permissions only (contract §4): "
-    "application (app-only) sign-in with a client secret, a certificate or a `roles` token is refused. "
-    "Sign in as a user instead, e.g. certnb.connect(tenant=..., client_id=..., auth='device_code')."
-)
 _REFRESH_MARGIN_S = 300  # renew a token five minutes before it expires
 
 
@@ -113,59 +91,6 @@ class TokenCacheFile:
             Path(temp).unlink(missing_ok=True)
             raise
         self.cache.has_state_changed = False
-
-
-class TokenSource(Protocol):
-    """Where access tokens come from: `token()` returns a valid one; `force_refresh` after a 401."""
-
-    def token(self, force_refresh: bool = False) -> str: ...
-
-
-def token_claims(token: str) -> dict[str, Any] | None:
-    """The payload of a JWT access token, unverified (None if the token is not a readable JWT).
-
-    >>> token_claims("e30.eyJzY3AiOiJVc2VyLlJlYWQifQ.")
-    {'scp': 'User.Read'}
-    """
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):
-        return None
-    return claims if isinstance(claims, dict) else None
-
-
-def refuse_app_only_token(token: str) -> None:
-    """Raise `AppOnlyNotSupported` for a token with `roles` and no `scp` (an application token, §4)."""
-    claims = token_claims(token)
-    if claims is not None and "roles" in claims and "scp" not in claims:
-        raise AppOnlyNotSupported(APP_ONLY_MESSAGE)
-
-
-class StaticToken:
-    """A token obtained elsewhere: a string, or a function returning a fresh one each call.
-
-    >>> StaticToken(lambda: "eyJ...").token()
-    'eyJ...'
-    """
-
-    def __init__(self, token: str | Callable[[], str]) -> None:
-        self._token = token
-        if isinstance(token, str):
-            refuse_app_only_token(token)  # before any request is sent
-
-    def __repr__(self) -> str:
-        return "<StaticToken callable>" if callable(self._token) else "<StaticToken ***>"
-
-    def token(self, force_refresh: bool = False) -> str:
-        value = self._token() if callable(self._token) else self._token
-        if not isinstance(value, str) or not value:
-            raise AuthenticationError(401, "InvalidAuthenticationToken", "the token function gave no token")
-        refuse_app_only_token(value)
-        return value
 
 
 class MsalTokens:
@@ -228,56 +153,6 @@ class MsalTokens:
     def _keep(self, result: Mapping[str, Any]) -> None:
         self._access_token = str(result["access_token"])
         self._expires_at = time.time() + float(result.get("expires_in", 0) or 0)
-
-
-class GraphAuth(httpx.Auth):
-    """httpx authentication: a bearer token from a `TokenSource`; one refresh and retry on a 401.
-
-    >>> httpx.Client(auth=GraphAuth(StaticToken("eyJ...")))   # doctest: +SKIP
-    """
-
-    def __init__(self, source: TokenSource) -> None:
-        self.source = source
-
-    def __repr__(self) -> str:
-        return f"<GraphAuth {type(self.source).__name__}>"
-
-    @property
-    def tenant_id(self) -> str | None:
-        """The directory (tenant) id the token was issued for: its `tid` claim (None if unreadable)."""
-        claims = token_claims(self.source.token())
-        tid = claims.get("tid") if claims is not None else None
-        return str(tid) if tid else None
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.source.token()}"
-        response = yield request
-        if response.status_code == 401:
-            response.read()  # to see the error code (requires_response_body only covers auth_flow)
-        if _token_refused(response):
-            request.headers["Authorization"] = f"Bearer {self.source.token(force_refresh=True)}"
-            yield request
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        # MSAL does blocking I/O; keep it off the session's event loop.
-        request.headers["Authorization"] = f"Bearer {await asyncio.to_thread(self.source.token)}"
-        response = yield request
-        if response.status_code == 401:
-            await response.aread()
-        if _token_refused(response):
-            fresh = await asyncio.to_thread(self.source.token, True)
-            request.headers["Authorization"] = f"Bearer {fresh}"
-            yield request
-
-
-def _token_refused(response: httpx.Response) -> bool:
-    if response.status_code != 401:
-        return False
-    try:
-        code = response.json().get("error", {}).get("code")
-    except ValueError:
-        return True
-    return code in (None, "InvalidAuthenticationToken")
 
 
 # --------------------------------------------------------------------------- sign-in

@@ -1,7 +1,9 @@
 """Why a host could not be reached, in words — DNS, refused, TLS, proxy or timeout — whichever library failed.
 
-MSAL's sign-in (requests) and the Graph session (httpx) both chain the operating system's error beneath
-their own; `unreachable` walks that chain down to it, so the `NetworkError` reads the same on either path.
+MSAL's sign-in (requests, certnb/session/signin_host.py) and the Graph session (httpx, transport.py) both
+chain the operating system's error beneath their own; `unreachable` walks that chain down to it, so the
+`NetworkError` reads the same on either path. It lives with the HTTP layer because the diagnosis is about
+transports; the sign-in layer above reuses it.
 
 >>> import socket
 >>> lost = ConnectionError("could not connect")

@@ -1,4 +1,7 @@
-"""Connection settings and where they come from: arguments → `CERTNB_*` environment → config file.
+"""Connection settings and where they come from: arguments → `CERTNB_*` environment → config file → default.
+
+The arguments are connect()'s option objects and keywords (options.py); a key they leave None is looked up
+in the environment, then in the config file:
 
     key              environment              config file (TOML, top level or a [certnb] table)
     tenant           CERTNB_TENANT            tenant = "contoso.onmicrosoft.com"
@@ -31,7 +34,7 @@ from typing import Any
 from certnb.clouds import GLOBAL, Cloud, get_cloud
 from certnb.errors import ConfigError
 
-__all__ = ["AUTH_METHODS", "Settings", "default_token_cache"]
+__all__ = ["AUTH_METHODS", "KEYS", "Settings", "check_setting", "default_token_cache"]
 
 AUTH_METHODS = ("device_code", "interactive", "password")
 KEYS = (
@@ -92,29 +95,49 @@ class Settings:
                 raw[key] = (file_values[key], f"config file {file_name}")
         values: dict[str, Any] = {}
         for key, (value, source) in raw.items():
-            if key == "cloud":
-                values["cloud"] = get_cloud(value, source=source)
-            elif key == "auth":
-                if value not in AUTH_METHODS:
-                    raise ConfigError("auth", value, f"one of {', '.join(AUTH_METHODS)}", source=source)
-                values["auth"] = value
-            elif key == "token_cache":
-                values["token_cache"] = Path(str(value)).expanduser()
-            elif key == "timeout":
-                values["timeout"] = _number(key, value, source, float)
-            elif key in ("max_concurrency", "max_attempts"):
-                values[key] = _number(key, value, source, int)
-            elif key == "client_secret":
-                values["client_secret_set"] = bool(value)
-            else:
-                if not isinstance(value, str) or not value.strip():
-                    raise ConfigError(key, value, "a non-empty string", source=source)
-                values[key] = value.strip()
+            settled = check_setting(key, value, source)
+            values["client_secret_set" if key == "client_secret" else key] = settled
         return cls(**values, sources=tuple((k, s) for k, (_, s) in raw.items() if k != "client_secret"))
 
     def source_of(self, key: str) -> str:
         """Where `key`'s value came from ("argument", "environment variable ...", ...) or "default"."""
         return dict(self.sources).get(key, "default")
+
+
+def check_setting(key: str, value: Any, source: str = "argument") -> Any:
+    """`value` of the setting `key` in its settled form (a `Cloud`, a `Path`, a number, a stripped string).
+
+    A bad value raises `ConfigError` naming the key, the value and `source` (where it came from). A client
+    secret settles to whether one was given: its value is never kept.
+
+    >>> check_setting("timeout", "7"), check_setting("cloud", "USGov").name
+    (7.0, 'usgov')
+    >>> check_setting("max_attempts", 0, "environment variable CERTNB_MAX_ATTEMPTS")
+    Traceback (most recent call last):
+    certnb.errors.ConfigError: environment variable CERTNB_MAX_ATTEMPTS: bad value 0 for 'max_attempts': \
+expected a positive whole number
+    """
+    if key == "cloud":
+        return get_cloud(value, source=source)
+    if key == "auth":
+        if value not in AUTH_METHODS:
+            raise ConfigError("auth", value, f"one of {', '.join(AUTH_METHODS)}", source=source)
+        return value
+    if key == "token_cache":
+        if not isinstance(value, str | os.PathLike) or not str(value).strip():
+            raise ConfigError(key, value, "a file path", source=source)
+        return Path(str(value)).expanduser()
+    if key == "timeout":
+        return _number(key, value, source, float)
+    if key in ("max_concurrency", "max_attempts"):
+        return _number(key, value, source, int)
+    if key == "client_secret":
+        return bool(value)
+    if key not in KEYS:
+        raise ConfigError(key, value, f"a known setting ({', '.join(KEYS)})", source=source)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(key, value, "a non-empty string", source=source)
+    return value.strip()
 
 
 def _number(key: str, value: Any, source: str, kind: type) -> Any:

@@ -1,0 +1,130 @@
+"""`Session`: what `certnb.connect()` returns — a signed-in `Graph` with certnb's workflow on top.
+
+    session.load(users)            certifications as a typed DataFrame (certnb.frame.load)
+    session.plan(staged)           the dry run: every PATCH a commit would send, with its body; sends nothing
+    session.commit(staged)         conflict-checked, journaled, audited PATCHes (certnb.commit), one
+                                   outcome per edit; `on_progress(progress)` after each round of outcomes
+    session.sign_out()             forget the account (MSAL's cache and the cache file), then close
+
+Everything else (`get`, `get_all`, `batch`, `patch`, `me`, the knobs, `close`) is `certnb.graph.Graph`'s:
+the HTTP layer below knows nothing of frames, staging or commits, so these convenience methods live here.
+
+>>> session = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
+>>> df = session.load(users="all")                                        # doctest: +SKIP
+>>> staged = certnb.stage(df)                                             # doctest: +SKIP
+>>> staged.set(df["issuingCompany"] == "MSFT", issuingCompany="Microsoft")  # doctest: +SKIP
+>>> session.plan(staged)                                                  # doctest: +SKIP
+Commit plan (dry run, nothing sent): 3 PATCH requests carrying 3 edits ...
+>>> session.commit(staged)                                                # doctest: +SKIP
+3 applied
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from certnb.commit import CommitPlan, CommitResult, commit
+from certnb.frame.load import load_certifications
+from certnb.graph.client import Graph
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from certnb.graph.auth import GraphAuth
+    from certnb.staging import Staged
+
+__all__ = ["CommitProgress", "Session", "dry_run"]
+
+
+class CommitProgress(Protocol):
+    """What `on_progress` is told after each round of outcomes: edits done of the total, counts by outcome.
+
+    The commit layer's `certnb.commit.CommitProgress` (a frozen dataclass) has this shape.
+    """
+
+    @property
+    def done(self) -> int: ...
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def counts(self) -> Mapping[str, int]: ...
+
+
+def dry_run(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
+    """The commit plan of `staged` against the Graph root `base_url` (default: the global cloud's): pure.
+
+    >>> import certnb
+    >>> dry_run(certnb.stage(None))
+    Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits
+    """
+    # The one call into planning; once certnb.commit.plan.plan(staged, base_url=...) exists, call that.
+    return staged.plan(base_url=base_url)
+
+
+class Session(Graph):
+    """A signed-in Graph session: Graph's verbs plus `load`, `plan`, `commit` and `sign_out`.
+
+    Made by `certnb.connect(...)`; `on_sign_out` is what `sign_out()` runs before closing (MSAL forgets the
+    account). Use it with `with` or call `close()` to release its connections.
+
+    >>> with certnb.connect(emulator=True) as session:   # doctest: +SKIP
+    ...     session.load()
+    """
+
+    def __init__(
+        self, base_url: str, auth: GraphAuth, *, on_sign_out: Callable[[], None] | None = None, **graph: Any
+    ) -> None:
+        super().__init__(base_url, auth, **graph)
+        self._on_sign_out = on_sign_out
+
+    def load(
+        self,
+        users: str | Sequence[str] | None = None,
+        *,
+        progress: bool | None = None,
+        page_size: int | None = None,
+    ) -> pd.DataFrame:
+        """Certifications as a typed DataFrame: of the signed-in user, of `users` (UPNs or ids), or `"all"`.
+
+        >>> df = session.load(users="all")  # doctest: +SKIP
+        >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
+        """
+        return load_certifications(self, users, progress=progress, page_size=page_size)
+
+    def plan(self, staged: Staged) -> CommitPlan:
+        """The dry run: every PATCH a commit of `staged` would send to this session's Graph. Sends nothing.
+
+        >>> print(session.plan(staged))  # doctest: +SKIP
+        Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
+        """
+        return dry_run(staged, base_url=self.base_url)
+
+    def commit(
+        self,
+        staged: Staged,
+        *,
+        on_progress: Callable[[CommitProgress], None] | None = None,
+        audit_log: str | os.PathLike[str] | None = None,
+    ) -> CommitResult:
+        """Commit the staged edits (conflict-checked, journaled, audited); one outcome per edit.
+
+        `on_progress(progress)` is called after each round of outcomes is journaled (`progress.done` of
+        `progress.total`, `progress.counts` by outcome); `audit_log` defaults to `<journal>.audit.jsonl`.
+        Committing again resumes: only what is not yet applied is sent.
+
+        >>> session.commit(staged)  # doctest: +SKIP
+        12 applied, 1 conflict
+        """
+        # The one call into the commit layer's runner. commit() takes no on_progress yet: once it does, pass
+        # `on_progress=on_progress` here (and drop the cast: it will return a CommitResult only).
+        return cast("CommitResult", commit(self, staged, audit_log=audit_log))
+
+    def sign_out(self) -> None:
+        """Forget the signed-in account (MSAL's cache and the cache file), then close the session."""
+        if self._on_sign_out is not None:
+            self._on_sign_out()
+        self.close()
