@@ -206,9 +206,12 @@ class Graph:
         >>> graph.commit(staged)  # doctest: +SKIP
         12 applied, 1 conflict
         """
-        from certnb.commit.run import commit  # the commit side loads on first use
+        from certnb.commit.plan import plan  # the commit side loads on first use
+        from certnb.commit.run import commit
 
-        return commit(self, staged, dry_run=dry_run, audit_log=audit_log)
+        if dry_run:
+            return plan(staged, base_url=self.base_url)
+        return commit(self, staged, audit_log=audit_log)
 
     def me(self) -> dict[str, Any]:
         """The signed-in user: `id`, `userPrincipalName`, `displayName`."""

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, cast
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from certnb.commit.outcome import CommitResult
-from certnb.commit.plan import CommitPlan
+from certnb.commit.plan import CommitPlan, plan
+from certnb.commit.result import CommitResult
 from certnb.widgets.progress import ProgressGraph
 from certnb.widgets.view import View
 
@@ -93,10 +93,10 @@ class ReviewPanel(View):
     def dry_run(self) -> CommitPlan:
         """Show the commit plan: every PATCH a commit would send, with its body. Sends nothing."""
         base_url = self.graph.base_url if self.graph is not None else None
-        plan = self.staged.plan(base_url=base_url)
-        self.plan.value = plan._repr_html_()
-        self.say(f"Dry run: {len(plan)} request{'s' if len(plan) != 1 else ''} planned, nothing sent.")
-        return plan
+        planned = plan(self.staged, base_url=base_url)
+        self.plan.value = planned._repr_html_()
+        self.say(f"Dry run: {len(planned)} request{'s' if len(planned) != 1 else ''} planned, nothing sent.")
+        return planned
 
     def commit(self) -> None:
         """Ask to confirm committing the pending staged edits (Confirm sends them)."""
@@ -125,7 +125,7 @@ class ReviewPanel(View):
             return None
         if self.graph is None:
             raise ValueError("no Graph session: pass graph= (certnb.connect(...)) to commit")
-        total = len(staged.plan(base_url=self.graph.base_url))
+        total = len(plan(staged, base_url=self.graph.base_url))
         self.progress.max = max(total, 1)
         self.progress.value = 0
         self.progress.bar_style = "info"
@@ -161,14 +161,15 @@ class ReviewPanel(View):
         if self.graph is None:
             self.say("No Graph session: pass graph= to commit (Dry run works without one).", "warning")
             return
-        plan = staged.plan(base_url=self.graph.base_url)
-        if not len(plan):
+        planned = plan(staged, base_url=self.graph.base_url)
+        if not len(planned):
             self.say(f"Nothing to {doing.lower()}: no pending edits.", "warning")
             return
         self._pending = staged
+        count, edits = len(planned), len(planned.edits)
         self.question.value = (
-            f"<b>{html.escape(doing)}:</b> send {len(plan)} PATCH request{'s' if len(plan) != 1 else ''} "
-            f"carrying {len(plan.edits)} edit{'s' if len(plan.edits) != 1 else ''} to "
+            f"<b>{html.escape(doing)}:</b> send {count} PATCH request{'s' if count != 1 else ''} "
+            f"carrying {edits} edit{'s' if edits != 1 else ''} to "
             f"{html.escape(self.graph.base_url)}?"
         )
         self.confirmation.layout.display = ""

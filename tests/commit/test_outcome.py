@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from certnb.commit.outcome import OUTCOMES, CommitResult, Outcome
+from certnb.commit.outcome import OUTCOMES
 from certnb.commit.plan import plan_commit
-from certnb.commit.run import verdict
+from certnb.commit.record import OutcomeRecord
+from certnb.commit.result import CommitResult
+from certnb.commit.verdict import verdict
 from certnb.staging.edit import Edit, RowSnapshot
 
 
-def outcome(name: str, n: int = 0) -> Outcome:
-    return Outcome("u1", f"c{n}", "endDate", "2026-12-31", "2027-12-31", name)
+def outcome(name: str, n: int = 0) -> OutcomeRecord:
+    return OutcomeRecord("u1", f"c{n}", "endDate", "2026-12-31", "2027-12-31", name)
 
 
 def test_summary_counts_in_outcome_order() -> None:
@@ -30,7 +32,7 @@ def test_unknown_outcome_is_refused() -> None:
 
 
 def test_html_escapes_values_and_is_bounded() -> None:
-    many = [Outcome("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
+    many = [OutcomeRecord("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
     shown = CommitResult(many)._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>x</b>" not in shown
     assert "and 10 more rows" in shown and shown.count("<tr") == 51

@@ -56,7 +56,7 @@ def test_a_new_journal_is_marked_and_an_empty_sqlite_file_becomes_one(tmp_path: 
         Journal(path).close()
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
 
 
 def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame
     reopened.close()
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
 
 
 def test_a_folder_is_refused(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:

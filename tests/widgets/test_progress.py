@@ -6,7 +6,7 @@ from typing import cast
 
 from widget_tenant import IDS
 
-from certnb.commit.outcome import CommitResult
+from certnb.commit.result import CommitResult
 from certnb.commit.run import commit
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
