@@ -4,11 +4,14 @@ default, never a token."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from commit_tenant import ADMIN, committed, key, remote_patch, staged_on, user_id
 
-from certnb.commit.audit_log import AuditLog, read_audit_log
+from certnb.commit.audit_log import AuditLog, read_audit_log, read_audit_records
+from certnb.commit.journal_outcomes import latest_outcomes
+from certnb.commit.outcome import Outcome
 from certnb.commit.record import OutcomeRecord
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
@@ -64,3 +67,20 @@ def test_a_loaded_value_with_a_lone_surrogate_is_logged_and_read_back_exactly(tm
     [entry] = read_audit_log(log.path)
     assert (entry["before"], entry["after"]) == ("AZ\ud800-104 Zoë", "AZ-104 Zoë")
     assert "Zoë" in log.path.read_text(encoding="utf-8")  # other text stays as it is
+
+
+def test_the_result_the_journal_and_the_audit_log_tell_the_same_records(
+    emu: Emulator, graph: Graph, tmp_path: Path
+) -> None:
+    staged = staged_on(graph, tmp_path / "edits.journal")
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30", description="renewed")
+    staged.set(key(2, "cert-2-0"), endDate="2027-06-30")
+    remote_patch(emu, 2, "cert-2-0", {"endDate": "2029-01-31"})
+    result = committed(graph, staged)
+    latest = latest_outcomes(staged.journal)
+    assert list(result) == [latest[e.seq] for e in staged.edits]  # the very records, stamps and all
+    logged = read_audit_records(tmp_path / "edits.journal.audit.jsonl")  # in the order they were journaled
+    by_edit = sorted(logged, key=lambda r: (r.user_id, r.cert_id, r.field))
+    assert by_edit == [replace(r, seq=0, attempt=1) for r in sorted(  # the log keeps no seq or attempt
+        result, key=lambda r: (r.user_id, r.cert_id, r.field))]
+    assert {r.outcome for r in logged} == {Outcome.APPLIED, Outcome.CONFLICT}

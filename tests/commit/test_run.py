@@ -18,6 +18,7 @@ from certnb.commit.journal_outcomes import outcome_records
 from certnb.commit.plan import CommitPlan, compact_json
 from certnb.commit.plan import plan as plan_of
 from certnb.commit.result import CommitResult
+from certnb.commit.run import commit
 from certnb.emulator.config import ScriptedFault
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
@@ -95,6 +96,19 @@ def test_dry_run_sends_nothing(emu: Emulator, graph: Graph) -> None:
     assert "PATCH" in repr(plan) and "2027-06-30" in repr(plan)
     assert emu.stats()["requests_total"] == before
     assert outcome_records(staged.journal) == []
+
+
+def test_the_plan_is_the_dry_run_and_commit_always_commits(emu: Emulator, graph: Graph) -> None:
+    staged = staged_on(graph)
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    before = emu.stats()["requests_total"]
+    planned = plan_of(staged, base_url=graph.base_url)
+    assert [p.url for p in planned] == [graph.base_url + certifications_path(user_id(1), "cert-1-0")]
+    with pytest.raises(TypeError, match="dry_run"):
+        commit(graph, staged, dry_run=True)  # type: ignore[call-arg]
+    assert emu.stats()["requests_total"] == before and staged.journal.owner() is None
+    result = commit(graph, staged)
+    assert isinstance(result, CommitResult) and repr(result) == "1 applied"
 
 
 def test_remote_change_is_a_conflict_and_the_server_keeps_it(emu: Emulator, graph: Graph) -> None:
