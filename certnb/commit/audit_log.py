@@ -4,7 +4,7 @@ One JSON object per line, appended and fsynced as outcomes are known, to a file 
 (default: next to the journal, `<journal>.audit.jsonl`). It holds values and ids, never a token or header.
 
     >>> import tempfile, pathlib
-    >>> from certnb.commit.record import OutcomeRecord
+    >>> from certnb.commit.record import OutcomeRecord, utc_now
     >>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "edits.audit.jsonl", who="adele@contoso.example")
     >>> log.append([OutcomeRecord("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", status=200)])
     >>> [(e["who"], e["field"], e["after"], e["outcome"]) for e in read_audit_log(log.path)]
@@ -13,14 +13,13 @@ One JSON object per line, appended and fsynced as outcomes are known, to a file 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from certnb.commit.record import OutcomeRecord
+from certnb.commit.record import OutcomeRecord, utc_now
 
 __all__ = ["AUDIT_SUFFIX", "AuditLog", "default_audit_path", "read_audit_log", "read_audit_records"]
 
@@ -30,10 +29,6 @@ AUDIT_SUFFIX = ".audit.jsonl"
 def default_audit_path(journal_path: Path | None) -> Path | None:
     """`<journal>.audit.jsonl` next to a journal file; None for an in-memory journal."""
     return None if journal_path is None else journal_path.with_name(journal_path.name + AUDIT_SUFFIX)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class AuditLog:
@@ -49,7 +44,7 @@ class AuditLog:
     def append(self, records: Iterable[OutcomeRecord]) -> None:
         """Append one line per record (`OutcomeRecord.audit_entry`) and fsync, so the lines survive a crash
         right after."""
-        now = _now()
+        now = utc_now()
         lines = [json.dumps(record.audit_entry(self.who, now), ensure_ascii=False, separators=(",", ":"))
                  for record in records]
         if not lines:

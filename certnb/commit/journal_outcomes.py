@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from certnb.commit.outcome import Outcome
-from certnb.commit.record import OutcomeRecord
+from certnb.commit.record import OutcomeRecord, utc_now
 from certnb.staging.edit import Edit
 from certnb.staging.journal import Journal
 
@@ -27,10 +27,11 @@ __all__ = ["latest_outcomes", "outcome_records", "record_outcome", "record_outco
 
 
 def record_outcomes(journal: Journal, records: Iterable[OutcomeRecord]) -> list[OutcomeRecord]:
-    """Store `records` in one journal transaction (one fsync), those without a time stamped with its time;
-    returns them as stored. Refused with `JournalInUse` if the commit lease this journal holds was lost."""
+    """Store `records` in one journal transaction (one fsync), those without a time stamped now; returns
+    them as stored. Refused with `JournalInUse` if the commit lease this journal holds was lost."""
+    now = utc_now()
+    stamped = [record if record.time else record.stamped(now) for record in records]
     with journal.transaction() as tx:
-        stamped = [record.stamped(tx.time) for record in records]
         tx.add_outcomes(record.journal_row() for record in stamped)
     return stamped
 
@@ -54,9 +55,9 @@ def record_outcome(
     return record
 
 
-def outcome_records(journal: Journal, after: int = 0) -> list[OutcomeRecord]:
-    """Every stored record, oldest first; `after` (a `Journal.last_outcome_id`) leaves out those before it."""
-    return [OutcomeRecord.from_journal_row(row) for row in journal.outcome_rows(after)]
+def outcome_records(journal: Journal) -> list[OutcomeRecord]:
+    """Every stored record, oldest first."""
+    return [OutcomeRecord.from_journal_row(row) for row in journal.outcome_rows()]
 
 
 def latest_outcomes(journal: Journal) -> dict[int, OutcomeRecord]:

@@ -15,13 +15,14 @@ appends their `audit_entry`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from certnb.commit.outcome import Outcome
 
-__all__ = ["AUDIT_KEYS", "RESULT_COLUMNS", "OutcomeRecord"]
+__all__ = ["AUDIT_KEYS", "RESULT_COLUMNS", "OutcomeRecord", "utc_now"]
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "before", "after", "outcome", "status", "code", "message", "requestId", "time",
@@ -34,6 +35,11 @@ AUDIT_KEYS: tuple[str, ...] = (
     "message",
 )
 """The keys of an audit-log entry, in the order they are written."""
+
+
+def utc_now() -> str:
+    """The time now as records carry it: UTC, ISO 8601 to the microsecond, "Z"."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,13 @@ from certnb.commit.journal_outcomes import latest_outcomes, outcome_records, rec
 from certnb.commit.outcome import Outcome
 from certnb.commit.plan import CommitPlan, PlannedPatch, plan
 from certnb.commit.progress import CommitProgress
-from certnb.commit.record import OutcomeRecord
+from certnb.commit.record import OutcomeRecord, utc_now
 from certnb.commit.result import CommitResult, count_outcomes
 from certnb.commit.verdict import Verdict, verdict
 from certnb.errors import JournalTenantMismatch
 from certnb.graph.batch import MAX_BATCH, BatchRequest, BatchResponse
 from certnb.graph.urls import certifications_path
+from certnb.staging.edit import Edit
 from certnb.staging.journal import Journal
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ DEFAULT_MAX_ATTEMPTS = 8
 # A certification throttled this often in one commit is left `failed`; committing again resumes it.
 MAX_THROTTLED_RESENDS = 20
 _Key = tuple[str, str]
+_Noted = tuple[Edit, Outcome, BatchResponse | None, str | None]  # an edit's outcome, Graph's answer, why
 OnProgress = Callable[[CommitProgress], None]
 
 
@@ -93,14 +95,15 @@ def commit(
             raise JournalTenantMismatch(str(journal.path or ":memory:"), (owner.tenant_id, owner.graph_root),
                                         (tenant_id, root), owner.account)
         planned = plan(staged, base_url=graph.base_url)  # under the lease: another commit's outcomes are in
-        first = journal.last_outcome_id()
+        now: set[int] = set()
         if len(planned):
             who = _who(graph)
             if owner is None:
                 journal.bind(tenant_id, root, who)
             audit = AuditLog(path, who) if path is not None else None
-            _Runner(graph, journal, audit, max_attempts, on_progress).run(planned)
-        now = {record.seq for record in outcome_records(journal, after=first)}
+            runner = _Runner(graph, journal, audit, max_attempts, on_progress)
+            runner.run(planned)
+            now = {record.seq for record in runner.recorded}
     return result_of(staged, audit_log=path, now=now)
 
 
@@ -147,7 +150,7 @@ class _Runner:
         self.attempts: dict[int, int] = {}  # attempt numbers as journaled: counted across commits
         self.sent: dict[str, int] = {}  # PATCHes per certification in this commit (bounded by max_attempts)
         self.throttled: dict[str, int] = {}  # 429-answered, not-applied PATCHes per certification
-        self.unrecorded: list[OutcomeRecord] = []  # known outcomes not yet journaled
+        self.unrecorded: list[_Noted] = []  # outcomes known, not journaled yet
         for record in outcome_records(journal):
             self.attempts[record.seq] = max(self.attempts.get(record.seq, 0), record.attempt)
         # Outcomes are recorded after each chunk of this many PATCHes: enough batches to keep every
@@ -269,33 +272,37 @@ class _Runner:
     def _record(self, patch: PlannedPatch, outcome: Outcome, response: BatchResponse | None = None,
                 message: str | None = None) -> None:
         """Note the outcome of each edit the PATCH carries; `_flush` writes it before more is sent."""
+        self.unrecorded += [(e, outcome, response, message) for e in patch.edits]
+
+    def _flush(self) -> None:
+        """Write the outcomes known so far, stamped with one time: one journal transaction (one fsync) and one
+        audit append; then tell `on_progress`."""
+        if not self.unrecorded:
+            return
+        time = utc_now()
+        records = [self._outcome_record(*noted, time) for noted in self.unrecorded]
+        self.unrecorded = []
+        record_outcomes(self.journal, records)
+        if self.audit is not None:
+            self.audit.append(records)
+        self.recorded += records
+        if self.on_progress is not None:
+            self.on_progress(CommitProgress(len(self.recorded), self.total, count_outcomes(self.recorded)))
+
+    def _outcome_record(self, edit: Edit, outcome: Outcome, response: BatchResponse | None,
+                        message: str | None, time: str) -> OutcomeRecord:
+        """The record of one edit's outcome, with Graph's status, error code and message, and request-id."""
         error = response.error if response is not None else None
-        status = response.status if response is not None else None
-        code = error.code if error is not None else None
         text = message
         if text is None and error is not None:
             text = error.message or error.hint()
         request_id = (error.request_id if error is not None else None) or (
             _header(response.headers, "request-id") if response is not None else None
         )
-        self.unrecorded += [
-            OutcomeRecord(e.user_id, e.cert_id, e.field, e.before, e.after, outcome, status, code, text,
-                          request_id, seq=e.seq, attempt=max(1, self.attempts.get(e.seq, 0)))
-            for e in patch.edits
-        ]
-
-    def _flush(self) -> None:
-        """Write the outcomes known so far: one journal transaction (one fsync) and one audit append; then
-        tell `on_progress`."""
-        if not self.unrecorded:
-            return
-        stamped = record_outcomes(self.journal, self.unrecorded)
-        self.unrecorded = []
-        if self.audit is not None:
-            self.audit.append(stamped)
-        self.recorded += stamped
-        if self.on_progress is not None:
-            self.on_progress(CommitProgress(len(self.recorded), self.total, count_outcomes(self.recorded)))
+        return OutcomeRecord(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, outcome,
+                             response.status if response is not None else None,
+                             error.code if error is not None else None, text, request_id, time, edit.seq,
+                             attempt=max(1, self.attempts.get(edit.seq, 0)))
 
 
 def _select_query(patches: Iterable[PlannedPatch]) -> str:

@@ -93,11 +93,10 @@ _LATEST = "SELECT MAX(id) FROM outcomes GROUP BY edit_seq"  # the latest outcome
 
 
 class OutcomeWrites:
-    """Commit's writes in one journal transaction (`Journal.transaction`); `time` is the transaction's."""
+    """Commit's writes in one journal transaction (`Journal.transaction`)."""
 
-    def __init__(self, db: sqlite3.Connection, time: str) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        self.time = time
 
     def add_outcomes(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Store outcome rows (each `OUTCOME_FIELDS`, in order)."""
@@ -318,31 +317,26 @@ class Journal:
         checked in that very transaction: a commit whose lease was taken over writes nothing more.
 
         >>> journal = Journal(None)
-        >>> row = (1, "u1", "c1", "endDate", 1, "applied", 200, None, None, None)  # OUTCOME_FIELDS, then:
+        >>> row = (1, "u1", "c1", "endDate", 1, "applied", 200, None, None, None, "2026-11-30T09:00Z", True)
         >>> with journal.transaction() as tx:
-        ...     tx.add_outcomes([(*row, tx.time, True)])
+        ...     tx.add_outcomes([row])  # OUTCOME_FIELDS
         >>> journal.done_seqs(), journal.latest_outcome_names()
         ({1}, {1: 'applied'})
         """
         with self._transaction():
             if self._lease is not None:
                 self._lease.check(self._db)
-            yield OutcomeWrites(self._db, _now())
+            yield OutcomeWrites(self._db)
 
-    def outcome_rows(self, after: int = 0) -> list[tuple[Any, ...]]:
+    def outcome_rows(self) -> list[tuple[Any, ...]]:
         """Every stored outcome row, oldest first: `OUTCOME_FIELDS`, then the before and after values of the
-        edit it is about (from the event log); `after` (a `last_outcome_id`) leaves out those before it."""
+        edit it is about (from the event log)."""
         found = self._read(
             "SELECT o.edit_seq, o.user_id, o.cert_id, o.field, o.attempt, o.outcome, o.status, o.code, "
             "o.request_id, o.detail, o.time, o.done, e.before, e.after FROM outcomes AS o "
-            "LEFT JOIN events AS e ON e.seq = o.edit_seq WHERE o.id > ? ORDER BY o.id", (after,)
+            "LEFT JOIN events AS e ON e.seq = o.edit_seq ORDER BY o.id"
         )
         return [(*row[:11], bool(row[11]), _value(row[3], row[12]), _value(row[3], row[13])) for row in found]
-
-    def last_outcome_id(self) -> int:
-        """The id of the latest outcome row (0 when none): what a commit stored comes after it."""
-        [(last,)] = self._read("SELECT COALESCE(MAX(id), 0) FROM outcomes")
-        return int(last)
 
     def latest_outcome_names(self) -> dict[int, str]:
         """The latest stored outcome of each edit, as its name, by the edit's `seq`."""
