@@ -23,6 +23,7 @@ test: lint typecheck pytest nbval
 
 lint: $(STAMP)
 	$(BIN)/ruff check certnb tests benchmarks
+	$(BIN)/lint-imports  # the layer contracts in pyproject.toml: every import points down
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,10 +1,20 @@
 """Commit: staged edits → Graph, as plan → run → outcomes (STYLE §9).
 
-    plan.py       what to send: one minimal PATCH per certification (pure, no I/O)
-    run.py        the only I/O: conflict re-reads, PATCHes through $batch, re-reads after doubtful writes
-    outcome.py    the named end states and the result table
-    audit_log.py  who changed what, when, with which outcome (JSON lines that outlive the session)
-    undo.py       the inverse edits of a commit, staged to commit like any others
+    run.py               the only I/O: conflict re-reads, PATCHes through $batch, re-reads after doubtful
+                         writes; `commit(graph, staged, on_progress=...)`
+    result.py            `CommitResult`, the table a commit returns; `.undo()`
+    undo.py              the inverse edits of a commit, staged to commit like any others
+    audit_log.py         who changed what, when, with which outcome (JSON lines that outlive the session)
+    journal_outcomes.py  the records as the staging journal stores them (plain rows of its outcomes table)
+    record.py            `OutcomeRecord`: the one shape of a journal row, a result line, an audit-log entry
+    verdict.py           what the server's current values mean for a planned PATCH (pure)
+    plan.py              what to send: one minimal PATCH per certification (pure, no I/O); `plan(staged)`
+                         is the dry run
+    progress.py          `CommitProgress`, what `on_progress` hears after each journaled round
+    outcome.py           `Outcome`, the named end states (a StrEnum)
+
+A module imports only modules listed below it (and staging, frame, graph, schema, errors), so no two import
+each other, however indirectly.
 
 >>> from certnb.commit import plan_commit
 >>> len(plan_commit([], {}))
@@ -13,9 +23,14 @@
 
 from __future__ import annotations
 
-from certnb.commit.outcome import CommitResult, Outcome
+from certnb.commit.outcome import Outcome
 from certnb.commit.plan import CommitPlan, PlannedPatch, plan_commit
+from certnb.commit.progress import CommitProgress
+from certnb.commit.record import OutcomeRecord
+from certnb.commit.result import CommitResult
 from certnb.commit.run import commit
 from certnb.commit.undo import from_audit_log
+from certnb.commit.verdict import Verdict
 
-__all__ = ["CommitPlan", "CommitResult", "Outcome", "PlannedPatch", "commit", "from_audit_log", "plan_commit"]
+__all__ = ["CommitPlan", "CommitProgress", "CommitResult", "Outcome", "OutcomeRecord", "PlannedPatch",
+           "Verdict", "commit", "from_audit_log", "plan_commit"]

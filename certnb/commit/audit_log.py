@@ -4,25 +4,24 @@ One JSON object per line, appended and fsynced as outcomes are known, to a file 
 (default: next to the journal, `<journal>.audit.jsonl`). It holds values and ids, never a token or header.
 
     >>> import tempfile, pathlib
-    >>> from certnb.commit.outcome import Outcome
+    >>> from certnb.commit.record import OutcomeRecord, utc_now
     >>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "edits.audit.jsonl", who="adele@contoso.example")
-    >>> log.append([Outcome("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", status=200)])
+    >>> log.append([OutcomeRecord("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", status=200)])
     >>> [(e["who"], e["field"], e["after"], e["outcome"]) for e in read_audit_log(log.path)]
     [('adele@contoso.example', 'endDate', '2027-12-31', 'applied')]
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from certnb.commit.outcome import Outcome
+from certnb.commit.record import OutcomeRecord, utc_now
 
-__all__ = ["AUDIT_SUFFIX", "AuditLog", "default_audit_path", "read_audit_log"]
+__all__ = ["AUDIT_SUFFIX", "AuditLog", "default_audit_path", "read_audit_log", "read_audit_records"]
 
 AUDIT_SUFFIX = ".audit.jsonl"
 
@@ -30,10 +29,6 @@ AUDIT_SUFFIX = ".audit.jsonl"
 def default_audit_path(journal_path: Path | None) -> Path | None:
     """`<journal>.audit.jsonl` next to a journal file; None for an in-memory journal."""
     return None if journal_path is None else journal_path.with_name(journal_path.name + AUDIT_SUFFIX)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class AuditLog:
@@ -46,29 +41,12 @@ class AuditLog:
     def __repr__(self) -> str:
         return f"<AuditLog {self.path}>"
 
-    def append(self, outcomes: Iterable[Outcome]) -> None:
-        """Append one line per outcome and fsync, so the lines survive a crash right after."""
-        lines = [
-            json.dumps(
-                {
-                    "who": self.who,
-                    "when": o.time or _now(),
-                    "userId": o.user_id,
-                    "id": o.cert_id,
-                    "field": o.field,
-                    "before": o.before,
-                    "after": o.after,
-                    "outcome": o.outcome,
-                    "status": o.status,
-                    "code": o.code,
-                    "requestId": o.request_id,
-                    "message": o.message,
-                },
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            for o in outcomes
-        ]
+    def append(self, records: Iterable[OutcomeRecord]) -> None:
+        """Append one line per record (`OutcomeRecord.audit_entry`) and fsync, so the lines survive a crash
+        right after."""
+        now = utc_now()
+        lines = [json.dumps(record.audit_entry(self.who, now), ensure_ascii=False, separators=(",", ":"))
+                 for record in records]
         if not lines:
             return
         # A `before` may hold a lone surrogate Graph sent ("\\ud800"), the one thing UTF-8 cannot encode. JSON
@@ -77,6 +55,11 @@ class AuditLog:
             out.write("\n".join(lines) + "\n")
             out.flush()
             os.fsync(out.fileno())
+
+
+def read_audit_records(path: str | Path) -> list[OutcomeRecord]:
+    """Every entry of an audit log as an `OutcomeRecord`, oldest first (see `read_audit_log`)."""
+    return [OutcomeRecord.from_audit_entry(entry) for entry in read_audit_log(path)]
 
 
 def read_audit_log(path: str | Path) -> list[dict[str, Any]]:

@@ -15,9 +15,10 @@ its members sends both, the other at its loaded value.
     <BLANKLINE>
     {"endDate":"2027-12-31"}
 
-The plan is a dry run: printing it shows what a commit would send, and nothing is sent. Each `PlannedPatch`
-carries `expected`, the loaded value of every property its body sets, so the runner can re-read the
-certification and detect a conflict (Graph has no ETag for profile items, contract §2).
+The plan is a dry run: printing it shows what a commit would send, and nothing is sent; `plan(staged)` plans
+a staged set's pending edits (those its journal does not record as done), exactly what `commit` sends. Each
+`PlannedPatch` carries `expected`, the loaded value of every property its body sets, so the runner can
+re-read the certification and detect a conflict (Graph has no ETag for profile items, contract §2).
 """
 
 from __future__ import annotations
@@ -26,14 +27,17 @@ import html
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from certnb.clouds import GLOBAL
 from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS
 from certnb.staging.edit import Edit, RowSnapshot
 
-__all__ = ["CommitPlan", "PlannedPatch", "plan_commit"]
+if TYPE_CHECKING:
+    from certnb.staging.staged import Staged
+
+__all__ = ["CommitPlan", "PlannedPatch", "plan", "plan_commit"]
 
 CONTENT_TYPE = {"Content-Type": "application/json"}
 
@@ -192,3 +196,14 @@ def plan_commit(
         carried = tuple(sorted(by_field.values(), key=lambda e: _RANK[e.field]))
         requests.append(PlannedPatch(user_id, cert_id, root + path, path, body, carried, expected))
     return CommitPlan(tuple(requests), root)
+
+
+def plan(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
+    """The commit plan of `staged` (the dry run; sends nothing): one minimal PATCH per certification with
+    pending edits. `base_url` is the Graph version root (default `https://graph.microsoft.com/beta`).
+
+    >>> from certnb.staging.staged import stage
+    >>> plan(stage(None))
+    Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits
+    """
+    return plan_commit(staged.pending(), staged.rows, base_url=base_url)

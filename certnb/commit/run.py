@@ -2,21 +2,22 @@
 
     >>> commit(graph, staged)                       # doctest: +SKIP
     12 applied, 1 conflict
-    >>> commit(graph, staged, dry_run=True)         # the plan, nothing sent   # doctest: +SKIP
+    >>> plan(staged, base_url=graph.base_url)       # the dry run (plan.py): nothing sent   # doctest: +SKIP
 
 1. Conflict check. Graph has no ETag for profile items (contract §2), so the runner re-reads every affected
    certification (one list per user, `$select` of the edited properties, 20 lists per `$batch`) and
-   compares the server's values with the loaded ("before") ones, both in canonical wire form. A value that
-   changed means `conflict` and the whole certification's PATCH is skipped: a commit never overwrites what
-   someone else changed since the load. A certification gone from the server is `missing`; one already
-   holding every new value is `already_applied`.
+   compares the server's values with the loaded ("before") ones (verdict.py). A value that changed means
+   `conflict` and the whole certification's PATCH is skipped: a commit never overwrites what someone else
+   changed since the load. A certification gone from the server is `missing`; one already holding every new
+   value is `already_applied`.
 2. PATCH, 20 per `$batch`, concurrently through the session's pacing. A write is never retried blindly
    (contract §8): after a 429, 5xx or lost connection the certification is re-read; new values → `applied`,
    before values → sent again (at most `max_attempts` times, then `failed`), anything else → `conflict`.
 3. Every outcome is written to the journal (and the audit log) when its round of `$batch` answers is in
-   (one transaction each, up to 2 × 20 × `max_concurrency` PATCHes), before anything more is sent. A killed
-   process therefore resumes exactly: the next commit leaves out what is done, and a PATCH that landed
-   unrecorded is found `already_applied` by the conflict check.
+   (one transaction each, up to 2 × 20 × `max_concurrency` PATCHes), before anything more is sent; then
+   `on_progress` hears of it (`CommitProgress`, progress.py). A killed process therefore resumes exactly: the
+   next commit leaves out what is done, and a PATCH that landed unrecorded is found `already_applied` by the
+   conflict check.
 
 A commit holds the journal's commit lease (staging/lease.py) from before it plans until it returns, so two
 processes never send the same edits; and a journal is committed only through the tenant and Graph root of
@@ -27,26 +28,30 @@ earlier commit recorded (`earlier`): "3 applied now, 21 applied earlier".
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from certnb.commit.audit_log import AuditLog, default_audit_path
-from certnb.commit.outcome import CommitResult, Outcome
-from certnb.commit.plan import CommitPlan, PlannedPatch
+from certnb.commit.journal_outcomes import latest_outcomes, outcome_records, record_outcomes
+from certnb.commit.outcome import Outcome
+from certnb.commit.plan import CommitPlan, PlannedPatch, plan
+from certnb.commit.progress import CommitProgress
+from certnb.commit.record import OutcomeRecord, utc_now
+from certnb.commit.result import CommitResult, count_outcomes
+from certnb.commit.verdict import Verdict, verdict
 from certnb.errors import JournalTenantMismatch
 from certnb.graph.batch import MAX_BATCH, BatchRequest, BatchResponse
 from certnb.graph.urls import certifications_path
-from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging.edit import Edit
-from certnb.staging.journal import Journal, OutcomeRecord
+from certnb.staging.journal import Journal
 
 if TYPE_CHECKING:
     from certnb.graph.client import Graph
     from certnb.staging.staged import Staged
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "Verdict", "commit", "graph_root", "verdict"]
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "commit", "graph_root", "result_of"]
 
 # PATCHes per certification per commit while the server still holds the before values after a 5xx or a lost
 # answer (each resend follows a re-read, so none is blind). 8 makes a 15% transient-fault rate fail an edit
@@ -55,30 +60,32 @@ DEFAULT_MAX_ATTEMPTS = 8
 # A certification throttled this often in one commit is left `failed`; committing again resumes it.
 MAX_THROTTLED_RESENDS = 20
 _Key = tuple[str, str]
+_Noted = tuple[Edit, Outcome, BatchResponse | None, str | None]  # an edit's outcome, Graph's answer, why
+OnProgress = Callable[[CommitProgress], None]
 
 
 def commit(
     graph: Graph,
     staged: Staged,
     *,
-    dry_run: bool = False,
+    on_progress: OnProgress | None = None,
     audit_log: str | os.PathLike[str] | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-) -> CommitResult | CommitPlan:
-    """Commit the pending staged edits to Graph; `dry_run=True` returns the plan and sends nothing.
+) -> CommitResult:
+    """Commit the pending staged edits to Graph (the dry run is `certnb.commit.plan.plan(staged)`).
 
     The result has one line per staged edit, those an earlier commit settled marked `earlier`; running it
-    again on the same journal sends only what is not yet applied. `audit_log` defaults to
-    `<journal>.audit.jsonl`. Refused with `JournalInUse` while another process commits the journal, and with
-    `JournalTenantMismatch` through a session of another tenant or Graph root than its first commit's.
+    again on the same journal sends only what is not yet applied. `on_progress(CommitProgress)` is called
+    after each round of outcomes is journaled; `audit_log` defaults to `<journal>.audit.jsonl`. Refused with
+    `JournalInUse` while another process commits the journal, and with `JournalTenantMismatch` through a
+    session of another tenant or Graph root than its first commit's.
 
-    >>> commit(graph, staged, dry_run=True)         # doctest: +SKIP
-    Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
+    >>> commit(graph, staged, on_progress=print)    # doctest: +SKIP
+    CommitProgress(done=1, total=1, counts={'applied': 1})
+    1 applied
     """
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1; got {max_attempts!r}")
-    if dry_run:
-        return staged.plan(base_url=graph.base_url)
     journal = staged.journal
     tenant_id, root = graph.tenant_id, graph_root(graph.base_url)
     path = Path(audit_log) if audit_log is not None else default_audit_path(journal.path)
@@ -87,29 +94,26 @@ def commit(
         if owner is not None and not owner.admits(tenant_id, root):
             raise JournalTenantMismatch(str(journal.path or ":memory:"), (owner.tenant_id, owner.graph_root),
                                         (tenant_id, root), owner.account)
-        plan = staged.plan(base_url=graph.base_url)  # under the lease: another commit's outcomes are in
-        first = journal.last_outcome_id()
-        if len(plan):
+        planned = plan(staged, base_url=graph.base_url)  # under the lease: another commit's outcomes are in
+        now: set[int] = set()
+        if len(planned):
             who = _who(graph)
             if owner is None:
                 journal.bind(tenant_id, root, who)
             audit = AuditLog(path, who) if path is not None else None
-            _Runner(graph, journal, audit, max_attempts).run(plan)
-        now = {record.edit_seq for record in journal.outcome_records(after=first)}
+            runner = _Runner(graph, journal, audit, max_attempts, on_progress)
+            runner.run(planned)
+            now = {record.seq for record in runner.recorded}
     return result_of(staged, audit_log=path, now=now)
 
 
 def result_of(staged: Staged, audit_log: Path | None = None, now: Iterable[int] = ()) -> CommitResult:
     """The result table of a staged set as its journal records it: the latest outcome of each edit, marked
     `earlier` unless its `seq` is in `now` (the edits this commit recorded)."""
-    latest = staged.journal.latest_outcomes()
+    latest = latest_outcomes(staged.journal)
     mine = set(now)
-    outcomes = []
-    for edit in staged.edits:
-        record = latest.get(edit.seq)
-        if record is not None:
-            outcomes.append(_from_record(edit, record, earlier=edit.seq not in mine))
-    return CommitResult(outcomes, staged=staged, audit_log=audit_log)
+    records = [latest[e.seq].as_earlier(e.seq not in mine) for e in staged.edits if e.seq in latest]
+    return CommitResult(records, staged=staged, audit_log=audit_log)
 
 
 def graph_root(base_url: str) -> str:
@@ -129,97 +133,36 @@ def _who(graph: Graph) -> str | None:
     return None if upn is None else str(upn)
 
 
-# -- deciding, per certification (pure) ---------------------------------------------------------------------
-
-class Verdict:
-    """What the server's current values mean for one planned PATCH (names as in outcome.py, plus `send`)."""
-
-    SEND = "send"
-    ALREADY_APPLIED = "already_applied"
-    CONFLICT = "conflict"
-    MISSING = "missing"
-
-
-def canonical(column: str, value: Any) -> Any:
-    """A wire value in canonical form, so equal values compare equal (audience member order, numbers)."""
-    spec = FIELDS_BY_COLUMN.get(column)
-    if spec is None:
-        return value
-    try:
-        return spec.validate(value)
-    except ValueError:
-        return value  # a value this client would not write (unknown audience member): compare it as is
-
-
-def server_value(entity: Mapping[str, Any], column: str) -> Any:
-    """The value of a frame column (`endDate`, `inference.confidenceScore`) in a Graph entity."""
-    value: Any = entity
-    for key in column.split("."):
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
-
-
-def target_values(patch: PlannedPatch) -> dict[str, Any]:
-    """The value of every column `patch.expected` names once the PATCH is applied."""
-    out = {}
-    for column in patch.expected:
-        prop, _, member = column.partition(".")
-        value = patch.body.get(prop)
-        out[column] = (value.get(member) if isinstance(value, Mapping) else None) if member else value
-    return out
-
-
-def verdict(patch: PlannedPatch, current: Mapping[str, Any] | None) -> tuple[str, str | None]:
-    """(verdict, why) for a PATCH given the certification as the server holds it now (None: gone).
-
-    >>> from certnb.commit.plan import plan_commit
-    >>> [p] = plan_commit([Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31", 1)], {})
-    >>> verdict(p, {"id": "c1", "endDate": "2026-12-31"})
-    ('send', None)
-    >>> verdict(p, {"id": "c1", "endDate": "2027-12-31"})
-    ('already_applied', None)
-    >>> verdict(p, {"id": "c1", "endDate": "2028-01-31"})
-    ('conflict', "endDate is '2028-01-31' on the server, loaded as '2026-12-31'")
-    """
-    if current is None:
-        return Verdict.MISSING, "the certification no longer exists on the server"
-    targets = target_values(patch)
-    at_target = True
-    for column, before in patch.expected.items():
-        now = canonical(column, server_value(current, column))
-        if now == canonical(column, targets[column]):
-            continue
-        at_target = False
-        if now != canonical(column, before):
-            return Verdict.CONFLICT, f"{column} is {now!r} on the server, loaded as {before!r}"
-    return (Verdict.ALREADY_APPLIED, None) if at_target else (Verdict.SEND, None)
-
-
 # -- doing ------------------------------------------------------------------------------------------------
 
 class _Runner:
     """One commit run: reads, PATCHes and records, chunk by chunk."""
 
-    def __init__(self, graph: Graph, journal: Journal, audit: AuditLog | None, max_attempts: int) -> None:
+    def __init__(self, graph: Graph, journal: Journal, audit: AuditLog | None, max_attempts: int,
+                 on_progress: OnProgress | None = None) -> None:
         self.graph = graph
         self.journal = journal
         self.audit = audit
         self.max_attempts = max_attempts
+        self.on_progress = on_progress
+        self.total = 0  # edits this commit settles (the plan's)
+        self.recorded: list[OutcomeRecord] = []  # what this commit journaled so far
         self.attempts: dict[int, int] = {}  # attempt numbers as journaled: counted across commits
         self.sent: dict[str, int] = {}  # PATCHes per certification in this commit (bounded by max_attempts)
         self.throttled: dict[str, int] = {}  # 429-answered, not-applied PATCHes per certification
-        self.unrecorded: list[tuple[Edit, OutcomeRecord]] = []  # known outcomes not yet journaled
-        for record in journal.outcome_records():
-            self.attempts[record.edit_seq] = max(self.attempts.get(record.edit_seq, 0), record.attempt)
+        self.unrecorded: list[_Noted] = []  # outcomes known, not journaled yet
+        for record in outcome_records(journal):
+            self.attempts[record.seq] = max(self.attempts.get(record.seq, 0), record.attempt)
         # Outcomes are recorded after each chunk of this many PATCHes: enough batches to keep every
         # concurrent slot busy, few enough that a crash loses little (and resume re-checks those anyway).
         self.chunk = MAX_BATCH * max(1, graph.max_concurrency) * 2
 
-    def run(self, plan: CommitPlan) -> None:
+    def run(self, planned: CommitPlan) -> None:
         # A user's certifications travel together, so each chunk re-reads a user's list once (one list per
         # user, issue 5), whatever order the edits were staged in.
         first_seen: dict[str, int] = {}
-        patches = sorted(plan, key=lambda p: first_seen.setdefault(p.user_id, len(first_seen)))
+        patches = sorted(planned, key=lambda p: first_seen.setdefault(p.user_id, len(first_seen)))
+        self.total = len(planned.edits)
         for start in range(0, len(patches), self.chunk):
             chunk = patches[start:start + self.chunk]
             current, unread = self._read_lists(chunk)
@@ -227,13 +170,13 @@ class _Runner:
             for patch in chunk:
                 if patch.path in unread:
                     response = unread[patch.path]
-                    self._record(patch, "failed", response)
+                    self._record(patch, Outcome.FAILED, response)
                     continue
                 name, why = verdict(patch, current.get((patch.user_id, patch.cert_id)))
-                if name == Verdict.SEND:
+                if name is Verdict.SEND:
                     to_send.append(patch)
                 else:
-                    self._record(patch, name, message=why)
+                    self._record(patch, name.outcome, message=why)
             self._flush()
             self._send(to_send)
 
@@ -279,15 +222,15 @@ class _Runner:
             uncertain: list[tuple[PlannedPatch, BatchResponse]] = []
             for patch, response in zip(patches, self.graph.batch(requests), strict=True):
                 if response.ok:
-                    self._record(patch, "applied", response)
+                    self._record(patch, Outcome.APPLIED, response)
                 elif response.may_have_applied:
                     uncertain.append((patch, response))
                 elif response.status == 404:
-                    self._record(patch, "missing", response)
+                    self._record(patch, Outcome.MISSING, response)
                 elif 400 <= response.status < 500:
-                    self._record(patch, "rejected", response)
+                    self._record(patch, Outcome.REJECTED, response)
                 else:
-                    self._record(patch, "failed", response)
+                    self._record(patch, Outcome.FAILED, response)
             self._flush()  # before the re-reads: what is known is on disk before anything else is sent
             patches = self._settle(uncertain)
             self._flush()
@@ -298,26 +241,26 @@ class _Runner:
         reads = self._read_each([p for p, _ in uncertain])
         for (patch, response), read in zip(uncertain, reads, strict=True):
             if read.status == 404:
-                self._record(patch, "missing", response, message="gone when re-read after the write")
+                self._record(patch, Outcome.MISSING, response, message="gone when re-read after the write")
                 continue
             if not read.ok:
-                self._record(patch, "failed", response, message=f"could not re-read it: {read.error}")
+                self._record(patch, Outcome.FAILED, response, message=f"could not re-read it: {read.error}")
                 continue
             name, why = verdict(patch, read.body if isinstance(read.body, dict) else {})
-            if name == Verdict.ALREADY_APPLIED:
+            if name is Verdict.ALREADY_APPLIED:
                 # The write landed although the answer said otherwise (contract §8): it was applied.
-                self._record(patch, "applied", response,
+                self._record(patch, Outcome.APPLIED, response,
                              message=f"answered {response.status} but the server holds the new values")
-            elif name == Verdict.SEND and response.status == 429 and self._may_resend_throttled(patch):
+            elif name is Verdict.SEND and response.status == 429 and self._may_resend_throttled(patch):
                 # Throttled and not applied: the server refused it for now, which is no failed attempt.
                 self.sent[patch.path] -= 1
                 again.append(patch)
-            elif name == Verdict.SEND and self.sent[patch.path] < self.max_attempts:
+            elif name is Verdict.SEND and self.sent[patch.path] < self.max_attempts:
                 again.append(patch)
-            elif name == Verdict.SEND:
-                self._record(patch, "failed", response)
+            elif name is Verdict.SEND:
+                self._record(patch, Outcome.FAILED, response)
             else:
-                self._record(patch, name, response, message=why)
+                self._record(patch, name.outcome, response, message=why)
         return again
 
     def _may_resend_throttled(self, patch: PlannedPatch) -> bool:
@@ -326,39 +269,40 @@ class _Runner:
         return self.throttled[patch.path] <= MAX_THROTTLED_RESENDS
 
     # -- recording ----------------------------------------------------------------------------------------
-    def _record(self, patch: PlannedPatch, outcome: str, response: BatchResponse | None = None,
+    def _record(self, patch: PlannedPatch, outcome: Outcome, response: BatchResponse | None = None,
                 message: str | None = None) -> None:
         """Note the outcome of each edit the PATCH carries; `_flush` writes it before more is sent."""
+        self.unrecorded += [(e, outcome, response, message) for e in patch.edits]
+
+    def _flush(self) -> None:
+        """Write the outcomes known so far, stamped with one time: one journal transaction (one fsync) and one
+        audit append; then tell `on_progress`."""
+        if not self.unrecorded:
+            return
+        time = utc_now()
+        records = [self._outcome_record(*noted, time) for noted in self.unrecorded]
+        self.unrecorded = []
+        record_outcomes(self.journal, records)
+        if self.audit is not None:
+            self.audit.append(records)
+        self.recorded += records
+        if self.on_progress is not None:
+            self.on_progress(CommitProgress(len(self.recorded), self.total, count_outcomes(self.recorded)))
+
+    def _outcome_record(self, edit: Edit, outcome: Outcome, response: BatchResponse | None,
+                        message: str | None, time: str) -> OutcomeRecord:
+        """The record of one edit's outcome, with Graph's status, error code and message, and request-id."""
         error = response.error if response is not None else None
-        status = response.status if response is not None else None
-        code = error.code if error is not None else None
         text = message
         if text is None and error is not None:
             text = error.message or error.hint()
         request_id = (error.request_id if error is not None else None) or (
             _header(response.headers, "request-id") if response is not None else None
         )
-        self.unrecorded += [
-            (e, OutcomeRecord(e.seq, e.user_id, e.cert_id, e.field, max(1, self.attempts.get(e.seq, 0)),
-                              outcome, status=status, code=code, request_id=request_id, detail=text))
-            for e in patch.edits
-        ]
-
-    def _flush(self) -> None:
-        """Write the outcomes known so far: one journal transaction (one fsync) and one audit append."""
-        if not self.unrecorded:
-            return
-        edits, records = zip(*self.unrecorded, strict=True)
-        self.unrecorded = []
-        stamped = self.journal.record_outcomes(records)
-        if self.audit is not None:
-            self.audit.append(_from_record(e, r) for e, r in zip(edits, stamped, strict=True))
-
-
-def _from_record(edit: Edit, record: OutcomeRecord, earlier: bool = False) -> Outcome:
-    return Outcome(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, record.outcome,
-                   record.status, record.code, record.detail, record.request_id, record.time, edit.seq,
-                   earlier)
+        return OutcomeRecord(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, outcome,
+                             response.status if response is not None else None,
+                             error.code if error is not None else None, text, request_id, time, edit.seq,
+                             attempt=max(1, self.attempts.get(edit.seq, 0)))
 
 
 def _select_query(patches: Iterable[PlannedPatch]) -> str:

@@ -26,22 +26,21 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from certnb.commit.audit_log import read_audit_log
+from certnb.commit.audit_log import read_audit_records
+from certnb.commit.outcome import Outcome
+from certnb.commit.record import OutcomeRecord
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.journal import Journal
+from certnb.staging.rows import FrameRows
 from certnb.staging.staged import Staged
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from certnb.commit.outcome import CommitResult
+__all__ = ["Undo", "from_audit_log", "undo_records"]
 
-__all__ = ["Undo", "from_audit_log", "undo_result"]
-
-# (userId, id, field, value before the commit, value the commit wrote)
-_Applied = tuple[str, str, str, Any, Any]
-WRITTEN = "applied"  # the one outcome whose new value this client wrote: what an undo reverts
-LEFT = "already_applied"  # done, but not written by this client: an undo leaves it
+WRITTEN = Outcome.APPLIED  # the one outcome whose new value this client wrote: what an undo reverts
+LEFT = Outcome.ALREADY_APPLIED  # done, but not written by this client: an undo leaves it
 
 
 class Undo(Staged):
@@ -75,21 +74,20 @@ class Undo(Staged):
         return note + super()._repr_html_()
 
 
-def undo_result(result: CommitResult, journal: str | Path | None = None) -> Undo:
-    """The inverse of what a commit wrote (its `applied` edits), staged in a new journal (default: next to
-    the old); its `already_applied` edits are left alone and counted.
+def undo_records(
+    records: Iterable[OutcomeRecord], staged: Staged | None = None, journal: str | Path | None = None
+) -> Undo:
+    """The inverse of what a commit wrote (its `applied` records, `CommitResult.undo`), staged in a new
+    journal (default: next to the journal of `staged`); its `already_applied` records are left alone and
+    counted.
 
-    >>> from certnb.commit.outcome import CommitResult
-    >>> undo_result(CommitResult([])).edits
+    >>> undo_records([]).edits
     []
     """
-    staged = result.staged
-    applied = [(o.user_id, o.cert_id, o.field, o.before, o.after) for o in result if o.outcome == WRITTEN]
-    left = sum(o.outcome == LEFT for o in result)
     rows = staged.rows if staged is not None else {}
     frame = staged.frame if staged is not None else None
     source = staged.journal.path if staged is not None else None
-    return _stage_inverse(applied, rows, frame, _undo_journal(journal, source), left)
+    return _stage_inverse(records, rows, frame, _undo_journal(journal, source))
 
 
 def from_audit_log(
@@ -100,40 +98,35 @@ def from_audit_log(
 
     `frame` (any load holding those certifications) supplies the values of fields the log does not name.
     """
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for entry in read_audit_log(path):
-        latest[(str(entry["userId"]), str(entry["id"]), str(entry["field"]))] = entry
-    applied = [
-        (*key, e.get("before"), e.get("after")) for key, e in latest.items() if e.get("outcome") == WRITTEN
-    ]
-    left = sum(e.get("outcome") == LEFT for e in latest.values())
+    latest: dict[tuple[str, str, str], OutcomeRecord] = {}
+    for record in read_audit_records(path):
+        latest[(record.user_id, record.cert_id, record.field)] = record
     base: dict[tuple[str, str], RowSnapshot] = {}
     if frame is not None:
-        from certnb.staging.rows import FrameRows
-
         rows = FrameRows(frame)
-        for user_id, cert_id, *_ in applied:
-            target = rows.target_for_key((user_id, cert_id), None)
-            if target.position is not None:
-                base[(user_id, cert_id)] = rows.snapshot(target)
+        for record in latest.values():
+            target = rows.target_for_key((record.user_id, record.cert_id), None)
+            if record.outcome is WRITTEN and target.position is not None:
+                base[(record.user_id, record.cert_id)] = rows.snapshot(target)
     default = Path(str(path).removesuffix(".audit.jsonl"))
-    return _stage_inverse(applied, base, frame, _undo_journal(journal, default), left)
+    return _stage_inverse(latest.values(), base, frame, _undo_journal(journal, default))
 
 
 def _stage_inverse(
-    applied: Iterable[_Applied],
+    records: Iterable[OutcomeRecord],
     base: Mapping[tuple[str, str], RowSnapshot],
     frame: pd.DataFrame | None,
     journal: Journal,
-    left_alone: int,
 ) -> Undo:
     edits: list[Edit] = []
     written: dict[tuple[str, str], dict[str, Any]] = {}
-    for user_id, cert_id, field, before, after in applied:
-        if before == after:
+    left_alone = 0
+    for record in records:
+        left_alone += record.outcome is LEFT
+        if record.outcome is not WRITTEN or record.before == record.after:
             continue
-        edits.append(Edit(user_id, cert_id, field, after, before))
-        written.setdefault((user_id, cert_id), {})[field] = after
+        edits.append(Edit(record.user_id, record.cert_id, record.field, record.after, record.before))
+        written.setdefault((record.user_id, record.cert_id), {})[record.field] = record.after
     snapshots = []
     for key, values in written.items():
         known = base.get(key)

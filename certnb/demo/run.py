@@ -23,8 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from certnb.commit.outcome import DONE, CommitResult
+from certnb.commit.outcome import DONE
 from certnb.commit.plan import CommitPlan
+from certnb.commit.result import CommitResult
 from certnb.demo.correction import Correction, stage_correction
 from certnb.demo.report import ReportContent, figure_png, write_report
 from certnb.frame.audit import audit, expired, expiring

@@ -22,10 +22,11 @@ Commit plan (dry run, nothing sent): 3 PATCH requests carrying 3 edits ...
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from certnb.commit import CommitPlan, CommitResult, commit
+from certnb.commit import CommitPlan, CommitProgress, CommitResult, commit
+from certnb.commit.plan import plan
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
 
@@ -35,23 +36,7 @@ if TYPE_CHECKING:
     from certnb.graph.auth import GraphAuth
     from certnb.staging import Staged
 
-__all__ = ["CommitProgress", "Session", "dry_run"]
-
-
-class CommitProgress(Protocol):
-    """What `on_progress` is told after each round of outcomes: edits done of the total, counts by outcome.
-
-    The commit layer's `certnb.commit.CommitProgress` (a frozen dataclass) has this shape.
-    """
-
-    @property
-    def done(self) -> int: ...
-
-    @property
-    def total(self) -> int: ...
-
-    @property
-    def counts(self) -> Mapping[str, int]: ...
+__all__ = ["Session", "dry_run"]
 
 
 def dry_run(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
@@ -61,8 +46,7 @@ def dry_run(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
     >>> dry_run(certnb.stage(None))
     Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits
     """
-    # The one call into planning; once certnb.commit.plan.plan(staged, base_url=...) exists, call that.
-    return staged.plan(base_url=base_url)
+    return plan(staged, base_url=base_url)
 
 
 class Session(Graph):
@@ -119,9 +103,7 @@ class Session(Graph):
         >>> session.commit(staged)  # doctest: +SKIP
         12 applied, 1 conflict
         """
-        # The one call into the commit layer's runner. commit() takes no on_progress yet: once it does, pass
-        # `on_progress=on_progress` here (and drop the cast: it will return a CommitResult only).
-        return cast("CommitResult", commit(self, staged, audit_log=audit_log))
+        return commit(self, staged, on_progress=on_progress, audit_log=audit_log)
 
     def sign_out(self) -> None:
         """Forget the signed-in account (MSAL's cache and the cache file), then close the session."""

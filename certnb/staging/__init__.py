@@ -5,7 +5,8 @@
     staged.py          Staged and stage(): the row rules, one journaled transaction a call; unstage, diff
     rows.py            the frame side: which rows a selection names, their loaded values in wire form
     frame_check.py     the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
-    journal.py         the SQLite journal: staged edits, tombstones, the loaded values, commit outcomes
+    journal.py         the SQLite journal: staged edits, tombstones, the loaded values, and the commit's
+                       outcome rows (stored for certnb.commit, which alone knows what they mean)
     journal_facts.py   what a journal holds (JournalSummary) and whom it belongs to (JournalOwner)
     journal_file.py    what a journal path holds, opening it, the refusals (not a journal, damaged, locked)
     journal_export.py  the journal as plain records, JSON lines or CSV
@@ -23,18 +24,15 @@ from __future__ import annotations
 from certnb.errors import EditsRefused
 from certnb.staging.diff import Diff
 from certnb.staging.edit import Edit, RowSnapshot
-from certnb.staging.journal import DONE_OUTCOMES, OUTCOMES, Journal, OutcomeRecord
+from certnb.staging.journal import Journal
 from certnb.staging.rows import Row
 from certnb.staging.staged import Staged, stage
 
 __all__ = [
-    "DONE_OUTCOMES",
-    "OUTCOMES",
     "Diff",
     "Edit",
     "EditsRefused",
     "Journal",
-    "OutcomeRecord",
     "Row",
     "RowSnapshot",
     "Staged",

@@ -24,9 +24,11 @@ What it holds (tables):
   reopened journal needs no frame;
 - `events`: an append-only log of `stage`, `unstage` (tombstone) and `clear`; replaying it in order gives
   back the staged edits exactly, in their order;
-- `outcomes`: commit progress, one record per (edit, attempt): outcome, HTTP status, Graph error code,
-  request-id, time. The commit runner writes them with `record_outcome`; an edit whose latest outcome is
-  `applied` or `already_applied` is done and left out of the next plan (resume);
+- `outcomes`: commit progress, one row per (edit, attempt): outcome, HTTP status, Graph error code,
+  request-id, time, and whether the edit is done. The journal does not know what the outcomes mean: the commit
+  (certnb.commit) writes its rows through `transaction()` and reads them back (`outcome_rows`); staging reads
+  only which edits are done (`done_seqs`: left out of the next plan, which is how a commit resumes) and the
+  latest outcome's name (for the diff);
 - `lease`: who is committing from it now, if anyone (`lease.py`).
 
 The journal holds certification values and ids only: never a token, header or secret.
@@ -41,12 +43,9 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from certnb.schema import FIELDS
 from certnb.staging import journal_export
@@ -56,14 +55,8 @@ from certnb.staging.journal_file import open_journal, refusal
 from certnb.staging.lease import CommitLease, LeaseHolder, holder
 from certnb.staging.transaction import Transaction, insert
 
-__all__ = ["DEFAULT_TIMEOUT", "DONE_OUTCOMES", "OUTCOMES", "Journal", "JournalOwner", "JournalSummary",
-           "OutcomeRecord"]
-
-OUTCOMES: tuple[str, ...] = ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
-"""The named end states of one commit attempt of one edit (STYLE §9)."""
-
-DONE_OUTCOMES: frozenset[str] = frozenset({"applied", "already_applied"})
-"""Outcomes after which an edit needs no further PATCH."""
+__all__ = ["DEFAULT_TIMEOUT", "OUTCOME_COLUMNS", "OUTCOME_FIELDS", "Journal", "JournalOwner",
+           "JournalSummary", "OutcomeWrites"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a write waits for another process's write to the same journal before `JournalLocked`."""
@@ -81,32 +74,33 @@ _ROW_VALUES = ("user_principal_name", "user_display_name", "display_name", *WRIT
 _ROW_HAS_BLOB = "'blob' IN (" + ", ".join(f'typeof("{name}")' for name in _ROW_VALUES) + ")"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+OUTCOME_FIELDS: tuple[str, ...] = (
+    "edit_seq", "user_id", "cert_id", "field", "attempt", "outcome", "status", "code", "request_id", "detail",
+    "time", "done",
+)
+"""A row of the `outcomes` table, as commit writes it (`OutcomeWrites.add_outcomes`); `done` is commit's word
+that the edit needs no further PATCH, which is all staging reads of it (`done_seqs`, `Staged.pending`)."""
+
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
     "detail",
 )
+"""The columns of the outcome table (`Staged.outcomes`)."""
+
+_INSERT_OUTCOME = (f"INSERT INTO outcomes ({', '.join(OUTCOME_FIELDS)}) "
+                   f"VALUES ({', '.join('?' * len(OUTCOME_FIELDS))})")
+_LATEST = "SELECT MAX(id) FROM outcomes GROUP BY edit_seq"  # the latest outcome row of each edit
 
 
-@dataclass(frozen=True, slots=True)
-class OutcomeRecord:
-    """What one commit attempt did to one edit (see `OUTCOMES`)."""
+class OutcomeWrites:
+    """Commit's writes in one journal transaction (`Journal.transaction`)."""
 
-    edit_seq: int
-    user_id: str
-    cert_id: str
-    field: str
-    attempt: int
-    outcome: str
-    status: int | None = None
-    code: str | None = None
-    request_id: str | None = None
-    detail: str | None = None
-    time: str = ""
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
 
-    @property
-    def done(self) -> bool:
-        """True when the edit needs no further PATCH."""
-        return self.outcome in DONE_OUTCOMES
+    def add_outcomes(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Store outcome rows (each `OUTCOME_FIELDS`, in order)."""
+        self._db.executemany(_INSERT_OUTCOME, rows)
 
 
 def _now() -> str:
@@ -180,9 +174,9 @@ class Journal:
                           "OR EXISTS (SELECT 1 FROM outcomes)")[0][0]:
             return None
         staged = list(self.replay()[1].values() if edits is None else edits)
-        latest = self.latest_outcomes()
-        done = sum(1 for e in staged if e.seq in latest and latest[e.seq].done)
-        failed = sum(1 for e in staged if e.seq in latest and not latest[e.seq].done)
+        tried, finished = self.latest_outcome_names(), self.done_seqs()
+        done = sum(1 for e in staged if e.seq in finished)
+        failed = sum(1 for e in staged if e.seq in tried and e.seq not in finished)
         [(written,)] = self._read("SELECT MAX(time) FROM (SELECT MAX(time) AS time FROM events "
                                   "UNION ALL SELECT MAX(time) FROM outcomes)")
         return JournalSummary(len(staged), len(staged) - done, done, failed,
@@ -314,91 +308,44 @@ class Journal:
             snapshots.append(new((*row[:5], LoadedValues(tuple(loaded)))))
         return snapshots
 
-    # -- commit progress -------------------------------------------------------------------------------
+    # -- commit progress: the commit's records, as plain rows ---------------------------------------------
 
-    def record_outcome(
-        self,
-        edit: Edit,
-        *,
-        attempt: int,
-        outcome: str,
-        status: int | None = None,
-        code: str | None = None,
-        request_id: str | None = None,
-        detail: str | None = None,
-    ) -> OutcomeRecord:
-        """Record what one commit attempt did to `edit` (durable when this returns).
+    @contextmanager
+    def transaction(self) -> Iterator[OutcomeWrites]:
+        """One durable transaction for commit's writes (`with journal.transaction() as tx:`): what the block
+        writes lands together when it ends, or not at all if it raises. Inside a commit lease, the lease is
+        checked in that very transaction: a commit whose lease was taken over writes nothing more.
 
-        >>> j = Journal(None)
-        >>> j.record_outcome(Edit("u1", "c1", "endDate", None, "2027-01-01", seq=1), attempt=1,
-        ...                  outcome="applied", status=200).done
-        True
+        >>> journal = Journal(None)
+        >>> row = (1, "u1", "c1", "endDate", 1, "applied", 200, None, None, None, "2026-11-30T09:00Z", True)
+        >>> with journal.transaction() as tx:
+        ...     tx.add_outcomes([row])  # OUTCOME_FIELDS
+        >>> journal.done_seqs(), journal.latest_outcome_names()
+        ({1}, {1: 'applied'})
         """
-        [record] = self.record_outcomes(
-            [OutcomeRecord(edit.seq, edit.user_id, edit.cert_id, edit.field, attempt, outcome, status, code,
-                           request_id, detail)]
-        )
-        return record
-
-    def record_outcomes(self, records: Iterable[OutcomeRecord]) -> list[OutcomeRecord]:
-        """Record many outcomes in one transaction (a `$batch` answer at a time); names are checked."""
-        time = _now()
-        stamped = []
-        for record in records:
-            if record.outcome not in OUTCOMES:
-                raise ValueError(f"outcome {record.outcome!r} is not one of {', '.join(OUTCOMES)}")
-            stamped.append(
-                OutcomeRecord(record.edit_seq, record.user_id, record.cert_id, record.field, record.attempt,
-                              record.outcome, record.status, record.code, record.request_id, record.detail,
-                              record.time or time)
-            )
         with self._transaction():
             if self._lease is not None:
-                self._lease.check(self._db)  # a commit whose lease was taken over records nothing more
-            self._db.executemany(
-                "INSERT INTO outcomes (edit_seq, user_id, cert_id, field, attempt, outcome, status, code, "
-                "request_id, detail, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (r.edit_seq, r.user_id, r.cert_id, r.field, r.attempt, r.outcome, r.status, r.code,
-                     r.request_id, r.detail, r.time)
-                    for r in stamped
-                ),
-            )
-        return stamped
+                self._lease.check(self._db)
+            yield OutcomeWrites(self._db)
 
-    def outcome_records(self, after: int = 0) -> list[OutcomeRecord]:
-        """Every recorded outcome, oldest first; `after` (a `last_outcome_id`) leaves out those before it."""
+    def outcome_rows(self) -> list[tuple[Any, ...]]:
+        """Every stored outcome row, oldest first: `OUTCOME_FIELDS`, then the before and after values of the
+        edit it is about (from the event log)."""
         found = self._read(
-            "SELECT edit_seq, user_id, cert_id, field, attempt, outcome, status, code, request_id, detail, "
-            "time FROM outcomes WHERE id > ? ORDER BY id", (after,)
+            "SELECT o.edit_seq, o.user_id, o.cert_id, o.field, o.attempt, o.outcome, o.status, o.code, "
+            "o.request_id, o.detail, o.time, o.done, e.before, e.after FROM outcomes AS o "
+            "LEFT JOIN events AS e ON e.seq = o.edit_seq ORDER BY o.id"
         )
-        return [OutcomeRecord(*values) for values in found]
+        return [(*row[:11], bool(row[11]), _value(row[3], row[12]), _value(row[3], row[13])) for row in found]
 
-    def last_outcome_id(self) -> int:
-        """The id of the latest outcome record (0 when none): what a commit recorded comes after it."""
-        [(last,)] = self._read("SELECT COALESCE(MAX(id), 0) FROM outcomes")
-        return int(last)
-
-    def outcomes(self) -> pd.DataFrame:
-        """The outcome table: userId, id, field, edit_seq, attempt, outcome, status, code, request_id, time,
-        detail, one line per recorded attempt, oldest first."""
-        return pd.DataFrame(
-            [
-                (r.user_id, r.cert_id, r.field, r.edit_seq, r.attempt, r.outcome, r.status, r.code,
-                 r.request_id, r.time, r.detail)
-                for r in self.outcome_records()
-            ],
-            columns=list(OUTCOME_COLUMNS),
-            dtype=object,
-        )
-
-    def latest_outcomes(self) -> dict[int, OutcomeRecord]:
-        """The most recent outcome of each edit, by the edit's `seq`."""
-        return {r.edit_seq: r for r in self.outcome_records()}
+    def latest_outcome_names(self) -> dict[int, str]:
+        """The latest stored outcome of each edit, as its name, by the edit's `seq`."""
+        return dict(self._read(f"SELECT edit_seq, outcome FROM outcomes WHERE id IN ({_LATEST}) ORDER BY id"))
 
     def done_seqs(self) -> set[int]:
-        """The `seq` of every edit whose latest outcome is `applied` or `already_applied`."""
-        return {seq for seq, r in self.latest_outcomes().items() if r.done}
+        """The `seq` of every edit whose latest stored outcome row says done (needs no further PATCH)."""
+        found = self._read(f"SELECT edit_seq FROM outcomes WHERE id IN ({_LATEST}) AND done")
+        return {seq for (seq,) in found}
 
     # -- reading it as a person ------------------------------------------------------------------------
 

@@ -45,11 +45,13 @@ def records(journal: Journal) -> list[dict[str, Any]]:
         if kind == "stage":
             record.update({"before": before, "after": after})
         out.append(record)
-    for r in journal.outcome_records():
+    for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_ in (
+        journal.outcome_rows()
+    ):
         out.append({
-            "record": "outcome", "seq": r.edit_seq, "userId": r.user_id, "id": r.cert_id,
-            "field": r.field, "attempt": r.attempt, "outcome": r.outcome, "status": r.status,
-            "code": r.code, "request_id": r.request_id, "time": r.time, "detail": r.detail,
+            "record": "outcome", "seq": seq, "userId": uid, "id": cid, "field": field, "attempt": attempt,
+            "outcome": outcome, "status": status, "code": code, "request_id": request_id, "time": time,
+            "detail": detail,
         })
     return out
 

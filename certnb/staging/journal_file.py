@@ -8,7 +8,8 @@ a `format` row. Opening a path (`open_journal`):
 - a file that is not SQLite (garbage, text), or one SQLite finds malformed (truncated, overwritten)
   → `JournalDamaged`;
 - a SQLite database with the marker → opened (a journal of format 1, written before the marker existed, is
-  recognised by its `meta` format row beside `rows`, `events` and `outcomes`, and gets the marker);
+  recognised by its `meta` format row beside `rows`, `events` and `outcomes`, and gets the marker; a journal
+  of an older format is upgraded, `_upgrade`);
 - any other SQLite database → `NotAJournal`. It is only read: no table is added and its journal mode stays.
 
 SQLite errors met later, reading or writing, become the same refusals (`refusal`): a lock held too long by
@@ -45,8 +46,9 @@ __all__ = ["APPLICATION_ID", "FORMAT_VERSION", "open_journal", "refusal"]
 APPLICATION_ID = 0x636E626A
 """`PRAGMA application_id` of a certnb journal: the bytes "cnbj" (SQLite's header, offset 68)."""
 
-FORMAT_VERSION = "2"
-"""Format 2 added the marker and the `lease` table; a format-1 journal is upgraded when opened."""
+FORMAT_VERSION = "3"
+"""Format 2 added the marker and the `lease` table, format 3 the `done` column of `outcomes`; a journal of
+format 1 or 2 is upgraded when opened (`_upgrade`)."""
 
 _TABLES = frozenset({"meta", "rows", "events", "outcomes"})
 
@@ -71,7 +73,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
     attempt INTEGER NOT NULL,
     outcome TEXT NOT NULL,
     status INTEGER, code TEXT, request_id TEXT, detail TEXT,
-    time TEXT NOT NULL
+    time TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
 );
 CREATE TABLE IF NOT EXISTS lease (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -158,11 +161,12 @@ def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
     try:
         # Again under the write lock: another process may have created the journal in the meantime.
         format_seen = _recognise(db, path)
-        if format_seen not in (None, "1", FORMAT_VERSION):
+        if format_seen not in (None, "1", "2", FORMAT_VERSION):
             raise JournalError(str(path), f"journal {path} is of format {format_seen}, written by a newer "
                                           f"certnb (this one reads format {FORMAT_VERSION}): upgrade certnb")
         for statement in filter(str.strip, _SCHEMA.split(";")):
             db.execute(statement)
+        _upgrade(db)
         db.execute(f"PRAGMA application_id={APPLICATION_ID}")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT_VERSION,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('created', ?)", (created,))
@@ -170,6 +174,20 @@ def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Give the `outcomes` table of a format-1 or -2 journal its `done` column (a no-op for a new one).
+
+    Those formats kept no done flag: their commits left an edit done with the outcomes `applied` and
+    `already_applied`, which is what the rows they recorded are marked with. From format 3 on, the commit
+    says it in each row it writes, and the journal no longer needs to know what an outcome means.
+    """
+    columns = {name for _, name, *_ in db.execute("PRAGMA table_info(outcomes)")}
+    if "done" in columns:
+        return
+    db.execute("ALTER TABLE outcomes ADD COLUMN done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))")
+    db.execute("UPDATE outcomes SET done = 1 WHERE outcome IN ('applied', 'already_applied')")
 
 
 def _recognise(db: sqlite3.Connection, path: Path | None) -> str | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -52,12 +52,9 @@ from certnb.staging.edit import (
     check_value,
 )
 from certnb.staging.frame_check import check_frame
-from certnb.staging.journal import Journal, JournalSummary
+from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.proposals import Proposal
 from certnb.staging.rows import FrameRows, Row, Target, is_key
-
-if TYPE_CHECKING:
-    from certnb.commit.plan import CommitPlan
 
 __all__ = ["Staged", "stage"]
 
@@ -198,28 +195,29 @@ class Staged:
                 if e.user_id.casefold() == wanted
                 or (self._rows[e.row_key].user_principal_name or "").casefold() == wanted
             ]
-        latest = self._journal.latest_outcomes()
-        outcomes = {e.seq: latest[e.seq].outcome for e in edits if e.seq in latest}
+        latest = self._journal.latest_outcome_names()
+        outcomes = {e.seq: latest[e.seq] for e in edits if e.seq in latest}
         return Diff(diff_table(edits, self._rows, outcomes))
 
     def pending(self) -> list[Edit]:
-        """The edits still to commit: staged, and not yet `applied`/`already_applied` per the journal."""
+        """The edits still to commit: staged, and not done (`applied`/`already_applied`) per the journal.
+
+        The commit plan (`certnb.commit.plan.plan(staged)`, the dry run) sends exactly these.
+        """
         done = self._journal.done_seqs()
         return [e for e in self._edits.values() if e.seq not in done]
 
     def outcomes(self) -> pd.DataFrame:
-        """The commit outcome table recorded in the journal (see `Journal.outcomes`)."""
-        return self._journal.outcomes()
+        """The commit outcome table recorded in the journal: userId, id, field, edit_seq, attempt, outcome,
+        status, code, request_id, time, detail, one line per recorded attempt, oldest first.
 
-    def plan(self, base_url: str | None = None) -> CommitPlan:
-        """The commit plan: one minimal PATCH per certification with pending edits (a dry run; sends nothing).
-
-        `base_url` is the Graph version root (default `https://graph.microsoft.com/beta`).
+        >>> stage(None).outcomes().columns.tolist()[:6]
+        ['userId', 'id', 'field', 'edit_seq', 'attempt', 'outcome']
         """
-        from certnb.commit.plan import plan_commit
-
-        pending = self.pending()
-        return plan_commit(pending, self._rows, base_url=base_url)
+        table = [(uid, cid, field, seq, attempt, outcome, status, code, request_id, time, detail)
+                 for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_
+                 in self._journal.outcome_rows()]
+        return pd.DataFrame(table, columns=list(OUTCOME_COLUMNS), dtype=object)
 
     # -- staging -----------------------------------------------------------------------------------------
 

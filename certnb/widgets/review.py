@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
 
-from certnb.commit import CommitPlan, CommitResult
-from certnb.session.session import CommitProgress, dry_run
+from certnb.commit import CommitPlan, CommitProgress, CommitResult
+from certnb.session.session import dry_run
 from certnb.widgets.view import View
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from certnb.commit.outcome import CommitResult
+from certnb.commit.result import CommitResult
 from certnb.commit.run import commit
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph

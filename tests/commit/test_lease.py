@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 from commit_tenant import committed, key, patches_sent, staged_on
 
+from certnb.commit.journal_outcomes import outcome_records
 from certnb.commit.run import commit
 from certnb.emulator.server import Emulator
 from certnb.errors import JournalInUse
@@ -137,6 +138,6 @@ def test_a_commit_whose_lease_was_taken_over_records_and_sends_nothing_more(
     assert caught.value.lost
     assert "lost its lease to process 4242 on lab-7.contoso.example" in str(caught.value)
     assert patches_sent(emu) == on_the_wire  # what was on the wire when it lost the lease, nothing after
-    assert staged.journal.outcome_records() == []  # the new holder's conflict check settles those writes
+    assert outcome_records(staged.journal) == []  # the new holder's conflict check settles those writes
     holder = staged.journal.lease_holder()
     assert holder is not None and holder.host == "lab-7.contoso.example"  # not released: it is theirs

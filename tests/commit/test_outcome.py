@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from enum import StrEnum
+
 import pytest
 
-from certnb.commit.outcome import OUTCOMES, CommitResult, Outcome
+from certnb.commit.outcome import OUTCOMES, Outcome
 from certnb.commit.plan import plan_commit
-from certnb.commit.run import verdict
+from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
+from certnb.commit.result import CommitResult
+from certnb.commit.verdict import Verdict, verdict
 from certnb.staging.edit import Edit, RowSnapshot
 
 
-def outcome(name: str, n: int = 0) -> Outcome:
-    return Outcome("u1", f"c{n}", "endDate", "2026-12-31", "2027-12-31", name)
+def outcome(name: str, n: int = 0) -> OutcomeRecord:
+    return OutcomeRecord("u1", f"c{n}", "endDate", "2026-12-31", "2027-12-31", name)
 
 
 def test_summary_counts_in_outcome_order() -> None:
@@ -30,7 +35,7 @@ def test_unknown_outcome_is_refused() -> None:
 
 
 def test_html_escapes_values_and_is_bounded() -> None:
-    many = [Outcome("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
+    many = [OutcomeRecord("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
     shown = CommitResult(many)._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>x</b>" not in shown
     assert "and 10 more rows" in shown and shown.count("<tr") == 51
@@ -70,3 +75,33 @@ def test_verdict_checks_the_inference_member_sent_unchanged() -> None:
     assert verdict(patch, {"inference": loaded})[0] == "send"
     # Someone verified it meanwhile: sending the whole object would undo that.
     assert verdict(patch, {"inference": {**loaded, "userHasVerifiedAccuracy": True}})[0] == "conflict"
+
+
+def test_outcomes_and_verdicts_are_named_enums_that_are_their_strings() -> None:
+    assert issubclass(Outcome, StrEnum) and issubclass(Verdict, StrEnum)
+    assert Outcome.APPLIED == "applied" and f"{Outcome.ALREADY_APPLIED}" == "already_applied"
+    assert [o.done for o in OUTCOMES] == [True, True, False, False, False, False]
+    assert Verdict.CONFLICT.outcome is Outcome.CONFLICT and Verdict.MISSING.outcome is Outcome.MISSING
+    with pytest.raises(ValueError, match="`send` is no outcome"):
+        _ = Verdict.SEND.outcome
+    [patch] = plan_commit([Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31", 1)], {ROW.key: ROW})
+    assert verdict(patch, {"endDate": "2027-12-31"})[0] is Verdict.ALREADY_APPLIED
+    # A record takes the name and holds the member; the result table holds plain strings.
+    result = CommitResult([outcome("already_applied")])
+    assert next(iter(result)).outcome is Outcome.ALREADY_APPLIED
+    assert [type(v) for v in result.table["outcome"]] == [str] and result.counts == {"already_applied": 1}
+    assert [type(k) for k in result.counts] == [str]
+
+
+def test_one_record_is_the_journal_row_the_audit_entry_and_the_result_line() -> None:
+    record = OutcomeRecord("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "conflict", None, None,
+                           "endDate changed", None, "2026-11-30T09:00:00.000000Z", seq=7, attempt=2)
+    stored = (*record.journal_row(), record.before, record.after)  # as the journal reads it back
+    assert OutcomeRecord.from_journal_row(stored) == record
+    entry = record.audit_entry(who="adele@contoso.example")
+    assert OutcomeRecord.from_audit_entry(entry) == replace(record, seq=0, attempt=1)  # the log has neither
+    assert dict(zip(RESULT_COLUMNS, record.result_line(), strict=True)) == {
+        "userId": "u1", "id": "c1", "field": "endDate", "before": "2026-12-31", "after": "2027-12-31",
+        "outcome": "conflict", "status": None, "code": None, "message": "endDate changed", "requestId": None,
+        "time": "2026-11-30T09:00:00.000000Z", "earlier": False,
+    }

@@ -9,6 +9,7 @@ import pytest
 from commit_tenant import ADMIN, TENANT_ID, committed, key, patches_sent, seed, staged_on
 
 import certnb
+from certnb.commit.plan import plan
 from certnb.commit.run import commit, graph_root
 from certnb.emulator.server import Emulator
 from certnb.errors import JournalTenantMismatch
@@ -25,7 +26,7 @@ def test_the_first_commit_records_tenant_root_and_account(
     staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
     assert graph.tenant_id == TENANT_ID == emu.tenant_id
     assert staged.journal.owner() is None  # staging binds nothing; nor does a dry run
-    commit(graph, staged, dry_run=True)
+    plan(staged, base_url=graph.base_url)
     assert staged.journal.owner() is None
     committed(graph, staged)
     owner = staged.journal.owner()

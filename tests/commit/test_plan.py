@@ -20,6 +20,8 @@ import pytest
 import certnb.commit.plan
 from certnb.audience import Audience
 from certnb.commit import CommitPlan, PlannedPatch, plan_commit
+from certnb.commit.journal_outcomes import record_outcome
+from certnb.commit.plan import plan as plan_of
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
 from certnb.graph.batch import MAX_BATCH
@@ -48,7 +50,7 @@ def test_body_is_minimal_compact_and_in_schema_order() -> None:
     # Staged in an order unlike the schema's; webUrl set to its loaded value (no edit).
     staged.set(0, allowedAudiences=[Audience.contacts, "organization"], endDate=dt.date(2027, 6, 30))
     staged.set(0, description=None, displayName="Azure Administrator — Zoë", webUrl="https://example.com/v")
-    plan = staged.plan()
+    plan = plan_of(staged)
     [patch] = plan.requests
     assert patch.content == (
         '{"displayName":"Azure Administrator — Zoë","description":null,"endDate":"2027-06-30",'
@@ -65,7 +67,7 @@ def test_one_patch_per_certification_in_staging_order(tenant_frame: pd.DataFrame
     staged = stage(tenant_frame)
     staged.set([5, 0], description="a")
     staged.set(5, endDate="2030-01-01")
-    plan = staged.plan()
+    plan = plan_of(staged)
     assert [p.cert_id for p in plan] == [tenant_frame.at[5, "id"], tenant_frame.at[0, "id"]]
     assert [p.content for p in plan] == [
         b'{"description":"a","endDate":"2030-01-01"}', b'{"description":"a"}'
@@ -76,7 +78,7 @@ def test_one_patch_per_certification_in_staging_order(tenant_frame: pd.DataFrame
 def test_url_segments_are_percent_encoded() -> None:
     staged = stage(frame_of("o'brien+1/x", {"id": "cert #1 é"}))
     staged.set(0, description="x")
-    [patch] = staged.plan(base_url="https://graph.microsoft.us/beta/").requests
+    [patch] = plan_of(staged, base_url="https://graph.microsoft.us/beta/").requests
     assert patch.path == "/users/o%27brien%2B1%2Fx/profile/certifications/cert%20%231%20%C3%A9"
     assert patch.url == "https://graph.microsoft.us/beta" + patch.path
 
@@ -85,7 +87,7 @@ def test_inference_is_sent_whole_with_the_loaded_sibling() -> None:
     staged = stage(frame_of("u1", {"id": "c1", "inference": INFERENCE}, {"id": "c2", "inference": INFERENCE}))
     staged.set(0, {"inference.confidenceScore": 0.9})
     staged.set(1, {"inference.confidenceScore": None, "inference.userHasVerifiedAccuracy": None})
-    first, second = staged.plan().requests
+    first, second = plan_of(staged).requests
     assert first.content == b'{"inference":{"confidenceScore":0.9,"userHasVerifiedAccuracy":false}}'
     assert first.expected == {"inference.confidenceScore": 0.5, "inference.userHasVerifiedAccuracy": False}
     assert second.content == b'{"inference":null}'
@@ -97,10 +99,10 @@ def test_applied_edits_are_left_out_on_resume(tenant_frame: pd.DataFrame, tmp_pa
     staged.set([0, 1, 2], description="fixed")
     staged.set(0, endDate="2030-01-01")
     d0, d1, d2, e0 = staged.edits
-    staged.journal.record_outcome(d0, attempt=1, outcome="applied", status=200)
-    staged.journal.record_outcome(d1, attempt=1, outcome="already_applied", status=200)
-    staged.journal.record_outcome(d2, attempt=1, outcome="failed", status=503, code="serviceNotAvailable")
-    plan = Staged.open(path).plan()
+    record_outcome(staged.journal, d0, attempt=1, outcome="applied", status=200)
+    record_outcome(staged.journal, d1, attempt=1, outcome="already_applied", status=200)
+    record_outcome(staged.journal, d2, attempt=1, outcome="failed", status=503, code="serviceNotAvailable")
+    plan = plan_of(Staged.open(path))
     assert [(p.cert_id, p.content) for p in plan] == [
         (d2.cert_id, b'{"description":"fixed"}'),
         (d0.cert_id, b'{"endDate":"2030-01-01"}'),
@@ -111,7 +113,7 @@ def test_applied_edits_are_left_out_on_resume(tenant_frame: pd.DataFrame, tmp_pa
 def test_batch_items_and_envelopes(tenant_frame: pd.DataFrame) -> None:
     staged = stage(tenant_frame)
     staged.set(slice(0, 44), description="batched")  # label slices include the end: 45 rows
-    plan = staged.plan()
+    plan = plan_of(staged)
     items = plan.to_batch_requests()
     assert len(items) == 45
     assert items[0] == {
@@ -125,7 +127,7 @@ def test_batch_items_and_envelopes(tenant_frame: pd.DataFrame) -> None:
 def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
     staged = stage(tenant_frame)
     staged.set(0, endDate="2030-01-01", description="<new>")
-    plan = staged.plan()
+    plan = plan_of(staged)
     url = f"https://graph.microsoft.com/beta/users/{tenant_frame.at[0, 'userId']}/profile/certifications/" \
           f"{tenant_frame.at[0, 'id']}"
     body = '{"description":"<new>","endDate":"2030-01-01"}'
@@ -135,7 +137,7 @@ def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
     html = plan._repr_html_()
     assert f"<b>PATCH</b> {url}" in html and "&quot;description&quot;:&quot;&lt;new&gt;&quot;" in html
     empty = "Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits"
-    assert repr(stage(tenant_frame).plan()) == empty
+    assert repr(plan_of(stage(tenant_frame))) == empty
 
 
 def test_plan_module_has_no_client() -> None:
@@ -155,11 +157,12 @@ def test_planning_never_opens_a_socket() -> None:
         sys.addaudithook(lambda event, args: events.append(event) if event.startswith("socket.") else None)
         import json
         from certnb.frame.build import build_frame
+        from certnb.commit.plan import plan as plan_of
         from certnb.staging import stage
         frame = build_frame(json.load(open({str(TENANT)!r}, encoding="utf-8"))["users"])
         staged = stage(frame)
         staged.set(frame["endDate"].notna(), description="dry run")
-        plan = staged.plan()
+        plan = plan_of(staged)
         text = str(plan) + repr(plan) + plan._repr_html_() + json.dumps(plan.to_batch_requests())
         assert len(plan) > 100, len(plan)
         print(sorted(set(events)))
@@ -183,7 +186,7 @@ def test_the_emulator_accepts_the_planned_bodies(emulator: Emulator, tenant_fram
     staged = stage(tenant_frame)
     staged.set([0, 2], {"inference.confidenceScore": 0.75}, endDate=dt.date(2031, 1, 31), description=None)
     staged.set(2, allowedAudiences="contacts, everyone", webUrl="https://example.com/verify?id=1&x=ü")
-    plan = staged.plan(base_url=emulator.graph_url)
+    plan = plan_of(staged, base_url=emulator.graph_url)
     token = emulator.access_token(scopes="User.ReadWrite.All")
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, verify=emulator.verify()) as client:
         items = plan.to_batch_requests()

@@ -15,7 +15,8 @@ from pathlib import Path
 from commit_tenant import seed, user_id
 
 import certnb
-from certnb.commit.outcome import CommitResult
+from certnb.commit.journal_outcomes import latest_outcomes, outcome_records
+from certnb.commit.result import CommitResult
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
 from certnb.staging import Journal, Staged, stage
@@ -55,7 +56,7 @@ def test_resume_after_sigkill_mid_commit(tmp_path: Path) -> None:
         try:
             deadline = time.monotonic() + 60
             with Journal(journal) as watching:
-                while not watching.outcome_records():
+                while not outcome_records(watching):
                     assert child.poll() is None, errors.read_text()
                     assert time.monotonic() < deadline, "the child recorded no outcome in 60 s"
                     time.sleep(0.02)
@@ -65,7 +66,7 @@ def test_resume_after_sigkill_mid_commit(tmp_path: Path) -> None:
         assert child.returncode == -signal.SIGKILL
 
         with Journal(journal) as after_kill:
-            killed_at = len(after_kill.latest_outcomes())
+            killed_at = len(latest_outcomes(after_kill))
         assert 0 < killed_at < edits  # really mid-way
 
         emu.set_faults(latency_ms=0)

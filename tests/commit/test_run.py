@@ -14,8 +14,11 @@ import pytest
 from commit_tenant import certification, committed, key, patches_sent, remote_patch, staged_on, user_id
 from next_links import NextLinks
 
-from certnb.commit.outcome import CommitResult
+from certnb.commit.journal_outcomes import outcome_records
 from certnb.commit.plan import CommitPlan, compact_json
+from certnb.commit.plan import plan as plan_of
+from certnb.commit.result import CommitResult
+from certnb.commit.run import commit
 from certnb.emulator.config import ScriptedFault
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
@@ -55,7 +58,7 @@ def test_minimal_bodies_as_sent_and_the_rest_untouched(emu: Emulator, graph: Gra
         staged = staged_on(recorded)
         staged.set(key(1, "cert-1-0"), endDate="2027-06-30", allowedAudiences=["contacts", "organization"])
         staged.set(key(2, "cert-2-1"), {"inference.confidenceScore": 0.9})
-        plan = staged.plan(recorded.base_url)
+        plan = plan_of(staged, base_url=recorded.base_url)
         recording.sent.clear()
         result = committed(recorded, staged)
     assert result.counts == {"applied": 3}, result.table
@@ -92,7 +95,20 @@ def test_dry_run_sends_nothing(emu: Emulator, graph: Graph) -> None:
     assert isinstance(plan, CommitPlan) and len(plan) == 1
     assert "PATCH" in repr(plan) and "2027-06-30" in repr(plan)
     assert emu.stats()["requests_total"] == before
-    assert staged.journal.outcome_records() == []
+    assert outcome_records(staged.journal) == []
+
+
+def test_the_plan_is_the_dry_run_and_commit_always_commits(emu: Emulator, graph: Graph) -> None:
+    staged = staged_on(graph)
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    before = emu.stats()["requests_total"]
+    planned = plan_of(staged, base_url=graph.base_url)
+    assert [p.url for p in planned] == [graph.base_url + certifications_path(user_id(1), "cert-1-0")]
+    with pytest.raises(TypeError, match="dry_run"):
+        commit(graph, staged, dry_run=True)  # type: ignore[call-arg]
+    assert emu.stats()["requests_total"] == before and staged.journal.owner() is None
+    result = commit(graph, staged)
+    assert isinstance(result, CommitResult) and repr(result) == "1 applied"
 
 
 def test_remote_change_is_a_conflict_and_the_server_keeps_it(emu: Emulator, graph: Graph) -> None:
@@ -182,7 +198,7 @@ def test_write_not_applied_is_retried_after_a_re_read(emu: Emulator, graph: Grap
     assert patches_sent(emu) == 2  # the refused one, then the retry
     held = certification(emu.state(), 1, "cert-1-0")
     assert held is not None and held["endDate"] == "2027-06-30"
-    assert [r.attempt for r in staged.journal.outcome_records()] == [2]
+    assert [r.attempt for r in outcome_records(staged.journal)] == [2]
 
 
 def test_retries_are_bounded_then_failed(emu: Emulator, graph: Graph) -> None:
@@ -196,7 +212,7 @@ def test_retries_are_bounded_then_failed(emu: Emulator, graph: Graph) -> None:
     # A later commit (the fault script has one 503 left) gets there.
     again = committed(graph, staged)
     assert again.counts == {"applied": 1}
-    assert [r.attempt for r in staged.journal.outcome_records()] == [2, 4]  # numbered across commits
+    assert [r.attempt for r in outcome_records(staged.journal)] == [2, 4]  # numbered across commits
 
 
 def test_a_400_is_rejected_with_graph_code_and_message(emu: Emulator, graph: Graph) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from commit_tenant import certification, committed, key, remote_patch, seed, staged_on, user_id
 
-from certnb.commit.outcome import CommitResult
+from certnb.commit.result import CommitResult
 from certnb.commit.undo import Undo, from_audit_log
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph

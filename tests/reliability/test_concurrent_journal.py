@@ -14,6 +14,7 @@ from pathlib import Path
 from reliability_tenant import ADMIN, seed, targets
 
 import certnb
+from certnb.commit.journal_outcomes import outcome_records
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
 from certnb.staging import Journal, Staged
@@ -87,8 +88,8 @@ def test_a_second_committer_is_refused_naming_the_first(tmp_path: Path) -> None:
     assert outputs[done[0]] == f"done {EDITS} applied"
     assert sent == EDITS  # one PATCH per certification: none sent twice
     with Journal(journal) as after:
-        records = after.outcome_records()
-        assert len(records) == EDITS and len({r.edit_seq for r in records}) == EDITS  # each recorded once
+        records = outcome_records(after)
+        assert len(records) == EDITS and len({r.seq for r in records}) == EDITS  # each recorded once
         assert after.lease_holder() is None  # released at the end
 
 

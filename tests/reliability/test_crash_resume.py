@@ -22,9 +22,11 @@ import pytest
 from reliability_tenant import ADMIN, SOAK, comparable, expected_state, seed, targets
 
 import certnb
+from certnb.commit.journal_outcomes import latest_outcomes
+from certnb.commit.outcome import DONE
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
-from certnb.staging import DONE_OUTCOMES, Staged
+from certnb.staging import Staged
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "crash_child.py"
@@ -112,8 +114,8 @@ def test_kill_during_commit_then_resume(tmp_path: Path) -> None:
 
     reopened = Staged.open(journal)
     assert as_tuples(reopened) == expected_edits()
-    latest = reopened.journal.latest_outcomes()
-    assert {latest[e.seq].outcome for e in reopened.edits} <= DONE_OUTCOMES, out  # every outcome known
+    latest = latest_outcomes(reopened.journal)
+    assert {latest[e.seq].outcome for e in reopened.edits} <= DONE, out  # every outcome known
     assert reopened.pending() == []
     writes = {(u, c): end for u, c, end in targets(EDITS)}
     assert comparable(state) == expected_state(initial, writes)

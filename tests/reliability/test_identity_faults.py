@@ -17,10 +17,12 @@ import pytest
 from reliability_tenant import comparable, expected_state, seed, targets
 
 import certnb
+from certnb.commit.journal_outcomes import latest_outcomes
+from certnb.commit.outcome import DONE
 from certnb.emulator.server import Emulator
 from certnb.errors import AuthenticationError, CertnbError
 from certnb.graph.client import Graph
-from certnb.staging import DONE_OUTCOMES, Staged
+from certnb.staging import Staged
 
 EDITS = 200
 
@@ -107,10 +109,10 @@ def test_revoked_refresh_token_stops_the_run_and_keeps_the_journal(tmp_path: Pat
         # (writes that landed unrecorded are found on resume).
         reopened = Staged.open(journal)
         assert reopened.edits == edits
-        latest = reopened.journal.latest_outcomes()
+        latest = latest_outcomes(reopened.journal)
         for edit in edits:
             record = latest.get(edit.seq)
-            if record is not None and record.outcome in DONE_OUTCOMES:
+            if record is not None and record.outcome in DONE:
                 assert server[edit.row_key]["endDate"] == edit.after
         assert len(reopened.pending()) >= EDITS - len(landed)
 

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 import certnb
+from certnb.commit.plan import plan as plan_of
 from certnb.emulator.server import Emulator
 from certnb.errors import AppOnlyNotSupported, CertnbError
 
@@ -103,7 +104,7 @@ def test_no_secret_in_any_artefact(
         held.add(tokens._access_token)
         assert result.ok, result.counts
         undo = result.undo(journal=tmp_path / "undo.journal")
-        plan = undo.plan()
+        plan = plan_of(undo)
         texts += [repr(graph), repr(graph._transport.auth), repr(tokens), repr(staged), repr(result),
                   result._repr_html_(), result.table.to_csv(), staged.diff()._repr_html_(), repr(plan),
                   plan._repr_html_(), repr(undo), repr(emu), repr(emu.app.identity), repr(frame),

@@ -16,9 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from certnb.commit.journal_outcomes import record_outcome
+from certnb.commit.outcome import OUTCOMES
+from certnb.commit.plan import plan
 from certnb.errors import JournalDamaged, JournalNotEmpty
 from certnb.frame.build import build_frame
-from certnb.staging import OUTCOMES, Edit, Journal, Staged, stage
+from certnb.staging import Edit, Journal, Staged, stage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,10 +117,10 @@ def test_outcomes_drive_resume_and_survive_reopen(tenant_frame: pd.DataFrame, tm
     staged = stage(tenant_frame, journal=path)
     staged.set([0, 1, 2], description="fixed")
     first, second, third = staged.edits
-    staged.journal.record_outcome(first, attempt=1, outcome="failed", status=503, code="serviceNotAvailable",
-                                  request_id="r-1")
-    staged.journal.record_outcome(first, attempt=2, outcome="applied", status=200, request_id="r-2")
-    staged.journal.record_outcome(second, attempt=1, outcome="conflict", detail="endDate changed")
+    record_outcome(staged.journal, first, attempt=1, outcome="failed", status=503, code="serviceNotAvailable",
+                   request_id="r-1")
+    record_outcome(staged.journal, first, attempt=2, outcome="applied", status=200, request_id="r-2")
+    record_outcome(staged.journal, second, attempt=1, outcome="conflict", message="endDate changed")
     reopened = Staged.open(path, tenant_frame)
     assert reopened.pending() == [second, third]
     table = reopened.outcomes()
@@ -137,7 +140,7 @@ def test_unknown_outcome_name_is_refused() -> None:
     names = "applied, already_applied, conflict, missing, rejected, failed"
     with pytest.raises(ValueError, match=f"one of {names}"):
         edit = Edit("u", "c", "endDate", None, "2027-01-01", 1)
-        Journal(None).record_outcome(edit, attempt=1, outcome="ok")
+        record_outcome(Journal(None), edit, attempt=1, outcome="ok")
     assert OUTCOMES == ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
 
 
@@ -145,7 +148,7 @@ def test_export_as_json_lines_and_csv(tenant_frame: pd.DataFrame, tmp_path: Path
     staged = stage(tenant_frame, journal=tmp_path / "edits.journal")
     staged.set(0, endDate="2029-01-01", description=None)
     staged.unstage(0, field="description")
-    staged.journal.record_outcome(staged.edits[0], attempt=1, outcome="applied", status=200, request_id="r")
+    record_outcome(staged.journal, staged.edits[0], attempt=1, outcome="applied", status=200, request_id="r")
     lines = [json.loads(line) for line in
              staged.journal.export(tmp_path / "journal.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["record"] for line in lines] == ["row", "stage", "stage", "unstage", "outcome"]
@@ -218,7 +221,7 @@ def test_text_graph_sent_with_lone_surrogates_is_journaled_and_replayed_exactly(
     assert [(e.field, e.before) for e in reopened][:2] == [("endDate", "2026-12-31"),
                                                          ("description", "half \udfff")]
     # The minimal PATCH sends only what was edited: the loaded surrogate text is never sent back.
-    first, second = staged.plan()
+    first, second = plan(staged)
     assert first.body == {"description": "whole again", "endDate": "2027-06-30"}
     assert first.content.decode("utf-8") == '{"description":"whole again","endDate":"2027-06-30"}'
     assert second.body == {"description": "still plain"}
@@ -237,8 +240,8 @@ def test_staging_into_a_journal_that_holds_edits_is_refused_saying_what_it_holds
     # A notebook run twice: the second run's stage(df, journal=path) must not quietly resume the first's.
     path = tmp_path / "edits.journal"
     first = stage(tenant_frame, journal=path).set([0, 1, 2], description="fixed")
-    first.journal.record_outcome(first.edits[0], attempt=1, outcome="applied", status=200)
-    first.journal.record_outcome(first.edits[1], attempt=1, outcome="failed", status=503)
+    record_outcome(first.journal, first.edits[0], attempt=1, outcome="applied", status=200)
+    record_outcome(first.journal, first.edits[1], attempt=1, outcome="failed", status=503)
     first.close()
     with pytest.raises(JournalNotEmpty) as caught:
         stage(tenant_frame, journal=path)
@@ -255,7 +258,7 @@ def test_staging_into_a_journal_that_holds_edits_is_refused_saying_what_it_holds
 def test_resuming_is_explicit_and_visible(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "edits.journal"
     first = stage(tenant_frame, journal=path).set([0, 1], description="fixed")
-    first.journal.record_outcome(first.edits[0], attempt=1, outcome="applied", status=200)
+    record_outcome(first.journal, first.edits[0], attempt=1, outcome="applied", status=200)
     first.close()
     for resumed in (stage(tenant_frame, journal=path, resume=True), Staged.open(path, tenant_frame)):
         held = resumed.resumed

@@ -56,7 +56,7 @@ def test_a_new_journal_is_marked_and_an_empty_sqlite_file_becomes_one(tmp_path: 
         Journal(path).close()
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
 
 
 def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -72,7 +72,35 @@ def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame
     reopened.close()
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
+
+
+def test_a_journal_of_format_2_keeps_its_done_edits_when_upgraded(
+    tenant_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = tmp_path / "format2.journal"
+    staged = stage(tenant_frame, journal=path).set([0, 1, 2], description="fixed")
+    first, second, third = staged.edits
+    staged.close()
+    with closing(sqlite3.connect(path)) as db, db:  # as certnb wrote it before outcomes had a done column
+        db.execute("ALTER TABLE outcomes DROP COLUMN done")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+        db.executemany(
+            "INSERT INTO outcomes (edit_seq, user_id, cert_id, field, attempt, outcome, time) "
+            "VALUES (?, ?, ?, ?, 1, ?, '2026-11-30T09:00:00.000000Z')",
+            [(e.seq, e.user_id, e.cert_id, e.field, outcome)
+             for e, outcome in ((first, "applied"), (second, "already_applied"), (third, "failed"))],
+        )
+    reopened = Staged.open(path)
+    assert reopened.pending() == [third]  # the two done edits stay done: a resumed commit leaves them out
+    held = reopened.resumed
+    assert held is not None and (held.applied, held.pending, held.failed) == (2, 1, 1)
+    assert reopened.diff().table["outcome"].tolist() == ["applied", "already_applied", "failed"]
+    reopened.close()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
+        assert db.execute("SELECT outcome, done FROM outcomes ORDER BY id").fetchall() == [
+            ("applied", 1), ("already_applied", 1), ("failed", 0)]
 
 
 def test_a_folder_is_refused(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 from widget_tenant import ADMIN, BOB, IDS, held
 
-from certnb.commit import CommitResult
+from certnb.commit import CommitProgress, CommitResult
 from certnb.emulator.server import Emulator
 from certnb.graph.auth import GraphAuth, StaticToken
 from certnb.session import Session
-from certnb.session.session import CommitProgress
 from certnb.staging import Staged, stage
 from certnb.widgets import ReviewPanel
 

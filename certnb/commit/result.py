@@ -1,0 +1,115 @@
+"""`CommitResult`, the table a commit returns: one line per staged edit, with its named outcome.
+
+A result lists every staged edit; an outcome an earlier commit recorded (an edit that was already done, so
+nothing was sent for it) is marked `earlier`, and the summary counts the two apart.
+
+>>> result = CommitResult([OutcomeRecord("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", 200)])
+>>> result
+1 applied
+>>> result.table[["userId", "id", "field", "outcome", "earlier"]].values.tolist()
+[['u1', 'c1', 'endDate', 'applied', False]]
+>>> CommitResult([*result, OutcomeRecord("u1", "c2", "endDate", None, "2027-12-31", "applied", earlier=True)])
+1 applied now, 1 applied earlier
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from certnb.commit.outcome import OUTCOMES
+from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
+from certnb.commit.undo import Undo, undo_records
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from certnb.staging.staged import Staged
+
+__all__ = ["CommitResult", "count_outcomes"]
+
+_SHOWN = 50  # rows shown by _repr_html_
+
+
+def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[str, int]:
+    """Records per outcome name, in summary order (`OUTCOMES`), outcomes that did not occur left out.
+
+    >>> count_outcomes([OutcomeRecord("u1", "c1", "endDate", None, "2027-12-31", "conflict")])
+    {'conflict': 1}
+    """
+    found = Counter(record.outcome for record in records)
+    return {outcome.value: found[outcome] for outcome in OUTCOMES if found[outcome]}
+
+
+def _spelt(counts: dict[str, int], suffix: str = "") -> str:
+    return ", ".join(f"{n} {name.replace('_', ' ')}{suffix}" for name, n in counts.items())
+
+
+class CommitResult:
+    """The outcome of every staged edit of a commit: `.table` (a DataFrame), `.counts`, a one-line summary.
+
+    Iterating yields `OutcomeRecord`s; indexing and attribute access reach the table (`result["outcome"]`,
+    `result.outcome`); `undo()` stages the inverse of what was applied.
+    """
+
+    def __init__(self, records: Iterable[OutcomeRecord], staged: Staged | None = None,
+                 audit_log: Path | None = None) -> None:
+        self.outcomes: tuple[OutcomeRecord, ...] = tuple(records)
+        self.staged = staged
+        self.audit_log = audit_log
+        self.table = pd.DataFrame([record.result_line() for record in self.outcomes],
+                                  columns=list(RESULT_COLUMNS), dtype=object)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Edits per outcome, in summary order, outcomes that did not occur left out."""
+        return count_outcomes(self.outcomes)
+
+    @property
+    def ok(self) -> bool:
+        """True when every edit ended `applied` or `already_applied`."""
+        return all(record.done for record in self.outcomes)
+
+    def summary(self) -> str:
+        """"12 applied, 1 conflict"; "3 applied now, 21 applied earlier" when earlier commits settled some
+        edits; "nothing new to commit (21 applied earlier)"; or "nothing to commit"."""
+        now = count_outcomes(r for r in self.outcomes if not r.earlier)
+        earlier = count_outcomes(r for r in self.outcomes if r.earlier)
+        if not earlier:
+            return _spelt(now) or "nothing to commit"
+        if not now:
+            return f"nothing new to commit ({_spelt(earlier, ' earlier')})"
+        return f"{_spelt(now, ' now')}, {_spelt(earlier, ' earlier')}"
+
+    def undo(self, journal: str | Path | None = None) -> Undo:
+        """Stage the inverse edits (after → before) of the applied ones into a new `Staged` (see undo.py)."""
+        return undo_records(self.outcomes, self.staged, journal=journal)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __iter__(self) -> Iterator[OutcomeRecord]:
+        return iter(self.outcomes)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.table[key]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("table", "outcomes"):
+            raise AttributeError(name)
+        try:
+            return getattr(self.table, name)
+        except AttributeError:
+            raise AttributeError(f"CommitResult has no attribute {name!r} (nor has its table)") from None
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        shown = self.table.head(_SHOWN).to_html(index=False, na_rep="", escape=True)
+        more = f"<p>… and {len(self) - _SHOWN} more rows (see .table)</p>" if len(self) > _SHOWN else ""
+        return f"<div class='certnb-commit'><p><b>{html.escape(self.summary())}</b></p>{shown}{more}</div>"
