@@ -90,14 +90,14 @@ class Field:
         >>> FIELDS_BY_COLUMN["startDate"].validate("2026-02-30")
         Traceback (most recent call last):
         ...
-        ValueError: startDate must be a date YYYY-MM-DD; got '2026-02-30' (no such day)
+        ValueError: Valid from must be a date YYYY-MM-DD; got '2026-02-30' (no such day)
         """
         if is_missing(value):
             return None
         try:
             return _VALIDATORS[self.kind](self, value)
         except ValueError as refusal:
-            raise ValueError(f"{self.column} {refusal}") from None
+            raise ValueError(f"{self.label} {refusal}") from None  # the rule, named as the form names it
 
     def from_wire(self, value: object) -> Any:
         """Read a Graph JSON value into this column's Python form, tolerantly (see the module docstring).

@@ -64,11 +64,33 @@ def test_may_have_applied_asks_to_re_read() -> None:
 def test_config_and_validation_errors_name_everything() -> None:
     config = ConfigError("cloud", "mars", "one of global, usgov", source="environment variable CERTNB_CLOUD")
     assert "CERTNB_CLOUD" in str(config) and "'mars'" in str(config) and "'cloud'" in str(config)
-    invalid = ValidationError(row=4, field="endDate", value="2020-02-30", rule="a real date")
-    assert (invalid.row, invalid.field, invalid.value, invalid.rule) == (
+    invalid = ValidationError(row=4, field="endDate", label="Expires", value="2020-02-30", rule="a real date",
+                              person="Adele Vance (adele@contoso.example)", user_id="u1",
+                              certification="AZ-104", cert_id="c1")
+    assert (invalid.row, invalid.field, invalid.label, invalid.value, invalid.rule) == (
         4,
         "endDate",
+        "Expires",
         "2020-02-30",
         "a real date",
     )
-    assert "row 4" in str(invalid) and "endDate" in str(invalid)
+    assert (invalid.person, invalid.user_id, invalid.certification, invalid.cert_id) == (
+        "Adele Vance (adele@contoso.example)", "u1", "AZ-104", "c1"
+    )
+    assert str(invalid) == (
+        "Adele Vance (adele@contoso.example) · AZ-104: Expires: a real date (value '2020-02-30')"
+    )
+    sheet = ValidationError(row=3, field="endDate", label="Expires", value="x", rule="not a date: 'x'",
+                            where="spreadsheet row 3")
+    assert str(sheet) == "spreadsheet row 3: Expires: not a date: 'x'"
+
+
+def test_classes_keep_their_module_name() -> None:
+    # The tree is a package of modules; each class still says certnb.errors, as reprs and pickles did.
+    for name in errors.__all__:
+        obj = getattr(errors, name)
+        if isinstance(obj, type):
+            assert obj.__module__ == "certnb.errors", name
+    refused = errors.EditsRefused([ValidationError(field="x", value=1, rule="r")])
+    assert repr(refused).startswith("EditsRefused(")
+    assert type(ConfigError("k", 1, "e")).__qualname__ == "ConfigError"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from certnb.schema import (
     DTYPES,
     FIELDS,
     FIELDS_BY_COLUMN,
+    LABELS,
     NAME_MAX_LENGTH,
     PROPERTIES,
     ROW_CONTEXT,
@@ -174,7 +176,7 @@ def test_dates_accepted(value: object, wire: str) -> None:
     ],
 )
 def test_dates_refused_with_the_rule(value: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^endDate .*{rule}"):
+    with pytest.raises(ValueError, match=f"^Expires .*{rule}"):
         check("endDate", value)
 
 
@@ -214,7 +216,7 @@ def test_strings_accepted(column: str, value: str) -> None:
     ],
 )
 def test_strings_refused_with_the_rule(column: str, value: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^{column} .*{rule}"):
+    with pytest.raises(ValueError, match=f"^{re.escape(LABELS[column])} .*{rule}"):
         check(column, value)
 
 
@@ -261,7 +263,7 @@ def test_urls_accepted(url: str) -> None:
     ],
 )
 def test_urls_refused_with_the_rule(url: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^webUrl .*{rule}"):
+    with pytest.raises(ValueError, match=f"^Web URL .*{rule}"):
         check("webUrl", url)
 
 
@@ -272,7 +274,7 @@ def test_bools_accepted(value: object, wire: bool) -> None:
 
 @pytest.mark.parametrize("value", [1, 0, "true", "False", 1.0, [True]])
 def test_bools_refused(value: object) -> None:
-    with pytest.raises(ValueError, match=r"^inference\.userHasVerifiedAccuracy must be True or False; got"):
+    with pytest.raises(ValueError, match=r"^Verified by user must be True or False; got"):
         check("inference.userHasVerifiedAccuracy", value)
 
 
@@ -291,7 +293,7 @@ def test_numbers_accepted(value: object, wire: float) -> None:
      ([0.9], "must be a number; got list")],
 )
 def test_numbers_refused(value: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^inference.confidenceScore {rule}"):
+    with pytest.raises(ValueError, match=f"^Confidence score {rule}"):
         check("inference.confidenceScore", value)
 
 
@@ -320,7 +322,7 @@ def test_audiences_accepted_in_declaration_order(value: object, wire: str) -> No
     ],
 )
 def test_audiences_refused_with_the_rule(value: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^allowedAudiences .*{rule}"):
+    with pytest.raises(ValueError, match=f"^Audiences .*{rule}"):
         check("allowedAudiences", value)
 
 
@@ -341,13 +343,13 @@ def test_datetimes_are_written_with_seven_digits_and_z(value: object, wire: str)
      ("yesterday", "ISO 8601"), (dt.date(2024, 5, 2), "with a zone")],
 )
 def test_datetimes_refused(value: object, rule: str) -> None:
-    with pytest.raises(ValueError, match=f"^lastModifiedDateTime .*{rule}"):
+    with pytest.raises(ValueError, match=f"^Last modified .*{rule}"):
         check("lastModifiedDateTime", value)
 
 
 def test_lists_accept_lists_only() -> None:
     assert check("sources", ({"sourceId": "s"},)) == [{"sourceId": "s"}]
-    with pytest.raises(ValueError, match=r"^sources must be a list; got str"):
+    with pytest.raises(ValueError, match=r"^Sources must be a list; got str"):
         check("sources", "s")
 
 
@@ -393,7 +395,7 @@ def test_to_wire_inverts_flatten() -> None:
 def test_to_wire_sends_only_the_properties_asked_for_and_validates_them() -> None:
     row = {**flatten(ENTITY), "endDate": dt.date(2027, 6, 30), "description": None}
     assert to_wire(row, ["endDate", "description"]) == {"description": None, "endDate": "2027-06-30"}
-    with pytest.raises(ValueError, match=r"^endDate must be a date YYYY-MM-DD; got '2027-06-31' \(no such"):
+    with pytest.raises(ValueError, match=r"^Expires must be a date YYYY-MM-DD; got '2027-06-31' \(no such"):
         to_wire({**row, "endDate": "2027-06-31"}, ["endDate"])
     with pytest.raises(KeyError, match="not personCertification properties: \\['expiry'\\]"):
         to_wire(row, ["expiry"])

@@ -2,7 +2,9 @@
 
     edit.py            Edit, RowSnapshot, the staging rules (check_value(s), check_date_order), EditsRefused
     proposals.py       set / apply / from_changes arguments → (row, field, raw, checked) proposals
-    staged.py          Staged and stage(): the row rules, one journaled transaction a call; unstage, diff
+    staged.py          Staged and stage(): one journaled transaction a call; unstage, diff
+    refusals.py        the row rules (date order, one value per cell, before from another load) and the
+                       refusals naming person, certification and field label (names: certnb.frame.names)
     rows.py            the frame side: which rows a selection names, their loaded values in wire form
     frame_check.py     the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
     journal.py         the SQLite journal: staged edits, tombstones, the loaded values, and the commit's

@@ -11,7 +11,7 @@ JSON names, with the two `inference` members written `inference.confidenceScore`
     >>> check_value("createdDateTime", "2027-06-30")
     Traceback (most recent call last):
     ...
-    certnb.staging.edit.Refusal: createdDateTime is read-only (set by Graph); writable fields: ...
+    certnb.staging.edit.Refusal: Created is read-only (set by Graph: createdDateTime); writable fields: ...
 
 Refusals are collected per call and raised together as one `EditsRefused` (a `ValidationError`): a call
 either stages every edit it names or none of them. A bulk call checks a whole column with `check_values`,
@@ -172,10 +172,15 @@ def check_value(field_name: str, value: object) -> Any:
     'contacts,organization'
     """
     spec = FIELDS_BY_COLUMN.get(field_name)
-    if spec is None or spec.entity != "certification":
+    if spec is None:
         raise Refusal(f"{field_name!r} is not a certification field; writable fields: {_WRITABLE_LIST}")
+    if spec.entity != "certification":
+        raise Refusal(f"{spec.label} ({field_name!r}) is not a certification field but the person's; "
+                      f"writable fields: {_WRITABLE_LIST}")
     if not spec.writable:
-        raise Refusal(f"{field_name} is read-only (set by Graph); writable fields: {_WRITABLE_LIST}")
+        raise Refusal(
+            f"{spec.label} is read-only (set by Graph: {field_name}); writable fields: {_WRITABLE_LIST}"
+        )
     try:
         return spec.validate(value)
     except ValueError as refusal:
@@ -189,7 +194,7 @@ def check_values(field_name: str, values: Sequence[object]) -> list[Any]:
     faster: a value equal to one already accepted is not checked again, and date texts are parsed together.
 
     >>> check_values("endDate", ["2027-06-30", None, "2027-02-30"])
-    ['2027-06-30', None, Refusal("endDate must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")]
+    ['2027-06-30', None, Refusal("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")]
     """
     try:
         check_value(field_name, None)

@@ -215,7 +215,7 @@ class FrameRows:
         try:
             found = index.get_loc(label)
         except (KeyError, TypeError):
-            return [Target(label, None, problem=f"no such row in the frame{_levels(index)}")]
+            return [Target(label, None, problem=f"no row labelled {label!r} in the frame{_levels(index)}")]
         if isinstance(found, int | np.integer):
             return [self._target_at(int(found), label)]
         positions = np.flatnonzero(found) if isinstance(found, np.ndarray) else range(len(self.frame))[found]

@@ -41,24 +41,14 @@ from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging import proposals
 from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import (
-    DATE_ORDER,
-    WRITABLE_FIELDS,
-    Edit,
-    EditsRefused,
-    Refusal,
-    RowSnapshot,
-    check_date_order,
-    check_value,
-)
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.proposals import Proposal
+from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target, is_key
 
 __all__ = ["Staged", "stage"]
-
-_DATE_FIELDS = frozenset(name for pair in DATE_ORDER for name in pair)
 
 
 def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False) -> Staged:
@@ -257,7 +247,9 @@ class Staged:
         mismatch means the file came from another load); a `row` column (the file's row) labels problems.
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
-        return self._stage(proposals.from_table(changes, self._target_for_key, self._before_mismatch))
+        sheet_rows = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
+        return self._stage(proposals.from_table(changes, self._target_for_key, self._before_mismatch),
+                           where=_spreadsheet_row if sheet_rows else None)
 
     def unstage(self, selection: Any = None, field: str | Iterable[str] | None = None) -> Staged:
         """Withdraw edits: of the selected rows (all of their fields, or just `field`), or of `field` on every
@@ -273,9 +265,11 @@ class Staged:
             keys = [k for k in self._edits if fields is None or k[2] in fields]
         else:
             targets = self._select(selection)
+            refusals = self._refusals()
+            named = field if isinstance(field, str) else "*"
             problems = [
-                ValidationError(row=t.label, field=field if isinstance(field, str) else "*", value=None,
-                                rule=t.problem)
+                refusals.problem(t, named, None, t.problem,
+                                 field_label=None if isinstance(field, str) else "every field")
                 for t in targets if t.problem is not None
             ]
             if problems:
@@ -298,29 +292,28 @@ class Staged:
 
     # -- the one path every staging call takes ------------------------------------------------------------
 
-    def _stage(self, proposed: Iterable[Proposal]) -> Staged:
+    def _stage(
+        self, proposed: Iterable[Proposal], where: Callable[[Target], str | None] | None = None
+    ) -> Staged:
         """Validate every proposal, refuse the call if any fails, else journal it in one transaction."""
+        refusals = self._refusals(where)
         problems: list[ValidationError] = []
         changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
         for target, name, raw, checked in proposed:
             if target.problem is not None:
-                problems.append(ValidationError(row=target.label, field=name, value=raw, rule=target.problem))
+                problems.append(refusals.problem(target, name, raw, target.problem))
             elif isinstance(checked, Refusal):
-                problems.append(ValidationError(row=target.label, field=name, value=raw, rule=str(checked)))
+                problems.append(refusals.problem(target, name, raw, str(checked)))
             elif target.key is not None:
                 key = (target.key[0], target.key[1], name)
                 earlier = changes.get(key)
                 if earlier is not None and earlier[2] != checked:
-                    # Two values for one cell in one call (e.g. two lines of a changes table): neither wins.
-                    problems.append(ValidationError(
-                        row=target.label, field=name, value=raw,
-                        rule=f"conflicts with row {earlier[0].label!r} of the same call, which sets {name} "
-                        f"of this certification to {earlier[2]!r}; keep one of the two",
-                    ))
+                    rule = conflict_rule(refusals, earlier, name)
+                    problems.append(refusals.problem(target, name, raw, rule))
                     continue
                 changes[key] = (target, raw, checked)
         snapshots = self._snapshots(changes)
-        problems += self._date_order_problems(changes, snapshots)
+        problems += date_order_problems(changes, snapshots, self._edits, refusals)
         if problems:
             raise EditsRefused(problems)
 
@@ -347,55 +340,11 @@ class Staged:
             self._changed()
         return self
 
-    def _date_order_problems(
-        self,
-        changes: Mapping[tuple[str, str, str], tuple[Target, Any, Any]],
-        snapshots: Mapping[tuple[str, str], RowSnapshot],
-    ) -> list[ValidationError]:
-        """End date before start/issue date, on the row's effective values (loaded ← staged ← this call)."""
-        by_row: dict[tuple[str, str], dict[str, tuple[Target, Any, Any]]] = {}
-        for key, change in changes.items():
-            if key[2] in _DATE_FIELDS:
-                row_key = (key[0], key[1])
-                mine = by_row.get(row_key)
-                if mine is None:
-                    mine = by_row[row_key] = {}
-                mine[key[2]] = change
-        problems = []
-        edits = self._edits
-        for (user_id, cert_id), mine in by_row.items():
-            loaded = snapshots[user_id, cert_id].loaded
-            effective = {}
-            for name in _DATE_FIELDS:
-                if name in mine:
-                    effective[name] = mine[name][2]
-                else:
-                    staged = edits.get((user_id, cert_id, name)) if edits else None
-                    effective[name] = loaded.get(name) if staged is None else staged.after
-            broken = check_date_order(effective)
-            if broken is None:
-                continue
-            earlier, later = broken
-            blamed = later if later in mine else earlier
-            target, raw, _ = mine[blamed]
-            problems.append(ValidationError(
-                row=target.label, field=blamed, value=raw,
-                rule=f"{later} ({effective[later]}) must not be before {earlier} ({effective[earlier]})",
-            ))
-        return problems
+    def _refusals(self, where: Callable[[Target], str | None] | None = None) -> Refusals:
+        return Refusals(self._frame_rows, self._rows, where)
 
     def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
-        try:
-            given = check_value(name, before)
-        except Refusal:
-            return None  # e.g. audiences with members unknown to this client: nothing to compare
-        loaded = self._snapshot(target).value(name)
-        if given == loaded:
-            return None
-        return (
-            f"the table's before value {given!r} is not the loaded value {loaded!r}: the file was exported "
-            "from another load of the data; export it again from this frame"
-        )
+        return before_mismatch_rule(name, before, self._snapshot(target).value(name))
 
     # -- rows ------------------------------------------------------------------------------------------------
 
@@ -455,3 +404,7 @@ class Staged:
             userId=snapshot.user_id, id=snapshot.cert_id, userPrincipalName=snapshot.user_principal_name
         )
         return Row(target.label, tuple(values), values.__getitem__)
+
+
+def _spreadsheet_row(target: Target) -> str:
+    return f"spreadsheet row {target.label}"

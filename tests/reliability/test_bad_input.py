@@ -9,7 +9,8 @@ Two kinds of case files, each named after its outcome:
   `../`, `?`, `#`, `%2F`, another user's certification) or two values for one cell, through a `changes`
   table (`Staged.from_changes`) or a `select` + `set` call.
 
-For every case: `EditsRefused` names the row, field, value and rule (in its fields and its message), and
+For every case: `EditsRefused` names the row, field, value and rule in its fields, and in its message the
+person and certification (`subject` in a target case), the field's label, the value and the rule; and
 the emulator's request count does not move, even when a commit is attempted afterwards.
 """
 
@@ -27,6 +28,7 @@ from cases.values import decode, same
 import certnb
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
+from certnb.schema import LABELS
 from certnb.staging import EditsRefused, Staged, stage
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -34,6 +36,7 @@ EDIT_CASES = sorted((CASES / "edits").glob("reject-*.json"))
 TARGET_CASES = sorted((CASES / "targets").glob("*.json"))
 
 ADELE = "u-adele"
+ADELE_NAMED = "Adele Vance (adele.vance@contoso.example)"  # how every message names her
 BASE_CERTIFICATION = {
     "id": "c1", "displayName": "Azure Administrator Associate", "issuingAuthority": "Microsoft",
     "issuedDate": "2025-01-10", "startDate": "2025-01-15", "endDate": "2026-12-31",
@@ -95,15 +98,24 @@ def try_commit(graph: Graph, staged: Staged) -> None:
         commit(staged)
 
 
-def check_refusal(refused: EditsRefused, row: Any, field: str, value: Any, rule: str) -> None:
+def check_refusal(
+    refused: EditsRefused, row: Any, field: str, value: Any, rule: str, subject: str | None = None
+) -> None:
+    """The refusal names the row (`row`, for code), and in its message whose certification it is
+    (`subject`), the field by its label, the value and the rule; never a row label or a Graph name."""
     [problem] = refused.problems
-    assert (problem.row, problem.field) == (row, field)
+    assert (problem.row, problem.field, problem.label) == (row, field, LABELS.get(field, field))
     assert same(problem.value, value)
     assert rule in problem.rule
     message = str(refused)
-    assert f"row {row}, field {field!r}" in message
-    assert repr(value)[:40] in message
-    assert rule in message
+    assert message.startswith("1 edit refused; the whole call was refused, nothing was staged.")
+    [line] = message.splitlines()[1:]
+    if subject is not None:
+        assert line.startswith(f"  {subject}: "), line
+    assert problem.label in line
+    assert value is None or repr(value)[:40] in line or (isinstance(value, str) and value in line)
+    assert rule in line
+    assert f"row {row}," not in line and "field '" not in line
     assert len(message) < 4000  # a 1 MB value is named, not pasted whole
 
 
@@ -133,7 +145,9 @@ def test_bad_edit_is_refused_before_any_request(path: Path, loaded: Loaded, tmp_
     with pytest.raises(EditsRefused) as refused:
         staged.set(row, values)
 
-    check_refusal(refused.value, row, field, values[field], case["rule"])
+    title = case["certification"]["displayName"]
+    check_refusal(refused.value, row, field, values[field], case["rule"], f"{ADELE_NAMED} · {title}")
+    assert (refused.value.person, refused.value.certification) == (ADELE_NAMED, title)
     assert staged.edits == accepted
     if not accepted:
         try_commit(loaded.graph, staged)
@@ -157,7 +171,7 @@ def test_edit_of_a_row_not_loaded_is_refused_before_any_request(
             selection = tuple(case["select"]) if isinstance(case["select"], list) else case["select"]
             staged.set(selection, case["set"])
 
-    check_refusal(refused.value, row, case["field"], case["value"], case["rule"])
+    check_refusal(refused.value, row, case["field"], case["value"], case["rule"], case.get("subject"))
     assert staged.edits == []
     assert Staged.open(tmp_path / "edits.journal").edits == []
     try_commit(loaded.graph, staged)

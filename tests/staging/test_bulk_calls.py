@@ -165,7 +165,7 @@ def test_selection_on_a_frame_with_repeated_or_text_labels(tenant_frame: pd.Data
     named = FrameRows(tenant_frame.iloc[:3].set_axis(["a", "b", "c"]))
     assert named.select(["c", "a", "z"]) == [
         Target("c", named.select("c")[0].key, 2), Target("a", named.select("a")[0].key, 0),
-        Target("z", None, problem="no such row in the frame"),
+        Target("z", None, problem="no row labelled 'z' in the frame"),
     ]
 
 

@@ -1,7 +1,8 @@
 """Every staging rule, one data file per case under tests/cases/edits/; the file name states the outcome.
 
 A case holds one certification, optional earlier calls (`staged_first`, accepted), and one `set` call.
-`reject-*`: the call raises `EditsRefused` naming the row, field, value and rule, and stages nothing.
+`reject-*`: the call raises `EditsRefused` naming the person, certification, field label, value and rule,
+and stages nothing.
 `accept-*` / `noop-*`: the call is taken and the staged edits (field → wire value) are exactly `edits`.
 Values that JSON cannot hold are written {"$date": ...}, {"$datetime": ...}, {"$timestamp": ...},
 {"$nat": true}, {"$repeat": [text, n]}.
@@ -18,6 +19,7 @@ import pandas as pd
 import pytest
 from cases.values import decode, same
 
+from certnb.schema import LABELS
 from certnb.staging import EditsRefused, Staged, stage
 
 CASES = sorted((Path(__file__).resolve().parents[1] / "cases" / "edits").glob("*.json"))
@@ -48,6 +50,15 @@ def test_edit_case(path: Path, one_row: Callable[[dict[str, Any]], pd.DataFrame]
         assert same(problem.value, values[field])
         assert case["rule"] in problem.rule
         assert case["rule"] in str(refused.value)
+        # In the analyst's words: whose certification, the field by its label, never a row label.
+        person = "Adele Vance (adele.vance@contoso.example)"
+        title = case["certification"]["displayName"]
+        assert (problem.person, problem.certification) == (person, title)
+        assert (problem.user_id, problem.cert_id) == ("u-adele", case["certification"]["id"])
+        assert problem.label == LABELS.get(field, field)
+        assert f"  {person} · {title}: " in str(refused.value)
+        assert problem.label in str(refused.value)
+        assert "row 0" not in str(refused.value) and "field '" not in str(refused.value)
         str(refused.value).encode("utf-8")  # a notebook can show the refusal: the value in it is escaped
         # Atomic: nothing staged, nothing journaled.
         assert staged.edits == before_call

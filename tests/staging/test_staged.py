@@ -104,14 +104,19 @@ def test_bulk_call_with_several_bad_rows_is_refused_whole(tenant_frame: pd.DataF
     assert [p.row for p in err.problems] == [99999, *bad_rows]
     assert {p.field for p in err.problems} == {"endDate"}
     message = str(err)
-    for problem in err.problems:
-        assert f"row {problem.row}, field 'endDate': value '2024-03-01'" in message
-        assert problem.value == "2024-03-01"
-    assert "no such row in the frame" in message
-    for i in bad_rows:
-        assert f"endDate (2024-03-01) must not be before startDate ({wire(starts[i])})" in message
+    lines = message.splitlines()[1:]
+    assert lines[0] == "  Expires: no row labelled 99999 in the frame (value '2024-03-01')"
+    for problem, line, i in zip(err.problems[1:], lines[1:], bad_rows, strict=True):
+        assert problem.value == "2024-03-01" and problem.label == "Expires"
+        person = f"{tenant_frame['userDisplayName'][i]} ({tenant_frame['userPrincipalName'][i]})"
+        assert (problem.person, problem.certification) == (person, tenant_frame["displayName"][i])
+        assert line == (f"  {person} · {tenant_frame['displayName'][i]}: Expires 2024-03-01 is before Valid "
+                        f"from {wire(starts[i])} (Expires must not be before Valid from)")
+    assert "row " not in message.replace("no row labelled", "") and "field '" not in message
     assert f"{len(bad_rows) + 1} edits refused" in message
-    assert err.table()[["row", "field"]].shape == (len(bad_rows) + 1, 2)
+    table = err.table()
+    assert table[["row", "person", "certification", "field", "label"]].shape == (len(bad_rows) + 1, 5)
+    assert table["label"].tolist() == ["Expires"] * (len(bad_rows) + 1)
     # Nothing of the refused call is staged or journaled; the earlier call's edit stays.
     assert [e.field for e in staged] == ["description"]
     assert [e.field for e in Staged.open(journal)] == ["description"]
@@ -173,7 +178,8 @@ def test_a_tuple_is_one_label_of_a_multiindex(tenant_frame: pd.DataFrame) -> Non
     levels = r"\(the frame's index has the levels userPrincipalName, id: a label is a tuple of 2 values\)"
     with pytest.raises(EditsRefused, match=rf"of user '{upn}' in the frame, nor a row label {levels}"):
         stage(frame).set((upn, "no-such-certification"), description="x")
-    with pytest.raises(EditsRefused, match=rf"no such row in the frame {levels}"):
+    unknown = rf"no row labelled \('{upn}', '{cert}', 'x'\) in the frame {levels}"
+    with pytest.raises(EditsRefused, match=unknown):
         stage(frame).set((upn, cert, "x"), description="x")
 
 
@@ -215,7 +221,7 @@ def test_unstage_one_edit_one_row_one_field_and_clear(tenant_frame: pd.DataFrame
     assert [e.field for e in staged] == ["description"]
     staged.clear()
     assert len(staged) == 0
-    with pytest.raises(EditsRefused, match="no such row"):
+    with pytest.raises(EditsRefused, match="every field: no row labelled 12345 in the frame"):
         staged.unstage(12345)
 
 
@@ -292,7 +298,7 @@ def test_staging_without_a_frame_needs_keys(tenant_frame: pd.DataFrame, tmp_path
     assert reopened.edits[1].before == "2028-08-01"
     with pytest.raises(EditsRefused, match="no frame to pick rows from"):
         reopened.set(0, description="x")
-    with pytest.raises(EditsRefused, match="must not be before startDate"):
+    with pytest.raises(EditsRefused, match=r"\(Expires must not be before Valid from\)"):
         reopened.set(key, endDate="2025-07-31")  # before its startDate 2025-08-01, from the journal's record
 
 
