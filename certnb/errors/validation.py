@@ -89,8 +89,8 @@ class ValidationError(CertnbError):
 
 
 def _names_field(rule: str, label: str, field: str) -> bool:
-    """Does the rule already start by naming the field (its label, or the name the caller typed)?"""
-    return rule.startswith((label, f"'{field}'", field))
+    """Does the rule already name the field (by its label, or start with the name the caller typed)?"""
+    return label in rule or rule.startswith((f"'{field}'", field))
 
 
 def _names_value(rule: str, value: object) -> bool:

@@ -21,9 +21,11 @@ import pandas as pd
 from certnb.errors import ValidationError
 from certnb.schema import LABELS, is_missing
 
-__all__ = ["RowNames", "label", "names_at", "refusal"]
+__all__ = ["NAME_COLUMNS", "RowNames", "label", "names_at", "refusal"]
 
-_COLUMNS = ("userId", "userPrincipalName", "userDisplayName", "id", "displayName")
+NAME_COLUMNS: tuple[str, ...] = ("userId", "userPrincipalName", "userDisplayName", "id", "displayName")
+"""The columns a row's names are read from."""
+_COLUMNS = NAME_COLUMNS
 
 
 class RowNames(NamedTuple):

@@ -233,7 +233,8 @@ class BulkEditForm(View):
             label = LABELS.get(result.change.field, result.change.field)
             self.say(f"Staged clearing {label} ({result.change.field}) on {_plural(count)}.", "ok")
         else:
-            self.say(f"Staged {result.change.field} on {_plural(count)}.", "ok")
+            label = LABELS.get(result.change.field, result.change.field)
+            self.say(f"Staged {label} on {_plural(count)}.", "ok")
         self.changed()
 
     def _ask(self, result: Preview) -> None:

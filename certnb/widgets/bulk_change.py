@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from certnb.errors import EditsRefused, ValidationError
+from certnb.frame.names import NAME_COLUMNS, RowNames, refusal
 from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_value
 from certnb.staging.rows import wire_column
@@ -154,25 +155,24 @@ def preview(
     allowed = CLEARABLE_FIELDS if isinstance(change, ClearField) else WRITABLE_FIELDS
     if field not in allowed:
         kind = "clearable" if isinstance(change, ClearField) else "writable"
-        rule = f"not a {kind} field; {kind}: {', '.join(allowed)}"
-        raise EditsRefused([ValidationError(row="all picked", field=field, value=None, rule=rule)])
+        rule = f"{LABELS.get(field, field)} is not a {kind} field; {kind}: {', '.join(allowed)}"
+        raise EditsRefused([refusal(None, field, None, rule, row="all picked", where=_EVERY_PICKED)])
     constant = _checked(change, field)
     if isinstance(constant, Refusal):
-        raise EditsRefused([ValidationError(row="all picked", field=field, value=_raw(change),
-                                            rule=str(constant))])
+        raise EditsRefused([refusal(None, field, _raw(change), str(constant), row="all picked", where=_EVERY_PICKED)])
     rows = frame.loc[list(labels)]
     loaded = wire_column(rows, field) if len(rows) else []
     staged_after = {e.row_key: e.after for e in staged if e.field == field}
     lines = []
     problems: list[ValidationError] = []
-    records = rows[["userId", "userPrincipalName", "id", "displayName"]].astype(object).to_dict("records")
+    records = rows[[c for c in NAME_COLUMNS if c in rows]].astype(object).to_dict("records")
     for label, record, was in zip(rows.index.tolist(), records, loaded, strict=True):
         key = (str(record["userId"]), str(record["id"]))
         before = staged_after.get(key, was)
         try:
             after = constant if constant is not _PER_ROW else _after(change, was, before)
-        except Refusal as refusal:
-            problems.append(ValidationError(row=label, field=field, value=None, rule=str(refusal)))
+        except Refusal as refused:
+            problems.append(refusal(RowNames.of_record(record), field, None, str(refused), row=label))
             continue
         if after is _UNCHANGED or after == before:
             continue
@@ -184,6 +184,7 @@ def preview(
     return Preview(change, table)
 
 
+_EVERY_PICKED = "every picked certification"
 _PER_ROW = object()
 _UNCHANGED = object()
 

@@ -3,12 +3,15 @@
 ipywidgets swallows exceptions raised in callbacks (they reach a log, not the notebook), so every form
 action catches what it raises and shows it with these functions instead (STYLE §10).
 
-    >>> from certnb.errors import ValidationError
     >>> from certnb.errors import EditsRefused
-    >>> refused = EditsRefused([ValidationError(row=0, field="endDate", value="2024-01-01",
-    ...                                         rule="endDate (2024-01-01) must not be before startDate")])
+    >>> from certnb.frame.names import RowNames, refusal
+    >>> adele = RowNames.of("u1", "adele@contoso.example", "Adele Vance", "c1", "AZ-104")
+    >>> refused = EditsRefused([refusal(adele, "endDate", "2024-01-01", "Expires 2024-01-01 is before Valid "
+    ...                                 "from 2025-01-01 (Expires must not be before Valid from)")])
     >>> by_field(refused)
-    {'endDate': ['endDate (2024-01-01) must not be before startDate']}
+    {'endDate': ['Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)']}
+    >>> "Adele Vance (adele@contoso.example) · AZ-104" in problems_html(refused.problems, "Refused")
+    True
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ _SHOWN = 20  # problems listed in a form; the rest are counted
 
 
 def by_field(error: EditsRefused) -> dict[str, list[str]]:
-    """The rules an `EditsRefused` names, grouped by field (one message per problem, in order)."""
+    """The rules an `EditsRefused` names, grouped by field (one message per problem, in order): each says
+    the field by its label, shown next to that field's control."""
     found: dict[str, list[str]] = {}
     for problem in error.problems:
         found.setdefault(str(problem.field), []).append(str(problem.rule))
@@ -46,16 +50,21 @@ def field_error_html(messages: Iterable[str]) -> str:
 
 
 def problems_html(problems: Iterable[ValidationError], heading: str) -> str:
-    """A list of refused edits (row, field, value, rule) under a heading."""
+    """A list of refused edits under a heading: whose certification (person · title), then the field by its
+    label, the value and the rule (`ValidationError.statement`)."""
     items = list(problems)
     rows = "".join(
-        f"<li>row {html.escape(repr(p.row))}, <b>{html.escape(str(p.field))}</b> = "
-        f"{html.escape(repr(p.value))}: {html.escape(str(p.rule))}</li>"
+        f"<li>{_subject(p)}{html.escape(p.statement)}</li>"
         for p in items[:_SHOWN]
     )
     more = f"<li>… and {len(items) - _SHOWN} more</li>" if len(items) > _SHOWN else ""
     return (f'<div class="certnb-problems" style="color:#cf222e"><b>{html.escape(heading)}</b>'
             f"<ul>{rows}{more}</ul></div>")
+
+
+def _subject(problem: ValidationError) -> str:
+    subject = problem.subject
+    return f"<b>{html.escape(subject)}</b>: " if subject else ""
 
 
 def error_html(error: BaseException, doing: str) -> str:

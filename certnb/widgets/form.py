@@ -22,7 +22,8 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 import pandas as pd
 
 from certnb.errors import EditsRefused
-from certnb.schema import is_missing
+from certnb.frame.names import RowNames
+from certnb.schema import LABELS, is_missing
 from certnb.staging.edit import WRITABLE_FIELDS
 from certnb.staging.rows import wire_column
 from certnb.widgets.controls import changes, make_control, shown, to_control
@@ -117,8 +118,8 @@ class CertificationForm(View):
         self.key = (str(row["userId"]), str(row["id"]))
         self.loaded = loaded_values(self.frame, self.staged, label)
         title = "(untitled)" if is_missing(row["displayName"]) else str(row["displayName"])
-        who = html.escape(str(row["userPrincipalName"]))
-        where = f"row {html.escape(repr(label))}, id {html.escape(self.key[1])}"
+        who = html.escape(RowNames.of_record(row.to_dict()).person or "(nobody)")
+        where = f"{LABELS['id']} {html.escape(self.key[1])}"
         self.header.value = f"<b>{html.escape(title)}</b> of {who} <small>({where})</small>"
         for control in self.controls.values():
             control.disabled = False

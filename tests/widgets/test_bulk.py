@@ -48,7 +48,7 @@ def test_stage_sets_a_field_on_every_picked_row(frame: pd.DataFrame, staged: Sta
     bulk.stage_button.click()
     assert sorted(e.cert_id for e in staged) == ["a1", "b1", "c1"]
     assert {e.after for e in staged} == {"Microsoft Corporation"}
-    assert "Staged issuingCompany on 3 certifications" in bulk.messages.value
+    assert "Staged Issuing company on 3 certifications" in bulk.messages.value
 
 
 def test_replace_issuer_spelling(frame: pd.DataFrame, staged: Staged) -> None:
@@ -67,7 +67,10 @@ def test_refusal_is_shown_in_the_form_and_nothing_is_staged(frame: pd.DataFrame,
     bulk.stage_button.click()
     assert len(staged) == 0
     assert "Nothing was staged: 1 edit(s) refused" in bulk.messages.value
-    assert "must not be before" in bulk.messages.value
+    # Whose certification, then the field by its label, the value and the rule; no row label, no Graph name.
+    assert ("<li><b>Adele Admin (admin@contoso.example) · AZ-104</b>: Expires 2023-12-15 is before Valid from "
+            "2024-01-01 (Expires must not be before Valid from)</li>") in bulk.messages.value
+    assert "row " not in bulk.messages.value and "endDate" not in bulk.messages.value
 
 
 def test_bad_value_and_empty_selection_are_explained(frame: pd.DataFrame, staged: Staged) -> None:
@@ -181,7 +184,7 @@ def test_new_rows_drop_the_preview_and_the_stale_staged_note(frame: pd.DataFrame
     assert bulk.preview_area.value == "" and bulk.last_preview is None
     assert "The picked certifications changed: press Preview again" in bulk.messages.value
     bulk.stage_button.click()
-    assert "Staged endDate on 1 certification" in bulk.messages.value
+    assert "Staged Expires on 1 certification" in bulk.messages.value
     picked.append(label_of(frame, "c2"))
     bulk.rows_changed()
     assert "Staged" not in bulk.messages.value

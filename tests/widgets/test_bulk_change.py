@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from widget_tenant import label_of
 
+from certnb.schema import LABELS
 from certnb.staging import EditsRefused, Staged
 from certnb.staging.edit import WRITABLE_FIELDS
 from certnb.widgets.bulk_change import (
@@ -76,6 +77,9 @@ def test_staging_a_preview_is_all_or_nothing(frame: pd.DataFrame, staged: Staged
     with pytest.raises(EditsRefused) as refused:
         stage_preview(staged, p)
     assert [problem.field for problem in refused.value.problems] == ["endDate"]
+    [problem] = refused.value.problems
+    assert (problem.person, problem.certification, problem.label) == (
+        "Adele Admin (admin@contoso.example)", "AZ-104", "Expires")
     assert len(staged) == 0
 
 
@@ -94,6 +98,8 @@ def test_set_field_with_an_empty_value_is_refused_and_points_at_clear_field(
         preview(frame, list(frame.index), SetField(field, value), staged)
     assert refused.value.field == field and refused.value.row == "all picked"
     assert 'choose "Clear field"' in str(refused.value.rule)
+    assert str(refused.value).splitlines()[1].startswith(f"  every picked certification: an empty value would "
+                                                         f"clear {LABELS[field]} ({field})")
     assert len(staged) == 0
 
 

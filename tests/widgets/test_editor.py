@@ -79,7 +79,7 @@ def test_a_new_pick_drops_the_bulk_preview_its_question_and_its_staged_note(fram
     assert ed.bulk.preview_area.value == ""
     assert "The picked certifications changed: press Preview again" in ed.bulk.messages.value
     ed.bulk.stage_button.click()
-    assert "Staged endDate on 1 certification." in ed.bulk.messages.value
+    assert "Staged Expires on 1 certification." in ed.bulk.messages.value
     ed.picker.select_all.click()
     assert ed.bulk.messages.value == ""  # "Staged … on 1" spoke of the old pick
 

@@ -47,8 +47,11 @@ def test_refused_values_show_inline_next_to_their_field_and_nothing_is_staged(fr
                   "displayName": "AZ-104 v2"}
     form.stage_button.click()
     assert len(staged) == 0
-    assert "must not be before" in form.errors["endDate"].value
-    assert "http(s)" in form.errors["webUrl"].value
+    # Next to each control, the rule in the form's own words: labels, never Graph names.
+    assert "Expires 2023-06-30 is before Valid from 2024-01-01 (Expires must not be before Valid from)" in (
+        form.errors["endDate"].value)
+    assert "Web URL must be an absolute http(s) URL" in form.errors["webUrl"].value
+    assert "endDate" not in form.errors["endDate"].value and "webUrl" not in form.errors["webUrl"].value
     assert form.errors["displayName"].value == ""
     assert "Nothing was staged: 2 fields refused" in form.messages.value
     form.value = {"endDate": dt.date(2027, 6, 30), "webUrl": "https://example.com/x"}
