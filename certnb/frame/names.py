@@ -51,7 +51,7 @@ class RowNames(NamedTuple):
         return cls(person, uid, certification, cid)
 
     @classmethod
-    def of_record(cls, record: Mapping[str, Any]) -> RowNames:
+    def of_record(cls, record: Mapping[Any, Any]) -> RowNames:
         """The names of a row given as a mapping of the frame's columns (userId, …, displayName).
 
         >>> str(RowNames.of_record({"userId": "u1", "userPrincipalName": "a@x", "displayName": "CKA"}))

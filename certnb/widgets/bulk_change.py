@@ -159,7 +159,9 @@ def preview(
         raise EditsRefused([refusal(None, field, None, rule, row="all picked", where=_EVERY_PICKED)])
     constant = _checked(change, field)
     if isinstance(constant, Refusal):
-        raise EditsRefused([refusal(None, field, _raw(change), str(constant), row="all picked", where=_EVERY_PICKED)])
+        raise EditsRefused([
+            refusal(None, field, _raw(change), str(constant), row="all picked", where=_EVERY_PICKED)
+        ])
     rows = frame.loc[list(labels)]
     loaded = wire_column(rows, field) if len(rows) else []
     staged_after = {e.row_key: e.after for e in staged if e.field == field}

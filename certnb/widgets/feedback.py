@@ -8,8 +8,8 @@ action catches what it raises and shows it with these functions instead (STYLE Â
     >>> adele = RowNames.of("u1", "adele@contoso.example", "Adele Vance", "c1", "AZ-104")
     >>> refused = EditsRefused([refusal(adele, "endDate", "2024-01-01", "Expires 2024-01-01 is before Valid "
     ...                                 "from 2025-01-01 (Expires must not be before Valid from)")])
-    >>> by_field(refused)
-    {'endDate': ['Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)']}
+    >>> by_field(refused)["endDate"][0].startswith("Expires 2024-01-01 is before Valid from 2025-01-01")
+    True
     >>> "Adele Vance (adele@contoso.example) Â· AZ-104" in problems_html(refused.problems, "Refused")
     True
 """

@@ -98,8 +98,8 @@ def test_set_field_with_an_empty_value_is_refused_and_points_at_clear_field(
         preview(frame, list(frame.index), SetField(field, value), staged)
     assert refused.value.field == field and refused.value.row == "all picked"
     assert 'choose "Clear field"' in str(refused.value.rule)
-    assert str(refused.value).splitlines()[1].startswith(f"  every picked certification: an empty value would "
-                                                         f"clear {LABELS[field]} ({field})")
+    first = str(refused.value).splitlines()[1]
+    assert first.startswith(f"  every picked certification: an empty value would clear {LABELS[field]} ({field})")
     assert len(staged) == 0
 
 
