@@ -68,8 +68,8 @@ def test_refusal_is_shown_in_the_form_and_nothing_is_staged(frame: pd.DataFrame,
     assert len(staged) == 0
     assert "Nothing was staged: 1 edit(s) refused" in bulk.messages.value
     # Whose certification, then the field by its label, value and rule; no row label, no Graph name.
-    assert ("<li><b>Adele Admin (admin@contoso.example) · AZ-104</b>: Expires 2023-12-15 is before Valid from "
-            "2024-01-01 (Expires must not be before Valid from)</li>") in bulk.messages.value
+    assert ("<li><b>Adele Admin (admin@contoso.example) · AZ-104</b>: Expires 2023-12-15 is before Valid "
+            "from 2024-01-01 (Expires must not be before Valid from)</li>") in bulk.messages.value
     assert "row " not in bulk.messages.value and "endDate" not in bulk.messages.value
 
 

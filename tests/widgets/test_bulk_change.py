@@ -99,7 +99,8 @@ def test_set_field_with_an_empty_value_is_refused_and_points_at_clear_field(
     assert refused.value.field == field and refused.value.row == "all picked"
     assert 'choose "Clear field"' in str(refused.value.rule)
     first = str(refused.value).splitlines()[1]
-    assert first.startswith(f"  every picked certification: an empty value would clear {LABELS[field]} ({field})")
+    said = f"  every picked certification: an empty value would clear {LABELS[field]} ({field})"
+    assert first.startswith(said)
     assert len(staged) == 0
 
 
