@@ -95,7 +95,7 @@ def _names_field(rule: str, label: str, field: str) -> bool:
 
 def _names_value(rule: str, value: object) -> bool:
     """Does the rule already show the value (as typed, or its repr)?"""
-    text = value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value).removesuffix(" 00:00:00")  # a midnight Timestamp
     if len(text) > 200:
         return False
     return repr(value) in rule or (bool(text.strip()) and f" {text} " in f" {rule} ")

@@ -34,11 +34,14 @@ import pandas as pd
 from certnb.audience import Audience
 from certnb.errors import Unreadable, ValidationError
 from certnb.frame.layout import format_datetimes
+from certnb.frame.names import RowNames, label, names_at, refusal
 from certnb.frame.spreadsheet import SHEET_COLUMNS, Formula, Sheet, read_sheet
 from certnb.schema import FIELDS_BY_COLUMN, Field, is_missing
 
 CHANGE_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "before", "after")
-PROBLEM_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "value", "problem")
+PROBLEM_COLUMNS: tuple[str, ...] = (
+    "row", "userId", "id", "field", "value", "problem", "person", "certification", "label"
+)
 KEY_COLUMNS: tuple[str, str] = ("userId", "id")
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (the 1900 leap-year bug already folded in)
@@ -53,7 +56,8 @@ class SheetEdits:
 
     `changes`: one row per changed cell (`CHANGE_COLUMNS`), `before`/`after` in the frame's Python types,
     ready to be staged as edits. `problems`: one row per cell, row or column that was not taken
-    (`PROBLEM_COLUMNS`). `row` is the file's row number (the header is row 1).
+    (`PROBLEM_COLUMNS`). `row` is the file's row number (the header is row 1); `person`, `certification` and
+    `label` name the row's holder, its title and the field as the forms do (`certnb.frame.names`).
     """
 
     changes: pd.DataFrame
@@ -84,7 +88,7 @@ def read_edits(
     """
     sheet = edited if isinstance(edited, Sheet) else read_sheet(edited, sep=sep)
     table = sheet.table
-    found = _Found(date_format, sheet.sep)
+    found = _Found(date_format, sheet.sep, loaded)
     missing_keys = [c for c in KEY_COLUMNS if c not in table.columns]
     if missing_keys:
         found.problem(
@@ -106,7 +110,7 @@ def read_edits(
             f"unknown column {unknown!r} ignored; columns are Graph's property names as exported",
         )
 
-    index = {
+    index = found.index = {
         (_text(u), _text(c)): i for i, (u, c) in enumerate(zip(loaded["userId"], loaded["id"], strict=True))
     }
     by_column = {c: loaded[c] for c in columns if c in loaded}  # looked up once, not once per cell
@@ -123,7 +127,7 @@ def read_edits(
             for column, formula in keyed:
                 named = formula.result is not None
                 why = "its result names no loaded certification" if named else _formula_why(formula, None)
-                found.refused.append((row, column, formula, why))
+                found.refused.append((row, column, formula, why, None))
             continue
         if key in seen:
             found.problem(
@@ -155,14 +159,25 @@ class _Found:
 
     date_format: str | None
     sep: str | None
+    loaded: pd.DataFrame
+    index: dict[tuple[Any, Any], int] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
-    refused: list[tuple[int, str, Formula, str]] = field(default_factory=list)
+    refused: list[tuple[int, str, Formula, str, RowNames | None]] = field(default_factory=list)
+
+    def names(self, key: tuple[Any, Any]) -> RowNames | None:
+        """The names of the loaded row a file row's ids match (`None`: no loaded row)."""
+        position = self.index.get(key)
+        return None if position is None else names_at(self.loaded, position)
 
     def problem(
         self, row: int | None, key: tuple[Any, Any], column: str | None, value: Any, why: str
     ) -> None:
-        self.problems.append(dict(zip(PROBLEM_COLUMNS, (row, *key, column, value, why), strict=True)))
+        names = self.names(key) or RowNames(None, None, None, None)
+        said = (names.person, names.certification, None if column is None else label(column))
+        self.problems.append(
+            dict(zip(PROBLEM_COLUMNS, (row, *key, column, value, why, *said), strict=True))
+        )
 
     def compare(
         self,
@@ -179,18 +194,19 @@ class _Found:
             after = read_cell(f, value, date_format=self.date_format, sep=self.sep)
         except Unreadable as refusal:
             if formula is not None:
-                self.refused.append((row, column, formula, f"its result {value!r} cannot be read: {refusal}"))
+                why = f"its result {value!r} cannot be read: {refusal}"
+                self.refused.append((row, column, formula, why, self.names(key)))
             else:
                 self.problem(row, key, column, value, str(refusal))
             return
         same = _equal(f, before, after)
         if formula is not None and (formula.result is None or not same):
-            self.refused.append((row, column, formula, _formula_why(formula, before)))
+            self.refused.append((row, column, formula, _formula_why(formula, before), self.names(key)))
             return
         if same:
             return
         if not f.writable:
-            why = f"{column} is read-only (set by Graph); the edit is not taken"
+            why = f"{f.label} is read-only (set by Graph: {column}); the edit is not taken"
             self.problem(row, key, column, value, why)
             return
         self.changes.append(
@@ -211,19 +227,18 @@ def _formula_why(formula: Formula, before: Any) -> str:
     return f"its result {formula.result!r} is not the exported value ({shown})"
 
 
-def _formula_refusal(refused: list[tuple[int, str, Formula, str]], source: str) -> ValidationError:
+def _formula_refusal(
+    refused: list[tuple[int, str, Formula, str, RowNames | None]], source: str
+) -> ValidationError:
     """One error for the formula cells `read_edits` cannot take: the first in full, the others by cell."""
-    row, column, formula, why = refused[0]
-    others = [f.cell for _, _, f, _ in refused[1:]]
+    row, column, formula, why, names = refused[0]
+    others = [f.cell for _, _, f, _, _ in refused[1:]]
     listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
     more = f" ({len(others)} more formula cell{'s' if len(others) > 1 else ''}: {listed})" if others else ""
-    return ValidationError(
-        row=row,
-        field=column,
-        value=formula.text,
-        rule=f"a certnb sheet holds values, not formulas, and {why}. In {source}, cell {formula.cell}: type "
-        f"the value itself (or undo the edit), save, and read the file again{more}",
-    )
+    rule = (f"{label(column)} is the formula {formula.text!r}; a certnb sheet holds values, not formulas, and {why}. In "
+            f"{source}, cell {formula.cell}: type the value itself (or undo the edit), save, and read the "
+            f"file again{more}")
+    return refusal(names, column, formula.text, rule, row=row, where=f"spreadsheet row {row}")
 
 
 def _text(value: Any) -> str | None:

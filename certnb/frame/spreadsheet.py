@@ -38,6 +38,8 @@ import pandas as pd
 
 from certnb.errors import ValidationError
 from certnb.frame.layout import format_datetimes
+from certnb.frame.names import label as field_label
+from certnb.frame.names import names_at, refusal
 from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, FIELDS_BY_COLUMN, is_missing
 
 SHEET_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c != AUDIENCE_WIRE_COLUMN)
@@ -180,7 +182,11 @@ def to_excel(frame: pd.DataFrame, path: str | Path, *, sheet_name: str = "certif
                 cell.value = None if is_missing(value) else value.to_pydatetime().date()
                 cell.number_format = DATE_CELL_FORMAT
             elif isinstance(value, str) and value:
-                _put_text(sheet.cell(row, column), value, row=row, field=str(cells.columns[column - 1]))
+                try:
+                    _put_text(sheet.cell(row, column), value, row=row, field=str(cells.columns[column - 1]))
+                except ValidationError as refused:  # say whose certification it is, as every refusal does
+                    raise refusal(names_at(frame, row - 2), refused.field, refused.value, refused.rule,
+                                  row=row, where=refused.where) from None
     sheet.freeze_panes = "A2"
     target = Path(path)
     workbook.save(target)
@@ -249,12 +255,9 @@ def _put_value(cell: Any, value: Any, *, row: int, field: str) -> None:
 def _put_text(cell: Any, text: str, *, row: int = 1, field: str = "") -> None:
     stored = _XML_UNSAFE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
     if len(stored) > _EXCEL_TEXT_LIMIT:  # openpyxl would cut it short without a word
-        raise ValidationError(
-            row=row,
-            field=field,
-            value=text,
-            rule=f"an Excel cell holds at most {_EXCEL_TEXT_LIMIT:,} characters; export with to_csv instead",
-        )
+        rule = (f"{field_label(field)} is {len(stored):,} characters long; an Excel cell holds at most "
+                f"{_EXCEL_TEXT_LIMIT:,}: export with to_csv instead")
+        raise refusal(None, field, text, rule, row=row, where=f"spreadsheet row {row}")
     cell.value = stored
     cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error value
     cell.quotePrefix = True  # and Excel keeps it text when the cell is edited and entered again

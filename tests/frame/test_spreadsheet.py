@@ -14,7 +14,9 @@ from openpyxl import load_workbook
 import certnb
 from certnb.audience import Audience
 from certnb.frame.changes import read_edits
+from certnb.errors import ValidationError
 from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel
+from certnb.schema import LABELS
 
 ZOE = "zoe.angstrom@contoso.example"
 
@@ -103,6 +105,30 @@ def test_unknown_rows_read_only_columns_and_bad_cells_are_reported(
     assert "no such user and certification" in by_row[5, "id"]
     assert "appears again" in by_row[len(rows), "id"]
     assert "unknown column 'notes'" in by_row[None, "notes"]
+    # Each problem of a loaded row also says whose certification it is and the field's label.
+    said = {(r.row, r.field): (r.person, r.certification, r.label) for r in problems.itertuples()}
+    for row, field in ((2, "createdDateTime"), (3, "endDate"), (4, "allowedAudiences")):
+        loaded = sample_frame.iloc[row - 2]
+        person = f"{loaded['userDisplayName']} ({loaded['userPrincipalName']})"
+        assert said[row, field] == (person, loaded["displayName"], LABELS[field])
+    assert said[5, "id"][:2] == (None, None)  # no loaded row has these ids
+    assert "Created is read-only (set by Graph: createdDateTime)" in by_row[2, "createdDateTime"]
+
+
+def test_a_text_too_long_for_excel_is_refused_naming_the_row_person_and_label(
+    sample_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    frame = sample_frame.copy()
+    frame.loc[frame.index[1], "description"] = "x" * 40_000
+    with pytest.raises(ValidationError) as refused:
+        to_excel(frame, tmp_path / "certs.xlsx")
+    loaded = frame.iloc[1]
+    person = f"{loaded['userDisplayName']} ({loaded['userPrincipalName']})"
+    assert str(refused.value).startswith(
+        f"spreadsheet row 3 · {person} · {loaded['displayName']}: Description is 40,000 characters long; an "
+        "Excel cell holds at most 32,767: export with to_csv instead")
+    assert (refused.value.row, refused.value.field, refused.value.label) == (3, "description", "Description")
+    assert len(str(refused.value)) < 1000
 
 
 def test_excel_mangled_csv_semicolons_no_bom_locale_and_serial_dates(

@@ -127,8 +127,9 @@ def test_a_formula_without_a_saved_result_is_refused_not_read_as_cleared(tmp_pat
         read_edits(frame, path)
     message = str(refused.value)
     assert isinstance(refused.value, CertnbError)
-    assert "row 3, field 'displayName'" in message
-    assert "'=UPPER(\"azure\")'" in message
+    assert message.startswith("spreadsheet row 3 · ada@contoso.example · Azure Administrator: Title is the "
+                              "formula '=UPPER(\"azure\")'")
+    assert (refused.value.row, refused.value.field, refused.value.label) == (3, "displayName", "Title")
     assert "no result saved" in message and f"cell {ref}" in message and "certs.xlsx" in message
     assert "type the value itself" in message
 
@@ -161,7 +162,8 @@ def test_a_typed_formula_with_another_result_is_refused_naming_every_formula_cel
     with pytest.raises(ValidationError) as refused:
         read_edits(frame, path)
     message = str(refused.value)
-    assert message.startswith("row 3, field 'displayName': value '=PROPER(\"azure admin\")'")
+    assert message.startswith("spreadsheet row 3 · ada@contoso.example · Azure Administrator: Title is the "
+                              "formula '=PROPER(\"azure admin\")'")
     assert "'Azure Admin'" in message and "'Azure Administrator'" in message  # the result and the export
     assert f"1 more formula cell: {second}" in message
 
@@ -171,7 +173,8 @@ def test_a_formula_in_a_key_column_is_refused_when_it_matches_no_row(tmp_path: P
     path = to_excel(frame, tmp_path / "certs.xlsx")
     ref = set_cell(path, 3, "id", '="c"&"9"')
     save_results(path, {ref: "c9"})
-    with pytest.raises(ValidationError, match=r"row 3, field 'id': value '=\"c\"&\"9\"'"):
+    said = r"^spreadsheet row 3: Certification id \(Graph\) is the formula '=\"c\"&\"9\"'"
+    with pytest.raises(ValidationError, match=said):
         read_edits(frame, path)
 
 

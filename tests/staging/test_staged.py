@@ -254,6 +254,36 @@ def test_from_changes_refuses_a_table_from_another_load(tenant_frame: pd.DataFra
     first, second = refused.value.problems
     assert (first.row, first.field) == (7, "endDate") and "not the loaded value '2028-08-01'" in first.rule
     assert second.row == 8 and "no certification 'nothing' of user 'nobody'" in second.rule
+    # The file's row, then whose certification, in the analyst's words.
+    megan = f"{tenant_frame.at[0, 'userDisplayName']} ({tenant_frame.at[0, 'userPrincipalName']})"
+    assert (first.where, first.person, first.certification, first.label) == (
+        "spreadsheet row 7", megan, tenant_frame.at[0, "displayName"], "Expires")
+    lines = str(refused.value).splitlines()
+    assert lines[1].startswith(f"  spreadsheet row 7 · {megan} · {tenant_frame.at[0, 'displayName']}: the "
+                               "table's before value of Expires '2020-01-01' is not the loaded value")
+    assert lines[2] == ("  spreadsheet row 8: Expires: no certification 'nothing' of user 'nobody' in the frame "
+                        "(value '2029-01-01')")
+
+
+def test_a_bad_value_typed_in_a_spreadsheet_is_refused_naming_its_row_person_and_label(
+    tenant_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    path = to_csv(tenant_frame, tmp_path / "certs.csv")
+    sheet = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    sheet.loc[1, "endDate"] = "1999-01-01"  # before it became valid: read fine, refused by the staging rules
+    sheet.to_csv(path, index=False, encoding="utf-8-sig")
+    edits = read_edits(tenant_frame, path)
+    staged = stage(tenant_frame)
+    with pytest.raises(EditsRefused) as refused:
+        staged.from_changes(edits)
+    [problem] = refused.value.problems
+    person = f"{tenant_frame.at[1, 'userDisplayName']} ({tenant_frame.at[1, 'userPrincipalName']})"
+    start = wire(tenant_frame.at[1, "startDate"])
+    assert str(refused.value).splitlines()[1] == (
+        f"  spreadsheet row 3 · {person} · {tenant_frame.at[1, 'displayName']}: Expires 1999-01-01 is before "
+        f"Valid from {start} (Expires must not be before Valid from)")
+    assert (problem.row, problem.field, problem.user_id) == (3, "endDate", tenant_frame.at[1, "userId"])
+    assert len(staged) == 0
 
 
 def test_diff_table_filters_and_html(tenant_frame: pd.DataFrame) -> None:
