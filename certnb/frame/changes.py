@@ -235,9 +235,9 @@ def _formula_refusal(
     others = [f.cell for _, _, f, _, _ in refused[1:]]
     listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
     more = f" ({len(others)} more formula cell{'s' if len(others) > 1 else ''}: {listed})" if others else ""
-    rule = (f"{label(column)} is the formula {formula.text!r}; a certnb sheet holds values, not formulas, and {why}. In "
-            f"{source}, cell {formula.cell}: type the value itself (or undo the edit), save, and read the "
-            f"file again{more}")
+    rule = (f"{label(column)} is the formula {formula.text!r}; a certnb sheet holds values, not formulas, "
+            f"and {why}. In {source}, cell {formula.cell}: type the value itself (or undo the edit), save, and "
+            f"read the file again{more}")
     return refusal(names, column, formula.text, rule, row=row, where=f"spreadsheet row {row}")
 
 

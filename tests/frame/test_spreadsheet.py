@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 import certnb
 from certnb.audience import Audience
-from certnb.frame.changes import read_edits
 from certnb.errors import ValidationError
+from certnb.frame.changes import read_edits
 from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel
 from certnb.schema import LABELS
 

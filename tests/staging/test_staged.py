@@ -261,8 +261,8 @@ def test_from_changes_refuses_a_table_from_another_load(tenant_frame: pd.DataFra
     lines = str(refused.value).splitlines()
     assert lines[1].startswith(f"  spreadsheet row 7 · {megan} · {tenant_frame.at[0, 'displayName']}: the "
                                "table's before value of Expires '2020-01-01' is not the loaded value")
-    assert lines[2] == ("  spreadsheet row 8: Expires: no certification 'nothing' of user 'nobody' in the frame "
-                        "(value '2029-01-01')")
+    assert lines[2] == ("  spreadsheet row 8: Expires: no certification 'nothing' of user 'nobody' in the "
+                        "frame (value '2029-01-01')")
 
 
 def test_a_bad_value_typed_in_a_spreadsheet_is_refused_naming_its_row_person_and_label(
