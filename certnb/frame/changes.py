@@ -236,8 +236,8 @@ def _formula_refusal(
     listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
     more = f" ({len(others)} more formula cell{'s' if len(others) > 1 else ''}: {listed})" if others else ""
     rule = (f"{label(column)} is the formula {formula.text!r}; a certnb sheet holds values, not formulas, "
-            f"and {why}. In {source}, cell {formula.cell}: type the value itself (or undo the edit), save, and "
-            f"read the file again{more}")
+            f"and {why}. In {source}, cell {formula.cell}: type the value itself (or undo the edit), save, "
+            f"and read the file again{more}")
     return refusal(names, column, formula.text, rule, row=row, where=f"spreadsheet row {row}")
 
 
