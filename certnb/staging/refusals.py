@@ -55,16 +55,16 @@ class Refusals:
         self._where = where
 
     def names(self, target: Target) -> RowNames | None:
-        """The person and certification a target names, as far as anything knows them."""
+        """The person and certification a target names: from the frame, else the journal (`None`: unknown)."""
         if target.position is not None and self._frame_rows is not None:
             return names_at(self._frame_rows.frame, target.position)
         if target.key is None:
             return None
         known = self._rows.get(target.key)
-        if known is not None:
-            return RowNames.of(known.user_id, known.user_principal_name, known.user_display_name,
-                               known.cert_id, known.display_name)
-        return RowNames.of(target.key[0], cert_id=target.key[1])
+        if known is None:
+            return None  # ids that name no loaded certification: the rule names them
+        return RowNames.of(known.user_id, known.user_principal_name, known.user_display_name,
+                           known.cert_id, known.display_name)
 
     def where(self, target: Target) -> str | None:
         """Where the row came from ("spreadsheet row 3"), or `None` for a row of the frame."""

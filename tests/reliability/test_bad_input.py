@@ -112,6 +112,8 @@ def check_refusal(
     [line] = message.splitlines()[1:]
     if subject is not None:
         assert line.startswith(f"  {subject}: "), line
+    else:  # ids that name no loaded certification: the field, then the rule naming those ids
+        assert line.startswith(f"  {problem.label}: "), line
     assert problem.label in line
     assert value is None or repr(value)[:40] in line or (isinstance(value, str) and value in line)
     assert rule in line
