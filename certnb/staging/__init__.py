@@ -6,6 +6,7 @@
     refusals.py        the row rules (date order, one value per cell, before from another load) and the
                        refusals naming person, certification and field label (names: certnb.frame.names)
     rows.py            the frame side: which rows a selection names, their loaded values in wire form
+    known_rows.py      the rows a Staged knows: the frame's, and those its journal recorded
     frame_check.py     the frame as load made it (the schema's dtypes, one row per label), or FrameRefused
     journal.py         the SQLite journal: staged edits, tombstones, the loaded values, and the commit's
                        outcome rows (stored for certnb.commit, which alone knows what they mean)

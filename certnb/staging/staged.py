@@ -38,15 +38,15 @@ import pandas as pd
 
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
-from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging import proposals
 from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import WRITABLE_FIELDS, Edit, EditsRefused, Refusal, RowSnapshot
+from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
+from certnb.staging.known_rows import KnownRows
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
-from certnb.staging.rows import FrameRows, Row, Target, is_key
+from certnb.staging.rows import FrameRows, Row, Target
 
 __all__ = ["Staged", "stage"]
 
@@ -84,6 +84,7 @@ class Staged:
         with paused():
             self._rows, self._edits = journal.replay()
             self._frame_rows = None if frame is None else FrameRows(frame)
+            self._known = KnownRows(self._frame_rows, self._rows)
         self._resumed = journal.summary(self._edits.values()) if resumed else None
 
     @classmethod
@@ -222,7 +223,7 @@ class Staged:
 
     def _set(self, selection: Any, given: Mapping[str, Any]) -> Staged:
         frame_index = None if self._frame_rows is None else self._frame_rows.frame.index
-        return self._stage(proposals.constant(self._select(selection), given, frame_index))
+        return self._stage(proposals.constant(self._known.select(selection), given, frame_index))
 
     def apply(
         self, selection: Any, functions: Mapping[str, Callable[[Row], Any]] | None = None, /,
@@ -238,7 +239,7 @@ class Staged:
             return self._apply(selection, {**(functions or {}), **fields})
 
     def _apply(self, selection: Any, given: Mapping[str, Callable[[Row], Any]]) -> Staged:
-        return self._stage(proposals.computed(self._select(selection), given, self._row))
+        return self._stage(proposals.computed(self._known.select(selection), given, self._known.row))
 
     def from_changes(self, table: Any) -> Staged:
         """Stage the `changes` table of a spreadsheet round trip (`certnb.frame.changes.read_edits`).
@@ -248,7 +249,7 @@ class Staged:
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
         sheet_rows = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
-        return self._stage(proposals.from_table(changes, self._target_for_key, self._before_mismatch),
+        return self._stage(proposals.from_table(changes, self._known.target_for_key, self._before_mismatch),
                            where=_spreadsheet_row if sheet_rows else None)
 
     def unstage(self, selection: Any = None, field: str | Iterable[str] | None = None) -> Staged:
@@ -264,7 +265,7 @@ class Staged:
         elif selection is None:
             keys = [k for k in self._edits if fields is None or k[2] in fields]
         else:
-            targets = self._select(selection)
+            targets = self._known.select(selection)
             refusals = self._refusals()
             named = field if isinstance(field, str) else "*"
             problems = [
@@ -312,7 +313,7 @@ class Staged:
                     problems.append(refusals.problem(target, name, raw, rule))
                     continue
                 changes[key] = (target, raw, checked)
-        snapshots = self._snapshots(changes)
+        snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         if problems:
             raise EditsRefused(problems)
@@ -344,66 +345,7 @@ class Staged:
         return Refusals(self._frame_rows, self._rows, where)
 
     def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
-        return before_mismatch_rule(name, before, self._snapshot(target).value(name))
-
-    # -- rows ------------------------------------------------------------------------------------------------
-
-    def _select(self, selection: Any) -> list[Target]:
-        """The rows a selection names (each with its problem, if it cannot be edited)."""
-        if self._frame_rows is None:
-            # Without a frame only (userId, id) pairs name rows: those the journal knows.
-            if is_key(selection):
-                return [self._target_for_key(selection, selection)]
-            if isinstance(selection, list) and selection and all(is_key(s) for s in selection):
-                return [self._target_for_key(s, s) for s in selection]
-            return [Target(selection, None, problem="no frame to pick rows from (staging was opened without "
-                           "one); name rows by (userId, id) or pass the frame to Staged.open")]
-        return [
-            Target(t.label, t.key) if t.position is None and t.key in self._rows else t
-            for t in self._frame_rows.select(selection)
-        ]
-
-    def _target_for_key(self, key: tuple[str, str], label: Any) -> Target:
-        if self._frame_rows is not None:
-            target = self._frame_rows.target_for_key(key, label)
-            if target.position is not None:
-                return target
-        if key in self._rows:
-            return Target(label, key)
-        return Target(label, None, problem=f"no certification {key[1]!r} of user {key[0]!r} in the frame")
-
-    def _snapshots(
-        self, changes: Mapping[tuple[str, str, str], tuple[Target, Any, Any]]
-    ) -> dict[tuple[str, str], RowSnapshot]:
-        """The loaded values of each changed row, in the order the rows first appear in `changes`."""
-        firsts: dict[tuple[str, str], Target] = {}
-        for (user_id, cert_id, _), (target, _, _) in changes.items():
-            if (user_id, cert_id) not in firsts:
-                firsts[user_id, cert_id] = target
-        unknown = [t for key, t in firsts.items() if key not in self._rows]
-        if unknown and self._frame_rows is None:
-            raise ValueError(f"row {unknown[0].label!r} is unknown")
-        # The journal's record of the load wins (see the module docstring); new rows come from the frame.
-        found = iter(self._frame_rows.snapshots(unknown) if self._frame_rows is not None and unknown else [])
-        return {key: self._rows[key] if key in self._rows else next(found) for key in firsts}
-
-    def _snapshot(self, target: Target) -> RowSnapshot:
-        known = self._rows.get(target.key) if target.key is not None else None
-        if known is not None:
-            return known  # the journal's record of the load wins (see the module docstring)
-        if self._frame_rows is None:
-            raise ValueError(f"row {target.label!r} is unknown")
-        return self._frame_rows.snapshot(target)
-
-    def _row(self, target: Target) -> Row:
-        if target.position is not None and self._frame_rows is not None:
-            return self._frame_rows.row(target)
-        snapshot = self._snapshot(target)
-        values = {name: FIELDS_BY_COLUMN[name].from_wire(snapshot.value(name)) for name in WRITABLE_FIELDS}
-        values.update(
-            userId=snapshot.user_id, id=snapshot.cert_id, userPrincipalName=snapshot.user_principal_name
-        )
-        return Row(target.label, tuple(values), values.__getitem__)
+        return before_mismatch_rule(name, before, self._known.snapshot(target).value(name))
 
 
 def _spreadsheet_row(target: Target) -> str:
