@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from certnb.frame.names import label as field_label
 from certnb.staging.edit import Refusal, check_value, check_values
 from certnb.staging.frame_check import repeated_labels
 from certnb.staging.rows import NO_VALUE, Row, Target, cells
@@ -39,14 +40,16 @@ def constant(
             columns.append((name, [value] * len(targets), [_checked(name, value)] * len(targets)))
             continue
         if not value.index.is_unique:  # `series[label]` would be a Series, not one value
-            refused = Refusal(f"the Series given for {name} holds {repeated_labels(value.index)}: give one "
-                              "value per row label")
+            repeated = repeated_labels(value.index)
+            refused = Refusal(f"the Series given for {field_label(name)} holds {repeated}: give one value "
+                              "per row label")
             columns.append((name, [None] * len(targets), [refused] * len(targets)))
             continue
         raws = cells(value, targets, frame_index)
         checked = iter(check_values(name, [raw for raw in raws if raw is not NO_VALUE]))
         columns.append((name, [None if raw is NO_VALUE else raw for raw in raws], [
-            Refusal(f"the Series given for {name} has no value for row {target.label!r}")
+            Refusal(f"the Series given for {field_label(name)} has no value for this certification (no label "
+                    f"{target.label!r} in its index)")
             if raw is NO_VALUE else next(checked)
             for target, raw in zip(targets, raws, strict=True)
         ]))
@@ -67,7 +70,7 @@ def computed(
             except Exception as error:  # the user's function: report it, don't crash the call
                 raws[name].append(None)
                 failures[(i, name)] = Refusal(
-                    f"the function given for {name} raised {type(error).__name__}: {error}"
+                    f"the function given for {field_label(name)} raised {type(error).__name__}: {error}"
                 )
     columns: list[tuple[str, list[Any], list[Any]]] = []
     for name, values in raws.items():

@@ -199,6 +199,11 @@ def _empty(wire: Any) -> bool:
     return wire is None or (isinstance(wire, str) and not wire.strip())
 
 
+def _labels(fields: Sequence[str]) -> str:
+    """Fields as the forms name them, with the Graph name a code caller typed: "Expires (endDate)"."""
+    return ", ".join(f"{LABELS.get(f, f)} ({f})" for f in fields)
+
+
 def _use_clear(field: str, where: str) -> Refusal:
     label = LABELS.get(field, field)
     return Refusal(f"an empty value would clear {label} ({field}) on {where}; to empty it on purpose, "
@@ -223,7 +228,7 @@ def _checked(change: BulkChange, field: str) -> Any:
 def _after(change: BulkChange, loaded: Any, before: Any) -> Any:
     if isinstance(change, ShiftDates):
         if change.field not in DATE_FIELDS:
-            raise Refusal(f"only dates shift ({', '.join(DATE_FIELDS)}); got {change.field}")
+            raise Refusal(f"only dates shift ({_labels(DATE_FIELDS)}); got {_labels([change.field])}")
         if change.unit not in UNITS:
             raise Refusal(f"shift by {', '.join(UNITS)}; got {change.unit!r}")
         if loaded is None:
@@ -235,7 +240,7 @@ def _after(change: BulkChange, loaded: Any, before: Any) -> Any:
         return check_value(change.field, dt.date(moved.year, moved.month, moved.day))
     if isinstance(change, ReplaceIssuer):
         if change.field not in ISSUER_FIELDS:
-            raise Refusal(f"issuer spellings live in {', '.join(ISSUER_FIELDS)}; got {change.field}")
+            raise Refusal(f"issuer spellings live in {_labels(ISSUER_FIELDS)}; got {_labels([change.field])}")
         if not isinstance(before, str) or before.strip() != change.old.strip():
             return _UNCHANGED
         return check_value(change.field, change.new.strip())

@@ -188,7 +188,7 @@ def test_a_series_of_values_with_repeated_labels_is_refused(tenant_frame: pd.Dat
     with pytest.raises(EditsRefused) as refused:
         stage(tenant_frame).set([0, 1], description=values)
     assert {p.rule for p in refused.value.problems} == {
-        "the Series given for description holds 1 label more than once (0): give one value per row label"}
+        "the Series given for Description holds 1 label more than once (0): give one value per row label"}
 
 
 def test_duplicated_certification_rows_are_refused(tenant_frame: pd.DataFrame) -> None:
