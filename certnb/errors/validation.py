@@ -66,7 +66,15 @@ class ValidationError(CertnbError):
         self.certification = certification
         self.cert_id = cert_id
         self.where = where
-        super().__init__(self._describe())
+        # The message is said when shown, not when made: a refused bulk call makes 100,000 of these and
+        # its own message spells out only the first few (EditsRefused).
+        super().__init__()
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else self._describe()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
 
     @property
     def subject(self) -> str:

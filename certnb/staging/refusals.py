@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from certnb.errors import ValidationError
-from certnb.frame.names import RowNames, label, names_at, refusal
+from certnb.frame.names import RowNames, label, refusal
 from certnb.staging.edit import DATE_ORDER, Edit, Refusal, RowSnapshot, check_date_order, check_value
 from certnb.staging.rows import FrameRows, Target
 
@@ -57,7 +57,7 @@ class Refusals:
     def names(self, target: Target) -> RowNames | None:
         """The person and certification a target names: from the frame, else the journal (`None`: unknown)."""
         if target.position is not None and self._frame_rows is not None:
-            return names_at(self._frame_rows.frame, target.position)
+            return self._frame_rows.names(target)
         if target.key is None:
             return None
         known = self._rows.get(target.key)

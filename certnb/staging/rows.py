@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from certnb.audience import Audience
+from certnb.frame.names import NAME_COLUMNS, RowNames
 from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS_BY_COLUMN, is_missing
 from certnb.staging.edit import WRITABLE_FIELDS, LoadedValues, RowSnapshot
 from certnb.staging.frame_check import check_frame, repeated_labels
@@ -118,6 +119,7 @@ class FrameRows:
         self._names = tuple(c for c in self.frame.columns if isinstance(c, str))
         self._known = frozenset(self._names)
         self._columns: dict[str, list[Any]] = {}
+        self._name_columns: tuple[list[Any], ...] | None = None
 
     def select(self, selection: Any) -> list[Target]:
         """The rows a selection names, in selection order (selections: `certnb.staging.staged`)."""
@@ -183,6 +185,16 @@ class FrameRows:
             new((key[0], key[1], upn, name, loaded[_TITLE], LoadedValues(loaded)))
             for key, upn, name, loaded in zip(keys, upns, names, zip(*wire, strict=True), strict=True)
         ]
+
+    def names(self, target: Target) -> RowNames:
+        """Who holds the target's row and its title, for a refusal (its columns read once, then cached)."""
+        if target.position is None:
+            raise ValueError(f"row {target.label!r} is not a certification of the frame")
+        if self._name_columns is None:
+            self._name_columns = tuple(self._column(column) for column in NAME_COLUMNS)
+        p = target.position
+        user_id, upn, user_name, cert_id, title = self._name_columns
+        return RowNames.of(user_id[p], upn[p], user_name[p], cert_id[p], title[p])
 
     def row(self, target: Target) -> Row:
         """The row as loaded, for `Staged.apply` functions."""
