@@ -21,6 +21,7 @@ from cases.values import decode, same
 
 from certnb.schema import LABELS
 from certnb.staging import EditsRefused, Staged, stage
+from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_value
 
 CASES = sorted((Path(__file__).resolve().parents[1] / "cases" / "edits").glob("*.json"))
 
@@ -69,3 +70,26 @@ def test_edit_case(path: Path, one_row: Callable[[dict[str, Any]], pd.DataFrame]
         loaded = staged.rows[("u-adele", case["certification"]["id"])]
         assert all(e.before == loaded.value(e.field) for e in staged)
         assert Staged.open(journal).edits == staged.edits
+
+
+VALUE_CASES = [
+    p for p in CASES
+    if p.name.startswith("reject-") and "must not be before" not in json.loads(p.read_text("utf-8"))["rule"]
+]
+
+
+@pytest.mark.parametrize("path", VALUE_CASES, ids=[p.stem for p in VALUE_CASES])
+def test_check_value_alone_says_the_label_the_value_and_the_rule(path: Path) -> None:
+    # What the grid shows in a refused cell, with no person known: the field as the form names it, then
+    # the rule (which shows the value, unless the value is too long to show).
+    case = json.loads(path.read_text(encoding="utf-8"))
+    values = {k: decode(v) for k, v in case["set"].items()}
+    field = case.get("field", next(iter(values)))
+    with pytest.raises(Refusal) as refused:
+        check_value(field, values[field])
+    text = str(refused.value)
+    assert case["rule"] in text
+    named = LABELS[field] if field in LABELS else repr(field)
+    assert text.startswith(named), text
+    if field in WRITABLE_FIELDS:
+        assert field not in text.replace(named, "", 1), text  # the Graph name is not said again
