@@ -245,7 +245,8 @@ class FrameRows:
         if key is None:
             return Target(label, None, position, "the row has no userId or certification id")
         if key in self._duplicates:
-            return Target(label, key, position, f"the frame holds certification {key} more than once")
+            return Target(label, key, position, "the frame holds this certification more than once (userId "
+                          f"{key[0]}, id {key[1]}): load it again, or drop the repeated rows")
         return Target(label, key, position)
 
     def _column(self, column: str) -> list[Any]:

@@ -193,8 +193,13 @@ def test_a_series_of_values_with_repeated_labels_is_refused(tenant_frame: pd.Dat
 
 def test_duplicated_certification_rows_are_refused(tenant_frame: pd.DataFrame) -> None:
     doubled = pd.concat([tenant_frame.iloc[:2], tenant_frame.iloc[:1]], ignore_index=True)
-    with pytest.raises(EditsRefused, match="more than once"):
+    with pytest.raises(EditsRefused) as refused:
         stage(doubled).set(0, description="x")
+    person = f"{doubled.at[0, 'userDisplayName']} ({doubled.at[0, 'userPrincipalName']})"
+    assert str(refused.value).splitlines()[1] == (
+        f"  {person} · {doubled.at[0, 'displayName']}: Description: the frame holds this certification more "
+        f"than once (userId {doubled.at[0, 'userId']}, id {doubled.at[0, 'id']}): load it again, or drop the "
+        "repeated rows (value 'x')")
     assert len(stage(doubled).set(1, description="x")) == 1
 
 
