@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 
 from certnb.staging.edit import Edit, RowSnapshot
+from certnb.staging.review_html import STYLE, lines_html
+from certnb.staging.review_lines import ReviewLine
 
 __all__ = ["DIFF_COLUMNS", "Diff", "diff_table"]
 
@@ -44,16 +44,10 @@ def diff_table(
     return pd.DataFrame(lines, columns=list(DIFF_COLUMNS), dtype=object)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return '<span class="certnb-empty">(empty)</span>'
-    text = value if isinstance(value, str) else json.dumps(value)
-    return html.escape(text)
-
-
 class Diff:
-    """Staged edits as a table (`.table`, a DataFrame); in a notebook, before struck through, after in green
-    (in red, "(cleared)", where the edit empties a field that held a value).
+    """Staged edits as a table (`.table`, a DataFrame, ids included); in a notebook, by person, title and
+    field label, before struck through, after in green (in red, "(cleared)", where the edit empties a field
+    that held a value), without Graph's ids.
 
     `len(diff)` counts edits; iterating yields one dict per edit.
     """
@@ -77,35 +71,23 @@ class Diff:
         count = len(self)
         return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{self.table.to_string(index=False)}"
 
+    def lines(self) -> list[ReviewLine]:
+        """The edits as review lines (person, title, field label, before → after, outcome)."""
+        return [
+            ReviewLine(Edit(uid, cid, field, before, after), None, upn if upn is not None else uid, title,
+                       outcome=outcome)
+            for uid, upn, cid, title, field, before, after, outcome
+            in self.table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
+        ]
+
     def _repr_html_(self) -> str:
         count = len(self.table)
-        header = f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''}"
         certifications = self.table[["userId", "id"]].drop_duplicates().shape[0]
-        header += f" on {certifications} certification{'s' if certifications != 1 else ''}</p>"
-        style = (
-            "<style>.certnb-diff td,.certnb-diff th{text-align:left;padding:2px 8px}"
-            ".certnb-before{background:#fde2e1;text-decoration:line-through}"
-            ".certnb-after{background:#dcf5dc;font-weight:bold}.certnb-empty{color:#888;font-style:italic}"
-            ".certnb-cleared{background:#fde2e1;color:#b00020;font-weight:bold;font-style:italic}</style>"
-        )
-        heads = "".join(f"<th>{html.escape(c)}</th>" for c in DIFF_COLUMNS)
-        body = []
-        for line in self.table.head(_HTML_ROWS).itertuples(index=False, name=None):
-            cells = dict(zip(DIFF_COLUMNS, line, strict=True))
-            tds = []
-            for column in DIFF_COLUMNS:
-                value = cells[column]
-                if column == "before":
-                    tds.append(f'<td class="certnb-before">{_cell(value)}</td>')
-                elif column == "after" and value is None and cells["before"] is not None:
-                    tds.append('<td class="certnb-cleared">(cleared)</td>')  # a loss, not an addition
-                elif column == "after":
-                    tds.append(f'<td class="certnb-after">{_cell(value)}</td>')
-                else:
-                    tds.append(f"<td>{'' if value is None else html.escape(str(value))}</td>")
-            body.append(f"<tr>{''.join(tds)}</tr>")
+        people = self.table["userId"].nunique()
+        header = (f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''} on {certifications} "
+                  f"certification{'s' if certifications != 1 else ''} of {people} "
+                  f"{'person' if people == 1 else 'people'}</p>")
+        lines = self.lines() if count <= _HTML_ROWS else Diff(self.table.head(_HTML_ROWS)).lines()
         more = f"<p>… and {count - _HTML_ROWS} more (see .table)</p>" if count > _HTML_ROWS else ""
-        return (
-            f'{style}<div class="certnb-diff">{header}<table class="certnb-diff">'
-            f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}</div>"
-        )
+        table = lines_html(lines) if lines else ""
+        return f'{STYLE}<div class="certnb-diff certnb-review">{header}{table}{more}</div>'

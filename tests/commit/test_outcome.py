@@ -21,7 +21,14 @@ def outcome(name: str, n: int = 0) -> OutcomeRecord:
 
 def test_summary_counts_in_outcome_order() -> None:
     result = CommitResult([outcome("conflict", 1), *(outcome("applied", n) for n in range(2, 14))])
-    assert repr(result) == "12 applied, 1 conflict"
+    assert result.summary() == "12 applied, 1 conflict"
+    # The repr starts with the summary, then names each edit needing attention and what to do next.
+    assert repr(result).splitlines() == [
+        "12 applied, 1 conflict",
+        "  conflict · u1 · c1 · Expires → 2027-12-31: someone changed it in Graph since you loaded; reload "
+        "and re-stage if yours should win",
+    ]
+    assert repr(CommitResult([outcome("applied")])) == "1 applied"
     assert CommitResult([outcome("already_applied"), outcome("missing")]).summary() == (
         "1 already applied, 1 missing"
     )
@@ -38,7 +45,7 @@ def test_html_escapes_values_and_is_bounded() -> None:
     many = [OutcomeRecord("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
     shown = CommitResult(many)._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>x</b>" not in shown
-    assert "and 10 more rows" in shown and shown.count("<tr") == 51
+    assert "and 10 more" in shown and shown.count("<tr") == 51
 
 
 def test_ok_only_when_every_edit_is_on_the_server() -> None:
