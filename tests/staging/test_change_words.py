@@ -65,7 +65,8 @@ def test_one_value_set_over_several_old_ones_is_one_sentence() -> None:
 
 def test_many_one_off_changes_of_a_field_are_summed_up_and_fields_keep_schema_order() -> None:
     edits = [Edit("u1", f"c{n}", "description", f"old {n}", f"new {n}") for n in range(4)]
-    edits += [Edit("u1", "c0", "endDate", "2027-01-31", None), Edit("u2", "c9", "displayName", "AZ-10", "AZ-104")]
+    edits += [Edit("u1", "c0", "endDate", "2027-01-31", None),
+              Edit("u2", "c9", "displayName", "AZ-10", "AZ-104")]
     assert said(*edits) == [
         "1 certification of 1 person: Title 'AZ-10' → 'AZ-104'",
         "4 certifications of 1 person: Description changed",
