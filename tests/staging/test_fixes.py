@@ -17,7 +17,8 @@ ASOF = "2026-11-30"
 
 def _cert(cert_id: str, title: str, end: str | None, **more: Any) -> dict[str, Any]:
     return {"id": cert_id, "displayName": title, "issuingCompany": "Microsoft",
-            "certificationId": f"R-{cert_id}", "startDate": "2024-01-01", "issuedDate": "2024-01-01", "endDate": end, **more}
+            "certificationId": f"R-{cert_id}", "startDate": "2024-01-01", "issuedDate": "2024-01-01",
+            "endDate": end, **more}
 
 
 @pytest.fixture
