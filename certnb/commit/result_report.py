@@ -7,9 +7,11 @@ codes and request ids behind a disclosure. Pure text and HTML; result.py holds t
     >>> rows = {("u1", "c1"): RowSnapshot("u1", "c1", "bob@x", "Bob", "AZ-900")}
     >>> records = [OutcomeRecord("u1", "c1", "endDate", "2027-06-30", "2028-06-30", "conflict", 200)]
     >>> summary, line = result_text("1 conflict", records, rows).splitlines()
-    >>> line.split(": ")[0], line.split(": ")[1].split(";")[0]
-    ('  conflict · Bob (bob@x) · AZ-900 · Expires → 2028-06-30',
-     'someone changed it in Graph since you loaded')
+    >>> what, advice = line.split(": ", 1)
+    >>> what
+    '  conflict · Bob (bob@x) · AZ-900 · Expires → 2028-06-30'
+    >>> advice.split(";")[0]
+    'someone changed it in Graph since you loaded'
     >>> NEXT_STEPS["missing"]
     'the certification (or its person) is gone from Graph; unstage the edit, or add the certification again'
 """
@@ -26,7 +28,7 @@ from certnb.staging.change_words import label, value_words
 from certnb.staging.edit import RowSnapshot
 from certnb.staging.review_html import STYLE, value_html
 
-__all__ = ["ATTENTION", "COLOURS", "NEXT_STEPS", "counts_html", "result_html", "result_text"]
+__all__ = ["ATTENTION", "COLOURS", "NEXT_STEPS", "counts_html", "next_step", "result_html", "result_text"]
 
 NEXT_STEPS: dict[Outcome, str] = {
     Outcome.APPLIED: "nothing: Graph holds the new value (Undo reverts it)",
@@ -51,6 +53,20 @@ ATTENTION: tuple[Outcome, ...] = tuple(o for o in OUTCOMES if not o.done)
 
 SHOWN = 50  # rows of each section a notebook shows
 _TEXT_SHOWN = 20
+
+
+def next_step(record: OutcomeRecord) -> str:
+    """What to do next about one edit: its outcome's advice, and Graph's message when Graph refused it or
+    gave up (the message is the reason; codes and request ids stay behind the disclosure).
+
+    >>> next_step(OutcomeRecord("u1", "c1", "endDate", None, "2027-06-30", "rejected", 400, "invalidRequest",
+    ...                         "endDate is invalid")).split(". ")[-1]
+    'Graph said: endDate is invalid'
+    """
+    advice = NEXT_STEPS[record.outcome]
+    if record.outcome in (Outcome.REJECTED, Outcome.FAILED) and record.message:
+        return f"{advice}. Graph said: {record.message}"
+    return advice
 
 
 def _who(record: OutcomeRecord, rows: Mapping[tuple[str, str], RowSnapshot]) -> tuple[str, str | None, str]:
@@ -106,7 +122,7 @@ def _section(records: Sequence[OutcomeRecord], rows: Mapping[tuple[str, str], Ro
                  f"<td>{html.escape(label(record.field))}</td>",
                  f'<td class="certnb-before">{value_html(record.before)}</td>', after]
         if advise:
-            cells.append(f"<td>{html.escape(NEXT_STEPS[record.outcome])}</td>")
+            cells.append(f"<td>{html.escape(next_step(record))}</td>")
         body.append(f"<tr class='certnb-row-{record.outcome.value}'>{''.join(cells)}</tr>")
     more = f"<p>… and {len(records) - SHOWN} more (see .table)</p>" if len(records) > SHOWN else ""
     head = "".join(f"<th>{h}</th>" for h in heads)
@@ -162,8 +178,10 @@ def result_text(summary: str, records: Iterable[OutcomeRecord],
     for record in attention[:_TEXT_SHOWN]:
         name, upn, title = _who(record, rows)
         person = f"{name} ({upn})" if upn else name
-        lines.append(f"  {record.outcome.label} · {person} · {title} · {label(record.field)} → "
-                     f"{value_words(record.after)}: {NEXT_STEPS[record.outcome]}")
+        cleared = record.after is None and record.before is not None
+        after = "cleared" if cleared else f"→ {value_words(record.after)}"
+        lines.append(f"  {record.outcome.label} · {person} · {title} · {label(record.field)} {after}: "
+                     f"{next_step(record)}")
     if len(attention) > _TEXT_SHOWN:
         lines.append(f"  … and {len(attention) - _TEXT_SHOWN} more needing attention (see .table)")
     return "\n".join(lines)
