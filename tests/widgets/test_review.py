@@ -204,7 +204,8 @@ def test_results_put_what_needs_attention_first_with_what_to_do_next(emu: Emulat
     rows = re.findall(r"<tr class='certnb-row-(\w+)'>", shown)
     assert rows == ["conflict", "missing", "applied"]  # attention first
     attention, done = shown.split("certnb-done", 1)
-    assert "someone changed it in Graph since you loaded; reload and re-stage if yours should win" in attention
+    assert "someone changed it in Graph since you loaded; reload and re-stage if yours should win" \
+        in attention
     assert "the certification (or its person) is gone from Graph" in attention
     assert "Bob Builder" in attention and "Carol Coder" in attention and "Adele Admin" in done
     visible, answers = shown.split("<details", 1)
