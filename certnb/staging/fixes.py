@@ -84,6 +84,8 @@ class Fixes:
             found = (str(rule), str(field), suggested)
             self._by_row.setdefault((str(user_id), str(cert_id)), []).append(found)
         self._spellings: dict[str, dict[str, str]] = {}
+        self._positions: dict[Row, int] | None = None
+        self._holding: dict[str, list[int]] = {}
         self._cache: dict[tuple[Row, tuple[tuple[str, Any], ...]], dict[str, tuple[str, ...]]] = {}
 
     def of(self, edits: Iterable[Edit]) -> dict[Key, tuple[str, ...]]:
@@ -113,15 +115,7 @@ class Fixes:
     def _judge(self, rows: Mapping[Row, Mapping[str, Edit]],
                every: Mapping[Row, Mapping[str, Edit]]) -> dict[Row, dict[str, tuple[str, ...]]]:
         """Audit `rows` again with their staged values, and say which of their findings are gone."""
-        frame = self.frame
-        users = {user_id for user_id, _ in rows}
-        holders = frame[frame["userId"].isin(users)].copy()
-        keys = list(zip(holders["userId"].astype(str), holders["id"].astype(str), strict=True))
-        for position, key in enumerate(keys):
-            for field, edit in every.get(key, {}).items():
-                column = holders.columns.get_loc(field)
-                holders.iloc[position, column] = FIELDS_BY_COLUMN[field].from_wire(edit.after)  # type: ignore[index]
-        after = audit(holders, self.asof)
+        after = audit(self._after(rows, every), self.asof)
         still = set(zip(after["rule"], after["userId"].astype(str), after["id"].astype(str), after["field"],
                         strict=True))
         judged: dict[Row, dict[str, tuple[str, ...]]] = {}
@@ -135,6 +129,36 @@ class Fixes:
                     found.setdefault(fixer, []).append(rule)
             judged[row_key] = {field: _in_report_order(rules) for field, rules in found.items()}
         return judged
+
+    def _after(self, rows: Mapping[Row, Mapping[str, Edit]],
+               every: Mapping[Row, Mapping[str, Edit]]) -> pd.DataFrame:
+        """The rows to judge with every staged value in place, with the other certifications of their holders
+        when a duplicate is judged (the rule compares a person's certifications)."""
+        if self._positions is None:  # once: where each certification and each person's rows are
+            self._positions, self._holding = {}, {}
+            users, ids = self.frame["userId"].astype(str).tolist(), self.frame["id"].astype(str).tolist()
+            for position, key in enumerate(zip(users, ids, strict=True)):
+                self._positions[key] = position
+                self._holding.setdefault(key[0], []).append(position)
+        wanted = {self._positions[key] for key in rows if key in self._positions}
+        for user_id in {key[0] for key in rows if any(f[0] == "duplicate" for f in self._by_row[key])}:
+            wanted.update(self._holding.get(user_id, ()))
+        subset = self.frame.iloc[sorted(wanted)]
+        keys = list(zip(subset["userId"].astype(str), subset["id"].astype(str), strict=True))
+        overlay: dict[str, tuple[list[int], list[Any]]] = {}
+        for position, key in enumerate(keys):
+            for field, edit in every.get(key, {}).items():
+                positions, values = overlay.setdefault(field, ([], []))
+                positions.append(position)
+                values.append(FIELDS_BY_COLUMN[field].from_wire(edit.after))
+        changed = {}
+        for field, (positions, values) in overlay.items():
+            column = subset[field]
+            cells = column.astype(object).to_numpy(copy=True)
+            for position, value in zip(positions, values, strict=True):
+                cells[position] = value  # one by one: a list value (none today) must stay one cell
+            changed[field] = pd.Series(cells, index=column.index, dtype=object).astype(column.dtype)
+        return subset.assign(**changed)
 
     def _gone(self, rule: str, field: str, suggested: Any, row_key: tuple[str, str],
               row_edits: Mapping[str, Edit], still: set[tuple[str, str, str, str]]) -> bool:

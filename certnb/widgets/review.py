@@ -21,6 +21,7 @@ about, `session.commit(staged, on_progress=...)` for the commit, whose reports m
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,7 @@ class ReviewPanel(View):
         self.undo_staged: Staged | None = None
         self._pending: Staged | None = None  # what Confirm will commit
         self._committing = False  # the panel's own commit redraws once, when it is done
+        self._redraw_due = False  # a redraw is scheduled on the running event loop
         self.grouping = widgets.ToggleButtons(options=[("By person", "person"), ("By field", "field")],
                                               value=group_by, tooltips=["One group per person",
                                                                         "One group per field"])
@@ -134,14 +136,31 @@ class ReviewPanel(View):
             self._fixes = Fixes(frame, self.asof, self._findings)
         return self._fixes
 
+    def redraw_soon(self) -> None:
+        """Redraw the review: at once, or, inside a running event loop (a Jupyter kernel has one), once right
+        after the current cell or widget message ends. Listeners run inside the staging call, so a grid edit
+        would otherwise wait for the review (the fixes audit again); and ten edits in a cell redraw once."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.show_diff()
+            return
+        if not self._redraw_due:
+            self._redraw_due = True
+            loop.call_soon(self._redraw_now)
+
+    def _redraw_now(self) -> None:
+        self._redraw_due = False
+        self.act("redraw the review", self.show_diff)
+
     def _outcomes_landed(self) -> None:
         if not self._committing:
-            self.act("redraw after commit outcomes landed", self.show_diff)
+            self.act("redraw after commit outcomes landed", self.redraw_soon)
 
     def staged_changed(self) -> None:
-        """Redraw the diff; withdraw a Commit… question or a dry run made for the old edits (their counts
-        would be stale, and Confirm would send edits the question did not show)."""
-        self.show_diff()
+        """Redraw the review (`redraw_soon`); withdraw a Commit… question or a dry run made for the old edits
+        at once (their counts would be stale, and Confirm would send edits the question did not show)."""
+        self.redraw_soon()
         asked, planned = self._pending is self.staged, bool(self.plan.value)
         self.plan.value = ""
         if asked:

@@ -104,3 +104,12 @@ def test_the_loaded_frame_is_audited_once_and_rows_judged_once(frame: pd.DataFra
     staged.set(key(staged, "ok"), description="renewed")
     assert judge.of(staged) == first  # the new edit fixes nothing; the old row is answered from the cache
     assert len(judge._cache) == 1
+
+
+def test_a_duplicate_is_judged_against_the_holders_other_certifications(frame: pd.DataFrame) -> None:
+    # Adele holds AZ-104 twice ("expired" and "soon"): renaming one clears the duplicate.
+    staged = stage(frame)
+    staged.set(key(staged, "soon"), displayName="AZ-104 (renewed)")
+    assert fixes(frame, staged) == {("soon", "displayName"): ("duplicate",)}
+    staged.set(key(staged, "soon"), displayName="az-104 ")  # the same title, spelt otherwise
+    assert fixes(frame, staged) == {}

@@ -3,6 +3,7 @@ outcomes, undo."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 
@@ -215,3 +216,21 @@ def test_results_put_what_needs_attention_first_with_what_to_do_next(emu: Emulat
     text = repr(panel.value).splitlines()
     assert text[0] == "1 applied, 1 conflict, 1 missing" and text[1].startswith("  conflict · Bob Builder")
     assert text[2].startswith("  missing · Carol Coder")
+
+
+def test_in_a_running_event_loop_the_review_redraws_once_after_the_cell(loaded: Staged) -> None:
+    # A Jupyter kernel runs cells and widget messages in an event loop: the review redraws once they end,
+    # so a grid edit is not slowed by it, while a Commit… question is withdrawn at once.
+    panel = ReviewPanel(loaded, asof=ASOF)
+    drawn: list[str] = []
+    panel.diff.observe(lambda change: drawn.append(change["new"]), names="value")
+
+    async def cell() -> None:
+        loaded.set((IDS[CAROL], "c1"), endDate="2027-01-31")
+        loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
+        assert drawn == []  # not yet: the cell is still running
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    asyncio.run(cell())
+    assert len(drawn) == 1 and "<b>2</b> staged edits" in drawn[0]
