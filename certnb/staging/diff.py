@@ -45,15 +45,17 @@ def diff_table(
 
 
 class Diff:
-    """Staged edits as a table (`.table`, a DataFrame, ids included); in a notebook, by person, title and
-    field label, before struck through, after in green (in red, "(cleared)", where the edit empties a field
-    that held a value), without Graph's ids.
+    """Staged edits as a table (`.table`, a DataFrame, ids included); in a notebook, by person (`rows`, the
+    loaded certifications, give their names), title and field label, before struck through, after in green
+    (in red, "(cleared)", where the edit empties a field that held a value), without Graph's ids.
 
     `len(diff)` counts edits; iterating yields one dict per edit.
     """
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(self, table: pd.DataFrame,
+                 rows: Mapping[tuple[str, str], RowSnapshot] | None = None) -> None:
         self.table = table
+        self._names = {key[0]: row.user_display_name for key, row in (rows or {}).items()}
 
     def __len__(self) -> int:
         return len(self.table)
@@ -71,13 +73,15 @@ class Diff:
         count = len(self)
         return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{self.table.to_string(index=False)}"
 
-    def lines(self) -> list[ReviewLine]:
-        """The edits as review lines (person, title, field label, before → after, outcome)."""
+    def lines(self, limit: int | None = None) -> list[ReviewLine]:
+        """The edits (the first `limit` of them) as review lines: person, title, label, before → after,
+        outcome."""
+        table = self.table if limit is None else self.table.head(limit)
         return [
-            ReviewLine(Edit(uid, cid, field, before, after), None, upn if upn is not None else uid, title,
-                       outcome=outcome)
+            ReviewLine(Edit(uid, cid, field, before, after), self._names.get(uid),
+                       upn if upn is not None else uid, title, outcome=outcome)
             for uid, upn, cid, title, field, before, after, outcome
-            in self.table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
+            in table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
         ]
 
     def _repr_html_(self) -> str:
@@ -87,7 +91,7 @@ class Diff:
         header = (f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''} on {certifications} "
                   f"certification{'s' if certifications != 1 else ''} of {people} "
                   f"{'person' if people == 1 else 'people'}</p>")
-        lines = self.lines() if count <= _HTML_ROWS else Diff(self.table.head(_HTML_ROWS)).lines()
+        lines = self.lines(_HTML_ROWS)
         more = f"<p>… and {count - _HTML_ROWS} more (see .table)</p>" if count > _HTML_ROWS else ""
         table = lines_html(lines) if lines else ""
         return f'{STYLE}<div class="certnb-diff certnb-review">{header}{table}{more}</div>'
