@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from certnb.staging.edit import Edit, RowSnapshot
-from certnb.staging.review_html import STYLE, lines_html
+from certnb.staging.review_html import lines_text, review_html
 from certnb.staging.review_lines import ReviewLine
 
 __all__ = ["DIFF_COLUMNS", "Diff", "diff_table"]
@@ -71,7 +71,7 @@ class Diff:
         if self.table.empty:
             return "<Diff: no staged edits>"
         count = len(self)
-        return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{self.table.to_string(index=False)}"
+        return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{lines_text(self.lines())}"
 
     def lines(self, limit: int | None = None) -> list[ReviewLine]:
         """The edits (the first `limit` of them) as review lines: person, title, label, before → after,
@@ -85,13 +85,8 @@ class Diff:
         ]
 
     def _repr_html_(self) -> str:
-        count = len(self.table)
-        certifications = self.table[["userId", "id"]].drop_duplicates().shape[0]
-        people = self.table["userId"].nunique()
-        header = (f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''} on {certifications} "
-                  f"certification{'s' if certifications != 1 else ''} of {people} "
-                  f"{'person' if people == 1 else 'people'}</p>")
+        counts = (len(self.table), self.table[["userId", "id"]].drop_duplicates().shape[0],
+                  self.table["userId"].nunique())
         lines = self.lines(_HTML_ROWS)
-        more = f"<p>… and {count - _HTML_ROWS} more (see .table)</p>" if count > _HTML_ROWS else ""
-        table = lines_html(lines) if lines else ""
-        return f'{STYLE}<div class="certnb-diff certnb-review">{header}{table}{more}</div>'
+        more = f"<p>… and {counts[0] - _HTML_ROWS} more (see .table)</p>" if counts[0] > _HTML_ROWS else ""
+        return review_html(lines, [], None, counts=counts, css="certnb-diff certnb-review") + more

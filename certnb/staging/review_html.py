@@ -26,7 +26,8 @@ from certnb.staging.change_words import ChangeSentence
 from certnb.staging.fixes import RULE_WORDS
 from certnb.staging.review_lines import Grouping, ReviewLine, group_lines
 
-__all__ = ["STYLE", "lines_html", "lines_text", "sentences_html", "sentences_text", "value_html"]
+__all__ = ["STYLE", "counts_words", "lines_html", "lines_text", "review_html", "sentences_html",
+           "sentences_text", "value_html"]
 
 SHOWN = 200  # lines a notebook shows; the rest are counted
 
@@ -153,3 +154,29 @@ def sentences_html(sentences: Iterable[ChangeSentence]) -> str:
 def sentences_text(sentences: Iterable[ChangeSentence]) -> str:
     """The sentences, one a line."""
     return "\n".join(f"- {s.text}" for s in sentences)
+
+
+def counts_words(edits: int, certifications: int, people: int) -> str:
+    """"5 staged edits on 4 certifications of 3 people".
+
+    >>> counts_words(1, 1, 1)
+    '1 staged edit on 1 certification of 1 person'
+    """
+    return (f"{edits} staged edit{'s' if edits != 1 else ''} on {certifications} "
+            f"certification{'s' if certifications != 1 else ''} of {people} "
+            f"{'person' if people == 1 else 'people'}")
+
+
+def review_html(lines: Sequence[ReviewLine], sentences: Iterable[ChangeSentence], by: Grouping | None,
+                *, counts: tuple[int, int, int] | None = None, css: str = "certnb-review") -> str:
+    """The whole review: the counts (edits, certifications, people; default those of `lines`), how many
+    fix audit findings, the sentences, then the changes (grouped `by` person or field, or one table)."""
+    if counts is None:
+        counts = (len(lines), len({ln.edit.row_key for ln in lines}), len({ln.edit.user_id for ln in lines}))
+    first, rest = counts_words(*counts).split(" ", 1)
+    header = f"<p><b>{first}</b> {html.escape(rest)}</p>"
+    fixing = sum(1 for line in lines if line.fixes)
+    if fixing:
+        header += f"<p class='certnb-fixing'>{fixing} of them fix audit findings.</p>"
+    body = lines_html(lines, by) if lines else ""
+    return f"{STYLE}<div class='{css}'>{header}{sentences_html(sentences)}{body}</div>"

@@ -31,7 +31,7 @@ from certnb.commit import CommitPlan, CommitProgress, CommitResult
 from certnb.session.session import dry_run
 from certnb.staging.change_words import describe_changes
 from certnb.staging.fixes import Fixes
-from certnb.staging.review_html import STYLE, lines_html, sentences_html
+from certnb.staging.review_html import review_html
 from certnb.staging.review_lines import GROUPINGS, Grouping, ReviewLine, review_lines
 from certnb.widgets.view import View
 
@@ -118,18 +118,8 @@ class ReviewPanel(View):
     def show_diff(self) -> None:
         """Redraw the review: the counts, the sentences, the changes grouped by person or field."""
         lines = self.lines()
-        count = len(lines)
-        certifications = len({line.edit.row_key for line in lines})
-        people = len({line.edit.user_id for line in lines})
-        header = (f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''} on {certifications} "
-                  f"certification{'s' if certifications != 1 else ''} of {people} "
-                  f"{'person' if people == 1 else 'people'}</p>")
-        fixing = sum(1 for line in lines if line.fixes)
-        if fixing:
-            header += f"<p class='certnb-fixing'>{fixing} of them fix audit findings.</p>"
-        body = sentences_html(describe_changes(line.edit for line in lines)) + (
-            lines_html(lines, self.grouping.value) if lines else "")
-        self.diff.value = f"{STYLE}<div class='certnb-review'>{header}{body}</div>"
+        sentences = describe_changes(line.edit for line in lines)
+        self.diff.value = review_html(lines, sentences, self.grouping.value)
 
     def _fixer(self, frame: pd.DataFrame) -> Fixes:
         if self._fixes is None:  # audited once: the frame is the load staging started from
