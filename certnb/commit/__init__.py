@@ -3,6 +3,7 @@
     run.py               the only I/O: conflict re-reads, PATCHes through $batch, re-reads after doubtful
                          writes; `commit(graph, staged, on_progress=...)`
     result.py            `CommitResult`, the table a commit returns; `.undo()`
+    result_report.py     the results in words: coloured counts, what needs attention and what to do next
     undo.py              the inverse edits of a commit, staged to commit like any others
     audit_log.py         who changed what, when, with which outcome (JSON lines that outlive the session)
     journal_outcomes.py  the records as the staging journal stores them (plain rows of its outcomes table)
@@ -10,6 +11,7 @@
     verdict.py           what the server's current values mean for a planned PATCH (pure)
     plan.py              what to send: one minimal PATCH per certification (pure, no I/O); `plan(staged)`
                          is the dry run
+    plan_report.py       the dry run in words: sentences, the changes, the exact requests behind a disclosure
     progress.py          `CommitProgress`, what `on_progress` hears after each journaled round
     outcome.py           `Outcome`, the named end states (a StrEnum)
 

@@ -23,15 +23,16 @@ re-read the certification and detect a conflict (Graph has no ETag for profile i
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from certnb.clouds import GLOBAL
+from certnb.commit.plan_report import plan_html, plan_text
 from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS
+from certnb.staging.change_words import ChangeSentence, describe_changes
 from certnb.staging.edit import Edit, RowSnapshot
 
 if TYPE_CHECKING:
@@ -101,11 +102,14 @@ class PlannedPatch:
 class CommitPlan:
     """The PATCH requests a commit will send, in staging order (see the module docstring).
 
-    `len(plan)` counts requests; iterating yields `PlannedPatch`es; `edits` counts what they carry.
+    `len(plan)` counts requests; iterating yields `PlannedPatch`es; `edits` counts what they carry;
+    `sentences` says what they change in words. `rows` holds the loaded certifications the plan names
+    (person, title), for its display.
     """
 
     requests: tuple[PlannedPatch, ...]
     base_url: str
+    rows: Mapping[tuple[str, str], RowSnapshot] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.requests)
@@ -117,6 +121,11 @@ class CommitPlan:
     def edits(self) -> tuple[Edit, ...]:
         """Every edit the plan carries."""
         return tuple(e for r in self.requests for e in r.edits)
+
+    @property
+    def sentences(self) -> list[ChangeSentence]:
+        """What the plan changes, in words ("2 certifications of 2 people: Expires cleared")."""
+        return describe_changes(self.edits)
 
     def to_batch_requests(self) -> list[dict[str, Any]]:
         """Every request as a `$batch` item, ids `"1"`, `"2"`, … in plan order (for `Graph.batch`, which packs
@@ -130,22 +139,17 @@ class CommitPlan:
             f"carrying {edits} edit{'s' if edits != 1 else ''}"
         )
 
+    def _shown(self) -> list[tuple[str, str, str]]:
+        return [(r.method, r.url, r.content.decode("utf-8")) for r in self.requests[:_SHOWN]]
+
     def __str__(self) -> str:
         return "\n\n".join(str(r) for r in self.requests)
 
     def __repr__(self) -> str:
-        shown = "\n\n".join(str(r) for r in self.requests[:_SHOWN])
-        more = f"\n\n… and {len(self) - _SHOWN} more" if len(self) > _SHOWN else ""
-        return f"{self._summary()}\n\n{shown}{more}" if self.requests else self._summary()
+        return plan_text(self._summary(), self.edits, self._shown(), len(self))
 
     def _repr_html_(self) -> str:
-        blocks = "".join(
-            f"<pre style='margin:4px 0'><b>{html.escape(r.method)}</b> {html.escape(r.url)}\n"
-            f"Content-Type: application/json\n\n{html.escape(r.content.decode('utf-8'))}</pre>"
-            for r in self.requests[:_SHOWN]
-        )
-        more = f"<p>… and {len(self) - _SHOWN} more</p>" if len(self) > _SHOWN else ""
-        return f"<div class='certnb-plan'><p>{html.escape(self._summary())}</p>{blocks}{more}</div>"
+        return plan_html(self._summary(), self.edits, self.rows, self._shown(), len(self))
 
 
 def plan_commit(
@@ -195,7 +199,7 @@ def plan_commit(
         path = certifications_path(user_id, cert_id)
         carried = tuple(sorted(by_field.values(), key=lambda e: _RANK[e.field]))
         requests.append(PlannedPatch(user_id, cert_id, root + path, path, body, carried, expected))
-    return CommitPlan(tuple(requests), root)
+    return CommitPlan(tuple(requests), root, {key: rows[key] for key in grouped if key in rows})
 
 
 def plan(staged: Staged, *, base_url: str | None = None) -> CommitPlan:

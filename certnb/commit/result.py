@@ -14,7 +14,6 @@ nothing was sent for it) is marked `earlier`, and the summary counts the two apa
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -23,16 +22,16 @@ import pandas as pd
 
 from certnb.commit.outcome import OUTCOMES
 from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
+from certnb.commit.result_report import result_html, result_text
 from certnb.commit.undo import Undo, undo_records
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from certnb.staging.edit import RowSnapshot
     from certnb.staging.staged import Staged
 
 __all__ = ["CommitResult", "count_outcomes"]
-
-_SHOWN = 50  # rows shown by _repr_html_
 
 
 def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[str, int]:
@@ -107,9 +106,10 @@ class CommitResult:
             raise AttributeError(f"CommitResult has no attribute {name!r} (nor has its table)") from None
 
     def __repr__(self) -> str:
-        return self.summary()
+        return result_text(self.summary(), self.outcomes, self._rows())
 
     def _repr_html_(self) -> str:
-        shown = self.table.head(_SHOWN).to_html(index=False, na_rep="", escape=True)
-        more = f"<p>… and {len(self) - _SHOWN} more rows (see .table)</p>" if len(self) > _SHOWN else ""
-        return f"<div class='certnb-commit'><p><b>{html.escape(self.summary())}</b></p>{shown}{more}</div>"
+        return result_html(self.summary(), self.counts, self.outcomes, self._rows())
+
+    def _rows(self) -> dict[tuple[str, str], RowSnapshot]:
+        return self.staged.rows if self.staged is not None else {}

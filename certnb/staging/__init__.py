@@ -16,6 +16,10 @@
     lease.py           the commit lease: one committer per journal at a time, taken over from a dead holder
     transaction.py     the journal's writes, many rows per statement
     diff.py            the before/after table and its notebook display
+    review_lines.py    the review's lines: person, title, field label, before → after, fixes, outcome; groups
+    review_html.py     the review and the dry run as a notebook and a terminal show them
+    change_words.py    staged changes as sentences ("7 certifications of 6 people: Expires extended by …")
+    fixes.py           which audit findings each staged change fixes (certnb.frame.audit, run once)
 
 >>> import certnb.staging
 >>> certnb.staging.stage(None)

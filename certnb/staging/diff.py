@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 
 from certnb.staging.edit import Edit, RowSnapshot
+from certnb.staging.review_html import lines_text, review_html
+from certnb.staging.review_lines import ReviewLine
 
 __all__ = ["DIFF_COLUMNS", "Diff", "diff_table"]
 
@@ -44,22 +44,18 @@ def diff_table(
     return pd.DataFrame(lines, columns=list(DIFF_COLUMNS), dtype=object)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return '<span class="certnb-empty">(empty)</span>'
-    text = value if isinstance(value, str) else json.dumps(value)
-    return html.escape(text)
-
-
 class Diff:
-    """Staged edits as a table (`.table`, a DataFrame); in a notebook, before struck through, after in green
-    (in red, "(cleared)", where the edit empties a field that held a value).
+    """Staged edits as a table (`.table`, a DataFrame, ids included); in a notebook, by person (`rows`, the
+    loaded certifications, give their names), title and field label, before struck through, after in green
+    (in red, "(cleared)", where the edit empties a field that held a value), without Graph's ids.
 
     `len(diff)` counts edits; iterating yields one dict per edit.
     """
 
-    def __init__(self, table: pd.DataFrame) -> None:
+    def __init__(self, table: pd.DataFrame,
+                 rows: Mapping[tuple[str, str], RowSnapshot] | None = None) -> None:
         self.table = table
+        self._names = {key[0]: row.user_display_name for key, row in (rows or {}).items()}
 
     def __len__(self) -> int:
         return len(self.table)
@@ -75,37 +71,22 @@ class Diff:
         if self.table.empty:
             return "<Diff: no staged edits>"
         count = len(self)
-        return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{self.table.to_string(index=False)}"
+        return f"<Diff: {count} staged edit{'s' if count != 1 else ''}>\n{lines_text(self.lines())}"
+
+    def lines(self, limit: int | None = None) -> list[ReviewLine]:
+        """The edits (the first `limit` of them) as review lines: person, title, label, before → after,
+        outcome."""
+        table = self.table if limit is None else self.table.head(limit)
+        return [
+            ReviewLine(Edit(uid, cid, field, before, after), self._names.get(uid),
+                       upn if upn is not None else uid, title, outcome=outcome)
+            for uid, upn, cid, title, field, before, after, outcome
+            in table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
+        ]
 
     def _repr_html_(self) -> str:
-        count = len(self.table)
-        header = f"<p><b>{count}</b> staged edit{'s' if count != 1 else ''}"
-        certifications = self.table[["userId", "id"]].drop_duplicates().shape[0]
-        header += f" on {certifications} certification{'s' if certifications != 1 else ''}</p>"
-        style = (
-            "<style>.certnb-diff td,.certnb-diff th{text-align:left;padding:2px 8px}"
-            ".certnb-before{background:#fde2e1;text-decoration:line-through}"
-            ".certnb-after{background:#dcf5dc;font-weight:bold}.certnb-empty{color:#888;font-style:italic}"
-            ".certnb-cleared{background:#fde2e1;color:#b00020;font-weight:bold;font-style:italic}</style>"
-        )
-        heads = "".join(f"<th>{html.escape(c)}</th>" for c in DIFF_COLUMNS)
-        body = []
-        for line in self.table.head(_HTML_ROWS).itertuples(index=False, name=None):
-            cells = dict(zip(DIFF_COLUMNS, line, strict=True))
-            tds = []
-            for column in DIFF_COLUMNS:
-                value = cells[column]
-                if column == "before":
-                    tds.append(f'<td class="certnb-before">{_cell(value)}</td>')
-                elif column == "after" and value is None and cells["before"] is not None:
-                    tds.append('<td class="certnb-cleared">(cleared)</td>')  # a loss, not an addition
-                elif column == "after":
-                    tds.append(f'<td class="certnb-after">{_cell(value)}</td>')
-                else:
-                    tds.append(f"<td>{'' if value is None else html.escape(str(value))}</td>")
-            body.append(f"<tr>{''.join(tds)}</tr>")
-        more = f"<p>… and {count - _HTML_ROWS} more (see .table)</p>" if count > _HTML_ROWS else ""
-        return (
-            f'{style}<div class="certnb-diff">{header}<table class="certnb-diff">'
-            f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}</div>"
-        )
+        counts = (len(self.table), self.table[["userId", "id"]].drop_duplicates().shape[0],
+                  self.table["userId"].nunique())
+        lines = self.lines(_HTML_ROWS)
+        more = f"<p>… and {counts[0] - _HTML_ROWS} more (see .table)</p>" if counts[0] > _HTML_ROWS else ""
+        return review_html(lines, [], None, counts=counts, css="certnb-diff certnb-review") + more

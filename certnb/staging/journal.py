@@ -41,7 +41,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -140,6 +140,7 @@ class Journal:
         self._db = open_journal(self.path, timeout, created=_now())
         self._refuse = partial(refusal, path=self.path, timeout=timeout)
         self._lease: CommitLease | None = None
+        self._outcome_listeners: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"<Journal {self.path or ':memory:'}>"
@@ -327,6 +328,13 @@ class Journal:
             if self._lease is not None:
                 self._lease.check(self._db)
             yield OutcomeWrites(self._db)
+        for listener in list(self._outcome_listeners):
+            listener()
+
+    def on_outcomes(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after each transaction of commit outcomes lands (a review showing outcomes
+        redraws then, whoever committed). It runs inside the commit: it must not raise."""
+        self._outcome_listeners.append(listener)
 
     def outcome_rows(self) -> list[tuple[Any, ...]]:
         """Every stored outcome row, oldest first: `OUTCOME_FIELDS`, then the before and after values of the

@@ -188,7 +188,7 @@ class Staged:
             ]
         latest = self._journal.latest_outcome_names()
         outcomes = {e.seq: latest[e.seq] for e in edits if e.seq in latest}
-        return Diff(diff_table(edits, self._rows, outcomes))
+        return Diff(diff_table(edits, self._rows, outcomes), self._rows)
 
     def pending(self) -> list[Edit]:
         """The edits still to commit: staged, and not done (`applied`/`already_applied`) per the journal.

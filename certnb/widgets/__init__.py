@@ -6,6 +6,8 @@
     feedback.py     errors and refused edits as HTML, by field
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
     picker.py · form.py · bulk.py · review.py · editor.py   the forms, and the one call that joins them
+    (the review's words, lines and fixes are pure functions in certnb.staging; the dry run's and the results'
+    in certnb.commit.plan_report and result_report)
 
 >>> import certnb.widgets
 >>> certnb.widgets.TAB_TITLES

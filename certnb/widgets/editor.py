@@ -48,7 +48,7 @@ class Editor:
         self.picker = Picker(frame, staged, asof=asof, page_size=page_size)
         self.form = CertificationForm(frame, staged)
         self.bulk = BulkEditForm(frame, staged, rows=lambda: self.picker.value)
-        self.review = ReviewPanel(staged, graph)
+        self.review = ReviewPanel(staged, graph, asof=asof, findings=self.picker.findings)
         self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.review.widget],
                                 titles=TAB_TITLES)
         self.picker.on_change(self._picked)

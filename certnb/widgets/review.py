@@ -1,5 +1,13 @@
-"""`ReviewPanel`: the staged diff, Dry run (the exact requests), Commit with a confirmation, progress,
-the results table with each edit's outcome, and Undo (itself confirmed, then committed like any edit).
+"""`ReviewPanel`: the review of the staged changes, Dry run, Commit with a confirmation, progress, the
+results, and Undo (itself confirmed, then committed like any edit).
+
+The review lists each change as the analyst thinks of it — person, certification title, field label,
+before → after, the audit findings it fixes (for the day `asof`), its latest outcome — grouped by person or
+by field (a toggle), under sentences that sum it up ("2 certifications of 2 people: Expires cleared"). It
+is live: it follows the `Staged` (`Staged.on_change`: a grid cell, a form, code in another cell) and the
+journal's commit outcomes (`Journal.on_outcomes`: a commit from code lands in it too). The dry run reads as
+those sentences and the table, with the exact requests behind a disclosure; the results as coloured counts,
+then what needs attention with what to do next (certnb.commit.result_report).
 
 The panel drives the session's own calls: `session.plan(staged)` for the dry run and the counts it asks
 about, `session.commit(staged, on_progress=...)` for the commit, whose reports move the progress bar.
@@ -13,6 +21,7 @@ about, `session.commit(staged, on_progress=...)` for the commit, whose reports m
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import TYPE_CHECKING
 
@@ -20,9 +29,15 @@ import ipywidgets as widgets  # type: ignore[import-untyped]
 
 from certnb.commit import CommitPlan, CommitProgress, CommitResult
 from certnb.session.session import dry_run
+from certnb.staging.change_words import describe_changes
+from certnb.staging.fixes import Fixes
+from certnb.staging.review_html import review_html
+from certnb.staging.review_lines import GROUPINGS, Grouping, ReviewLine, review_lines
 from certnb.widgets.view import View
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from certnb.session import Session
     from certnb.staging import Staged
 
@@ -32,19 +47,36 @@ __all__ = ["ReviewPanel"]
 class ReviewPanel(View):
     """Review and commit `staged` through the session `graph` (None: review and dry run only).
 
-    `.value` is the latest `CommitResult` (None before the first commit); `.undo_staged` the inverse edits
-    Undo staged. Actions: `show_diff`, `dry_run`, `commit`, `confirm`, `cancel`, `undo`; `show_progress` is
-    the commit's progress hook.
+    `asof` is the day the audit findings a change fixes are judged for (default today); `findings` the
+    frame's audit table if one was computed already (the editor's picker has one). `group_by` is "person"
+    or "field" (the toggle, `.grouping`). `.value` is the latest `CommitResult` (None before the first
+    commit); `.undo_staged` the inverse edits Undo staged; `lines()` the review's lines. Actions:
+    `show_diff`, `dry_run`, `commit`, `confirm`, `cancel`, `undo`; `show_progress` is the commit's progress
+    hook.
     """
 
-    def __init__(self, staged: Staged, graph: Session | None = None) -> None:
+    def __init__(self, staged: Staged, graph: Session | None = None, *, asof: object = None,
+                 findings: pd.DataFrame | None = None, group_by: Grouping = "person") -> None:
         super().__init__()
+        if group_by not in GROUPINGS:
+            raise ValueError(f"group the review by one of {', '.join(GROUPINGS)}; got {group_by!r}")
         self.staged = staged
         self.graph = graph
+        self.asof = asof
+        self._findings = findings
+        self._fixes: Fixes | None = None
         self.result: CommitResult | None = None
         self.undo_staged: Staged | None = None
         self._pending: Staged | None = None  # what Confirm will commit
+        self._committing = False  # the panel's own commit redraws once, when it is done
+        self._redraw_due = False  # a redraw is scheduled on the running event loop
+        self.grouping = widgets.ToggleButtons(options=[("By person", "person"), ("By field", "field")],
+                                              value=group_by, tooltips=["One group per person",
+                                                                        "One group per field"])
+        self.grouping.add_class("certnb-review-grouping")
+        self.grouping.observe(lambda _change: self.act("group the review", self.show_diff), names="value")
         self.diff = widgets.HTML()
+        self.diff.add_class("certnb-review")
         self.plan = widgets.HTML()
         self.results = widgets.HTML()
         self.results.add_class("certnb-results")
@@ -63,11 +95,12 @@ class ReviewPanel(View):
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="Commit",
                                             layout=widgets.Layout(display="none"))
         self.widget = widgets.VBox([
-            self.diff,
+            self.grouping, self.diff,
             widgets.HBox([self.dry_run_button, self.commit_button, self.undo_button]),
             self.confirmation, self.progress, self.messages, self.plan, self.results,
         ])
         self.follow(staged, self.staged_changed)
+        staged.journal.on_outcomes(self._outcomes_landed)
         self.show_diff()
 
     @property
@@ -75,14 +108,49 @@ class ReviewPanel(View):
         """The latest commit result (of the last commit or undo)."""
         return self.result
 
+    def lines(self) -> list[ReviewLine]:
+        """The review's lines: each staged change with its person, title, label, fixes and latest outcome."""
+        edits, frame = self.staged.edits, self.staged.frame
+        fixes = self._fixer(frame).of(edits) if frame is not None else {}
+        outcomes = self.staged.journal.latest_outcome_names()
+        return review_lines(edits, self.staged.rows, fixes=fixes, outcomes=outcomes)
+
     def show_diff(self) -> None:
-        """Redraw the staged diff (before → after, with the latest outcome of each edit)."""
-        self.diff.value = self.staged.diff()._repr_html_()
+        """Redraw the review: the counts, the sentences, the changes grouped by person or field."""
+        lines = self.lines()
+        sentences = describe_changes(line.edit for line in lines)
+        self.diff.value = review_html(lines, sentences, self.grouping.value)
+
+    def _fixer(self, frame: pd.DataFrame) -> Fixes:
+        if self._fixes is None:  # audited once: the frame is the load staging started from
+            self._fixes = Fixes(frame, self.asof, self._findings)
+        return self._fixes
+
+    def redraw_soon(self) -> None:
+        """Redraw the review: at once, or, inside a running event loop (a Jupyter kernel has one), once right
+        after the current cell or widget message ends. Listeners run inside the staging call, so a grid edit
+        would otherwise wait for the review (the fixes audit again); and ten edits in a cell redraw once."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.show_diff()
+            return
+        if not self._redraw_due:
+            self._redraw_due = True
+            loop.call_soon(self._redraw_now)
+
+    def _redraw_now(self) -> None:
+        self._redraw_due = False
+        self.act("redraw the review", self.show_diff)
+
+    def _outcomes_landed(self) -> None:
+        if not self._committing:
+            self.act("redraw after commit outcomes landed", self.redraw_soon)
 
     def staged_changed(self) -> None:
-        """Redraw the diff; withdraw a Commit… question or a dry run made for the old edits (their counts
-        would be stale, and Confirm would send edits the question did not show)."""
-        self.show_diff()
+        """Redraw the review (`redraw_soon`); withdraw a Commit… question or a dry run made for the old edits
+        at once (their counts would be stale, and Confirm would send edits the question did not show)."""
+        self.redraw_soon()
         asked, planned = self._pending is self.staged, bool(self.plan.value)
         self.plan.value = ""
         if asked:
@@ -132,11 +200,15 @@ class ReviewPanel(View):
         self.progress.bar_style = "info"
         self.progress.description = "Committing"
         self.progress.layout.display = ""
+        self._committing = True
         try:
             result = self.graph.commit(staged, on_progress=self.show_progress)
         except Exception:
             self.progress.bar_style = "danger"
+            self.show_diff()
             raise
+        finally:
+            self._committing = False
         self.result = result
         self.progress.value = self.progress.max
         self.progress.bar_style = "success" if result.ok else "warning"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from enum import StrEnum
 
@@ -21,7 +22,14 @@ def outcome(name: str, n: int = 0) -> OutcomeRecord:
 
 def test_summary_counts_in_outcome_order() -> None:
     result = CommitResult([outcome("conflict", 1), *(outcome("applied", n) for n in range(2, 14))])
-    assert repr(result) == "12 applied, 1 conflict"
+    assert result.summary() == "12 applied, 1 conflict"
+    # The repr starts with the summary, then names each edit needing attention and what to do next.
+    assert repr(result).splitlines() == [
+        "12 applied, 1 conflict",
+        "  conflict · u1 · c1 · Expires → 2027-12-31: someone changed it in Graph since you loaded; reload "
+        "and re-stage if yours should win",
+    ]
+    assert repr(CommitResult([outcome("applied")])) == "1 applied"
     assert CommitResult([outcome("already_applied"), outcome("missing")]).summary() == (
         "1 already applied, 1 missing"
     )
@@ -38,7 +46,7 @@ def test_html_escapes_values_and_is_bounded() -> None:
     many = [OutcomeRecord("u1", f"c{n}", "displayName", "a", "<b>x</b>", "applied") for n in range(60)]
     shown = CommitResult(many)._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in shown and "<b>x</b>" not in shown
-    assert "and 10 more rows" in shown and shown.count("<tr") == 51
+    assert "and 10 more" in shown and shown.count("<tr") == 51
 
 
 def test_ok_only_when_every_edit_is_on_the_server() -> None:
@@ -105,3 +113,28 @@ def test_one_record_is_the_journal_row_the_audit_entry_and_the_result_line() -> 
         "outcome": "conflict", "status": None, "code": None, "message": "endDate changed", "requestId": None,
         "time": "2026-11-30T09:00:00.000000Z", "earlier": False,
     }
+
+
+def test_results_list_what_needs_attention_first_in_outcome_order_with_what_to_do_next() -> None:
+    records = [
+        OutcomeRecord("u1", "c1", "endDate", "2026-12-31", "2027-12-31", "applied", 200, request_id="r-1"),
+        OutcomeRecord("u1", "c2", "endDate", "2026-12-31", None, "failed", 503, "serviceUnavailable",
+                      "try later", "r-2"),
+        OutcomeRecord("u1", "c3", "webUrl", None, "https://x.example", "rejected", 400, "invalidRequest",
+                      "webUrl is not allowed", "r-3"),
+        OutcomeRecord("u1", "c4", "endDate", "2026-12-31", "2027-12-31", "conflict", 200, request_id="r-4"),
+        OutcomeRecord("u1", "c5", "endDate", "2026-12-31", "2027-12-31", "already_applied"),
+    ]
+    result = CommitResult(records)
+    shown = result._repr_html_()
+    assert re.findall(r"<tr class='certnb-row-(\w+)'>", shown) == [
+        "conflict", "rejected", "failed", "applied", "already_applied"]
+    visible, answers = shown.split("<details", 1)
+    assert "Graph said: webUrl is not allowed" in visible and "Graph said: try later" in visible
+    assert "invalidRequest" not in visible and "r-3" not in visible and "r-3" in answers
+    assert "<th>Graph code</th>" in answers and "<th>Graph message</th>" in answers
+    assert [line.split(" · ")[0] for line in repr(result).splitlines()[1:]] == [
+        "  conflict", "  rejected", "  failed"]
+    assert "· Expires cleared: Graph did not take it in time" in repr(result)
+    # Nothing from Graph to show: no disclosure, and no column of empty cells.
+    assert "<details" not in CommitResult([outcome("already_applied")])._repr_html_()

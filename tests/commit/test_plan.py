@@ -133,9 +133,16 @@ def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
     body = '{"description":"<new>","endDate":"2030-01-01"}'
     request = f"PATCH {url}\nContent-Type: application/json\n\n{body}"
     assert str(plan) == request
-    assert repr(plan) == f"Commit plan (dry run, nothing sent): 1 PATCH request carrying 2 edits\n\n{request}"
+    # In a terminal: the summary, what changes in words, then the exact requests.
+    said = ("Commit plan (dry run, nothing sent): 1 PATCH request carrying 2 edits\n"
+            "- 1 certification of 1 person: Description 'Audit, control and assure information systems.' → "
+            "'<new>'\n- 1 certification of 1 person: Expires extended by 17 months")
+    assert repr(plan) == f"{said}\n\n{request}"
     html = plan._repr_html_()
-    assert f"<b>PATCH</b> {url}" in html and "&quot;description&quot;:&quot;&lt;new&gt;&quot;" in html
+    sentences, requests = html.split("<details", 1)
+    assert "Expires extended by 17 months" in sentences and "Megan Bowen" in sentences
+    assert tenant_frame.at[0, "userId"] not in sentences  # no GUIDs outside the disclosure
+    assert f"<b>PATCH</b> {url}" in requests and "&quot;description&quot;:&quot;&lt;new&gt;&quot;" in requests
     empty = "Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits"
     assert repr(plan_of(stage(tenant_frame))) == empty
 

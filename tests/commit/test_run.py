@@ -125,7 +125,12 @@ def test_remote_change_is_a_conflict_and_the_server_keeps_it(emu: Emulator, grap
     kept = certification(emu.state(), 1, "cert-1-0")
     assert kept is not None and (kept["endDate"], kept["displayName"]) == ("2028-01-31", "AZ-100")
     assert patches_sent(emu) == 2  # the remote one and ours for user 2
-    assert repr(result) == "1 applied, 2 conflict"
+    assert result.summary() == "1 applied, 2 conflict"
+    assert repr(result).splitlines()[1:] == [  # each conflict named, with what to do next
+        f"  conflict · User 1 (user1@contoso.example) · AZ-100 · {label} → {value}: someone changed it in "
+        "Graph since you loaded; reload and re-stage if yours should win"
+        for label, value in (("Expires", "2027-06-30"), ("Title", "'AZ-104'"))
+    ]
 
 
 def test_audiences_compare_canonically(emu: Emulator, graph: Graph) -> None:

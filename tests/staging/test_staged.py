@@ -310,6 +310,12 @@ def test_diff_table_filters_and_html(tenant_frame: pd.DataFrame) -> None:
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; more" in html and "<b>bold</b> &" not in html
     assert 'class="certnb-before"' in html and 'class="certnb-after">2029-01-01<' in html
     assert "3</b> staged edits on 2 certifications" in html
+    # The analyst's view: the person by name, the field by its label, no Graph ids.
+    assert "Megan Bowen" in html and "<td>Expires</td>" in html and "<td>endDate</td>" not in html
+    assert tenant_frame.at[0, "userId"] not in html and tenant_frame.at[0, "id"] not in html
+    said = repr(diff).splitlines()  # a terminal reads the same, grouped by person
+    assert said[0] == "<Diff: 3 staged edits>"
+    assert "  Certified Information Systems Auditor (CISA) · Expires: 2028-08-01 → 2029-01-01" in said
     assert "3 edits on 2 certifications of 2 users" in repr(staged)
 
 

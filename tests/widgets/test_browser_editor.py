@@ -152,10 +152,12 @@ def open_editor(page: Any, lab: Lab, ui: str) -> Any:
     return editor
 
 
-def commit_in_review(editor: Any, applied: str) -> None:
+def commit_in_review(editor: Any, applied: str, said: str) -> None:
+    """Open the review (already redrawn by the kernel after the staging: it says `said`), commit, confirm."""
     from playwright.sync_api import expect
 
     editor.get_by_role("tab", name="Review & commit").click()
+    expect(editor.locator(".certnb-sentences")).to_contain_text(said)
     editor.locator(".certnb-commit").click()
     editor.locator(".certnb-confirm").click()
     expect(editor.locator(".certnb-results")).to_contain_text(applied)
@@ -184,7 +186,7 @@ def test_pick_date_stage_commit_in_the_browser(lab: Lab, tmp_path: Path, ui: str
             expect(editor.get_by_text("Staged 1 change: endDate.")).to_be_visible()
             editor.screenshot(path=str(screens / "form.png"))
 
-            commit_in_review(editor, "1 applied")
+            commit_in_review(editor, "1 applied", "1 certification of 1 person: Expires extended by 2 years")
             editor.screenshot(path=str(screens / "results.png"))
         finally:
             browser.close()
@@ -227,7 +229,7 @@ def test_clear_a_field_in_bulk_is_previewed_red_and_confirmed_in_the_browser(lab
             staged_note = editor.get_by_text("Staged clearing Expires (endDate) on 2 certifications.")
             expect(staged_note).to_be_visible()
 
-            commit_in_review(editor, "2 applied")
+            commit_in_review(editor, "2 applied", "2 certifications of 2 people: Expires cleared")
             editor.screenshot(path=str(screens / "clear-results.png"))
         finally:
             browser.close()

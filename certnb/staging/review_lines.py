@@ -1,0 +1,139 @@
+"""The review of staged edits as the analyst reads it: one line per change — person, certification title,
+field label, before → after, the findings it fixes, its latest commit outcome — grouped by person or field.
+
+Pure: edits, the loaded rows and what is known of them in; lines and groups out (review_html.py shows them).
+
+    >>> from certnb.staging.edit import Edit, RowSnapshot
+    >>> rows = {("u1", "c1"): RowSnapshot("u1", "c1", "bob@x", "Bob Builder", "AZ-900")}
+    >>> [line] = review_lines([Edit("u1", "c1", "endDate", "2026-06-30", "2027-06-30", 1)], rows,
+    ...                       fixes={("u1", "c1", "endDate"): ("expired",)})
+    >>> line.person, line.label, line.change, line.fixes
+    ('Bob Builder (bob@x)', 'Expires', '2026-06-30 → 2027-06-30', ('expired',))
+    >>> print(line)
+    Bob Builder (bob@x) · AZ-900 · Expires: 2026-06-30 → 2027-06-30 (fixes: expired)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from certnb.schema import WRITABLE_COLUMNS
+from certnb.staging.change_words import label, value_words
+from certnb.staging.edit import Edit, RowSnapshot
+from certnb.staging.fixes import RULE_WORDS
+
+__all__ = ["GROUPINGS", "Grouping", "ReviewLine", "group_lines", "review_lines"]
+
+Grouping = Literal["person", "field"]
+GROUPINGS: tuple[Grouping, ...] = ("person", "field")
+"""The ways a review groups its lines."""
+
+_RANK = {name: rank for rank, name in enumerate(WRITABLE_COLUMNS)}
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """One staged change, named the analyst's way (`person`, `title`, `label`) with its `fixes` (audit rule
+    names) and latest commit `outcome` (None before a commit)."""
+
+    edit: Edit
+    name: str | None
+    upn: str | None
+    title: str | None
+    fixes: tuple[str, ...] = ()
+    outcome: str | None = None
+
+    @property
+    def person(self) -> str:
+        """"Display name (UPN)", or whichever of the two is known."""
+        if self.name and self.upn:
+            return f"{self.name} ({self.upn})"
+        return self.name or self.upn or "(unknown person)"
+
+    @property
+    def label(self) -> str:
+        """The field's form label ("Expires")."""
+        return label(self.edit.field)
+
+    @property
+    def cleared(self) -> bool:
+        """True when the change empties a field that held a value."""
+        return self.edit.after is None and self.edit.before is not None
+
+    @property
+    def change(self) -> str:
+        """Before → after in words ("2026-06-30 → (cleared)" when the field is emptied)."""
+        after = "(cleared)" if self.cleared else value_words(self.edit.after)
+        return f"{value_words(self.edit.before)} → {after}"
+
+    @property
+    def fix_words(self) -> str:
+        """The fixed findings in words ("expired, no certification id"), "" when none."""
+        return ", ".join(RULE_WORDS.get(rule, rule) for rule in self.fixes)
+
+    def __str__(self) -> str:
+        fixes = f" (fixes: {self.fix_words})" if self.fixes else ""
+        outcome = f" [{self.outcome.replace('_', ' ')}]" if self.outcome else ""
+        return f"{self.person} · {self.title or '(untitled)'} · {self.label}: {self.change}{fixes}{outcome}"
+
+
+def review_lines(
+    edits: Iterable[Edit],
+    rows: Mapping[tuple[str, str], RowSnapshot],
+    *,
+    fixes: Mapping[tuple[str, str, str], tuple[str, ...]] | None = None,
+    outcomes: Mapping[int, str] | None = None,
+) -> list[ReviewLine]:
+    """One `ReviewLine` per edit, in staging order: `fixes` by edit key (`certnb.staging.fixes.Fixes.of`),
+    `outcomes` by edit seq (the journal's latest outcome names)."""
+    lines = []
+    for edit in edits:
+        row = rows.get(edit.row_key)
+        lines.append(ReviewLine(
+            edit,
+            row.user_display_name if row else None,
+            row.user_principal_name if row else edit.user_id,
+            row.display_name if row else None,
+            (fixes or {}).get(edit.key, ()),
+            (outcomes or {}).get(edit.seq),
+        ))
+    return lines
+
+
+def group_lines(lines: Iterable[ReviewLine], by: Grouping = "person") -> list[tuple[str, list[ReviewLine]]]:
+    """Lines grouped under a heading: by person (alphabetical, then title and field) or by field label
+    (schema order, then person and title).
+
+    >>> from certnb.staging.edit import Edit
+    >>> lines = [ReviewLine(Edit("u2", "c2", "endDate", None, "2027-01-31"), "Zoë", "z@x", "CKA"),
+    ...          ReviewLine(Edit("u1", "c1", "issuingCompany", "MSFT", "Microsoft"), "Adele", "a@x",
+    ...                     "AZ-104"),
+    ...          ReviewLine(Edit("u1", "c1", "endDate", None, "2027-01-31"), "Adele", "a@x", "AZ-104")]
+    >>> [(heading, [line.label for line in group]) for heading, group in group_lines(lines, "person")]
+    [('Adele (a@x)', ['Issuing company', 'Expires']), ('Zoë (z@x)', ['Expires'])]
+    >>> [heading for heading, _ in group_lines(lines, "field")]
+    ['Issuing company', 'Expires']
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"group the review by one of {', '.join(GROUPINGS)}; got {by!r}")
+    groups: dict[tuple[Any, ...], tuple[str, list[ReviewLine]]] = {}
+    for line in lines:
+        if by == "person":
+            key: tuple[Any, ...] = (line.person.casefold(), line.edit.user_id)
+            heading = line.person
+        else:
+            key = (_RANK.get(line.edit.field, len(_RANK)), line.edit.field)
+            heading = line.label
+        groups.setdefault(key, (heading, []))[1].append(line)
+    ordered = []
+    for key in sorted(groups):
+        heading, members = groups[key]
+        if by == "person":
+            members.sort(key=lambda ln: ((ln.title or "").casefold(), ln.edit.cert_id,
+                                         _RANK.get(ln.edit.field, len(_RANK))))
+        else:
+            members.sort(key=lambda ln: (ln.person.casefold(), (ln.title or "").casefold(), ln.edit.cert_id))
+        ordered.append((heading, members))
+    return ordered
