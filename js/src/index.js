@@ -123,6 +123,7 @@ function render({ model, el }) {
     check: async (field, value, input) => {
       if (!active) return;
       const [reply] = await link.ask({ type: "check", pos: active.pos, field, value });
+      if (!input.isConnected) return; // the edit ended meanwhile: its own reply speaks
       input.classList.toggle("certnb-invalid", !reply.ok);
       input.title = reply.message || "";
       say(reply.message, !reply.ok);
@@ -133,7 +134,10 @@ function render({ model, el }) {
     rows(msg, buffers) {
       for (const data of decodeWindow(msg, buffers)) {
         const row = table && table.getRow(data._pos);
-        if (row) { delete data._idx; row.update(data); }
+        if (data.staged) { // a cell staged since (bulk, paste, code) is no longer the refused text
+          for (const field of Object.keys(JSON.parse(data.staged))) ctx.refused.delete(`${data._pos}:${field}`);
+        }
+        if (row) { delete data._idx; row.update(data); row.reformat(); }
       }
     },
     selection(msg) {
