@@ -26,7 +26,7 @@ keep their first finding until a staged edit touches the field they name.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -63,10 +63,11 @@ class GridTable:
     """The text of every grid cell (`.text[field][position]`, effective values) and each row's findings.
 
     `background=True` runs the first whole-frame audit in a thread (a 100,000-row audit takes seconds; the
-    grid shows rows before it ends); `wait()` joins it.
+    grid shows rows before it ends), then calls each of `on_findings`; `wait()` waits for it.
     """
 
-    def __init__(self, frame: pd.DataFrame, asof: object = None, *, background: bool = False) -> None:
+    def __init__(self, frame: pd.DataFrame, asof: object = None, *, background: bool = False,
+                 on_findings: Iterable[Callable[[], None]] = ()) -> None:
         self.frame = frame
         self.asof = asof
         self.size = len(frame)
@@ -86,7 +87,7 @@ class GridTable:
         self._alone: dict[int, list[Finding]] = {}  # re-audited rows with staged values
         self._lock = threading.Lock()
         self._done = threading.Event()
-        self.on_findings: list[Any] = []  # called (no arguments) when the background audit ends
+        self.on_findings = list(on_findings)  # called (no arguments) when the first audit has ended
         if background:
             threading.Thread(target=self._audit_all, name="certnb-grid-audit", daemon=True).start()
         else:
@@ -101,9 +102,11 @@ class GridTable:
             base = {}
         with self._lock:
             self._base = base
-        self._done.set()
-        for listener in list(self.on_findings):
-            listener()
+        try:
+            for listener in list(self.on_findings):
+                listener()
+        finally:
+            self._done.set()  # after the listeners: `wait()` returning means they have run
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the first whole-frame audit; True once it has ended."""

@@ -77,7 +77,7 @@ class Grid(anywidget.AnyWidget):  # type: ignore[misc]
         self.frame = frame
         self.staged = staged
         self.table = GridTable(frame, asof, background=len(frame) > BACKGROUND_AUDIT_ROWS
-                               if background is None else background)
+                               if background is None else background, on_findings=[self._audit_ended])
         self.history = History(staged, self.table)
         self.query = Query()
         self.order = order(self.table, self.query)
@@ -89,7 +89,6 @@ class Grid(anywidget.AnyWidget):  # type: ignore[misc]
         self.issuers = _issuers(self.table)
         self.audiences = list(AUDIENCES)
         self.rules = [{"rule": r, "severity": s} for r, s in RULES.items()]
-        self.table.on_findings.append(self._audit_ended)
         self.audited = self.table.audited
         staged.on_change(self._staged_changed)
         self.table.refresh(staged)

@@ -107,12 +107,11 @@ def order(table: GridTable, query: Query) -> np.ndarray:
         keep &= np.isin(np.arange(table.size), list(table.staged))
     positions = np.flatnonzero(keep)
     for name, direction in reversed(query.sort):  # stable sorts, last key first
-        keys = table.text[name][positions].astype(str)
-        ranks = np.argsort(np.char.lower(keys) if name not in ("issuedDate", "startDate", "endDate") else keys,
-                           kind="stable")
-        if direction == "desc":
-            ranks = ranks[::-1]  # (ties come out reversed: fine for a view)
-        positions = positions[ranks]
+        keys = pd.Series(table.text[name][positions], dtype=object)
+        if name not in ("issuedDate", "startDate", "endDate"):
+            keys = keys.str.casefold()
+        codes = pd.factorize(keys, sort=True)[0]  # equal keys share a code: ties keep their order either way
+        positions = positions[np.argsort(-codes if direction == "desc" else codes, kind="stable")]
     return positions.astype(np.int32)
 
 
