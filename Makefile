@@ -46,7 +46,7 @@ notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb
 
-# The grid's browser side: bundle js/ (Tabulator + certnb's view) into certnb/widgets/grid/static/ (committed,
+# The grid's browser side: bundle js/ (Tabulator + certnb's view) into certnb/widgets/datagrid/static/ (committed,
 # so installing certnb needs no Node); tests/widgets/test_grid_bundle.py checks the bundle matches js/.
 js:
 	cd js && npm ci --no-audit --no-fund && npm run build

@@ -1,4 +1,4 @@
-// `npm run build` (make js): bundle src/ with esbuild into certnb/widgets/grid/static/ (or the folder given
+// `npm run build` (make js): bundle src/ with esbuild into certnb/widgets/datagrid/static/ (or the folder given
 // as the first argument). Each output starts with a banner holding the sha256 of the sources, this script
 // and the lock file, which tests/widgets/test_grid_bundle.py checks; the build is deterministic.
 import { createHash } from "node:crypto";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = resolve(process.argv[2] || join(here, "..", "certnb", "widgets", "grid", "static"));
+const out = resolve(process.argv[2] || join(here, "..", "certnb", "widgets", "datagrid", "static"));
 
 export function sourcesDigest() {
   const files = ["build.mjs", "package.json", "package-lock.json", ...readdirSync(join(here, "src")).sort().map((f) => `src/${f}`)];

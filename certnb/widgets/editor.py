@@ -1,4 +1,4 @@
-"""`editor(df, staged, graph)`: the whole workflow in one view — the grid, edit one, bulk edit, review, commit.
+"""`editor(df, staged, graph)`: the whole workflow in one view — grid, edit one, bulk edit, review, commit.
 
     >>> graph = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
     >>> df = graph.load(users="all")                                        # doctest: +SKIP
@@ -23,7 +23,7 @@ import pandas as pd
 from certnb.staging import stage
 from certnb.widgets.bulk import BulkEditForm
 from certnb.widgets.form import CertificationForm
-from certnb.widgets.grid import Grid
+from certnb.widgets.datagrid import Grid
 from certnb.widgets.review import ReviewPanel
 
 if TYPE_CHECKING:

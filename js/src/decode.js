@@ -1,4 +1,4 @@
-// Windows of rows from the kernel: a JSON header and binary buffers (see certnb/widgets/grid/window.py).
+// Windows of rows from the kernel: a JSON header and binary buffers (see certnb/widgets/datagrid/window.py).
 const SEPARATOR = "\x1f";
 const decoder = new TextDecoder("utf-8");
 

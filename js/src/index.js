@@ -1,6 +1,6 @@
 // certnb's editable grid: an anywidget view over Tabulator. The kernel holds the data, the order and the
 // rules; this side asks it for windows of rows (binary columnar chunks), shows them, and sends back edits,
-// pastes, selections, unstage and undo/redo as custom messages (see certnb/widgets/grid/widget.py).
+// pastes, selections, unstage and undo/redo as custom messages (see certnb/widgets/datagrid/widget.py).
 import {
   AjaxModule, EditModule, FilterModule, FormatModule, FrozenColumnsModule, InteractionModule, PageModule,
   ResizeColumnsModule, ResizeTableModule, SortModule, Tabulator,

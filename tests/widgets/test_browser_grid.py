@@ -33,7 +33,8 @@ def paste(page: Any, text: str) -> None:
     page.evaluate("""(text) => {
         const data = new DataTransfer();
         data.setData("text/plain", text);
-        const target = document.activeElement.closest('.certnb-grid') || document.querySelector('.certnb-grid');
+        const target = document.activeElement.closest(".certnb-grid")
+            || document.querySelector(".certnb-grid");
         target.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
     }""", text)
 

@@ -113,5 +113,6 @@ def test_staging_from_code_redraws_every_part(frame: pd.DataFrame) -> None:
     assert ed.bulk.preview_area.value == "" and "The staged edits changed" in ed.bulk.messages.value
     staged.unstage()
     assert "<b>0</b> staged edits" in ed.review.diff.value
-    assert ed.grid.staged_count == 0 and ed.grid.table.text["endDate"][ed.grid.frame.index.get_loc(b1)] == "2027-06-30"
+    assert ed.grid.staged_count == 0
+    assert ed.grid.table.text["endDate"][ed.grid.frame.index.get_loc(b1)] == "2027-06-30"
     assert ed.form.value["endDate"] == dt.date(2027, 6, 30)

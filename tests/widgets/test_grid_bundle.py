@@ -1,4 +1,4 @@
-"""The committed grid bundle (certnb/widgets/grid/static) is what js/ builds: its banner holds the sha256
+"""The committed grid bundle (certnb/widgets/datagrid/static) is what js/ builds: its banner holds the sha256
 of the sources, build script and lock file; where node and npm are present (CI has Node 20 and the npm
 registry), the bundle is rebuilt from the lock file into a temp folder and compared byte for byte."""
 
@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "js"
-STATIC = ROOT / "certnb" / "widgets" / "grid" / "static"
+STATIC = ROOT / "certnb" / "widgets" / "datagrid" / "static"
 BUNDLES = ("grid.js", "grid.css")
 
 
@@ -39,7 +39,7 @@ def test_the_committed_bundle_names_the_sources_it_was_built_from() -> None:
 
 def test_the_bundle_ships_with_the_package_and_tabulator_s_licence() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"widgets/grid/static/*.js"' in pyproject and '"widgets/grid/static/*.css"' in pyproject
+    assert '"widgets/datagrid/static/*.js"' in pyproject and '"widgets/datagrid/static/*.css"' in pyproject
     assert "Oli Folkerd" in (STATIC / "TABULATOR-LICENSE.txt").read_text(encoding="utf-8")
     assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 

@@ -11,7 +11,7 @@ from widget_tenant import ASOF, label_of
 
 from certnb.staging import Staged, stage
 from certnb.widgets import ShiftDates
-from certnb.widgets.grid import Grid, grid
+from certnb.widgets.datagrid import Grid, grid
 
 
 def ends(staged: Staged) -> dict[str, object]:
@@ -28,10 +28,11 @@ def test_an_impossible_date_is_refused_by_label_and_never_staged(g: Grid, frame:
     assert not result.ok
     assert result.message == "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
     assert len(g.staged) == 0 and g.staged_count == 0
-    assert g.edit(label_of(frame, "b1"), "endDate", "30/06/2029").message.startswith("Expires: must be a date")
+    refused = g.edit(label_of(frame, "b1"), "endDate", "30/06/2029")
+    assert refused.message.startswith("Expires: must be a date")
 
 
-def test_a_date_before_valid_from_is_refused_naming_both_fields_by_label(g: Grid, frame: pd.DataFrame) -> None:
+def test_a_date_before_valid_from_is_refused_naming_both_labels(g: Grid, frame: pd.DataFrame) -> None:
     result = g.edit(label_of(frame, "b1"), "endDate", "2023-12-31")  # starts 2024-01-01
     assert result.message == "Expires (2023-12-31) must not be before Valid from (2024-01-01)"
     assert len(g.staged) == 0
@@ -62,7 +63,7 @@ def test_a_valid_edit_is_in_the_journal_at_once(frame: pd.DataFrame, tmp_path: P
         staged.close()
 
 
-def test_a_fixed_expiry_clears_expired_and_the_cell_shows_before_and_after(g: Grid, frame: pd.DataFrame) -> None:
+def test_a_fixed_expiry_clears_expired_and_shows_before_and_after(g: Grid, frame: pd.DataFrame) -> None:
     c1 = frame.index.get_loc(label_of(frame, "c1"))
     assert [f.rule for f in g.table.findings(c1)] == ["expired"]
     g.edit(None, "endDate", "2027-01-31", position=c1)
@@ -76,14 +77,16 @@ def test_a_fixed_expiry_clears_expired_and_the_cell_shows_before_and_after(g: Gr
 def test_paste_a_column_checks_each_cell(g: Grid, frame: pd.DataFrame) -> None:
     result = g.paste(0, "endDate", "2027-12-15\r\n2030-13-01\r\n2029-06-30\r\n")  # a1, a2, b1
     assert result.staged == [(0, "endDate"), (2, "endDate")]
-    assert result.refused == {(1, "endDate"): "Expires: must be a date YYYY-MM-DD; got '2030-13-01' (no such day)"}
+    assert result.refused == {
+        (1, "endDate"): "Expires: must be a date YYYY-MM-DD; got '2030-13-01' (no such day)"}
     assert ends(g.staged) == {"a1": "2027-12-15", "b1": "2029-06-30"}
     assert g.undo() and len(g.staged) == 0  # the paste is one step
 
 
 def test_paste_across_columns_drops_a_cell_refused_by_date_order(g: Grid) -> None:
     result = g.paste(0, "startDate", "2025-01-01\t2024-06-30\n")  # a1: valid from 2025, expires 2024?
-    assert result.refused == {(0, "endDate"): "Expires (2024-06-30) must not be before Valid from (2025-01-01)"}
+    assert result.refused == {
+        (0, "endDate"): "Expires (2024-06-30) must not be before Valid from (2025-01-01)"}
     assert [(e.field, e.after) for e in g.staged] == [("startDate", "2025-01-01")]
 
 

@@ -9,9 +9,9 @@ import pytest
 from widget_tenant import ASOF, label_of
 
 from certnb.staging import Staged
-from certnb.widgets.grid import Grid, grid
-from certnb.widgets.grid.columns import AUDIENCES
-from certnb.widgets.grid.window import decode_window
+from certnb.widgets.datagrid import Grid, grid
+from certnb.widgets.datagrid.columns import AUDIENCES
+from certnb.widgets.datagrid.window import decode_window
 
 Sent = list[tuple[dict[str, Any], list[bytes]]]
 
@@ -88,7 +88,8 @@ def test_select_click_shift_ctrl_all_none(g: Grid, sent: Sent, frame: pd.DataFra
 def test_paste_unstage_undo_redo_messages(g: Grid, sent: Sent) -> None:
     reply, _ = ask(g, sent, type="paste", start=0, field="endDate", text="2027-12-15\n2027-02-30\n")
     assert reply["staged"] == 1
-    assert reply["refused"] == [[1, "endDate", "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"]]
+    assert reply["refused"] == [
+        [1, "endDate", "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"]]
     g._message(g, {"type": "unstage", "pos": 0, "field": "endDate"}, [])
     assert len(g.staged) == 0
     g._message(g, {"type": "undo"}, [])

@@ -7,7 +7,7 @@ buffers: the frame positions (int32), a flags byte per row, and every text colum
 joined by U+001F (a control character the schema refuses in any text, so it never occurs in a cell).
 
     >>> from certnb.frame.build import build_frame
-    >>> from certnb.widgets.grid.table import GridTable
+    >>> from certnb.widgets.datagrid.table import GridTable
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "displayName": "Ann", "certifications": [
     ...     {"id": "c1", "displayName": "AZ-104", "endDate": "2026-12-15"},
     ...     {"id": "c2", "displayName": "CKA", "endDate": "2028-01-31"}]}])
@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from certnb.frame.audit import as_day
-from certnb.widgets.grid.columns import DATA_FIELDS
-from certnb.widgets.grid.table import GridTable
+from certnb.widgets.datagrid.columns import DATA_FIELDS
+from certnb.widgets.datagrid.table import GridTable
 
 __all__ = ["SELECTED", "SEPARATOR", "STAGED", "WINDOW", "Query", "decode_window", "encode_window", "order"]
 
@@ -136,7 +136,7 @@ def encode_window(table: GridTable, positions: np.ndarray, start: int, size: int
     texts = {name: table.text[name][chunk].tolist() for name in DATA_FIELDS}
     texts["findings"] = [e[0] for e in extras]
     texts["staged"] = [e[1] for e in extras]
-    header = {"start": int(start), "count": len(rows), "total": int(len(positions)), "columns": list(texts)}
+    header = {"start": int(start), "count": len(rows), "total": len(positions), "columns": list(texts)}
     buffers = [chunk.astype("<i4").tobytes(), flags.tobytes()]
     buffers += [SEPARATOR.join(v.replace(SEPARATOR, " ") for v in values).encode("utf-8")
                 for values in texts.values()]

@@ -29,11 +29,11 @@ import traitlets
 from certnb.frame.audit import RULES
 from certnb.schema import LABELS
 from certnb.widgets.bulk_change import BulkChange, Preview, preview, stage_preview
-from certnb.widgets.grid.columns import AUDIENCES, EDITABLE, column_specs
-from certnb.widgets.grid.editing import CellResult, History, check_cell, edit_cell
-from certnb.widgets.grid.paste import PasteResult, paste_block
-from certnb.widgets.grid.table import GridTable
-from certnb.widgets.grid.window import WINDOW, Query, encode_window, order
+from certnb.widgets.datagrid.columns import AUDIENCES, EDITABLE, column_specs
+from certnb.widgets.datagrid.editing import CellResult, History, check_cell, edit_cell
+from certnb.widgets.datagrid.paste import PasteResult, paste_block
+from certnb.widgets.datagrid.table import GridTable
+from certnb.widgets.datagrid.window import WINDOW, Query, encode_window, order
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
@@ -49,20 +49,20 @@ def _issuers(table: GridTable, limit: int = 200) -> list[str]:
     return [name for name, _ in counts.most_common(limit)]
 
 
-class Grid(anywidget.AnyWidget):  # type: ignore[misc]
+class Grid(anywidget.AnyWidget):
     """The editable grid over `frame`, staging into `staged` (see the module and package docstrings)."""
 
     _esm = STATIC / "grid.js"
     _css = STATIC / "grid.css"
 
-    columns = traitlets.List().tag(sync=True)
+    columns: traitlets.List[dict[str, object]] = traitlets.List().tag(sync=True)
     rows = traitlets.Int(0).tag(sync=True)  # rows of the frame
     shown = traitlets.Int(0).tag(sync=True)  # rows the current query shows
     window = traitlets.Int(WINDOW).tag(sync=True)
     show_ids = traitlets.Bool(False).tag(sync=True)
-    issuers = traitlets.List().tag(sync=True)
-    audiences = traitlets.List().tag(sync=True)
-    rules = traitlets.List().tag(sync=True)
+    issuers: traitlets.List[str] = traitlets.List().tag(sync=True)
+    audiences: traitlets.List[str] = traitlets.List().tag(sync=True)
+    rules: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     selected_count = traitlets.Int(0).tag(sync=True)
     staged_count = traitlets.Int(0).tag(sync=True)
     can_undo = traitlets.Bool(False).tag(sync=True)
@@ -118,7 +118,7 @@ class Grid(anywidget.AnyWidget):  # type: ignore[misc]
 
     def rows_shown(self, start: int = 0, size: int = WINDOW) -> list[dict[str, Any]]:
         """Rows `start`.. of the current order as the browser gets them (decoded), for code and tests."""
-        from certnb.widgets.grid.window import decode_window
+        from certnb.widgets.datagrid.window import decode_window
 
         return decode_window(*encode_window(self.table, self.order, start, size, selected=self.selection))
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from certnb.staging import stage
-from certnb.widgets.grid.widget import Grid
+from certnb.widgets.datagrid.widget import Grid
 
 if TYPE_CHECKING:
     from certnb.staging import Staged

@@ -35,7 +35,7 @@ import pandas as pd
 from certnb.frame.audit import audit
 from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging.rows import wire_column
-from certnb.widgets.grid.columns import DATA_FIELDS
+from certnb.widgets.datagrid.columns import DATA_FIELDS
 
 if TYPE_CHECKING:
     from certnb.staging import Staged

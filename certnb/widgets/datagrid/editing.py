@@ -7,7 +7,7 @@ Each grid action is one `Step` (what it staged or unstaged), so `History` can un
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
-    >>> from certnb.widgets.grid.table import GridTable
+    >>> from certnb.widgets.datagrid.table import GridTable
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
     ...     {"id": "c1", "displayName": "AZ-104", "startDate": "2025-01-01", "endDate": "2026-06-30"}]}])
     >>> staged, table = stage(df), GridTable(df)
@@ -35,11 +35,11 @@ from certnb.errors import EditsRefused
 from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS
 from certnb.staging.edit import DATE_ORDER, Refusal, check_date_order, check_value
 from certnb.widgets.bulk_change import parse_text
-from certnb.widgets.grid.columns import EDITABLE
+from certnb.widgets.datagrid.columns import EDITABLE
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
-    from certnb.widgets.grid.table import GridTable
+    from certnb.widgets.datagrid.table import GridTable
 
 __all__ = ["CellResult", "History", "Step", "cell_message", "check_cell", "edit_cell", "parse_cell"]
 
@@ -196,7 +196,7 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
-    >>> from certnb.widgets.grid.table import GridTable
+    >>> from certnb.widgets.datagrid.table import GridTable
     >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1", "startDate": "2025-01-01"}]}])
     >>> check_cell(History(stage(df), GridTable(df)), 0, "endDate", "2024-01-01").message
     'Expires (2024-01-01) must not be before Valid from (2025-01-01)'

@@ -19,10 +19,10 @@ import numpy as np
 
 from certnb.errors import EditsRefused
 from certnb.staging.edit import Refusal, check_value
-from certnb.widgets.grid.columns import EDITABLE
-from certnb.widgets.grid.editing import History, cell_message, parse_cell
+from certnb.widgets.datagrid.columns import EDITABLE
+from certnb.widgets.datagrid.editing import History, cell_message, parse_cell
 
-__all__ = ["PasteResult", "paste_block", "parse_block"]
+__all__ = ["PasteResult", "parse_block", "paste_block"]
 
 
 def parse_block(text: str) -> list[list[str]]:
