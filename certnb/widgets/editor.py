@@ -22,8 +22,8 @@ import pandas as pd
 
 from certnb.staging import stage
 from certnb.widgets.bulk import BulkEditForm
-from certnb.widgets.form import CertificationForm
 from certnb.widgets.datagrid import Grid
+from certnb.widgets.form import CertificationForm
 from certnb.widgets.review import ReviewPanel
 
 if TYPE_CHECKING:

@@ -9,7 +9,15 @@ from widget_tenant import ASOF, BOB, CAROL, label_of
 from certnb.frame.build import build_frame
 from certnb.staging import stage
 from certnb.widgets.datagrid.table import GridTable
-from certnb.widgets.datagrid.window import SELECTED, SEPARATOR, STAGED, Query, decode_window, encode_window, order
+from certnb.widgets.datagrid.window import (
+    SELECTED,
+    SEPARATOR,
+    STAGED,
+    Query,
+    decode_window,
+    encode_window,
+    order,
+)
 
 
 def ids(table: GridTable, query: Query) -> list[str]:

@@ -273,7 +273,7 @@ class Grid(anywidget.AnyWidget):
         if query != self.query:
             self.show(query)
         start = max(0, int(content.get("start", 0)))
-        size = max(1, min(int(content.get("size", WINDOW)), 2_000))
+        size = max(1, min(int(content.get("size", WINDOW)), 20_000))
         header, buffers = encode_window(self.table, self.order, start, size, selected=self.selection)
         self.send({"type": "window", "id": content.get("id"), **header}, buffers)
 
