@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
                 say(f"first paint {paint:.2f} s (kernel build {start['built']:.2f} s, render→rows "
                     f"{render_ms:.0f} ms); all {args.rows:,} rows in {all_rows:.1f} s")
 
+                journal = root / "journaled.txt"
                 edits: list[float] = []
                 transport: list[float] = []
                 for i in range(EDITS):
@@ -196,7 +197,6 @@ def main(argv: list[str] | None = None) -> list[Row]:
                     cell.click()
                     page.keyboard.type(f"2035-01-{i + 10}")
                     page.keyboard.press("Enter")
-                    journal = root / "journaled.txt"
                     lines = wait_for(
                         lambda i=i: journal.exists() and len(journal.read_text().split()) > i
                         and [float(t) for t in journal.read_text().split()], 10, "the journal")
