@@ -197,9 +197,14 @@ def main(argv: list[str] | None = None) -> list[Row]:
                     cell.click()
                     page.keyboard.type(f"2035-01-{i + 10}")
                     page.keyboard.press("Enter")
-                    lines = wait_for(
-                        lambda i=i: journal.exists() and len(journal.read_text().split()) > i
-                        and [float(t) for t in journal.read_text().split()], 10, "the journal")
+                    try:
+                        lines = wait_for(
+                            lambda i=i: journal.exists() and len(journal.read_text().split()) > i
+                            and [float(t) for t in journal.read_text().split()], 10, "the journal")
+                    except TimeoutError:
+                        say(f"edit {i} never reached the journal; the grid says "
+                            f"{page.locator('.certnb-grid-message').text_content()!r}")
+                        raise
                     enter = page.evaluate("() => window.__enterAt")[-1] / 1000
                     received = float((root / "edit-received.txt").read_text().split()[i])
                     edits.append(lines[i] - enter)

@@ -133,7 +133,7 @@ function render({ model, el }) {
   const link = kernel(model, {
     rows(msg, buffers) {
       for (const data of decodeWindow(msg, buffers)) {
-        const row = table && table.getRow(data._pos);
+        const row = table && rowOf(data._pos);
         if (data.staged) { // a cell staged since (bulk, paste, code) is no longer the refused text
           for (const field of Object.keys(JSON.parse(data.staged))) ctx.refused.delete(`${data._pos}:${field}`);
         }
@@ -145,7 +145,7 @@ function render({ model, el }) {
       allSelected = msg.all;
       if (table) for (const row of table.getRows("visible")) mark(row);
     },
-    reload() { if (table) table.replaceData(); },
+    reload() { if (table) refresh(); },
   });
 
   const isSelected = (data) => allSelected || selected.has(data._pos);
@@ -175,12 +175,50 @@ function render({ model, el }) {
 
   let painted = false;
   let loads = 0; // a new query (sort, filter, search) starts a new load; older background loads stop
+  let lastQuery = {};
+  const byPos = new Map(); // frame position → Tabulator's row, for refreshing rows in place
+  const remember = () => { for (const row of table.rowManager.rows) byPos.set(row.data._pos, row); };
+  const rowOf = (pos) => { // Tabulator's row of a frame position (a component), if it is loaded
+    if (!byPos.has(pos)) {
+      const found = table.rowManager.rows.find((row) => row.data._pos === pos);
+      if (!found) return null;
+      byPos.set(pos, found);
+    }
+    return byPos.get(pos).getComponent();
+  };
+  const refresh = async () => {
+    // The kernel's cells changed (findings audited, a bulk change, a commit): update every loaded row's data
+    // in place and redraw the visible rows; the order, the scroll position and the focus stay.
+    const generation = loads;
+    const count = table.rowManager.rows.length;
+    for (let start = 0; start < count; start += BULK) {
+      const [msg, buffers] = await link.ask({ type: "window", start, size: BULK, query: lastQuery });
+      if (msg.type === "failed" || generation !== loads) return;
+      for (const data of decodeWindow(msg, buffers)) {
+        const row = byPos.get(data._pos);
+        if (row) { delete data._idx; Object.assign(row.data, data); }
+      }
+    }
+    const focused = holder.contains(document.activeElement);
+    for (const row of table.getRows("visible")) {
+      if (!row.getElement().querySelector(".tabulator-editing")) row.reformat();
+    }
+    const cell = activeCell(); // a redrawn row has new cell elements: keep the active cell and the focus
+    if (cell && !cell.getElement().classList.contains("tabulator-editing")) {
+      cell.getElement().classList.add("certnb-active");
+      if (focused && !holder.contains(document.activeElement)) cell.getElement().focus({ preventScroll: true });
+    }
+  };
   const appendRows = (data) => {
     // Tabulator's addData inserts row by row, copying its row list each time (quadratic at 100,000 rows):
     // build the rows as setData does, then run the display pipeline once, keeping the scroll position.
     const manager = table.rowManager;
     const RowClass = manager.rows[0].constructor;
-    for (const item of data) manager.rows.push(new RowClass(item, manager));
+    for (const item of data) {
+      const row = new RowClass(item, manager);
+      manager.rows.push(row);
+      byPos.set(item._pos, row);
+    }
     manager.refreshActiveData(false, false, true);
     root.dataset.loaded = String(manager.rows.length);
   };
@@ -202,6 +240,8 @@ function render({ model, el }) {
       // The first window only: it is painted at once, and the rest follows in the background.
       const generation = ++loads;
       const query = { ...tools.query(), sort: params.sort || [], filters: params.filter || [] };
+      lastQuery = query;
+      byPos.clear();
       const [msg, buffers] = await link.ask({ type: "window", start: 0, size: FIRST, query });
       if (msg.type === "failed") throw new Error(msg.message);
       if (msg.total > msg.count) setTimeout(() => loadRest(generation, query, msg.count, msg.total));
@@ -225,7 +265,7 @@ function render({ model, el }) {
       root.dataset.firstPaintMs = String(Math.round(performance.now() - started));
     }
   });
-  table.on("dataLoaded", () => { root.dataset.loaded = String(table.getDataCount()); });
+  table.on("dataLoaded", () => { remember(); root.dataset.loaded = String(table.getDataCount()); });
 
   const setActive = (cell) => {
     holder.querySelectorAll(".certnb-active").forEach((e) => e.classList.remove("certnb-active"));
@@ -265,7 +305,7 @@ function render({ model, el }) {
   const editableFields = () => model.get("columns").filter((c) => c.editor).map((c) => c.field);
   const activeCell = () => {
     if (!active) return null;
-    const row = table.getRow(active.pos);
+    const row = rowOf(active.pos);
     return row ? row.getCell(active.field) : null;
   };
   const moveActive = (down, right) => {
@@ -279,7 +319,7 @@ function render({ model, el }) {
     if (target) { setActive(target.getCell(f)); table.scrollToRow(target, "nearest", false); }
   };
 
-  root.addEventListener("keydown", (e) => {
+  const onKey = (e) => {
     if (e.target !== root && e.target.closest(".tabulator-editing, input, select, textarea, button")) return;
     const cell = activeCell();
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z") { e.preventDefault(); link.tell({ type: e.shiftKey ? "redo" : "undo" }); return; }
@@ -294,7 +334,12 @@ function render({ model, el }) {
       ctx.typed = e.key; // typing on a focused editable cell starts editing it with that character
       cell.edit(true);
     }
-  });
+  };
+  root.addEventListener("keydown", onKey);
+  // A redraw (findings arriving, a bulk change) replaces the focused cell's element and the focus falls to
+  // the page: keys then still go to the cell last clicked.
+  const onLostKey = (e) => { if (document.activeElement === document.body && active && root.isConnected) onKey(e); };
+  document.addEventListener("keydown", onLostKey);
 
   root.addEventListener("paste", async (e) => {
     if (e.target !== root && e.target.closest("input, textarea")) return;
@@ -303,7 +348,7 @@ function render({ model, el }) {
     const text = (e.clipboardData || window.clipboardData).getData("text/plain");
     const [reply] = await link.ask({ type: "paste", start: active.idx, field: active.field, text });
     for (const [pos, field, why] of reply.refused || []) {
-      const row = table.getRow(pos);
+      const row = rowOf(pos);
       ctx.refused.set(`${pos}:${field}`, { text: "(pasted value refused)", message: why });
       if (row) row.reformat();
     }
@@ -349,6 +394,7 @@ function render({ model, el }) {
   return () => {
     for (const name of traits) model.off(`change:${name}`, showStatus);
     model.off("change:show_ids", showIds);
+    document.removeEventListener("keydown", onLostKey);
     link.close();
     table.destroy();
   };
