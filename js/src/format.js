@@ -46,7 +46,7 @@ export function editable(ctx) {
       el.classList.add("certnb-cell-staged");
       const [before, after] = staged[field];
       el.title = `staged: ${before ?? "(empty)"} → ${after ?? "(empty)"}`;
-      return `<span class="certnb-before">${escape(before ?? "∅")}</span> → <span class="certnb-after">${escape(after ?? "∅")}</span>` +
+      return `<span class="certnb-before"><s>${escape(before ?? "∅")}</s> → </span><span class="certnb-after">${escape(after ?? "∅")}</span>` +
         ` <button class="certnb-unstage" title="Unstage this cell">×</button>`;
     }
     return escape(cell.getValue());

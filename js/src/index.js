@@ -10,6 +10,8 @@ import "./grid.css";
 import { decodeWindow } from "./decode.js";
 import { audienceEditor, dateEditor, textEditor } from "./editors.js";
 import { editable, escape, findings, person, stagedState } from "./format.js";
+import { kernel } from "./link.js";
+import { element, toolbar } from "./toolbar.js";
 
 Tabulator.registerModule([AjaxModule, EditModule, FilterModule, FormatModule, FrozenColumnsModule,
   InteractionModule,
@@ -18,78 +20,6 @@ Tabulator.registerModule([AjaxModule, EditModule, FilterModule, FormatModule, Fr
 const FIRST = 200; // rows of the first window: painted before anything else is asked for
 const BULK = 10000; // rows per later window, fetched in the background until every row is there
 const SELECTED = 2;
-let views = 0;
-
-function kernel(model, handlers) {
-  const prefix = `v${++views}-${Math.random().toString(36).slice(2, 8)}`;
-  let next = 0;
-  const waiting = new Map();
-  const listener = (msg, buffers) => {
-    if (msg.id && waiting.has(msg.id)) {
-      const resolve = waiting.get(msg.id);
-      waiting.delete(msg.id);
-      resolve([msg, buffers]);
-    } else if (handlers[msg.type]) {
-      handlers[msg.type](msg, buffers);
-    }
-  };
-  model.on("msg:custom", listener);
-  return {
-    ask(msg) {
-      const id = `${prefix}-${++next}`;
-      return new Promise((resolve) => { waiting.set(id, resolve); model.send({ ...msg, id }); });
-    },
-    tell(msg) { model.send(msg); },
-    close() { model.off("msg:custom", listener); },
-  };
-}
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-function toolbar(model) {
-  const bar = element("div", "certnb-grid-toolbar");
-  const search = element("input", "certnb-grid-search");
-  search.type = "search";
-  search.placeholder = "Search all columns…";
-  const expiring = element("label", "certnb-grid-expiring");
-  const expiringOn = element("input");
-  expiringOn.type = "checkbox";
-  const days = element("input", "certnb-grid-days");
-  days.type = "number";
-  days.min = "0";
-  days.value = "90";
-  expiring.append(expiringOn, " Expiring within ", days, " days");
-  const rule = element("select", "certnb-grid-rule");
-  rule.append(new Option("Any finding (all rows)", ""));
-  for (const { rule: name, severity } of model.get("rules")) rule.append(new Option(`${name} (${severity})`, name));
-  const stagedOnly = element("label", "certnb-grid-staged-only");
-  const stagedBox = element("input");
-  stagedBox.type = "checkbox";
-  stagedOnly.append(stagedBox, " Staged only");
-  const ids = element("label", "certnb-grid-ids");
-  const idsBox = element("input");
-  idsBox.type = "checkbox";
-  idsBox.checked = model.get("show_ids");
-  ids.append(idsBox, " Show ids");
-  const button = (text, cls, title) => { const b = element("button", cls, text); b.type = "button"; b.title = title; return b; };
-  const all = button("Select all shown", "certnb-grid-select-all", "Select every row the filters show");
-  const none = button("Select none", "certnb-grid-select-none", "Clear the selection");
-  const undo = button("↶ Undo", "certnb-grid-undo", "Undo the last grid step (Ctrl+Z)");
-  const redo = button("↷ Redo", "certnb-grid-redo", "Redo (Ctrl+Y)");
-  bar.append(search, expiring, rule, stagedOnly, ids, all, none, undo, redo);
-  const query = () => ({
-    search: search.value,
-    expiring_within: expiringOn.checked ? Math.max(0, parseInt(days.value || "0", 10)) : null,
-    rule: rule.value,
-    staged_only: stagedBox.checked,
-  });
-  return { bar, search, expiringOn, days, rule, stagedBox, idsBox, all, none, undo, redo, query };
-}
 
 function render({ model, el }) {
   const started = performance.now();

@@ -46,16 +46,16 @@ def _writable(field: str, editor: Editor, width: int = 0) -> GridColumn:
 
 
 COLUMNS: tuple[GridColumn, ...] = (
-    GridColumn("userDisplayName", "Person", width=165),  # shows the name over the sign-in name
-    _writable("displayName", "text", 130),
-    _writable("issuingAuthority", "issuer", 105),
-    _writable("certificationId", "text", 100),
-    _writable("issuedDate", "date", 104),
-    _writable("startDate", "date", 104),
-    _writable("endDate", "date", 104),
-    _writable("allowedAudiences", "audiences", 105),
+    GridColumn("userDisplayName", "Person", width=160),  # shows the name over the sign-in name
+    _writable("displayName", "text", 120),
+    _writable("issuingAuthority", "issuer", 100),
+    _writable("certificationId", "text", 96),
+    _writable("issuedDate", "date", 110),
+    _writable("startDate", "date", 110),
+    _writable("endDate", "date", 110),
+    _writable("allowedAudiences", "audiences", 100),
     GridColumn("findings", "Findings", width=140),
-    GridColumn("staged", "Staged", width=78),
+    GridColumn("staged", "Staged", width=92),
     GridColumn("userId", LABELS["userId"], hidden=True),
     GridColumn("id", LABELS["id"], hidden=True),
 )
@@ -82,7 +82,7 @@ def column_specs() -> list[dict[str, object]]:
     """The columns as the browser side reads them (one dict each).
 
     >>> column_specs()[6]
-    {'field': 'endDate', 'label': 'Expires', 'editor': 'date', 'hidden': False, 'width': 104}
+    {'field': 'endDate', 'label': 'Expires', 'editor': 'date', 'hidden': False, 'width': 110}
     """
     return [{"field": c.field, "label": c.label, "editor": c.editor, "hidden": c.hidden, "width": c.width}
             for c in COLUMNS]

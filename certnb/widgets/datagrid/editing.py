@@ -103,20 +103,21 @@ class History:
         self.done: list[Step] = []
         self.undone: list[Step] = []
 
-    def _state(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+    def state(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        """What is staged now for each (userId, id, field) key (a marker where nothing is)."""
         self.table.refresh(self.staged)
         return {key: self.table.staged_value(key, _UNSTAGED) for key in keys}
 
     def stage(self, what: str, cells: Mapping[tuple[int, str], Any]) -> Step | None:
         """Stage `cells` ((position, field) → value) in one atomic call; refused as a whole."""
-        before = self._state(self._key(p, f) for p, f in cells)
+        before = self.state(self.key(p, f) for p, f in cells)
         if len(cells) == 1:  # the common case, a typed cell: the one-row path of `Staged.set`
             ((position, name), value), = cells.items()
             self.staged.set(self.table.frame.index[position], {name: value})
         else:
             self.staged.from_changes(self._changes(  # problems name the cell: row = its (position, field)
-                (*self._key(p, f), value, (p, f)) for (p, f), value in cells.items()))
-        return self._record(what, before)
+                (*self.key(p, f), value, (p, f)) for (p, f), value in cells.items()))
+        return self.record(what, before)
 
     @staticmethod
     def _changes(lines: Iterable[tuple[str, str, str, Any, Any]]) -> pd.DataFrame:
@@ -127,13 +128,14 @@ class History:
         chosen = [k for k in keys if k in self.staged]
         if not chosen:
             return None
-        before = self._state(chosen)
+        before = self.state(chosen)
         for key in chosen:
             self.staged.unstage(key)
-        return self._record(what, before)
+        return self.record(what, before)
 
-    def _record(self, what: str, before: dict[tuple[str, str, str], Any]) -> Step | None:
-        after = self._state(before)
+    def record(self, what: str, before: dict[tuple[str, str, str], Any]) -> Step | None:
+        """Close a step begun with `before = state(keys)`: kept for undo if it changed anything."""
+        after = self.state(before)
         if after == before:
             return None
         step = Step(what, before, after)
@@ -168,7 +170,8 @@ class History:
             self.staged.from_changes(self._changes(wanted))
         self.table.refresh(self.staged)
 
-    def _key(self, position: int, name: str) -> tuple[str, str, str]:
+    def key(self, position: int, name: str) -> tuple[str, str, str]:
+        """The (userId, id, field) key of a cell."""
         return (str(self.table.loaded["userId"][position]), str(self.table.loaded["id"][position]), name)
 
 

@@ -194,12 +194,12 @@ class Grid(anywidget.AnyWidget):
     def unstage_cell(self, row: Any, field: str, *, position: int | None = None) -> None:
         """Withdraw the staged edit of one cell."""
         position = self._position(row) if position is None else position
-        self.history.unstage(f"unstage {LABELS.get(field, field)}", [self.history._key(position, field)])
+        self.history.unstage(f"unstage {LABELS.get(field, field)}", [self.history.key(position, field)])
 
     def unstage_row(self, row: Any, *, position: int | None = None) -> None:
         """Withdraw every staged edit of one row."""
         position = self._position(row) if position is None else position
-        self.history.unstage("unstage row", [self.history._key(position, f) for f in EDITABLE])
+        self.history.unstage("unstage row", [self.history.key(position, f) for f in EDITABLE])
 
     def undo(self) -> bool:
         """Undo the latest grid step (edit, paste, unstage, bulk change)."""
@@ -217,9 +217,9 @@ class Grid(anywidget.AnyWidget):
         """Stage a confirmed preview (one undo step); the number of rows staged."""
         keys = [(str(u), str(i), str(f)) for u, i, f in zip(shown.table["userId"], shown.table["id"],
                                                             shown.table["field"], strict=True)]
-        before = self.history._state(keys)
+        before = self.history.state(keys)
         count = stage_preview(self.staged, shown)
-        self.history._record("bulk change", before)
+        self.history.record("bulk change", before)
         return count
 
     # -- following the Staged --------------------------------------------------------------------------------
