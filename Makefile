@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.certnb-installed
 
-.PHONY: demo test lint typecheck pytest nbval notebooks bench emulator clean
+.PHONY: demo test lint typecheck pytest nbval notebooks bench emulator clean js
 
 $(STAMP): pyproject.toml setup.py certnb/frame/_walk.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.store_widget_state=False notebooks/*.ipynb
+
+# The grid's browser side: bundle js/ (Tabulator + certnb's view) into certnb/widgets/datagrid/static/ (committed,
+# so installing certnb needs no Node); tests/widgets/test_grid_bundle.py checks the bundle matches js/.
+js:
+	cd js && npm ci --no-audit --no-fund && npm run build
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -6,6 +6,9 @@ mislead. A script prints its rows as one JSON line (see measure.py); a script th
 
     $ .venv/bin/python benchmarks/run.py                 # everything, about 5 minutes on 2 cores
     $ .venv/bin/python benchmarks/run.py --only load_tenant frame_build
+
+With `--only`, the rows of the other scenarios are kept from the last results.json (a re-run replaces a
+scenario's rows), so the tables always show every scenario.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ SCENARIOS: dict[str, list[str]] = {
     "commit_tenant": [],
     "staging_scale": [],
     "frame_build": [],
+    "grid": [],
 }
 
 
@@ -72,7 +76,24 @@ def run_scenario(name: str, options: list[str]) -> list[dict[str, Any]]:
             }
         ]
     print(f"  ({name}: {time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
-    return rows
+    return [{**row, "script": name} for row in rows]
+
+
+def merged(earlier: list[dict[str, Any]], fresh: list[dict[str, Any]], ran: set[str]) -> list[dict[str, Any]]:
+    """The rows of the last results with those of the scenarios just run replaced, in scenario order.
+
+    A row from before scripts were named in results.json is replaced when a fresh row has its name.
+
+    >>> old = [{"scenario": "import certnb"}, {"scenario": "load", "script": "load_tenant"}]
+    >>> [r["scenario"] for r in merged(old, [{"scenario": "load (new)", "script": "load_tenant"}],
+    ...                                  {"load_tenant"})]
+    ['import certnb', 'load (new)']
+    """
+    names = {row["scenario"] for row in fresh}
+    kept = [row for row in earlier if row.get("script") not in ran and row["scenario"] not in names]
+    order = {name: i for i, name in enumerate(SCENARIOS)}
+    rows = kept + fresh
+    return sorted(rows, key=lambda row: order.get(row.get("script", ""), -1))
 
 
 def table(report: dict[str, Any]) -> str:
@@ -115,10 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=sorted(SCENARIOS), help="run only these scenarios")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
+    ran = set()
     for name, options in SCENARIOS.items():
         if args.only and name not in args.only:
             continue
         rows.extend(run_scenario(name, options))
+        ran.add(name)
+    if args.only and (HERE / "results.json").exists():
+        earlier = json.loads((HERE / "results.json").read_text(encoding="utf-8")).get("rows", [])
+        rows = merged(earlier, rows, ran)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),

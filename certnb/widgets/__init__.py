@@ -5,6 +5,7 @@
     bulk_change.py  bulk changes (set, clear, shift dates, replace issuer) and their preview — pure
     feedback.py     errors and refused edits as HTML, by field
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
+    datagrid/       `grid(df, staged)`: the editable grid (an anywidget over Tabulator), the editor's top
     picker.py · form.py · bulk.py · review.py · editor.py   the forms, and the one call that joins them
     (the review's words, lines and fixes are pure functions in certnb.staging; the dry run's and the results'
     in certnb.commit.plan_report and result_report)
@@ -26,6 +27,7 @@ from certnb.widgets.bulk_change import (
     preview,
     stage_preview,
 )
+from certnb.widgets.datagrid import Grid, grid
 from certnb.widgets.editor import TAB_TITLES, Editor, editor
 from certnb.widgets.form import CertificationForm
 from certnb.widgets.picker import Picker
@@ -39,6 +41,7 @@ __all__ = [
     "ClearField",
     "Criteria",
     "Editor",
+    "Grid",
     "Picker",
     "Preview",
     "ReplaceIssuer",
@@ -46,6 +49,7 @@ __all__ = [
     "SetField",
     "ShiftDates",
     "editor",
+    "grid",
     "pick",
     "preview",
     "stage_preview",

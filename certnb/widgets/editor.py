@@ -1,14 +1,16 @@
-"""`editor(df, staged, graph)`: the whole workflow in one view — pick, edit one, bulk edit, review, commit.
+"""`editor(df, staged, graph)`: the whole workflow in one view — grid, edit one, bulk edit, review, commit.
 
     >>> graph = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
     >>> df = graph.load(users="all")                                        # doctest: +SKIP
     >>> staged = certnb.stage(df, journal="fixes.journal")                  # doctest: +SKIP
     >>> certnb.widgets.editor(df, staged, graph)                            # doctest: +SKIP
 
-The picker sits on top; below it, tabs hold the edit form (of the certification picked last), the bulk
-edit (of everything picked) and the review panel. Every part follows the `Staged` (`Staged.on_change`), so
-staging from any form or from code in a cell redraws the picker's staged marks, the form's staged values, the
-bulk preview and the diff; a new pick drops the bulk preview made for the old one.
+The editable grid (`certnb.widgets.grid`) sits on top: edit cells in place, or select rows (click,
+shift-click, ctrl-click, "Select all shown"); below it, tabs hold the edit form (of the certification
+selected last), the bulk edit (of everything selected) and the review panel. Every part follows the `Staged`
+(`Staged.on_change`), so staging from any form, the grid or code in a cell redraws the grid's cells, the
+form's staged values, the bulk preview and the diff; a new selection drops the bulk preview made for the old
+one.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import pandas as pd
 
 from certnb.staging import stage
 from certnb.widgets.bulk import BulkEditForm
+from certnb.widgets.datagrid import Grid
 from certnb.widgets.form import CertificationForm
-from certnb.widgets.picker import Picker
 from certnb.widgets.review import ReviewPanel
-from certnb.widgets.selection import PAGE_SIZE
 
 if TYPE_CHECKING:
     from certnb.session import Session
@@ -35,25 +36,25 @@ TAB_TITLES = ("Edit one", "Bulk edit", "Review & commit")
 
 
 class Editor:
-    """The picker, edit form, bulk form and review panel over one frame, one `Staged` and one session.
+    """The grid, edit form, bulk form and review panel over one frame, one `Staged` and one session.
 
-    `.value` is the `Staged` the forms stage into; `.picker`, `.form`, `.bulk`, `.review` are the parts.
+    `.value` is the `Staged` the forms stage into; `.grid`, `.form`, `.bulk`, `.review` are the parts.
     """
 
     def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Session | None = None, *,
-                 asof: object = None, page_size: int = PAGE_SIZE) -> None:
+                 asof: object = None) -> None:
         self.frame = frame
         self.staged = staged
         self.graph = graph
-        self.picker = Picker(frame, staged, asof=asof, page_size=page_size)
+        self.grid = Grid(frame, staged, asof=asof)
         self.form = CertificationForm(frame, staged)
-        self.bulk = BulkEditForm(frame, staged, rows=lambda: self.picker.value)
-        self.review = ReviewPanel(staged, graph, asof=asof, findings=self.picker.findings)
+        self.bulk = BulkEditForm(frame, staged, rows=lambda: self.grid.value)
+        self.review = ReviewPanel(staged, graph, asof=asof)
         self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.review.widget],
                                 titles=TAB_TITLES)
-        self.picker.on_change(self._picked)
+        self.grid.on_select(self._picked)
         self.review.on_change(self._committed)
-        self.widget = widgets.VBox([self.picker.widget, self.tabs])
+        self.widget = widgets.VBox([self.grid, self.tabs])
         self.widget.add_class("certnb-editor")
 
     @property
@@ -65,20 +66,19 @@ class Editor:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _picked(self) -> None:
-        picked = self.picker.value
+        picked = self.grid.value
         latest = picked[-1] if picked else None
         if latest != self.form.label:
             self.form.load(latest)
         self.bulk.rows_changed()
 
     def _committed(self) -> None:
-        self.picker.refresh()
+        self.grid.reload()
         self.form.load(self.form.label)
 
 
 def editor(
     frame: pd.DataFrame, staged: Staged | None = None, graph: Session | None = None, *, asof: object = None,
-    page_size: int = PAGE_SIZE,
 ) -> Editor:
     """The whole editing workflow over `frame` (see the module docstring); `staged` defaults to a fresh
     in-memory `certnb.stage(frame)`, and without `graph` everything but Commit and Undo works.
@@ -87,4 +87,4 @@ def editor(
     >>> ed                                                  # shows the forms in a notebook  # doctest: +SKIP
     """
     staged = staged if staged is not None else stage(frame)
-    return Editor(frame, staged, graph, asof=asof, page_size=page_size)
+    return Editor(frame, staged, graph, asof=asof)

@@ -1,0 +1,222 @@
+"""Cell edits from the grid: typed text → the field's value, checked by the same rules as `Staged` (the
+edit is staged through `Staged.set`, never a second copy of the rules), with the refusal worded by label.
+
+A valid edit is staged (and journaled) at once; an invalid one stages nothing and comes back as a message
+naming the field by its label ("Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)").
+Each grid action is one `Step` (what it staged or unstaged), so `History` can undo and redo it.
+
+    >>> from certnb.frame.build import build_frame
+    >>> from certnb.staging import stage
+    >>> from certnb.widgets.datagrid.table import GridTable
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
+    ...     {"id": "c1", "displayName": "AZ-104", "startDate": "2025-01-01", "endDate": "2026-06-30"}]}])
+    >>> staged, table = stage(df), GridTable(df)
+    >>> history = History(staged, table)
+    >>> edit_cell(history, 0, "endDate", "2027-02-30").message
+    "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
+    >>> edit_cell(history, 0, "endDate", "2024-12-31").message
+    'Expires (2024-12-31) must not be before Valid from (2025-01-01)'
+    >>> edit_cell(history, 0, "endDate", "2027-06-30").ok, [e.after for e in staged]
+    (True, ['2027-06-30'])
+    >>> history.undo(), len(staged), history.redo(), len(staged)
+    (True, 0, True, 1)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from certnb.errors import EditsRefused
+from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS
+from certnb.staging.edit import DATE_ORDER, Refusal, check_date_order, check_value
+from certnb.widgets.bulk_change import parse_text
+from certnb.widgets.datagrid.columns import EDITABLE
+
+if TYPE_CHECKING:
+    from certnb.staging import Staged
+    from certnb.widgets.datagrid.table import GridTable
+
+__all__ = ["CellResult", "History", "Step", "cell_message", "check_cell", "edit_cell", "parse_cell"]
+
+_UNSTAGED: Any = object()
+_COLUMN_NAMES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in sorted(
+    WRITABLE_COLUMNS, key=len, reverse=True)) + r")(?![\w.])")
+
+
+def cell_message(field_name: str, rule: str) -> str:
+    """A refusal's rule as the grid shows it: led by the field's label, other fields named by label too.
+
+    >>> cell_message("endDate", "endDate must be a date YYYY-MM-DD; got 'soon'")
+    "Expires: must be a date YYYY-MM-DD; got 'soon'"
+    """
+    label = LABELS.get(field_name, field_name)
+    if rule.startswith(field_name + " ") and not rule.startswith(field_name + " ("):
+        rule = f"{label}: {rule[len(field_name) + 1:]}"
+    return _COLUMN_NAMES.sub(lambda m: LABELS.get(m.group(1), m.group(1)), rule)
+
+
+def parse_cell(field_name: str, text: object) -> Any:
+    """What a grid cell's text means for `field_name`: "" clears, audiences are comma-separated members.
+
+    >>> parse_cell("allowedAudiences", ["organization", "contacts"]), parse_cell("endDate", " ")
+    ('contacts,organization', None)
+    """
+    if isinstance(text, list | tuple):
+        text = ",".join(str(t) for t in text)
+    if field_name == "allowedAudiences":
+        text = ",".join(sorted(p.strip() for p in str(text).split(",") if p.strip()))
+        return check_value(field_name, text) if text else None
+    return parse_text(field_name, "" if text is None else str(text))
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """What one cell edit did: `ok` (staged, or nothing to stage), or refused with `message`."""
+
+    position: int
+    field: str
+    ok: bool
+    message: str = ""
+    text: str = ""  # the cell's effective text after the edit
+
+
+@dataclass
+class Step:
+    """One grid action: each (userId, id, field) it touched, with what was staged before and after."""
+
+    what: str
+    before: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    after: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+
+
+class History:
+    """Undo/redo of the grid's staging steps over one `Staged` (and the `GridTable` mirroring it)."""
+
+    def __init__(self, staged: Staged, table: GridTable) -> None:
+        self.staged = staged
+        self.table = table
+        self.done: list[Step] = []
+        self.undone: list[Step] = []
+
+    def state(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        """What is staged now for each (userId, id, field) key (a marker where nothing is)."""
+        self.table.refresh(self.staged)
+        return {key: self.table.staged_value(key, _UNSTAGED) for key in keys}
+
+    def stage(self, what: str, cells: Mapping[tuple[int, str], Any]) -> Step | None:
+        """Stage `cells` ((position, field) → value) in one atomic call; refused as a whole."""
+        before = self.state(self.key(p, f) for p, f in cells)
+        if len(cells) == 1:  # the common case, a typed cell: the one-row path of `Staged.set`
+            ((position, name), value), = cells.items()
+            self.staged.set(self.table.frame.index[position], {name: value})
+        else:
+            self.staged.from_changes(self._changes(  # problems name the cell: row = its (position, field)
+                (*self.key(p, f), value, (p, f)) for (p, f), value in cells.items()))
+        return self.record(what, before)
+
+    @staticmethod
+    def _changes(lines: Iterable[tuple[str, str, str, Any, Any]]) -> pd.DataFrame:
+        return pd.DataFrame(list(lines), columns=["userId", "id", "field", "after", "row"], dtype=object)
+
+    def unstage(self, what: str, keys: Iterable[tuple[str, str, str]]) -> Step | None:
+        """Withdraw the staged edits of `keys` (one journaled call)."""
+        chosen = [k for k in keys if k in self.staged]
+        if not chosen:
+            return None
+        before = self.state(chosen)
+        for key in chosen:
+            self.staged.unstage(key)
+        return self.record(what, before)
+
+    def record(self, what: str, before: dict[tuple[str, str, str], Any]) -> Step | None:
+        """Close a step begun with `before = state(keys)`: kept for undo if it changed anything."""
+        after = self.state(before)
+        if after == before:
+            return None
+        step = Step(what, before, after)
+        self.done.append(step)
+        self.undone.clear()
+        return step
+
+    def undo(self) -> bool:
+        """Put back what was staged before the latest step; False if there is nothing to undo."""
+        if not self.done:
+            return False
+        step = self.done.pop()
+        self._restore(step.before)
+        self.undone.append(step)
+        return True
+
+    def redo(self) -> bool:
+        """Stage again what the latest undone step staged; False if there is nothing to redo."""
+        if not self.undone:
+            return False
+        step = self.undone.pop()
+        self._restore(step.after)
+        self.done.append(step)
+        return True
+
+    def _restore(self, state: Mapping[tuple[str, str, str], Any]) -> None:
+        gone = [k for k, v in state.items() if v is _UNSTAGED and k in self.staged]
+        for key in gone:
+            self.staged.unstage(key)
+        wanted = [(*k, v, k) for k, v in state.items() if v is not _UNSTAGED]
+        if wanted:
+            self.staged.from_changes(self._changes(wanted))
+        self.table.refresh(self.staged)
+
+    def key(self, position: int, name: str) -> tuple[str, str, str]:
+        """The (userId, id, field) key of a cell."""
+        return (str(self.table.loaded["userId"][position]), str(self.table.loaded["id"][position]), name)
+
+
+def edit_cell(history: History, position: int, field_name: str, text: object) -> CellResult:
+    """Check the typed `text` for one cell and stage it (see the module docstring)."""
+    if field_name not in EDITABLE or not FIELDS_BY_COLUMN[field_name].writable:
+        label = LABELS.get(field_name, field_name)
+        return CellResult(position, field_name, False, f"{label} is not editable in the grid")
+    try:
+        value = parse_cell(field_name, text)
+        check_value(field_name, value)
+    except Refusal as refusal:
+        return CellResult(position, field_name, False, cell_message(field_name, str(refusal)))
+    try:
+        history.stage(f"edit {LABELS.get(field_name, field_name)}", {(position, field_name): value})
+    except EditsRefused as refused:
+        return CellResult(position, field_name, False, cell_message(field_name, refused.problems[0].rule))
+    history.table.refresh(history.staged)
+    return CellResult(position, field_name, True, text=str(history.table.text[field_name][position]))
+
+
+def check_cell(history: History, position: int, field_name: str, text: object) -> CellResult:
+    """Check what is being typed into a cell, staging nothing: the field's rule, then the date order of
+    the row as it would be (`check_date_order`, the rule `Staged` applies when staging).
+
+    >>> from certnb.frame.build import build_frame
+    >>> from certnb.staging import stage
+    >>> from certnb.widgets.datagrid.table import GridTable
+    >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1", "startDate": "2025-01-01"}]}])
+    >>> check_cell(History(stage(df), GridTable(df)), 0, "endDate", "2024-01-01").message
+    'Expires (2024-01-01) must not be before Valid from (2025-01-01)'
+    """
+    try:
+        value = parse_cell(field_name, text)
+        wire = check_value(field_name, value)
+    except Refusal as refusal:
+        return CellResult(position, field_name, False, cell_message(field_name, str(refusal)))
+    table = history.table
+    dated = {name for pair in DATE_ORDER for name in pair}
+    if field_name in dated:
+        effective = {name: table.text[name][position] or None for name in dated}
+        effective[field_name] = wire
+        broken = check_date_order(effective)
+        if broken is not None:
+            earlier, later = broken
+            rule = f"{later} ({effective[later]}) must not be before {earlier} ({effective[earlier]})"
+            return CellResult(position, field_name, False, cell_message(field_name, rule))
+    return CellResult(position, field_name, True, text="" if wire is None else str(wire))

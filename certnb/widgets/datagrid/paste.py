@@ -1,0 +1,83 @@
+"""Paste a block copied from Excel (tab-separated lines) into the grid, checked cell by cell.
+
+The block lands from a cell down and to the right, over the rows in the grid's current order and the
+editable columns as shown; cells past the last row or column, or on a read-only column, are dropped. Each
+cell is checked by the field's rule; the valid ones are staged in one atomic call (one undo step), and
+every refused cell comes back with its message (by label), staging nothing for it.
+
+    >>> parse_block("2027-01-31\\t\\n2027-02-28\\r\\n")
+    [['2027-01-31', ''], ['2027-02-28']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from certnb.errors import EditsRefused
+from certnb.staging.edit import Refusal, check_value
+from certnb.widgets.datagrid.columns import EDITABLE
+from certnb.widgets.datagrid.editing import History, cell_message, parse_cell
+
+__all__ = ["PasteResult", "parse_block", "paste_block"]
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """Excel's clipboard text → rows of cells (a trailing line break ends the block, it adds no row)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.split("\t") for line in lines]
+
+
+@dataclass
+class PasteResult:
+    """What a paste did: the cells it staged, and each refused cell's message, by (position, field)."""
+
+    staged: list[tuple[int, str]] = field(default_factory=list)
+    refused: dict[tuple[int, str], str] = field(default_factory=dict)
+
+
+def paste_block(history: History, order: np.ndarray, start_row: int, columns: Sequence[str],
+                start_field: str, text: str) -> PasteResult:
+    """Paste `text` at row `start_row` of `order` and column `start_field` of the shown `columns`."""
+    result = PasteResult()
+    if start_field not in columns:
+        return result
+    first = list(columns).index(start_field)
+    cells: dict[tuple[int, str], Any] = {}
+    for r, line in enumerate(parse_block(text)):
+        if start_row + r >= len(order):
+            break
+        position = int(order[start_row + r])
+        for c, typed in enumerate(line):
+            if first + c >= len(columns) or columns[first + c] not in EDITABLE:
+                continue
+            name = columns[first + c]
+            try:
+                value = parse_cell(name, typed)
+                check_value(name, value)
+            except Refusal as refusal:
+                result.refused[position, name] = cell_message(name, str(refusal))
+                continue
+            cells[position, name] = value
+    for _ in range(3):  # date order is checked across the row when staging: drop what it refuses, retry
+        if not cells:
+            break
+        try:
+            history.stage("paste", cells)
+        except EditsRefused as refused:
+            for problem in refused.problems:
+                cell = problem.row if isinstance(problem.row, tuple) else None
+                if cell is None or cell not in cells:
+                    raise
+                result.refused[cell] = cell_message(cell[1], problem.rule)
+                del cells[cell]
+            continue
+        result.staged = list(cells)
+        break
+    history.table.refresh(history.staged)
+    return result

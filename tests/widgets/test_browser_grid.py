@@ -1,0 +1,123 @@
+"""The grid in a real browser (JupyterLab and Notebook 7, headless Debian Chromium; see browser.py).
+
+One walk through what an analyst does in the grid, then the emulator's state read back over https must be
+exactly the intended one: type a date into a focused cell (typing starts the edit), type an impossible one
+and see it refused inline (red, the message naming "Expires", nothing staged), paste a column of two dates
+from Excel, select two rows (click, shift-click) and shift their expiry by a year in the bulk tab, unstage a
+pasted cell with its ×, commit from the review. Screenshots (1280 and 800 px wide) go to a printed folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_FLAGS, Lab, commit_in_review, emulator_state, open_editor, serve_lab
+from test_browser_editor import grid_cell
+from widget_tenant import seed
+
+INTENDED_ENDS = {"a1": "2027-12-15", "a2": "2029-01-31", "b1": "2029-06-30", "b2": None,
+                 "c1": "2027-01-31", "c2": "2028-03-31"}
+"""Each certification's end date after the walk; every other field stays as seeded."""
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Lab]:
+    yield from serve_lab(tmp_path)
+
+
+def paste(page: Any, text: str) -> None:
+    """Paste `text` as Excel puts it on the clipboard, where the grid has the focus."""
+    page.evaluate("""(text) => {
+        const data = new DataTransfer();
+        data.setData("text/plain", text);
+        const target = document.activeElement.closest(".certnb-grid")
+            || document.querySelector(".certnb-grid");
+        target.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+    }""", text)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("ui", ["lab/tree", "notebooks"], ids=["jupyterlab", "notebook7"])
+def test_edit_refuse_paste_bulk_shift_unstage_commit_in_the_grid(lab: Lab, tmp_path: Path, ui: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    print(f"screenshots: {screens}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            editor = open_editor(page, lab, ui)
+            grid = editor.locator(".certnb-grid")
+            message = grid.locator(".certnb-grid-message")
+
+            # Typing on a focused date cell starts editing it; Enter stages at once.
+            grid_cell(editor, "AZ-900", "endDate").click()
+            page.keyboard.type("2029-06-30")
+            page.keyboard.press("Enter")
+            expect(grid_cell(editor, "AZ-900", "endDate")).to_contain_text("2027-06-30 → 2029-06-30")
+            expect(message).to_have_text("Expires staged.")
+
+            # An impossible date is refused as it is typed and when entered: red, named by label, unstaged.
+            grid_cell(editor, "CKA", "endDate").dblclick()
+            grid.locator(".certnb-date-text").fill("2027-02-30")
+            expect(grid.locator(".certnb-date-text.certnb-invalid")).to_be_visible()
+            page.keyboard.press("Enter")
+            refused = grid_cell(editor, "CKA", "endDate")
+            expect(refused).to_have_class(lambda_class("certnb-refused"))
+            expect(refused).to_contain_text("2027-02-30")
+            expect(message).to_have_text("Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")
+            expect(grid.locator(".certnb-grid-status")).to_contain_text("1 staged")
+            page.screenshot(path=str(screens / "refused-1280.png"))
+
+            # A column of two dates pasted from Excel onto Adele's two rows.
+            grid_cell(editor, "AZ-104", "endDate").first.click()
+            paste(page, "2027-12-15\r\n2030-01-31\r\n")
+            expect(message).to_have_text("Pasted: 2 cells staged.")
+            expect(grid_cell(editor, "CISSP", "endDate")).to_contain_text("2029-01-31 → 2030-01-31")
+
+            # Select Carol's two rows (click, shift-click) and shift their expiry by a year, in the bulk tab.
+            carol = grid.locator(".tabulator-row", has_text="carol@contoso.example")
+            carol.nth(0).locator(".certnb-col-displayName").click()
+            carol.nth(1).locator(".certnb-col-displayName").click(modifiers=["Shift"])
+            expect(grid.locator(".certnb-grid-status")).to_contain_text("2 selected")
+            editor.get_by_role("tab", name="Bulk edit").click()
+            editor.locator(".certnb-bulk-operation").get_by_role("button", name="Shift dates").click()
+            editor.locator(".certnb-bulk-stage").click()
+            expect(grid_cell(editor, "CKA", "endDate")).to_contain_text("2027-03-31 → 2028-03-31")
+
+            # Unstage the pasted CISSP cell with its ×.
+            grid_cell(editor, "CISSP", "endDate").locator(".certnb-unstage").click()
+            expect(grid_cell(editor, "CISSP", "endDate")).to_have_text("2029-01-31")
+            expect(grid.locator(".certnb-grid-status")).to_contain_text("4 staged")
+            page.screenshot(path=str(screens / "staged-1280.png"))
+            page.set_viewport_size({"width": 800, "height": 1000})
+            page.screenshot(path=str(screens / "staged-800.png"))
+            page.set_viewport_size({"width": 1280, "height": 1000})
+
+            commit_in_review(editor, "4 applied")
+            page.screenshot(path=str(screens / "committed-1280.png"))
+        finally:
+            browser.close()
+    state = emulator_state(lab.root)
+    seeded = {c["id"]: c for u in seed()["users"] for c in u["certifications"]}
+    for user in state["users"]:
+        for cert in user["certifications"]:
+            assert cert["endDate"] == INTENDED_ENDS[cert["id"]], cert["id"]
+            for name, value in seeded[cert["id"]].items():
+                if name != "endDate":
+                    assert cert[name] == value, (cert["id"], name)
+    assert sorted(c["id"] for u in state["users"] for c in u["certifications"]) == sorted(INTENDED_ENDS)
+    assert all((screens / name).stat().st_size > 0 for name in ("refused-1280.png", "staged-800.png"))
+
+
+def lambda_class(name: str) -> Any:
+    import re
+
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
