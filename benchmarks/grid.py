@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
         Row("grid cell edit → journal", edit, EDIT_LIMIT, edit / EDIT_LIMIT, f"<= {EDIT_LIMIT * 1000:g} ms",
             edit <= EDIT_LIMIT, "limit", kernel["VmHWM"], details, shown=f"{edit * 1000:.0f} ms"),
         Row(f"grid page memory ({args.rows:,} rows)", page_mb, PAGE_MB_LIMIT, page_mb / PAGE_MB_LIMIT,
-            f"<= {PAGE_MB_LIMIT:g} MB JS heap", page_mb <= PAGE_MB_LIMIT, "limit", kernel["VmHWM"], details,
+            f"<= {PAGE_MB_LIMIT:g} MB JS heap", page_mb <= PAGE_MB_LIMIT, "MB limit", kernel["VmHWM"],
+            details,
             shown=f"{page_mb:.0f} MiB"),
     ]
 

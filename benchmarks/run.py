@@ -108,7 +108,11 @@ def table(report: dict[str, Any]) -> str:
     for r in report["rows"]:
         details = r.get("details", {})
         kind = r.get("reference_kind", "baseline")
-        reference = f"{r['reference']:,.2f} s ({kind})" if kind not in ("target req/s",) else "—"
+        reference = f"{r['reference']:,.2f} s ({kind})"
+        if kind == "MB limit":
+            reference = f"{r['reference']:,.0f} MB (limit)"
+        elif kind == "target req/s":
+            reference = "—"
         lines.append(
             f"| {r['scenario']} | {r['shown']} | {reference} | {r['ratio']:.2f} | {r['target']} | "
             f"{details.get('throttled_429', '—')} | {details.get('peak_in_flight', '—')} | "
@@ -128,6 +132,9 @@ NOTES = [
     "extrapolated linearly; it is bound by the 25 ms latency, so the throttle never slows it.",
     "Peak memory: of the scenario's client process; for the frame build, what the build added (VmHWM − RSS "
     "before it), certnb's builder and json_normalize each in a fresh process on identical records.",
+    "Grid rows (headless Chromium, JupyterLab): first paint from the grid cell starting in the kernel to the "
+    "first row in the page; edit → journal from Enter to the Staged listener after the journal write (median "
+    "of 7); page memory is the JS heap with every row loaded, after a GC; peak memory there is the kernel's.",
 ]
 
 
