@@ -72,7 +72,7 @@ def test_edit_refuse_paste_bulk_shift_unstage_commit_in_the_grid(lab: Lab, tmp_p
             refused = grid_cell(editor, "CKA", "endDate")
             expect(refused).to_have_class(lambda_class("certnb-refused"))
             expect(refused).to_contain_text("2027-02-30")
-            expect(message).to_have_text("Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")
+            expect(message).to_have_text("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")
             expect(grid.locator(".certnb-grid-status")).to_contain_text("1 staged")
             page.screenshot(path=str(screens / "refused-1280.png"))
 

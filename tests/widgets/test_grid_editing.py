@@ -26,15 +26,16 @@ def g(frame: pd.DataFrame, staged: Staged) -> Grid:
 def test_an_impossible_date_is_refused_by_label_and_never_staged(g: Grid, frame: pd.DataFrame) -> None:
     result = g.edit(label_of(frame, "b1"), "endDate", "2027-02-30")
     assert not result.ok
-    assert result.message == "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
+    assert result.message == "Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
     assert len(g.staged) == 0 and g.staged_count == 0
     refused = g.edit(label_of(frame, "b1"), "endDate", "30/06/2029")
-    assert refused.message.startswith("Expires: must be a date")
+    assert refused.message.startswith("Expires must be a date")
 
 
 def test_a_date_before_valid_from_is_refused_naming_both_labels(g: Grid, frame: pd.DataFrame) -> None:
     result = g.edit(label_of(frame, "b1"), "endDate", "2023-12-31")  # starts 2024-01-01
-    assert result.message == "Expires (2023-12-31) must not be before Valid from (2024-01-01)"
+    assert result.message == ("Expires 2023-12-31 is before Valid from 2024-01-01"
+                              " (Expires must not be before Valid from)")
     assert len(g.staged) == 0
 
 
@@ -78,7 +79,7 @@ def test_paste_a_column_checks_each_cell(g: Grid, frame: pd.DataFrame) -> None:
     result = g.paste(0, "endDate", "2027-12-15\r\n2030-13-01\r\n2029-06-30\r\n")  # a1, a2, b1
     assert result.staged == [(0, "endDate"), (2, "endDate")]
     assert result.refused == {
-        (1, "endDate"): "Expires: must be a date YYYY-MM-DD; got '2030-13-01' (no such day)"}
+        (1, "endDate"): "Expires must be a date YYYY-MM-DD; got '2030-13-01' (no such day)"}
     assert ends(g.staged) == {"a1": "2027-12-15", "b1": "2029-06-30"}
     assert g.undo() and len(g.staged) == 0  # the paste is one step
 
@@ -86,7 +87,7 @@ def test_paste_a_column_checks_each_cell(g: Grid, frame: pd.DataFrame) -> None:
 def test_paste_across_columns_drops_a_cell_refused_by_date_order(g: Grid) -> None:
     result = g.paste(0, "startDate", "2025-01-01\t2024-06-30\n")  # a1: valid from 2025, expires 2024?
     assert result.refused == {
-        (0, "endDate"): "Expires (2024-06-30) must not be before Valid from (2025-01-01)"}
+        (0, "endDate"): "Expires 2024-06-30 is before Valid from 2025-01-01 (Expires must not be before Valid from)"}
     assert [(e.field, e.after) for e in g.staged] == [("startDate", "2025-01-01")]
 
 

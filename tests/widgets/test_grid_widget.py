@@ -62,7 +62,7 @@ def test_edit_check_and_refusal_messages(g: Grid, sent: Sent, frame: pd.DataFram
     b1 = frame.index.get_loc(label_of(frame, "b1"))
     reply, _ = ask(g, sent, type="check", pos=b1, field="endDate", value="2027-02-3")
     assert reply == {"type": "checked", "id": "v1-1", "ok": False,
-                     "message": "Expires: must be a date YYYY-MM-DD; got '2027-02-3'"}
+                     "message": "Expires must be a date YYYY-MM-DD; got '2027-02-3'"}
     assert len(g.staged) == 0  # checking as typed stages nothing
     reply, _ = ask(g, sent, type="edit", pos=b1, field="endDate", value="2029-06-30")
     assert reply["ok"] and reply["text"] == "2029-06-30"
@@ -89,7 +89,7 @@ def test_paste_unstage_undo_redo_messages(g: Grid, sent: Sent) -> None:
     reply, _ = ask(g, sent, type="paste", start=0, field="endDate", text="2027-12-15\n2027-02-30\n")
     assert reply["staged"] == 1
     assert reply["refused"] == [
-        [1, "endDate", "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"]]
+        [1, "endDate", "Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"]]
     g._message(g, {"type": "unstage", "pos": 0, "field": "endDate"}, [])
     assert len(g.staged) == 0
     g._message(g, {"type": "undo"}, [])

@@ -13,7 +13,7 @@
     ...     {"id": "c1", "displayName": "AZ-104", "endDate": "2026-06-30"}]}])
     >>> g = grid(df, stage(df), asof="2026-11-30")
     >>> g.edit(0, "endDate", "2026-02-30").message
-    "Expires: must be a date YYYY-MM-DD; got '2026-02-30' (no such day)"
+    "Expires must be a date YYYY-MM-DD; got '2026-02-30' (no such day)"
 """
 
 from __future__ import annotations

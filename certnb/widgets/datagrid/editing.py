@@ -2,7 +2,7 @@
 edit is staged through `Staged.set`, never a second copy of the rules), with the refusal worded by label.
 
 A valid edit is staged (and journaled) at once; an invalid one stages nothing and comes back as a message
-naming the field by its label ("Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)").
+naming the field by its label ("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)").
 Each grid action is one `Step` (what it staged or unstaged), so `History` can undo and redo it.
 
     >>> from certnb.frame.build import build_frame
@@ -13,9 +13,9 @@ Each grid action is one `Step` (what it staged or unstaged), so `History` can un
     >>> staged, table = stage(df), GridTable(df)
     >>> history = History(staged, table)
     >>> edit_cell(history, 0, "endDate", "2027-02-30").message
-    "Expires: must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
+    "Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)"
     >>> edit_cell(history, 0, "endDate", "2024-12-31").message
-    'Expires (2024-12-31) must not be before Valid from (2025-01-01)'
+    'Expires 2024-12-31 is before Valid from 2025-01-01 (Expires must not be before Valid from)'
     >>> edit_cell(history, 0, "endDate", "2027-06-30").ok, [e.after for e in staged]
     (True, ['2027-06-30'])
     >>> history.undo(), len(staged), history.redo(), len(staged)
@@ -34,6 +34,7 @@ import pandas as pd
 from certnb.errors import EditsRefused
 from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS
 from certnb.staging.edit import DATE_ORDER, Refusal, check_date_order, check_value
+from certnb.staging.refusals import date_order_rule
 from certnb.widgets.bulk_change import parse_text
 from certnb.widgets.datagrid.columns import EDITABLE
 
@@ -49,14 +50,12 @@ _COLUMN_NAMES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in sorte
 
 
 def cell_message(field_name: str, rule: str) -> str:
-    """A refusal's rule as the grid shows it: led by the field's label, other fields named by label too.
+    """A refusal's rule as the grid shows it: every field named by its label (the staging rules already lead
+    with it; this catches a Graph name left in a rule's text).
 
     >>> cell_message("endDate", "endDate must be a date YYYY-MM-DD; got 'soon'")
-    "Expires: must be a date YYYY-MM-DD; got 'soon'"
+    "Expires must be a date YYYY-MM-DD; got 'soon'"
     """
-    label = LABELS.get(field_name, field_name)
-    if rule.startswith(field_name + " ") and not rule.startswith(field_name + " ("):
-        rule = f"{label}: {rule[len(field_name) + 1:]}"
     return _COLUMN_NAMES.sub(lambda m: LABELS.get(m.group(1), m.group(1)), rule)
 
 
@@ -202,7 +201,7 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
     >>> from certnb.widgets.datagrid.table import GridTable
     >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1", "startDate": "2025-01-01"}]}])
     >>> check_cell(History(stage(df), GridTable(df)), 0, "endDate", "2024-01-01").message
-    'Expires (2024-01-01) must not be before Valid from (2025-01-01)'
+    'Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)'
     """
     try:
         value = parse_cell(field_name, text)
@@ -217,6 +216,6 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
         broken = check_date_order(effective)
         if broken is not None:
             earlier, later = broken
-            rule = f"{later} ({effective[later]}) must not be before {earlier} ({effective[earlier]})"
-            return CellResult(position, field_name, False, cell_message(field_name, rule))
+            rule = date_order_rule(earlier, later, effective[earlier], effective[later])
+            return CellResult(position, field_name, False, rule)
     return CellResult(position, field_name, True, text="" if wire is None else str(wire))
