@@ -87,7 +87,8 @@ def test_paste_a_column_checks_each_cell(g: Grid, frame: pd.DataFrame) -> None:
 def test_paste_across_columns_drops_a_cell_refused_by_date_order(g: Grid) -> None:
     result = g.paste(0, "startDate", "2025-01-01\t2024-06-30\n")  # a1: valid from 2025, expires 2024?
     assert result.refused == {
-        (0, "endDate"): "Expires 2024-06-30 is before Valid from 2025-01-01 (Expires must not be before Valid from)"}
+        (0, "endDate"): "Expires 2024-06-30 is before Valid from 2025-01-01"
+                        " (Expires must not be before Valid from)"}
     assert [(e.field, e.after) for e in g.staged] == [("startDate", "2025-01-01")]
 
 
