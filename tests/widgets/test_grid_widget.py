@@ -117,3 +117,11 @@ def test_a_large_frame_is_audited_in_the_background(frame: pd.DataFrame, staged:
     assert g.table.wait(30)
     assert g.audited and {"type": "reload"} in [c for c, _ in sent]
     assert [f.rule for f in g.table.findings(4)] == ["expired"]
+
+
+def test_the_text_view_says_counts_and_no_address_or_id(g: Grid, frame: pd.DataFrame) -> None:
+    g.edit(label_of(frame, "b1"), "endDate", "2029-06-30")
+    g.select(0)
+    text = repr(g)
+    assert text == f"<Grid: {len(frame):,} certifications, {len(frame):,} shown, 1 selected, 1 edit staged>"
+    assert "0x" not in text and "b1" not in text

@@ -95,6 +95,11 @@ class Grid(anywidget.AnyWidget):
         self._counts()
         self.on_msg(self._message)
 
+    def __repr__(self) -> str:
+        # What a plain-text view (and a notebook's text/plain) shows: counts, never ids or addresses.
+        return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown, {self.selected_count:,} selected,"
+                f" {self.staged_count:,} edit{'' if self.staged_count == 1 else 's'} staged>")
+
     # -- reading ---------------------------------------------------------------------------------------------
 
     @property
