@@ -12,7 +12,7 @@ form. A value that is neither means someone changed it since the load: `conflict
     >>> verdict(p, {"id": "c1", "endDate": "2027-12-31"})
     (<Verdict.ALREADY_APPLIED: 'already_applied'>, None)
     >>> verdict(p, {"id": "c1", "endDate": "2028-01-31"})
-    (<Verdict.CONFLICT: 'conflict'>, "endDate is '2028-01-31' on the server, loaded as '2026-12-31'")
+    (<Verdict.CONFLICT: 'conflict'>, "Expires is '2028-01-31' in Graph now, loaded as '2026-12-31'")
 """
 
 from __future__ import annotations
@@ -90,5 +90,6 @@ def verdict(patch: PlannedPatch, current: Mapping[str, Any] | None) -> tuple[Ver
             continue
         at_target = False
         if now != canonical(column, before):
-            return Verdict.CONFLICT, f"{column} is {now!r} on the server, loaded as {before!r}"
+            label = FIELDS_BY_COLUMN[column].label if column in FIELDS_BY_COLUMN else column
+            return Verdict.CONFLICT, f"{label} is {now!r} in Graph now, loaded as {before!r}"
     return (Verdict.ALREADY_APPLIED, None) if at_target else (Verdict.SEND, None)
