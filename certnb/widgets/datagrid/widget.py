@@ -97,8 +97,8 @@ class Grid(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         # What a plain-text view (and a notebook's text/plain) shows: counts, never ids or addresses.
-        return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown, {self.selected_count:,} selected,"
-                f" {self.staged_count:,} edit{'' if self.staged_count == 1 else 's'} staged>")
+        return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown,"
+                f" {self.selected_count:,} selected, {self.staged_count:,} edit{'' if self.staged_count == 1 else 's'} staged>")
 
     # -- reading ---------------------------------------------------------------------------------------------
 
