@@ -97,8 +97,9 @@ class Grid(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         # What a plain-text view (and a notebook's text/plain) shows: counts, never ids or addresses.
+        edits = "edit" if self.staged_count == 1 else "edits"
         return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown,"
-                f" {self.selected_count:,} selected, {self.staged_count:,} edit{'' if self.staged_count == 1 else 's'} staged>")
+                f" {self.selected_count:,} selected, {self.staged_count:,} {edits} staged>")
 
     # -- reading ---------------------------------------------------------------------------------------------
 
