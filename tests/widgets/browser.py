@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,32 @@ def end_date(state: dict[str, Any], upn: str, cert_id: str) -> str | None:
     user = next(u for u in state["users"] if u["userPrincipalName"] == upn)
     end: str | None = next(c for c in user["certifications"] if c["id"] == cert_id)["endDate"]
     return end
+
+
+def grid_cell(editor: Any, title: str, column: str) -> Any:
+    """The grid cell of `column` in the row whose title is `title` (unique in the widget tenant)."""
+    row = editor.locator(".certnb-grid .tabulator-row").filter(
+        has=editor.page.locator(".certnb-col-displayName", has_text=title))
+    return row.locator(f".tabulator-cell.certnb-col-{column}")
+
+
+@contextmanager
+def editor_in_browser(lab: Lab, ui: str, tmp_path: Path,
+                      width: int = 1400) -> Iterator[tuple[Any, Any, Path]]:
+    """Debian's Chromium on the notebook in `ui` with all its cells run: (page, editor, screenshot folder)."""
+    from playwright.sync_api import sync_playwright
+
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    print(f"screenshots: {screens}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+            yield page, open_editor(page, lab, ui), screens
+        finally:
+            browser.close()
 
 
 def open_editor(page: Any, lab: Lab, ui: str) -> Any:

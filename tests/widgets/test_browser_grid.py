@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_FLAGS, Lab, commit_in_review, emulator_state, open_editor, serve_lab
-from test_browser_editor import grid_cell
+from browser import Lab, commit_in_review, editor_in_browser, emulator_state, grid_cell, serve_lab
 from widget_tenant import seed
 
 INTENDED_ENDS = {"a1": "2027-12-15", "a2": "2029-01-31", "b1": "2029-06-30", "b2": None,
@@ -43,68 +42,58 @@ def paste(page: Any, text: str) -> None:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("ui", ["lab/tree", "notebooks"], ids=["jupyterlab", "notebook7"])
 def test_edit_refuse_paste_bulk_shift_unstage_commit_in_the_grid(lab: Lab, tmp_path: Path, ui: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    screens = tmp_path / "screens"
-    screens.mkdir()
-    print(f"screenshots: {screens}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            editor = open_editor(page, lab, ui)
-            grid = editor.locator(".certnb-grid")
-            message = grid.locator(".certnb-grid-message")
+    with editor_in_browser(lab, ui, tmp_path, width=1280) as (page, editor, screens):
+        grid = editor.locator(".certnb-grid")
+        message = grid.locator(".certnb-grid-message")
 
-            # Typing on a focused date cell starts editing it; Enter stages at once.
-            grid_cell(editor, "AZ-900", "endDate").click()
-            page.keyboard.type("2029-06-30")
-            page.keyboard.press("Enter")
-            expect(grid_cell(editor, "AZ-900", "endDate")).to_contain_text("2027-06-30 → 2029-06-30")
-            expect(message).to_have_text("Expires staged.")
+        # Typing on a focused date cell starts editing it; Enter stages at once.
+        grid_cell(editor, "AZ-900", "endDate").click()
+        page.keyboard.type("2029-06-30")
+        page.keyboard.press("Enter")
+        expect(grid_cell(editor, "AZ-900", "endDate")).to_contain_text("2027-06-30 → 2029-06-30")
+        expect(message).to_have_text("Expires staged.")
 
-            # An impossible date is refused as it is typed and when entered: red, named by label, unstaged.
-            grid_cell(editor, "CKA", "endDate").dblclick()
-            grid.locator(".certnb-date-text").fill("2027-02-30")
-            expect(grid.locator(".certnb-date-text.certnb-invalid")).to_be_visible()
-            page.keyboard.press("Enter")
-            refused = grid_cell(editor, "CKA", "endDate")
-            expect(refused).to_have_class(lambda_class("certnb-refused"))
-            expect(refused).to_contain_text("2027-02-30")
-            expect(message).to_have_text("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")
-            expect(grid.locator(".certnb-grid-status")).to_contain_text("1 staged")
-            page.screenshot(path=str(screens / "refused-1280.png"))
+        # An impossible date is refused as it is typed and when entered: red, named by label, unstaged.
+        grid_cell(editor, "CKA", "endDate").dblclick()
+        grid.locator(".certnb-date-text").fill("2027-02-30")
+        expect(grid.locator(".certnb-date-text.certnb-invalid")).to_be_visible()
+        page.keyboard.press("Enter")
+        refused = grid_cell(editor, "CKA", "endDate")
+        expect(refused).to_have_class(lambda_class("certnb-refused"))
+        expect(refused).to_contain_text("2027-02-30")
+        expect(message).to_have_text("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)")
+        expect(grid.locator(".certnb-grid-status")).to_contain_text("1 staged")
+        page.screenshot(path=str(screens / "refused-1280.png"))
 
-            # A column of two dates pasted from Excel onto Adele's two rows.
-            grid_cell(editor, "AZ-104", "endDate").first.click()
-            paste(page, "2027-12-15\r\n2030-01-31\r\n")
-            expect(message).to_have_text("Pasted: 2 cells staged.")
-            expect(grid_cell(editor, "CISSP", "endDate")).to_contain_text("2029-01-31 → 2030-01-31")
+        # A column of two dates pasted from Excel onto Adele's two rows.
+        grid_cell(editor, "AZ-104", "endDate").first.click()
+        paste(page, "2027-12-15\r\n2030-01-31\r\n")
+        expect(message).to_have_text("Pasted: 2 cells staged.")
+        expect(grid_cell(editor, "CISSP", "endDate")).to_contain_text("2029-01-31 → 2030-01-31")
 
-            # Select Carol's two rows (click, shift-click) and shift their expiry by a year, in the bulk tab.
-            carol = grid.locator(".tabulator-row", has_text="carol@contoso.example")
-            carol.nth(0).locator(".certnb-col-displayName").click()
-            carol.nth(1).locator(".certnb-col-displayName").click(modifiers=["Shift"])
-            expect(grid.locator(".certnb-grid-status")).to_contain_text("2 selected")
-            editor.get_by_role("tab", name="Bulk edit").click()
-            editor.locator(".certnb-bulk-operation").get_by_role("button", name="Shift dates").click()
-            editor.locator(".certnb-bulk-stage").click()
-            expect(grid_cell(editor, "CKA", "endDate")).to_contain_text("2027-03-31 → 2028-03-31")
+        # Select Carol's two rows (click, shift-click) and shift their expiry by a year, in the bulk tab.
+        carol = grid.locator(".tabulator-row", has_text="carol@contoso.example")
+        carol.nth(0).locator(".certnb-col-displayName").click()
+        carol.nth(1).locator(".certnb-col-displayName").click(modifiers=["Shift"])
+        expect(grid.locator(".certnb-grid-status")).to_contain_text("2 selected")
+        editor.get_by_role("tab", name="Bulk edit").click()
+        editor.locator(".certnb-bulk-operation").get_by_role("button", name="Shift dates").click()
+        editor.locator(".certnb-bulk-stage").click()
+        expect(grid_cell(editor, "CKA", "endDate")).to_contain_text("2027-03-31 → 2028-03-31")
 
-            # Unstage the pasted CISSP cell with its ×.
-            grid_cell(editor, "CISSP", "endDate").locator(".certnb-unstage").click()
-            expect(grid_cell(editor, "CISSP", "endDate")).to_have_text("2029-01-31")
-            expect(grid.locator(".certnb-grid-status")).to_contain_text("4 staged")
-            page.screenshot(path=str(screens / "staged-1280.png"))
-            page.set_viewport_size({"width": 800, "height": 1000})
-            page.screenshot(path=str(screens / "staged-800.png"))
-            page.set_viewport_size({"width": 1280, "height": 1000})
+        # Unstage the pasted CISSP cell with its ×.
+        grid_cell(editor, "CISSP", "endDate").locator(".certnb-unstage").click()
+        expect(grid_cell(editor, "CISSP", "endDate")).to_have_text("2029-01-31")
+        expect(grid.locator(".certnb-grid-status")).to_contain_text("4 staged")
+        page.screenshot(path=str(screens / "staged-1280.png"))
+        page.set_viewport_size({"width": 800, "height": 1000})
+        page.screenshot(path=str(screens / "staged-800.png"))
+        page.set_viewport_size({"width": 1280, "height": 1000})
 
-            commit_in_review(editor, "4 applied")
-            page.screenshot(path=str(screens / "committed-1280.png"))
-        finally:
-            browser.close()
+        commit_in_review(editor, "4 applied")
+        page.screenshot(path=str(screens / "committed-1280.png"))
     state = emulator_state(lab.root)
     seeded = {c["id"]: c for u in seed()["users"] for c in u["certifications"]}
     for user in state["users"]:
