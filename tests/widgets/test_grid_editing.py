@@ -145,3 +145,9 @@ def test_the_grid_follows_staging_from_code(g: Grid, frame: pd.DataFrame, staged
     assert g.staged_count == 1 and g.rows_shown()[2]["endDate"] == "2029-06-30"
     staged.unstage()
     assert g.staged_count == 0 and g.rows_shown()[2]["endDate"] == "2027-06-30"
+
+
+def test_a_refused_value_is_shown_as_typed_even_if_it_is_a_field_name(g: Grid, frame: pd.DataFrame) -> None:
+    result = g.edit(label_of(frame, "b1"), "endDate", "startDate")
+    assert result.message == "Expires must be a date YYYY-MM-DD; got 'startDate'"
+    assert len(g.staged) == 0

@@ -24,7 +24,6 @@ Each grid action is one `Step` (what it staged or unstaged), so `History` can un
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from certnb.errors import EditsRefused
-from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS
+from certnb.schema import FIELDS_BY_COLUMN, LABELS
 from certnb.staging.edit import DATE_ORDER, Refusal, check_date_order, check_value
 from certnb.staging.refusals import date_order_rule
 from certnb.widgets.bulk_change import parse_text
@@ -42,23 +41,9 @@ if TYPE_CHECKING:
     from certnb.staging import Staged
     from certnb.widgets.datagrid.table import GridTable
 
-__all__ = ["CellResult", "History", "Step", "cell_message", "check_cell", "edit_cell", "parse_cell"]
+__all__ = ["CellResult", "History", "Step", "check_cell", "edit_cell", "parse_cell"]
 
 _UNSTAGED: Any = object()
-_COLUMN_NAMES = re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in sorted(
-    WRITABLE_COLUMNS, key=len, reverse=True)) + r")(?![\w.])")
-
-
-def cell_message(field_name: str, rule: str) -> str:
-    """A refusal's rule as the grid shows it: every field named by its label (the staging rules already lead
-    with it; this catches a Graph name left in a rule's text).
-
-    >>> cell_message("endDate", "endDate must be a date YYYY-MM-DD; got 'soon'")
-    "Expires must be a date YYYY-MM-DD; got 'soon'"
-    """
-    return _COLUMN_NAMES.sub(lambda m: LABELS.get(m.group(1), m.group(1)), rule)
-
-
 def parse_cell(field_name: str, text: object) -> Any:
     """What a grid cell's text means for `field_name`: "" clears, audiences are comma-separated members.
 
@@ -183,11 +168,11 @@ def edit_cell(history: History, position: int, field_name: str, text: object) ->
         value = parse_cell(field_name, text)
         check_value(field_name, value)
     except Refusal as refusal:
-        return CellResult(position, field_name, False, cell_message(field_name, str(refusal)))
+        return CellResult(position, field_name, False, str(refusal))
     try:
         history.stage(f"edit {LABELS.get(field_name, field_name)}", {(position, field_name): value})
     except EditsRefused as refused:
-        return CellResult(position, field_name, False, cell_message(field_name, refused.problems[0].rule))
+        return CellResult(position, field_name, False, refused.problems[0].rule)
     history.table.refresh(history.staged)
     return CellResult(position, field_name, True, text=str(history.table.text[field_name][position]))
 
@@ -207,7 +192,7 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
         value = parse_cell(field_name, text)
         wire = check_value(field_name, value)
     except Refusal as refusal:
-        return CellResult(position, field_name, False, cell_message(field_name, str(refusal)))
+        return CellResult(position, field_name, False, str(refusal))
     table = history.table
     dated = {name for pair in DATE_ORDER for name in pair}
     if field_name in dated:

@@ -20,7 +20,7 @@ import numpy as np
 from certnb.errors import EditsRefused
 from certnb.staging.edit import Refusal, check_value
 from certnb.widgets.datagrid.columns import EDITABLE
-from certnb.widgets.datagrid.editing import History, cell_message, parse_cell
+from certnb.widgets.datagrid.editing import History, parse_cell
 
 __all__ = ["PasteResult", "parse_block", "paste_block"]
 
@@ -61,7 +61,7 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
                 value = parse_cell(name, typed)
                 check_value(name, value)
             except Refusal as refusal:
-                result.refused[position, name] = cell_message(name, str(refusal))
+                result.refused[position, name] = str(refusal)
                 continue
             cells[position, name] = value
     for _ in range(3):  # date order is checked across the row when staging: drop what it refuses, retry
@@ -74,7 +74,7 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
                 cell = problem.row if isinstance(problem.row, tuple) else None
                 if cell is None or cell not in cells:
                     raise
-                result.refused[cell] = cell_message(cell[1], problem.rule)
+                result.refused[cell] = problem.rule
                 del cells[cell]
             continue
         result.staged = list(cells)
