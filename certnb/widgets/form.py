@@ -147,7 +147,8 @@ class CertificationForm(View):
                      "message next to each).", "error")
             return
         self._notes()
-        self.say(f"Staged {len(wanted)} change{'s' if len(wanted) != 1 else ''}: {', '.join(wanted)}.", "ok")
+        labels = ", ".join(LABELS[f] for f in wanted)
+        self.say(f"Staged {len(wanted)} change{'s' if len(wanted) != 1 else ''}: {labels}.", "ok")
         self.changed()
 
     def reset(self) -> None:

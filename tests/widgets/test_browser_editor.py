@@ -44,7 +44,7 @@ def test_pick_date_stage_commit_in_the_browser(lab: Lab, tmp_path: Path, ui: str
         expect(date).to_have_value("2027-06-30")
         date.fill("2029-06-30")
         editor.locator(".certnb-form-stage").click()
-        expect(editor.get_by_text("Staged 1 change: endDate.")).to_be_visible()
+        expect(editor.get_by_text("Staged 1 change: Expires.")).to_be_visible()
         expect(grid_cell(editor, "AZ-900", "endDate")).to_contain_text("2027-06-30 → 2029-06-30")
         editor.screenshot(path=str(screens / "form.png"))
 

@@ -36,6 +36,8 @@ def test_stage_sends_only_changed_fields_and_shows_loaded_vs_staged(frame: pd.Da
     ]
     assert "loaded: 2026-12-15 → <b>staged: 2027-12-15</b>" in form.notes["endDate"].value
     assert "Staged 2 changes" in form.messages.value
+    assert "Expires" in form.messages.value and "Audiences" in form.messages.value  # by label
+    assert "endDate" not in form.messages.value
     form.stage_button.click()
     assert "Nothing to stage" in form.messages.value and len(staged) == 2
 
