@@ -39,11 +39,13 @@ import pandas as pd
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.staging import proposals
+from certnb.staging.creates import new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, EditsRefused, LoadedValues, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
+from certnb.staging.operations import CREATE, DELETE, new_cert_id, values_json
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target
@@ -159,12 +161,31 @@ class Staged:
     def __repr__(self) -> str:
         certifications = len({e.row_key for e in self._edits.values()})
         users = len({e.user_id for e in self._edits.values()})
+        created, deleted = len(self.creates), len(self.deletes)
+        operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
         return (
             f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
-            f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}; "
+            f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
             f"journal {self._journal.path or ':memory:'}"
             + (f", resumed: it held {self._resumed}>" if self._resumed else ">")
         )
+
+    @property
+    def creates(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The staged new certifications, by (userId, local id): each one's fields as wire values."""
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for edit in self._edits.values():
+            if edit.field == CREATE:
+                out[edit.row_key] = {}
+        for edit in self._edits.values():
+            if edit.row_key in out and edit.field != CREATE:
+                out[edit.row_key][edit.field] = edit.after
+        return out
+
+    @property
+    def deletes(self) -> dict[tuple[str, str], RowSnapshot]:
+        """The certifications staged for deletion, by (userId, id): each one's loaded values."""
+        return {e.row_key: self._rows[e.row_key] for e in self._edits.values() if e.field == DELETE}
 
     def _repr_html_(self) -> str:
         resumed = f"<p>Resumed journal: it held {self._resumed}.</p>" if self._resumed else ""
@@ -252,6 +273,94 @@ class Staged:
         return self._stage(proposals.from_table(changes, self._known.target_for_key, self._before_mismatch),
                            where=_spreadsheet_row if sheet_rows else None)
 
+    def add(self, user: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
+        """Stage new certifications: `staged.add("ben@contoso.example", displayName="AZ-104",
+        issuingAuthority="Microsoft", endDate="2027-06-30")`, or `staged.add(new_rows)` with a DataFrame of
+        them (a `userId` or `userPrincipalName` column, then field columns; empty cells set nothing).
+
+        Checked as edits are (every value by its field's rule, dates in order) and a title is required; a
+        certification the person already holds as loaded is refused (see `certnb.staging.creates`). Refused
+        as a whole. Adding the very same certification again stages nothing, so re-running a cell is safe.
+        Each new certification gets a local id ("new-…") until the commit creates it (`creates`).
+        """
+        with paused():
+            if isinstance(user, pd.DataFrame):
+                if values or fields:
+                    raise TypeError("staged.add(frame) takes the fields from the frame's columns, not as "
+                                    "arguments")
+                given = rows_of_frame(user)
+            else:
+                given = [(user, user, {**(values or {}), **fields})]
+            return self._add(given, where=None)
+
+    def _add(self, given: Iterable[tuple[Any, Any, Mapping[str, Any]]], where: str | None) -> Staged:
+        passed, problems = new_certifications(self.frame, given, where=where)
+        if problems:
+            raise EditsRefused(problems)
+        held = {(key[0], tuple(sorted(values.items()))) for key, values in self.creates.items()}
+        rows: list[RowSnapshot] = []
+        staged: list[Edit] = []
+        for new in passed:
+            identity = (new.user_id, tuple(sorted(new.values.items())))
+            if identity in held:
+                continue  # the very same create is staged already: re-running a cell stages nothing
+            held.add(identity)
+            cert_id = new_cert_id()
+            rows.append(RowSnapshot(new.user_id, cert_id, new.user_principal_name, new.user_display_name,
+                                    new.title, LoadedValues((None,) * len(WRITABLE_FIELDS))))
+            staged.append(Edit(new.user_id, cert_id, CREATE, None, None))
+            staged += [Edit(new.user_id, cert_id, name, None, value) for name, value in new.values.items()]
+        return self._journal_rows(rows, staged, [])
+
+    def delete(self, selection: Any) -> Staged:
+        """Stage the deletion of the selected certifications (selections as for `set`).
+
+        A deleted certification's staged edits are withdrawn with it; deleting a staged create withdraws
+        the create. The commit skips a delete as `conflict` if the certification changed on the server since
+        the load, and counts one already gone as `already_applied`. Refused as a whole.
+        """
+        with paused():
+            targets = self._known.select(selection)
+            refusals = self._refusals()
+            problems = [refusals.problem(t, DELETE, None, t.problem, field_label="the certification")
+                        for t in targets if t.problem is not None or t.key is None]
+            if problems:
+                raise EditsRefused(problems)
+            staged: list[Edit] = []
+            unstaged: list[tuple[str, str, str]] = []
+            rows: list[RowSnapshot] = []
+            seen: set[tuple[str, str]] = set()
+            for target in targets:
+                key = target.key
+                assert key is not None  # refused above
+                if key in seen or (key[0], key[1], DELETE) in self._edits:
+                    continue
+                seen.add(key)
+                row_edits = [k for k in self._edits if k[:2] == key]
+                if (key[0], key[1], CREATE) in self._edits:
+                    unstaged += row_edits  # a create never sent: withdrawing it is its deletion
+                    continue
+                snapshot = self._known.snapshot(target)
+                if key not in self._rows:
+                    rows.append(snapshot)
+                unstaged += row_edits
+                staged.append(Edit(key[0], key[1], DELETE, values_json(snapshot.loaded), None))
+            return self._journal_rows(rows, staged, unstaged)
+
+    def _journal_rows(self, rows: list[RowSnapshot], staged: list[Edit],
+                      unstaged: list[tuple[str, str, str]]) -> Staged:
+        """Journal new rows, edits and withdrawals in one transaction, then keep them in memory."""
+        if not (rows or staged or unstaged):
+            return self
+        seqs = self._journal.append(rows=rows, staged=staged, unstaged=unstaged)
+        self._rows.update((row.key, row) for row in rows)
+        for key in unstaged:
+            self._edits.pop(key, None)
+        for edit, seq in zip(staged, seqs, strict=True):
+            self._edits[edit.key] = edit._replace(seq=seq)
+        self._changed()
+        return self
+
     def unstage(self, selection: Any = None, field: str | Iterable[str] | None = None) -> Staged:
         """Withdraw edits: of the selected rows (all of their fields, or just `field`), or of `field` on every
         row when no selection is given (every edit when neither is given); an `Edit` or a (userId, id, field)
@@ -277,6 +386,9 @@ class Staged:
                 raise EditsRefused(problems)
             rows = {t.key for t in targets}
             keys = [k for k in self._edits if k[:2] in rows and (fields is None or k[2] in fields)]
+        created = {k[:2] for k in keys if k[2] == CREATE}
+        if created:  # a create goes whole: its fields mean nothing without it
+            keys = list(dict.fromkeys([*keys, *(k for k in self._edits if k[:2] in created)]))
         if keys:
             self._journal.append(unstaged=keys)
             for key in keys:
@@ -305,6 +417,12 @@ class Staged:
                 problems.append(refusals.problem(target, name, raw, target.problem))
             elif isinstance(checked, Refusal):
                 problems.append(refusals.problem(target, name, raw, str(checked)))
+            elif target.key is not None and (target.key[0], target.key[1], DELETE) in self._edits:
+                problems.append(refusals.problem(target, name, raw, "the certification is staged for "
+                                                 "deletion: unstage the delete first to edit it"))
+            elif (target.key is not None and name == "displayName" and checked is None
+                  and (target.key[0], target.key[1], CREATE) in self._edits):
+                problems.append(refusals.problem(target, name, raw, "a new certification needs a title"))
             elif target.key is not None:
                 key = (target.key[0], target.key[1], name)
                 earlier = changes.get(key)

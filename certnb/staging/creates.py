@@ -1,0 +1,177 @@
+"""New certifications to stage: who gets each, its fields checked by the edit rules, and the refusals.
+
+`Staged.add` calls `new_certifications` with what the caller gave (one person and fields, or a DataFrame of
+new certifications) and stages the result only when no problem was found: one refusal lists them all.
+
+    >>> from certnb.frame.build import build_frame
+    >>> df = build_frame([{"id": "u1", "userPrincipalName": "ana@contoso.example", "displayName": "Ana",
+    ...                    "certifications": [{"id": "c1", "displayName": "AZ-900"}]}])
+    >>> [new], problems = new_certifications(df, [("Ana", "ana@contoso.example",
+    ...                                       {"displayName": "AZ-104", "endDate": "2027-06-30"})])
+    >>> new.user_id, new.values, problems
+    ('u1', {'displayName': 'AZ-104', 'endDate': '2027-06-30'}, [])
+
+Rules, each refusal naming the person, the new certification's title, the field by its label, the value:
+
+- the person is a userId or userPrincipalName of the frame; one the frame does not hold (someone without
+  certifications is not in it) is taken as given, and Graph answers 404 if there is no such user;
+- a title (`displayName`) is required; every value passes the rule of its field (`check_value`), and the
+  dates are in order (`check_date_order`);
+- a person cannot be given a certification they already hold as loaded (same `certificationId`, else the
+  same title, issuer and dates, `same_certification`): edit the loaded one, or merge duplicates instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from certnb.errors import ValidationError
+from certnb.frame.names import RowNames, refusal
+from certnb.schema import is_missing
+from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_date_order, check_value
+from certnb.staging.operations import same_certification
+from certnb.staging.refusals import date_order_rule
+from certnb.staging.rows import wire_column
+
+__all__ = ["PERSON_COLUMNS", "NewCertification", "new_certifications", "rows_of_frame"]
+
+PERSON_COLUMNS: tuple[str, ...] = ("userId", "userPrincipalName")
+"""The columns of a frame of new certifications that name the person (either one)."""
+
+_IGNORED_COLUMNS = frozenset({"userDisplayName", "row", "id"})
+GivenRow = tuple[Any, Any, Mapping[str, Any]]  # (label for refusals, person key, field → value as given)
+
+
+@dataclass(frozen=True)
+class NewCertification:
+    """A new certification that passed every rule: whose it is and its fields' wire values (set ones only)."""
+
+    user_id: str
+    user_principal_name: str | None
+    user_display_name: str | None
+    values: dict[str, Any]
+
+    @property
+    def title(self) -> str | None:
+        """The certification's title."""
+        return self.values.get("displayName")
+
+
+def rows_of_frame(table: pd.DataFrame) -> list[GivenRow]:
+    """The given rows of a DataFrame of new certifications (a person column, then field columns); a column
+    that is neither is refused by `new_certifications`, which names it."""
+    person = next((c for c in PERSON_COLUMNS if c in table.columns), None)
+    labels = table["row"].tolist() if "row" in table.columns else table.index.tolist()
+    keys = table[person].tolist() if person is not None else [None] * len(table)
+    fields = [c for c in table.columns if c not in PERSON_COLUMNS and c not in _IGNORED_COLUMNS]
+    values = {c: table[c].tolist() for c in fields}
+    rows = []
+    for n, (row_label, key) in enumerate(zip(labels, keys, strict=True)):
+        given = {c: values[c][n] for c in fields}
+        rows.append((row_label, key, {c: v for c, v in given.items() if not _empty(v)}))
+    return rows
+
+
+def new_certifications(
+    frame: pd.DataFrame | None, given: Iterable[GivenRow], *, where: str | None = None,
+) -> tuple[list[NewCertification], list[ValidationError]]:
+    """Check each given new certification (module docstring): the ones that pass, and every problem."""
+    people = _People(frame)
+    passed: list[NewCertification] = []
+    problems: list[ValidationError] = []
+    for row_label, key, fields in given:
+        title = fields.get("displayName")
+        shown = where.format(row_label) if where is not None else None
+        person = people.find(key)
+        if person is None:
+            names = RowNames.of(None, None, None, None, title if isinstance(title, str) else None)
+            problems.append(refusal(names, "userId", key, "a new certification needs the person who holds it "
+                                    "(their userId or userPrincipalName)", row=row_label, where=shown,
+                                    field_label="Person"))
+            continue
+        names = RowNames.of(person[0], person[1], person[2], None, title if isinstance(title, str) else None)
+        values: dict[str, Any] = {}
+        for name, value in fields.items():
+            try:
+                wire = check_value(name, value)
+            except Refusal as rule:
+                problems.append(refusal(names, name, value, str(rule), row=row_label, where=shown))
+                continue
+            if wire is not None:
+                values[name] = wire
+        if "displayName" not in values and "displayName" not in fields:
+            problems.append(refusal(names, "displayName", None, "a new certification needs a title",
+                                    row=row_label, where=shown))
+            continue
+        order = check_date_order(values)
+        if order is not None:
+            earlier, later = order
+            rule = date_order_rule(earlier, later, values[earlier], values[later])
+            problems.append(refusal(names, later, values[later], rule, row=row_label, where=shown))
+            continue
+        held = people.held(person[0], values)
+        if held is not None:
+            problems.append(refusal(names, "displayName", title,
+                                    f"{person[2] or person[1] or person[0]} already holds this certification "
+                                    f"(id {held}): edit that one, or merge duplicates, instead of adding it "
+                                    "again", row=row_label, where=shown, field_label="Title"))
+            continue
+        passed.append(NewCertification(person[0], person[1], person[2], values))
+    return passed, problems
+
+
+class _People:
+    """The frame's people by userId and by UPN (case-insensitive), and the certifications each holds."""
+
+    def __init__(self, frame: pd.DataFrame | None) -> None:
+        self._by_key: dict[str, tuple[str, str | None, str | None]] = {}
+        self._held: dict[str, list[dict[str, Any]]] = {}
+        if frame is None or frame.empty:
+            return
+        ids = _texts(frame, "userId")
+        upns = _texts(frame, "userPrincipalName")
+        names = _texts(frame, "userDisplayName")
+        cert_ids = _texts(frame, "id")
+        wire = {name: wire_column(frame, name) for name in WRITABLE_FIELDS if name in frame.columns}
+        for n, (user_id, upn, name, cert_id) in enumerate(zip(ids, upns, names, cert_ids, strict=True)):
+            if user_id is None:
+                continue
+            person = (user_id, upn, name)
+            self._by_key.setdefault(user_id.casefold(), person)
+            if upn is not None:
+                self._by_key.setdefault(upn.casefold(), person)
+            self._held.setdefault(user_id, []).append(
+                {"id": cert_id, **{field: column[n] for field, column in wire.items()}}
+            )
+
+    def find(self, key: Any) -> tuple[str, str | None, str | None] | None:
+        if _empty(key) or not isinstance(key, str) or not key.strip():
+            return None
+        found = self._by_key.get(key.strip().casefold())
+        if found is not None:
+            return found
+        text = key.strip()
+        return (text, text if "@" in text else None, None)  # not in the frame: taken as given
+
+    def held(self, user_id: str, values: Mapping[str, Any]) -> str | None:
+        """The id of a loaded certification of the person that is this one, if any."""
+        for entity in self._held.get(user_id, ()):
+            if same_certification(values, entity):
+                return str(entity["id"])
+        return None
+
+
+def _texts(frame: pd.DataFrame, column: str) -> Sequence[str | None]:
+    if column not in frame.columns:
+        return [None] * len(frame)
+    return [None if is_missing(v) else str(v) for v in frame[column].tolist()]
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.strip()
+    return bool(is_missing(value))
