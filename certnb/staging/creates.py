@@ -69,7 +69,7 @@ def rows_of_frame(table: pd.DataFrame) -> list[GivenRow]:
     keys = table[person].tolist() if person is not None else [None] * len(table)
     fields = [c for c in table.columns if c not in PERSON_COLUMNS and c not in _IGNORED_COLUMNS]
     values = {c: table[c].tolist() for c in fields}
-    rows = []
+    rows: list[GivenRow] = []
     for n, (row_label, key) in enumerate(zip(labels, keys, strict=True)):
         given = {c: values[c][n] for c in fields}
         rows.append((row_label, key, {c: v for c, v in given.items() if not _empty(v)}))
@@ -98,8 +98,8 @@ def new_certifications(
         for name, value in fields.items():
             try:
                 wire = check_value(name, value)
-            except Refusal as rule:
-                problems.append(refusal(names, name, value, str(rule), row=row_label, where=shown))
+            except Refusal as refused:
+                problems.append(refusal(names, name, value, str(refused), row=row_label, where=shown))
                 continue
             if wire is not None:
                 values[name] = wire
@@ -110,8 +110,8 @@ def new_certifications(
         order = check_date_order(values)
         if order is not None:
             earlier, later = order
-            rule = date_order_rule(earlier, later, values[earlier], values[later])
-            problems.append(refusal(names, later, values[later], rule, row=row_label, where=shown))
+            broken = date_order_rule(earlier, later, values[earlier], values[later])
+            problems.append(refusal(names, later, values[later], broken, row=row_label, where=shown))
             continue
         held = people.held(person[0], values)
         if held is not None:

@@ -322,7 +322,8 @@ class Staged:
         with paused():
             targets = self._known.select(selection)
             refusals = self._refusals()
-            problems = [refusals.problem(t, DELETE, None, t.problem, field_label="the certification")
+            problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
+                                         field_label="the certification")
                         for t in targets if t.problem is not None or t.key is None]
             if problems:
                 raise EditsRefused(problems)

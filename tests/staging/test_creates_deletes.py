@@ -14,7 +14,8 @@ from certnb.staging.staged import Staged, stage
 @pytest.fixture
 def frame() -> pd.DataFrame:
     return build_frame([
-        {"id": "u1", "userPrincipalName": "ana@contoso.example", "displayName": "Ana Lopez", "certifications": [
+        {"id": "u1", "userPrincipalName": "ana@contoso.example", "displayName": "Ana Lopez",
+         "certifications": [
             {"id": "c1", "displayName": "AZ-900", "issuingAuthority": "Microsoft", "startDate": "2025-01-01",
              "endDate": "2026-12-31"},
             {"id": "c2", "displayName": "AZ-900", "issuingAuthority": "Microsoft", "endDate": "2027-03-31"}]},
@@ -25,7 +26,8 @@ def frame() -> pd.DataFrame:
 
 def test_add_stages_a_create_with_its_fields_by_upn(frame: pd.DataFrame) -> None:
     staged = stage(frame)
-    staged.add("BEN@contoso.example", displayName="AZ-104", issuingAuthority="Microsoft", endDate="2027-06-30")
+    staged.add("BEN@contoso.example", displayName="AZ-104", issuingAuthority="Microsoft",
+               endDate="2027-06-30")
     [(key, values)] = staged.creates.items()
     assert key[0] == "u2" and is_new_id(key[1])
     assert values == {"displayName": "AZ-104", "issuingAuthority": "Microsoft", "endDate": "2027-06-30"}
