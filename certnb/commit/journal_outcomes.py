@@ -17,11 +17,13 @@ they mean; this module turns `OutcomeRecord`s into those rows and back, through 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from certnb.commit.outcome import Outcome
 from certnb.commit.record import OutcomeRecord, utc_now
 from certnb.staging.edit import Edit
 from certnb.staging.journal import Journal
+from certnb.staging.operations import CREATE
 
 __all__ = ["latest_outcomes", "outcome_records", "record_outcome", "record_outcomes"]
 
@@ -33,6 +35,7 @@ def record_outcomes(journal: Journal, records: Iterable[OutcomeRecord]) -> list[
     stamped = [record if record.time else record.stamped(now) for record in records]
     with journal.transaction() as tx:
         tx.add_outcomes(record.journal_row() for record in stamped)
+        tx.set_new_ids((r.seq, r.new_id) for r in stamped if r.new_id is not None and r.field == CREATE)
     return stamped
 
 
@@ -56,8 +59,13 @@ def record_outcome(
 
 
 def outcome_records(journal: Journal) -> list[OutcomeRecord]:
-    """Every stored record, oldest first."""
-    return [OutcomeRecord.from_journal_row(row) for row in journal.outcome_rows()]
+    """Every stored record, oldest first; a done `@create` carries the id Graph gave it (`new_id`)."""
+    records = [OutcomeRecord.from_journal_row(row) for row in journal.outcome_rows()]
+    if any(record.field == CREATE for record in records):
+        given = {seq: new_id for seq, (_, _, new_id) in journal.sends().items() if new_id is not None}
+        records = [replace(r, new_id=given.get(r.seq)) if r.field == CREATE and r.done else r
+                   for r in records]
+    return records
 
 
 def latest_outcomes(journal: Journal) -> dict[int, OutcomeRecord]:

@@ -6,7 +6,7 @@ wire forms (dates `"YYYY-MM-DD"`, audiences `"contacts,organization"`, `null` to
 only what changed"). `inference` is one object on the wire and a PATCH replaces it whole, so editing one of
 its members sends both, the other at its loaded value.
 
-    >>> from certnb.staging.edit import Edit, RowSnapshot
+    >>> from certnb.staging.edit import WRITABLE_FIELDS, Edit, RowSnapshot
     >>> rows = {("u1", "c1"): RowSnapshot("u1", "c1", "a@x", "A", "AZ-104", {"endDate": "2026-12-31"})}
     >>> plan = plan_commit([Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31", 1)], rows)
     >>> print(plan)
@@ -14,6 +14,10 @@ its members sends both, the other at its loaded value.
     Content-Type: application/json
     <BLANKLINE>
     {"endDate":"2027-12-31"}
+
+A staged create is one POST to the person's list with every field it sets (no `null`s: an empty field is not
+sent) and a staged delete one DELETE without a body; a DELETE's `expected` holds every loaded value, so the
+runner skips it as `conflict` when the certification changed since the load.
 
 The plan is a dry run: printing it shows what a commit would send, and nothing is sent; `plan(staged)` plans
 a staged set's pending edits (those its journal does not record as done), exactly what `commit` sends. Each
@@ -33,7 +37,8 @@ from certnb.commit.plan_report import plan_html, plan_text
 from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS
 from certnb.staging.change_words import ChangeSentence, describe_changes
-from certnb.staging.edit import Edit, RowSnapshot
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, RowSnapshot
+from certnb.staging.operations import CREATE, DELETE, loaded_values
 
 if TYPE_CHECKING:
     from certnb.staging.staged import Staged
@@ -74,27 +79,36 @@ class PlannedPatch:
     cert_id: str
     url: str
     path: str
-    body: dict[str, Any]
+    body: dict[str, Any] | None
     edits: tuple[Edit, ...]
     expected: dict[str, Any] = field(default_factory=dict)
     method: str = "PATCH"
 
     @property
     def headers(self) -> dict[str, str]:
-        """The request headers the plan fixes (the runner adds authorization)."""
-        return dict(CONTENT_TYPE)
+        """The request headers the plan fixes (the runner adds authorization); a DELETE has no body."""
+        return {} if self.body is None else dict(CONTENT_TYPE)
 
     @property
     def content(self) -> bytes:
-        """The body exactly as sent."""
-        return compact_json(self.body)
+        """The body exactly as sent (empty for a DELETE)."""
+        return b"" if self.body is None else compact_json(self.body)
+
+    @property
+    def sent(self) -> dict[str, Any]:
+        """The wire values a POST creates with, by frame column (`inference.confidenceScore`)."""
+        return {e.field: e.after for e in self.edits if e.field != CREATE and e.after is not None}
 
     def to_batch_request(self, request_id: str) -> dict[str, Any]:
-        """This PATCH as one `$batch` item (contract §7: relative url, Content-Type with a body)."""
-        return {"id": request_id, "method": self.method, "url": self.path, "headers": self.headers,
-                "body": self.body}
+        """This request as one `$batch` item (contract §7: relative url, Content-Type with a body)."""
+        item: dict[str, Any] = {"id": request_id, "method": self.method, "url": self.path}
+        if self.body is not None:
+            item.update(headers=self.headers, body=self.body)
+        return item
 
     def __str__(self) -> str:
+        if self.body is None:
+            return f"{self.method} {self.url}"
         return f"{self.method} {self.url}\nContent-Type: application/json\n\n{self.content.decode('utf-8')}"
 
 
@@ -132,12 +146,21 @@ class CommitPlan:
         them 20 to a batch: certnb/graph/batch.py)."""
         return [r.to_batch_request(str(n)) for n, r in enumerate(self.requests, start=1)]
 
+    @property
+    def methods(self) -> dict[str, int]:
+        """Requests by method, in the order POST, PATCH, DELETE: {"POST": 2, "PATCH": 5}."""
+        counts = {m: sum(1 for r in self.requests if r.method == m) for m in ("POST", "PATCH", "DELETE")}
+        return {m: n for m, n in counts.items() if n}
+
     def _summary(self) -> str:
         count, edits = len(self.requests), len(self.edits)
-        return (
-            f"Commit plan (dry run, nothing sent): {count} PATCH request{'s' if count != 1 else ''} "
-            f"carrying {edits} edit{'s' if edits != 1 else ''}"
-        )
+        methods = self.methods
+        if set(methods) <= {"PATCH"}:
+            what = f"{count} PATCH request{'s' if count != 1 else ''}"
+        else:
+            what = f"{count} request{'s' if count != 1 else ''} (" + ", ".join(
+                f"{n} {m}" for m, n in methods.items()) + ")"
+        return f"Commit plan (dry run, nothing sent): {what} carrying {edits} edit{'s' if edits != 1 else ''}"
 
     def _shown(self) -> list[tuple[str, str, str]]:
         return [(r.method, r.url, r.content.decode("utf-8")) for r in self.requests[:_SHOWN]]
@@ -158,11 +181,15 @@ def plan_commit(
     *,
     base_url: str | None = None,
     done: Iterable[int] = (),
+    created: Mapping[tuple[str, str], str] | None = None,
 ) -> CommitPlan:
-    """One minimal PATCH per certification for `edits` (those whose `seq` is in `done` are left out).
+    """One minimal request per certification for `edits` (those whose `seq` is in `done` are left out): a
+    PATCH, or the POST of a staged create, or the DELETE of a staged delete.
 
-    `rows` gives each certification's loaded values (needed for `inference`, which is sent whole);
-    `base_url` is the Graph version root, default the global cloud's `https://graph.microsoft.com/beta`.
+    `rows` gives each certification's loaded values (needed for `inference`, which is sent whole, and for a
+    DELETE's conflict check); `base_url` is the Graph version root, default the global cloud's
+    `https://graph.microsoft.com/beta`; `created` maps the local id of a create already made to the id Graph
+    gave it, so an edit staged on it afterwards patches the real certification.
     """
     root = (base_url or GLOBAL.graph_url).rstrip("/")
     skip = set(done)
@@ -170,12 +197,16 @@ def plan_commit(
     for edit in edits:
         if edit.seq in skip:
             continue
-        if edit.field not in _PROPERTY_OF:
+        if edit.field not in _PROPERTY_OF and edit.field not in (CREATE, DELETE):
             raise ValueError(f"{edit.field!r} is not a writable certification field; cannot plan {edit}")
         grouped.setdefault(edit.row_key, {})[edit.field] = edit
     requests = []
     for (user_id, cert_id), by_field in grouped.items():
         row = rows.get((user_id, cert_id))
+        if DELETE in by_field:
+            requests.append(_delete(root, user_id, cert_id, by_field[DELETE], row))
+            continue
+        creating = by_field.pop(CREATE, None)
         body: dict[str, Any] = {}
         expected: dict[str, Any] = {}
         for prop in sorted({_PROPERTY_OF[c] for c in by_field}, key=_RANK.__getitem__):
@@ -196,10 +227,24 @@ def plan_commit(
                 members[column.split(".", 1)[1]] = after
                 expected[column] = before
             body[prop] = members if any(v is not None for v in members.values()) else None
-        path = certifications_path(user_id, cert_id)
         carried = tuple(sorted(by_field.values(), key=lambda e: _RANK[e.field]))
+        if creating is not None:
+            path = certifications_path(user_id)
+            sent = {prop: value for prop, value in body.items() if value is not None}
+            requests.append(PlannedPatch(user_id, cert_id, root + path, path, sent, (creating, *carried),
+                                         method="POST"))
+            continue
+        path = certifications_path(user_id, (created or {}).get((user_id, cert_id), cert_id))
         requests.append(PlannedPatch(user_id, cert_id, root + path, path, body, carried, expected))
     return CommitPlan(tuple(requests), root, {key: rows[key] for key in grouped if key in rows})
+
+
+def _delete(root: str, user_id: str, cert_id: str, edit: Edit, row: RowSnapshot | None) -> PlannedPatch:
+    """The DELETE of a certification; `expected` holds every loaded value (for the conflict check)."""
+    loaded = dict(row.loaded) if row is not None and row.loaded else loaded_values(edit.before)
+    expected = {column: loaded.get(column) for column in WRITABLE_FIELDS}
+    path = certifications_path(user_id, cert_id)
+    return PlannedPatch(user_id, cert_id, root + path, path, None, (edit,), expected, method="DELETE")
 
 
 def plan(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
@@ -210,4 +255,6 @@ def plan(staged: Staged, *, base_url: str | None = None) -> CommitPlan:
     >>> plan(stage(None))
     Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits
     """
-    return plan_commit(staged.pending(), staged.rows, base_url=base_url)
+    created = {(edit.user_id, edit.cert_id): given[2] for edit in staged.edits if edit.field == CREATE
+               and (given := staged.journal.sends().get(edit.seq)) is not None and given[2] is not None}
+    return plan_commit(staged.pending(), staged.rows, base_url=base_url, created=created)

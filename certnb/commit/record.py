@@ -32,9 +32,10 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 AUDIT_KEYS: tuple[str, ...] = (
     "who", "when", "userId", "id", "field", "before", "after", "outcome", "status", "code", "requestId",
-    "message",
+    "message", "newId",
 )
-"""The keys of an audit-log entry, in the order they are written."""
+"""The keys of an audit-log entry, in the order they are written (`newId`: the id Graph gave a created
+certification, on its `@create` entry; an undo that re-creates a deleted one names the old id as `before`)."""
 
 
 def utc_now() -> str:
@@ -46,7 +47,8 @@ def utc_now() -> str:
 class OutcomeRecord:
     """What one commit attempt did to one edit: the edit (`seq`, ids, field, before → after), its named
     `outcome` with Graph's status, code, message and request-id, the `attempt` number and the `time`;
-    `earlier` when an earlier commit recorded it (the commit showing it sent nothing for the edit).
+    `earlier` when an earlier commit recorded it (the commit showing it sent nothing for the edit); `new_id`
+    the id Graph gave the certification a `@create` edit created.
 
     `outcome` may be given as its name ("applied"); any other name is refused, naming the outcomes.
     """
@@ -65,6 +67,7 @@ class OutcomeRecord:
     seq: int = 0
     earlier: bool = False
     attempt: int = 1
+    new_id: str | None = None
 
     def __post_init__(self) -> None:
         if type(self.outcome) is not Outcome:
@@ -105,7 +108,7 @@ class OutcomeRecord:
         return {"who": who, "when": self.time or when, "userId": self.user_id, "id": self.cert_id,
                 "field": self.field, "before": self.before, "after": self.after,
                 "outcome": self.outcome.value, "status": self.status, "code": self.code,
-                "requestId": self.request_id, "message": self.message}
+                "requestId": self.request_id, "message": self.message, "newId": self.new_id}
 
     @classmethod
     def from_audit_entry(cls, entry: Mapping[str, Any]) -> OutcomeRecord:
@@ -113,7 +116,7 @@ class OutcomeRecord:
         return cls(str(entry["userId"]), str(entry["id"]), str(entry["field"]), entry.get("before"),
                    entry.get("after"), Outcome.named(str(entry["outcome"])), entry.get("status"),
                    entry.get("code"), entry.get("message"), entry.get("requestId"),
-                   str(entry.get("when") or ""))
+                   str(entry.get("when") or ""), new_id=entry.get("newId"))
 
     # -- the result table -----------------------------------------------------------------------------------
 

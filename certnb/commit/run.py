@@ -19,6 +19,14 @@
    next commit leaves out what is done, and a PATCH that landed unrecorded is found `already_applied` by the
    conflict check.
 
+4. Creates and deletes (POST, DELETE). POST is not idempotent (contract §8): each POST and DELETE is noted in
+   the journal (`sends`) before it goes out, and after a doubtful answer — or in a commit resuming one that
+   was killed — the person's list is read again and the certification looked for (`find_created`: the same
+   certificationId, else title, issuer and dates, created since the first send, not claimed by another
+   create) before anything is sent again, so a create is made once. The id Graph gave is journaled with
+   the outcome (`OutcomeRecord.new_id`). A DELETE answered 404 is `already_applied` (it is gone, as asked);
+   one whose certification changed since the load is `conflict`, and nothing is sent.
+
 A commit holds the journal's commit lease (staging/lease.py) from before it plans until it returns, so two
 processes never send the same edits; and a journal is committed only through the tenant and Graph root of
 its first commit (`JournalTenantMismatch`, checked before any request). The result marks each outcome an
@@ -40,12 +48,13 @@ from certnb.commit.plan import CommitPlan, PlannedPatch, plan
 from certnb.commit.progress import CommitProgress
 from certnb.commit.record import OutcomeRecord, utc_now
 from certnb.commit.result import CommitResult, count_outcomes
-from certnb.commit.verdict import Verdict, verdict
+from certnb.commit.verdict import Verdict, find_created, verdict
 from certnb.errors import JournalTenantMismatch
 from certnb.graph.batch import MAX_BATCH, BatchRequest, BatchResponse
 from certnb.graph.urls import certifications_path
-from certnb.staging.edit import Edit
+from certnb.staging.edit import WRITABLE_FIELDS, Edit
 from certnb.staging.journal import Journal
+from certnb.staging.operations import CREATE, MATCH_FIELDS, ROW_OPERATIONS
 
 if TYPE_CHECKING:
     from certnb.graph.client import Graph
@@ -60,7 +69,9 @@ DEFAULT_MAX_ATTEMPTS = 8
 # A certification throttled this often in one commit is left `failed`; committing again resumes it.
 MAX_THROTTLED_RESENDS = 20
 _Key = tuple[str, str]
-_Noted = tuple[Edit, Outcome, BatchResponse | None, str | None]  # an edit's outcome, Graph's answer, why
+# an edit's outcome, Graph's answer, why, and the id Graph gave a created certification
+_Noted = tuple[Edit, Outcome, BatchResponse | None, str | None, str | None]
+_ALL_PROPERTIES = tuple(dict.fromkeys(column.split(".")[0] for column in WRITABLE_FIELDS))
 OnProgress = Callable[[CommitProgress], None]
 
 
@@ -101,7 +112,7 @@ def commit(
             if owner is None:
                 journal.bind(tenant_id, root, who)
             audit = AuditLog(path, who) if path is not None else None
-            runner = _Runner(graph, journal, audit, max_attempts, on_progress)
+            runner = _Runner(graph, journal, audit, max_attempts, on_progress, _loaded_ids(staged))
             runner.run(planned)
             now = {record.seq for record in runner.recorded}
     return result_of(staged, audit_log=path, now=now)
@@ -126,6 +137,15 @@ def graph_root(base_url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
+def _loaded_ids(staged: Staged) -> set[str]:
+    """Ids of certifications that existed at the load: never taken for one a create made."""
+    ids = {cert_id for _, cert_id in staged.rows}
+    frame = staged.frame
+    if frame is not None and "id" in frame.columns:
+        ids.update(str(v) for v in frame["id"].dropna().tolist())
+    return ids
+
+
 def _who(graph: Graph) -> str | None:
     if graph.account:
         return graph.account
@@ -139,7 +159,7 @@ class _Runner:
     """One commit run: reads, PATCHes and records, chunk by chunk."""
 
     def __init__(self, graph: Graph, journal: Journal, audit: AuditLog | None, max_attempts: int,
-                 on_progress: OnProgress | None = None) -> None:
+                 on_progress: OnProgress | None = None, loaded_ids: set[str] | None = None) -> None:
         self.graph = graph
         self.journal = journal
         self.audit = audit
@@ -153,6 +173,11 @@ class _Runner:
         self.unrecorded: list[_Noted] = []  # outcomes known, not journaled yet
         for record in outcome_records(journal):
             self.attempts[record.seq] = max(self.attempts.get(record.seq, 0), record.attempt)
+        # POSTs and DELETEs that went out (this commit or one before): (method, first sent, id Graph gave)
+        self.sends = journal.sends()
+        self.listed: dict[str, list[dict[str, Any]]] = {}  # the people's lists as last read
+        # Ids no create may claim: loaded ones, and those other creates were given.
+        self.taken = set(loaded_ids or ()) | {new_id for _, _, new_id in self.sends.values() if new_id}
         # Outcomes are recorded after each chunk of this many PATCHes: enough batches to keep every
         # concurrent slot busy, few enough that a crash loses little (and resume re-checks those anyway).
         self.chunk = MAX_BATCH * max(1, graph.max_concurrency) * 2
@@ -172,9 +197,18 @@ class _Runner:
                     response = unread[patch.path]
                     self._record(patch, Outcome.FAILED, response)
                     continue
-                name, why = verdict(patch, current.get((patch.user_id, patch.cert_id)))
+                if patch.method == "POST":
+                    if not self._found_created(patch, current, None, "created by an earlier commit whose "
+                                               "answer was lost; not sent again"):
+                        to_send.append(patch)
+                    continue
+                found = current.get((patch.user_id, patch.cert_id))
+                name, why = verdict(patch, found)
                 if name is Verdict.SEND:
                     to_send.append(patch)
+                elif name is Verdict.ALREADY_APPLIED and patch.method == "DELETE" and self._was_sent(patch):
+                    self._record(patch, Outcome.APPLIED, message="deleted by an earlier commit whose answer "
+                                 "was lost")
                 else:
                     self._record(patch, name.outcome, message=why)
             self._flush()
@@ -191,6 +225,7 @@ class _Runner:
         """
         users = list(dict.fromkeys(p.user_id for p in patches))
         query = _select_query(patches) + "&$top=999"
+        self.listed = {user: [] for user in users}
         listings = self.graph.get_lists(f"{certifications_path(u)}?{query}" for u in users)
         current: dict[_Key, dict[str, Any]] = {}
         failed: dict[str, BatchResponse] = {}
@@ -202,6 +237,8 @@ class _Runner:
                 continue
             for item in listing.items:
                 current[(user, str(item.get("id")))] = item
+                self.listed[user].append(item)
+        # A POST's path is its person's list, shared by the person's other POSTs: key failures by user.
         return current, {p.path: failed[p.user_id] for p in patches if p.user_id in failed}
 
     def _read_each(self, patches: Sequence[PlannedPatch]) -> list[BatchResponse]:
@@ -215,16 +252,19 @@ class _Runner:
         while patches:
             self.journal.confirm_lease()  # a commit whose lease was taken over (lease.py) sends nothing more
             for patch in patches:
-                self.sent[patch.path] = self.sent.get(patch.path, 0) + 1
+                self.sent[_slot(patch)] = self.sent.get(_slot(patch), 0) + 1
                 for edit in patch.edits:
                     self.attempts[edit.seq] = self.attempts.get(edit.seq, 0) + 1
-            requests = [BatchRequest("PATCH", p.path, body=p.body, id=str(n)) for n, p in enumerate(patches)]
+            self._note_sends(patches)  # durable before they go out: a lost answer is looked for, not resent
+            requests = [BatchRequest(p.method, p.path, body=p.body, id=str(n)) for n, p in enumerate(patches)]
             uncertain: list[tuple[PlannedPatch, BatchResponse]] = []
             for patch, response in zip(patches, self.graph.batch(requests), strict=True):
                 if response.ok:
-                    self._record(patch, Outcome.APPLIED, response)
+                    self._record(patch, Outcome.APPLIED, response, new_id=_given_id(patch, response))
                 elif response.may_have_applied:
                     uncertain.append((patch, response))
+                elif response.status == 404 and patch.method == "DELETE":
+                    self._record(patch, Outcome.ALREADY_APPLIED, response, message="already gone from Graph")
                 elif response.status == 404:
                     self._record(patch, Outcome.MISSING, response)
                 elif 400 <= response.status < 500:
@@ -238,8 +278,16 @@ class _Runner:
     def _settle(self, uncertain: list[tuple[PlannedPatch, BatchResponse]]) -> list[PlannedPatch]:
         """Re-read writes answered 429/5xx/no answer: applied, conflict, missing, or to send again."""
         again = []
+        posts = [(p, r) for p, r in uncertain if p.method == "POST"]
+        uncertain = [(p, r) for p, r in uncertain if p.method != "POST"]
+        if posts:
+            again += self._settle_posts(posts)
         reads = self._read_each([p for p, _ in uncertain])
         for (patch, response), read in zip(uncertain, reads, strict=True):
+            if read.status == 404 and patch.method == "DELETE":
+                self._record(patch, Outcome.APPLIED, response,
+                             message=f"answered {response.status} but it is gone from Graph: deleted")
+                continue
             if read.status == 404:
                 self._record(patch, Outcome.MISSING, response, message="gone when re-read after the write")
                 continue
@@ -251,28 +299,80 @@ class _Runner:
                 # The write landed although the answer said otherwise (contract §8): it was applied.
                 self._record(patch, Outcome.APPLIED, response,
                              message=f"answered {response.status} but the server holds the new values")
-            elif name is Verdict.SEND and response.status == 429 and self._may_resend_throttled(patch):
-                # Throttled and not applied: the server refused it for now, which is no failed attempt.
-                self.sent[patch.path] -= 1
-                again.append(patch)
-            elif name is Verdict.SEND and self.sent[patch.path] < self.max_attempts:
-                again.append(patch)
             elif name is Verdict.SEND:
-                self._record(patch, Outcome.FAILED, response)
+                self._again(patch, response, again)
             else:
                 self._record(patch, name.outcome, response, message=why)
         return again
 
+    def _settle_posts(self, uncertain: list[tuple[PlannedPatch, BatchResponse]]) -> list[PlannedPatch]:
+        """Re-list the people of POSTs answered 429/5xx/not at all: each create found is applied (with the
+        id Graph gave it), each not found is sent again (never blindly: it was looked for first)."""
+        again: list[PlannedPatch] = []
+        current, unread = self._read_lists([p for p, _ in uncertain])
+        for patch, response in uncertain:
+            if patch.path in unread:
+                self._record(patch, Outcome.FAILED, response,
+                             message=f"could not re-read the list: {unread[patch.path].error}")
+            elif not self._found_created(patch, current, response,
+                                         f"answered {response.status} but Graph holds it: not sent again"):
+                self._again(patch, response, again)
+        return again
+
+    def _again(self, patch: PlannedPatch, response: BatchResponse, again: list[PlannedPatch]) -> None:
+        """A write found not applied after a doubtful answer: sent again, or `failed` when out of attempts."""
+        if response.status == 429 and self._may_resend_throttled(patch):
+            # Throttled and not applied: the server refused it for now, which is no failed attempt.
+            self.sent[_slot(patch)] -= 1
+            again.append(patch)
+        elif self.sent[_slot(patch)] < self.max_attempts:
+            again.append(patch)
+        else:
+            self._record(patch, Outcome.FAILED, response)
+
+    def _found_created(self, patch: PlannedPatch, current: Mapping[_Key, dict[str, Any]],
+                       response: BatchResponse | None, message: str) -> bool:
+        """Record a POST `applied` if the certification it sends is in its person's list (see run.py);
+        only a POST that went out before is looked for (a first one is simply sent)."""
+        sent = self.sends.get(_create_seq(patch))
+        if sent is None:
+            return False
+        items = self.listed.get(patch.user_id, [])
+        found = find_created(patch, items, self.taken, sent[1])
+        if found is None:
+            return False
+        self.taken.add(found)
+        self._record(patch, Outcome.APPLIED, response, message=message, new_id=found)
+        return True
+
+    def _was_sent(self, patch: PlannedPatch) -> bool:
+        return any(edit.seq in self.sends for edit in patch.edits if edit.field in ROW_OPERATIONS)
+
+    def _note_sends(self, patches: Sequence[PlannedPatch]) -> None:
+        """Journal the POSTs and DELETEs about to go out (the first time each is sent)."""
+        time = utc_now()
+        rows = [(edit.seq, p.user_id, p.cert_id, p.method, time) for p in patches for edit in p.edits
+                if edit.field in ROW_OPERATIONS and edit.seq not in self.sends]
+        if not rows:
+            return
+        with self.journal.transaction() as tx:
+            tx.add_sends(rows)
+        for seq, _, _, method, sent in rows:
+            self.sends[seq] = (method, sent, None)
+
     def _may_resend_throttled(self, patch: PlannedPatch) -> bool:
         """Throttled writes are resent without spending an attempt, up to MAX_THROTTLED_RESENDS each."""
-        self.throttled[patch.path] = self.throttled.get(patch.path, 0) + 1
-        return self.throttled[patch.path] <= MAX_THROTTLED_RESENDS
+        self.throttled[_slot(patch)] = self.throttled.get(_slot(patch), 0) + 1
+        return self.throttled[_slot(patch)] <= MAX_THROTTLED_RESENDS
 
     # -- recording ----------------------------------------------------------------------------------------
     def _record(self, patch: PlannedPatch, outcome: Outcome, response: BatchResponse | None = None,
-                message: str | None = None) -> None:
-        """Note the outcome of each edit the PATCH carries; `_flush` writes it before more is sent."""
-        self.unrecorded += [(e, outcome, response, message) for e in patch.edits]
+                message: str | None = None, new_id: str | None = None) -> None:
+        """Note the outcome of each edit the request carries; `_flush` writes it before more is sent."""
+        if new_id is not None:
+            self.taken.add(new_id)
+        self.unrecorded += [(e, outcome, response, message, new_id if e.field == CREATE else None)
+                            for e in patch.edits]
 
     def _flush(self) -> None:
         """Write the outcomes known so far, stamped with one time: one journal transaction (one fsync) and one
@@ -290,7 +390,7 @@ class _Runner:
             self.on_progress(CommitProgress(len(self.recorded), self.total, count_outcomes(self.recorded)))
 
     def _outcome_record(self, edit: Edit, outcome: Outcome, response: BatchResponse | None,
-                        message: str | None, time: str) -> OutcomeRecord:
+                        message: str | None, new_id: str | None, time: str) -> OutcomeRecord:
         """The record of one edit's outcome, with Graph's status, error code and message, and request-id."""
         error = response.error if response is not None else None
         text = message
@@ -302,12 +402,38 @@ class _Runner:
         return OutcomeRecord(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, outcome,
                              response.status if response is not None else None,
                              error.code if error is not None else None, text, request_id, time, edit.seq,
-                             attempt=max(1, self.attempts.get(edit.seq, 0)))
+                             attempt=max(1, self.attempts.get(edit.seq, 0)), new_id=new_id)
 
 
 def _select_query(patches: Iterable[PlannedPatch]) -> str:
-    properties = dict.fromkeys(["id", *(prop for p in patches for prop in p.body)])
+    """The properties a conflict check reads: those the PATCHes set; every one for a DELETE (it compares
+    them all); for a POST, what identifies the certification it created, and when that was created."""
+    properties = dict.fromkeys(["id"])
+    for patch in patches:
+        if patch.method == "DELETE":
+            properties.update(dict.fromkeys(_ALL_PROPERTIES))
+        elif patch.method == "POST":
+            properties.update(dict.fromkeys(("certificationId", *MATCH_FIELDS, "createdDateTime")))
+        else:
+            properties.update(dict.fromkeys(patch.body or ()))
     return "$select=" + quote(",".join(properties), safe=",")
+
+
+def _slot(patch: PlannedPatch) -> str:
+    """What counts a request's attempts: its certification (a POST's path is its person's whole list)."""
+    return f"{patch.path}#{patch.cert_id}" if patch.method == "POST" else patch.path
+
+
+def _create_seq(patch: PlannedPatch) -> int:
+    return next((e.seq for e in patch.edits if e.field == CREATE), -1)
+
+
+def _given_id(patch: PlannedPatch, response: BatchResponse) -> str | None:
+    """The id Graph gave the certification a POST created (201, the whole entity: contract §1)."""
+    if patch.method != "POST" or not isinstance(response.body, dict):
+        return None
+    found = response.body.get("id")
+    return None if found is None else str(found)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -17,6 +17,11 @@ too; the note says how many, so they can be staged by hand.
 
 `inference` is one object on the wire: undoing one of its members needs the other's value, taken from the
 commit's journal (`result.undo()`) or from `frame`.
+
+A create the commit made is undone by deleting it (by the id Graph gave it, `OutcomeRecord.new_id`; the
+delete's conflict check compares with the values created), and a delete by creating the same values again:
+the undo's `@create` edit names the deleted certification's id as its `before`, so the audit log links the
+old id to the new one.
 """
 
 from __future__ import annotations
@@ -29,8 +34,9 @@ from typing import TYPE_CHECKING, Any
 from certnb.commit.audit_log import read_audit_records
 from certnb.commit.outcome import Outcome
 from certnb.commit.record import OutcomeRecord
-from certnb.staging.edit import Edit, RowSnapshot
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
 from certnb.staging.journal import Journal
+from certnb.staging.operations import CREATE, DELETE, loaded_values, new_cert_id, values_json
 from certnb.staging.rows import FrameRows
 from certnb.staging.staged import Staged
 
@@ -118,16 +124,19 @@ def _stage_inverse(
     frame: pd.DataFrame | None,
     journal: Journal,
 ) -> Undo:
-    edits: list[Edit] = []
+    records = list(records)
     written: dict[tuple[str, str], dict[str, Any]] = {}
     left_alone = 0
+    snapshots, edits, handled = _inverse_operations(records, base)
     for record in records:
-        left_alone += record.outcome is LEFT
+        covered = (record.user_id, record.cert_id) in handled
+        left_alone += record.outcome is LEFT and (not covered or record.field in (CREATE, DELETE))
+        if covered:
+            continue
         if record.outcome is not WRITTEN or record.before == record.after:
             continue
         edits.append(Edit(record.user_id, record.cert_id, record.field, record.after, record.before))
         written.setdefault((record.user_id, record.cert_id), {})[record.field] = record.after
-    snapshots = []
     for key, values in written.items():
         known = base.get(key)
         # What the server should hold now: the load, overlaid with what the commit wrote.
@@ -142,6 +151,44 @@ def _stage_inverse(
     if edits:
         journal.append(rows=snapshots, staged=edits)
     return Undo(frame, journal, left_alone)
+
+
+def _inverse_operations(
+    records: list[OutcomeRecord], base: Mapping[tuple[str, str], RowSnapshot],
+) -> tuple[list[RowSnapshot], list[Edit], set[tuple[str, str]]]:
+    """The inverse of the creates and deletes the commit made: rows, edits, and the certifications they
+    cover (whose field records are part of them, not field edits of their own)."""
+    rows: list[RowSnapshot] = []
+    edits: list[Edit] = []
+    handled: set[tuple[str, str]] = set()
+    fields: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in records:
+        if record.field not in (CREATE, DELETE):
+            fields.setdefault((record.user_id, record.cert_id), {})[record.field] = record.after
+    for record in records:
+        key = (record.user_id, record.cert_id)
+        if record.field not in (CREATE, DELETE):
+            continue
+        handled.add(key)
+        if record.outcome is not WRITTEN:
+            continue
+        known = base.get(key)
+        upn = known.user_principal_name if known is not None else None
+        name = known.user_display_name if known is not None else None
+        if record.field == CREATE and record.new_id is not None:
+            values = {k: v for k, v in fields.get(key, {}).items() if v is not None}
+            loaded = LoadedValues(tuple(values.get(f) for f in WRITABLE_FIELDS))
+            rows.append(RowSnapshot(record.user_id, record.new_id, upn, name, values.get("displayName"),
+                                    loaded))
+            edits.append(Edit(record.user_id, record.new_id, DELETE, values_json(values), None))
+        elif record.field == DELETE:
+            values = loaded_values(record.before)
+            cert_id = new_cert_id()
+            rows.append(RowSnapshot(record.user_id, cert_id, upn, name, values.get("displayName"),
+                                    LoadedValues((None,) * len(WRITABLE_FIELDS))))
+            edits.append(Edit(record.user_id, cert_id, CREATE, record.cert_id, None))
+            edits += [Edit(record.user_id, cert_id, f, None, v) for f, v in values.items()]
+    return rows, edits, handled
 
 
 def _undo_journal(given: str | Path | None, source: Path | None) -> Journal:

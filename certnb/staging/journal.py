@@ -29,6 +29,9 @@ What it holds (tables):
   (certnb.commit) writes its rows through `transaction()` and reads them back (`outcome_rows`); staging reads
   only which edits are done (`done_seqs`: left out of the next plan, which is how a commit resumes) and the
   latest outcome's name (for the diff);
+- `sends`: the POSTs and DELETEs a commit sent (noted before they go out) and the id Graph gave each created
+  certification: after a lost answer or a killed process, the commit knows the write may have landed and
+  looks before sending it again (exactly-once creates, certnb.commit.run);
 - `lease`: who is committing from it now, if anyone (`lease.py`).
 
 The journal holds certification values and ids only: never a token, header or secret.
@@ -101,6 +104,16 @@ class OutcomeWrites:
     def add_outcomes(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Store outcome rows (each `OUTCOME_FIELDS`, in order)."""
         self._db.executemany(_INSERT_OUTCOME, rows)
+
+    def add_sends(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
+        """Note writes about to go out: (edit_seq, user_id, cert_id, method, time); the first time is kept."""
+        self._db.executemany("INSERT OR IGNORE INTO sends (edit_seq, user_id, cert_id, method, time) "
+                             "VALUES (?, ?, ?, ?, ?)", rows)
+
+    def set_new_ids(self, pairs: Iterable[tuple[int, str]]) -> None:
+        """Record the id Graph gave each created certification: (edit_seq of its `@create`, id)."""
+        self._db.executemany("UPDATE sends SET new_id = ? WHERE edit_seq = ?",
+                             [(new_id, seq) for seq, new_id in pairs])
 
 
 def _now() -> str:
@@ -349,6 +362,11 @@ class Journal:
     def latest_outcome_names(self) -> dict[int, str]:
         """The latest stored outcome of each edit, as its name, by the edit's `seq`."""
         return dict(self._read(f"SELECT edit_seq, outcome FROM outcomes WHERE id IN ({_LATEST}) ORDER BY id"))
+
+    def sends(self) -> dict[int, tuple[str, str, str | None]]:
+        """The POSTs and DELETEs that went out, by edit `seq`: (method, first time sent, id Graph gave)."""
+        found = self._read("SELECT edit_seq, method, time, new_id FROM sends")
+        return {seq: (method, time, new_id) for seq, method, time, new_id in found}
 
     def done_seqs(self) -> set[int]:
         """The `seq` of every edit whose latest stored outcome row says done (needs no further PATCH)."""

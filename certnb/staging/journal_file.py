@@ -46,9 +46,10 @@ __all__ = ["APPLICATION_ID", "FORMAT_VERSION", "open_journal", "refusal"]
 APPLICATION_ID = 0x636E626A
 """`PRAGMA application_id` of a certnb journal: the bytes "cnbj" (SQLite's header, offset 68)."""
 
-FORMAT_VERSION = "3"
-"""Format 2 added the marker and the `lease` table, format 3 the `done` column of `outcomes`; a journal of
-format 1 or 2 is upgraded when opened (`_upgrade`)."""
+FORMAT_VERSION = "4"
+"""Format 2 added the marker and the `lease` table, format 3 the `done` column of `outcomes`, format 4 the
+`sends` table (POSTs and DELETEs that went out, and the ids Graph gave created certifications); a journal of
+format 1, 2 or 3 is upgraded when opened (`_upgrade`, and the schema's new tables)."""
 
 _TABLES = frozenset({"meta", "rows", "events", "outcomes"})
 
@@ -75,6 +76,12 @@ CREATE TABLE IF NOT EXISTS outcomes (
     status INTEGER, code TEXT, request_id TEXT, detail TEXT,
     time TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
+);
+CREATE TABLE IF NOT EXISTS sends (
+    edit_seq INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL, cert_id TEXT NOT NULL, method TEXT NOT NULL,
+    time TEXT NOT NULL,
+    new_id TEXT
 );
 CREATE TABLE IF NOT EXISTS lease (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -161,7 +168,7 @@ def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
     try:
         # Again under the write lock: another process may have created the journal in the meantime.
         format_seen = _recognise(db, path)
-        if format_seen not in (None, "1", "2", FORMAT_VERSION):
+        if format_seen not in (None, "1", "2", "3", FORMAT_VERSION):
             raise JournalError(str(path), f"journal {path} is of format {format_seen}, written by a newer "
                                           f"certnb (this one reads format {FORMAT_VERSION}): upgrade certnb")
         for statement in filter(str.strip, _SCHEMA.split(";")):
