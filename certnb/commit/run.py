@@ -35,9 +35,11 @@ earlier commit recorded (`earlier`): "3 applied now, 21 applied earlier".
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from time import sleep
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
@@ -187,6 +189,7 @@ class _Runner:
         # user, issue 5), whatever order the edits were staged in.
         first_seen: dict[str, int] = {}
         patches = sorted(planned, key=lambda p: first_seen.setdefault(p.user_id, len(first_seen)))
+        self._await_in_flight(patches)
         self.total = len(planned.edits)
         for start in range(0, len(patches), self.chunk):
             chunk = patches[start:start + self.chunk]
@@ -344,6 +347,20 @@ class _Runner:
         self.taken.add(found)
         self._record(patch, Outcome.APPLIED, response, message=message, new_id=found)
         return True
+
+    def _await_in_flight(self, patches: Sequence[PlannedPatch]) -> None:
+        """Before looking for what an earlier, killed commit sent: a write it had in flight may still land
+        until the session's `timeout` after it went out, so wait that long before reading the lists (else a
+        create not there yet would be sent again, and land twice)."""
+        if not any(self._was_sent(p) for p in patches):
+            return
+        last = self.journal.last_send()
+        if last is None:
+            return
+        sent = dt.datetime.fromisoformat(last.replace("Z", "+00:00"))
+        remaining = (sent - dt.datetime.now(dt.UTC)).total_seconds() + self.graph.timeout
+        if remaining > 0:
+            sleep(remaining)
 
     def _was_sent(self, patch: PlannedPatch) -> bool:
         return any(edit.seq in self.sends for edit in patch.edits if edit.field in ROW_OPERATIONS)

@@ -106,9 +106,13 @@ class OutcomeWrites:
         self._db.executemany(_INSERT_OUTCOME, rows)
 
     def add_sends(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
-        """Note writes about to go out: (edit_seq, user_id, cert_id, method, time); the first time is kept."""
-        self._db.executemany("INSERT OR IGNORE INTO sends (edit_seq, user_id, cert_id, method, time) "
-                             "VALUES (?, ?, ?, ?, ?)", rows)
+        """Note writes about to go out: (edit_seq, user_id, cert_id, method, time); the first time is kept
+        as `time`, the latest as `last`."""
+        rows = list(rows)
+        self._db.executemany("INSERT OR IGNORE INTO sends (edit_seq, user_id, cert_id, method, time, last) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", [(*row, row[4]) for row in rows])
+        self._db.executemany("UPDATE sends SET last = ? WHERE edit_seq = ?",
+                             [(row[4], row[0]) for row in rows])
 
     def set_new_ids(self, pairs: Iterable[tuple[int, str]]) -> None:
         """Record the id Graph gave each created certification: (edit_seq of its `@create`, id)."""
@@ -367,6 +371,11 @@ class Journal:
         """The POSTs and DELETEs that went out, by edit `seq`: (method, first time sent, id Graph gave)."""
         found = self._read("SELECT edit_seq, method, time, new_id FROM sends")
         return {seq: (method, time, new_id) for seq, method, time, new_id in found}
+
+    def last_send(self) -> str | None:
+        """When the latest POST or DELETE went out (None: none did)."""
+        [(last,)] = self._read("SELECT MAX(last) FROM sends")
+        return str(last) if last is not None else None
 
     def done_seqs(self) -> set[int]:
         """The `seq` of every edit whose latest stored outcome row says done (needs no further PATCH)."""

@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
 CREATE TABLE IF NOT EXISTS sends (
     edit_seq INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL, cert_id TEXT NOT NULL, method TEXT NOT NULL,
-    time TEXT NOT NULL,
+    time TEXT NOT NULL, last TEXT NOT NULL,
     new_id TEXT
 );
 CREATE TABLE IF NOT EXISTS lease (
