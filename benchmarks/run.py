@@ -31,6 +31,7 @@ SCENARIOS: dict[str, list[str]] = {
     "import_time": [],
     "load_tenant": [],
     "commit_tenant": [],
+    "commit_mixed": [],
     "staging_scale": [],
     "frame_build": [],
     "grid": [],
