@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from certnb.staging.edit import WRITABLE_FIELDS
+from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
+from certnb.staging.rows import Target
+
+if TYPE_CHECKING:
+    from certnb.staging.creates import NewCertification
 
 __all__ = [
     "CREATE",
@@ -32,6 +36,8 @@ __all__ = [
     "MATCH_FIELDS",
     "NEW_PREFIX",
     "ROW_OPERATIONS",
+    "create_edits",
+    "delete_edits",
     "is_new_id",
     "is_operation",
     "loaded_values",
@@ -106,3 +112,54 @@ def same_certification(sent: Mapping[str, Any], entity: Mapping[str, Any]) -> bo
     if reference is not None:
         return bool(_text(entity.get("certificationId")) == _text(reference))
     return all(_text(entity.get(name)) == _text(sent.get(name)) for name in MATCH_FIELDS)
+
+
+def create_edits(
+    passed: Sequence[NewCertification], staged: Mapping[tuple[str, str], Mapping[str, Any]],
+) -> tuple[list[RowSnapshot], list[Edit]]:
+    """The rows and edits that stage `passed` (each a new local id, a `@create` edit and one per field),
+    leaving out any create identical to one already `staged` (same person, same values): re-running a cell
+    stages nothing."""
+    held = {(key[0], tuple(sorted(values.items()))) for key, values in staged.items()}
+    rows: list[RowSnapshot] = []
+    edits: list[Edit] = []
+    for new in passed:
+        identity = (new.user_id, tuple(sorted(new.values.items())))
+        if identity in held:
+            continue
+        held.add(identity)
+        cert_id = new_cert_id()
+        rows.append(RowSnapshot(new.user_id, cert_id, new.user_principal_name, new.user_display_name,
+                                new.title, LoadedValues((None,) * len(WRITABLE_FIELDS))))
+        edits.append(Edit(new.user_id, cert_id, CREATE, None, None))
+        edits += [Edit(new.user_id, cert_id, name, None, value) for name, value in new.values.items()]
+    return rows, edits
+
+
+def delete_edits(
+    targets: Sequence[Target],
+    edits: Mapping[tuple[str, str, str], Edit],
+    rows: Mapping[tuple[str, str], RowSnapshot],
+    snapshot: Callable[[Target], RowSnapshot],
+) -> tuple[list[RowSnapshot], list[Edit], list[tuple[str, str, str]]]:
+    """What deleting `targets` journals: rows first staged, `@delete` edits, and the edits it withdraws
+    (the row's own; a staged create is withdrawn whole, which is its deletion). Rows already staged for
+    deletion are left as they are."""
+    new_rows: list[RowSnapshot] = []
+    staged: list[Edit] = []
+    unstaged: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for target in targets:
+        key = target.key
+        if key is None or key in seen or (key[0], key[1], DELETE) in edits:
+            continue
+        seen.add(key)
+        row_edits = [k for k in edits if k[:2] == key]
+        unstaged += row_edits
+        if (key[0], key[1], CREATE) in edits:
+            continue
+        loaded = snapshot(target)
+        if key not in rows:
+            new_rows.append(loaded)
+        staged.append(Edit(key[0], key[1], DELETE, values_json(loaded.loaded), None))
+    return new_rows, staged, unstaged

@@ -41,11 +41,11 @@ from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.staging import proposals
 from certnb.staging.creates import new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import WRITABLE_FIELDS, Edit, EditsRefused, LoadedValues, Refusal, RowSnapshot
+from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
-from certnb.staging.operations import CREATE, DELETE, new_cert_id, values_json
+from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target
@@ -297,19 +297,7 @@ class Staged:
         passed, problems = new_certifications(self.frame, given, where=where)
         if problems:
             raise EditsRefused(problems)
-        held = {(key[0], tuple(sorted(values.items()))) for key, values in self.creates.items()}
-        rows: list[RowSnapshot] = []
-        staged: list[Edit] = []
-        for new in passed:
-            identity = (new.user_id, tuple(sorted(new.values.items())))
-            if identity in held:
-                continue  # the very same create is staged already: re-running a cell stages nothing
-            held.add(identity)
-            cert_id = new_cert_id()
-            rows.append(RowSnapshot(new.user_id, cert_id, new.user_principal_name, new.user_display_name,
-                                    new.title, LoadedValues((None,) * len(WRITABLE_FIELDS))))
-            staged.append(Edit(new.user_id, cert_id, CREATE, None, None))
-            staged += [Edit(new.user_id, cert_id, name, None, value) for name, value in new.values.items()]
+        rows, staged = create_edits(passed, self.creates)
         return self._journal_rows(rows, staged, [])
 
     def delete(self, selection: Any) -> Staged:
@@ -327,25 +315,7 @@ class Staged:
                         for t in targets if t.problem is not None or t.key is None]
             if problems:
                 raise EditsRefused(problems)
-            staged: list[Edit] = []
-            unstaged: list[tuple[str, str, str]] = []
-            rows: list[RowSnapshot] = []
-            seen: set[tuple[str, str]] = set()
-            for target in targets:
-                key = target.key
-                assert key is not None  # refused above
-                if key in seen or (key[0], key[1], DELETE) in self._edits:
-                    continue
-                seen.add(key)
-                row_edits = [k for k in self._edits if k[:2] == key]
-                if (key[0], key[1], CREATE) in self._edits:
-                    unstaged += row_edits  # a create never sent: withdrawing it is its deletion
-                    continue
-                snapshot = self._known.snapshot(target)
-                if key not in self._rows:
-                    rows.append(snapshot)
-                unstaged += row_edits
-                staged.append(Edit(key[0], key[1], DELETE, values_json(snapshot.loaded), None))
+            rows, staged, unstaged = delete_edits(targets, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
     def _journal_rows(self, rows: list[RowSnapshot], staged: list[Edit],
