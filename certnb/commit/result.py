@@ -24,6 +24,7 @@ from certnb.commit.outcome import OUTCOMES
 from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
 from certnb.commit.result_report import result_html, result_text
 from certnb.commit.undo import Undo, undo_records
+from certnb.staging.operations import CREATE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from certnb.staging.edit import RowSnapshot
     from certnb.staging.staged import Staged
 
-__all__ = ["CommitResult", "count_outcomes"]
+__all__ = ["CommitResult", "count_outcomes", "operations"]
 
 
 def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[str, int]:
@@ -42,6 +43,20 @@ def count_outcomes(records: Iterable[OutcomeRecord]) -> dict[str, int]:
     """
     found = Counter(record.outcome for record in records)
     return {outcome.value: found[outcome] for outcome in OUTCOMES if found[outcome]}
+
+
+def operations(records: Iterable[OutcomeRecord]) -> list[OutcomeRecord]:
+    """The records a summary counts: one per edit, one per create (its `@create` record; the fields it set
+    travel in the same POST and end the same way), one per delete.
+
+    >>> made = [OutcomeRecord("u1", "new-1", f, None, v, "applied") for f, v in [("@create", None),
+    ...         ("displayName", "CKA"), ("endDate", "2029-11-01")]]
+    >>> [r.field for r in operations(made)]
+    ['@create']
+    """
+    kept = list(records)
+    created = {(r.user_id, r.cert_id) for r in kept if r.field == CREATE}
+    return [r for r in kept if r.field == CREATE or (r.user_id, r.cert_id) not in created]
 
 
 def _spelt(counts: dict[str, int], suffix: str = "") -> str:
@@ -65,8 +80,9 @@ class CommitResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Edits per outcome, in summary order, outcomes that did not occur left out."""
-        return count_outcomes(self.outcomes)
+        """Operations per outcome (each edit, create and delete once: `operations`), in summary order,
+        outcomes that did not occur left out."""
+        return count_outcomes(operations(self.outcomes))
 
     @property
     def ok(self) -> bool:
@@ -76,8 +92,9 @@ class CommitResult:
     def summary(self) -> str:
         """"12 applied, 1 conflict"; "3 applied now, 21 applied earlier" when earlier commits settled some
         edits; "nothing new to commit (21 applied earlier)"; or "nothing to commit"."""
-        now = count_outcomes(r for r in self.outcomes if not r.earlier)
-        earlier = count_outcomes(r for r in self.outcomes if r.earlier)
+        counted = operations(self.outcomes)
+        now = count_outcomes(r for r in counted if not r.earlier)
+        earlier = count_outcomes(r for r in counted if r.earlier)
         if not earlier:
             return _spelt(now) or "nothing to commit"
         if not now:

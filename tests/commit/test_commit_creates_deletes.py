@@ -54,6 +54,7 @@ def test_a_create_and_a_delete_are_committed_and_the_new_id_recorded(
     staged.delete(key(2, "cert-2-1"))
     result = committed(graph, staged)
     assert result.ok and set(result.table["outcome"]) == {"applied"}
+    assert result.counts == {"applied": 2}  # one create (its five fields travel in it) and one delete
     [made] = titled(emu, 1, "CKA")
     assert {k: made.get(k) for k in CKA} == CKA and made["createdBy"]["user"]["id"] == user_id(0)
     assert certification(emu.state(), 2, "cert-2-1") is None

@@ -203,3 +203,23 @@ def test_a_batch_costs_one_latency(graph_emulator: Emulator, graph: httpx.Client
     assert elapsed >= 0.3
     # Four latencies would be 1.2 s; the bound is loose because only "not per item" is asserted.
     assert elapsed < 1.1
+
+
+def test_inside_batch_a_create_answered_429_after_it_was_made_and_a_dropped_delete_still_happen(
+    graph_emulator: Emulator, graph: httpx.Client
+) -> None:
+    cert = first_certification(graph)
+    graph_emulator.set_faults(scripted=[{"nth": 1, "status": 429, "method": "POST", "applied": True},
+                                        {"nth": 1, "status": 0, "method": "DELETE", "applied": True}])
+    requests = [
+        {"id": "1", "method": "POST", "url": LIST, "headers": {"Content-Type": "application/json"},
+         "body": {"displayName": "Created anyway"}},
+        {"id": "2", "method": "DELETE", "url": f"{LIST}/{cert['id']}"},
+    ]
+    reply = graph.post("/$batch", json={"requests": requests})
+    items = {item["id"]: item for item in reply.json()["responses"]}
+    assert (items["1"]["status"], items["1"]["body"]["error"]["code"]) == (429, "TooManyRequests")
+    assert items["2"]["status"] == 504  # a drop inside a batch is that item's 504
+    listed = graph.get(LIST, params={"$top": "999"}).json()["value"]
+    assert [c["displayName"] for c in listed].count("Created anyway") == 1  # made, though answered 429
+    assert cert["id"] not in {c["id"] for c in listed}  # deleted, though the answer was lost
