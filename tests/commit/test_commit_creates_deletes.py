@@ -12,6 +12,7 @@ import pytest
 from commit_tenant import certification, committed, key, remote_patch, staged_on, user_id
 
 from certnb.commit.plan import plan
+from certnb.commit.undo import from_audit_log
 from certnb.emulator.config import ScriptedFault
 from certnb.emulator.server import Emulator
 from certnb.graph.client import Graph
@@ -157,3 +158,18 @@ def test_undo_deletes_what_was_created_and_recreates_what_was_deleted(
     entries = [json.loads(line) for line in Path(str(undone.audit_log)).read_text().splitlines()]
     [link] = [e for e in entries if e["field"] == CREATE]
     assert (link["before"], link["newId"]) == ("cert-2-1", back["id"])  # the old id and the new one
+
+
+def test_an_undo_from_the_audit_log_alone_inverts_creates_and_deletes(
+    emu: Emulator, graph: Graph, tmp_path: Path,
+) -> None:
+    staged = staged_on(graph, tmp_path / "edits.journal")
+    staged.add("user1@contoso.example", **CKA)
+    staged.delete(key(2, "cert-2-1"))
+    result = committed(graph, staged)
+    undo = from_audit_log(str(result.audit_log))
+    assert undo.creates and undo.deletes
+    [(_, restored)] = undo.creates.items()
+    assert restored["displayName"] == "AZ-101" and restored["endDate"] == "2026-12-31"
+    assert committed(graph, undo).ok
+    assert titled(emu, 1, "CKA") == [] and len(titled(emu, 2, "AZ-101")) == 1
