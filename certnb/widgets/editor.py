@@ -24,6 +24,7 @@ from certnb.staging import stage
 from certnb.widgets.bulk import BulkEditForm
 from certnb.widgets.datagrid import Grid
 from certnb.widgets.form import CertificationForm
+from certnb.widgets.new_form import NewCertificationForm
 from certnb.widgets.review import ReviewPanel
 
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = ["TAB_TITLES", "Editor", "editor"]
 
-TAB_TITLES = ("Edit one", "Bulk edit", "Review & commit")
+TAB_TITLES = ("Edit one", "Bulk edit", "New certification", "Review & commit")
 
 
 class Editor:
     """The grid, edit form, bulk form and review panel over one frame, one `Staged` and one session.
 
-    `.value` is the `Staged` the forms stage into; `.grid`, `.form`, `.bulk`, `.review` are the parts.
+    `.value` is the `Staged` the forms stage into; `.grid`, `.form`, `.bulk`, `.new`, `.review` are the parts.
     """
 
     def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Session | None = None, *,
@@ -49,9 +50,10 @@ class Editor:
         self.grid = Grid(frame, staged, asof=asof)
         self.form = CertificationForm(frame, staged)
         self.bulk = BulkEditForm(frame, staged, rows=lambda: self.grid.value)
+        self.new = NewCertificationForm(frame, staged)
         self.review = ReviewPanel(staged, graph, asof=asof)
-        self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.review.widget],
-                                titles=TAB_TITLES)
+        self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.new.widget,
+                                          self.review.widget], titles=TAB_TITLES)
         self.grid.on_select(self._picked)
         self.review.on_change(self._committed)
         self.widget = widgets.VBox([self.grid, self.tabs])

@@ -76,8 +76,12 @@ class CertificationForm(View):
                                         icon="check")
         self.reset_button = self.button("Reset", "reset the certification", self.reset, icon="undo",
                                         tooltip="Withdraw its staged edits; show it as loaded")
+        self.delete_button = self.button("Delete", "stage the deletion", self.delete, icon="trash",
+                                         css="certnb-form-delete", button_style="danger",
+                                         tooltip="Stage its deletion (Reset withdraws it)")
         rows = [widgets.HBox([self.controls[f], self.notes[f], self.errors[f]]) for f in WRITABLE_FIELDS]
-        self.widget = widgets.VBox([self.header, *rows, widgets.HBox([self.stage_button, self.reset_button]),
+        self.widget = widgets.VBox([self.header, *rows, widgets.HBox([self.stage_button, self.reset_button,
+                                                                self.delete_button]),
                                     self.messages])
         self.follow(staged, self.staged_changed)
         self.load(label)
@@ -112,7 +116,7 @@ class CertificationForm(View):
             self.header.value = "<i>Pick a certification to edit it.</i>"
             for control in self.controls.values():
                 control.disabled = True
-            self.stage_button.disabled = self.reset_button.disabled = True
+            self.stage_button.disabled = self.reset_button.disabled = self.delete_button.disabled = True
             return
         row = self.frame.loc[[label]].iloc[0]
         self.key = (str(row["userId"]), str(row["id"]))
@@ -120,10 +124,13 @@ class CertificationForm(View):
         title = "(untitled)" if is_missing(row["displayName"]) else str(row["displayName"])
         who = html.escape(RowNames.of_record(row.to_dict()).person or "(nobody)")
         where = f"{LABELS['id']} {html.escape(self.key[1])}"
-        self.header.value = f"<b>{html.escape(title)}</b> of {who} <small>({where})</small>"
+        deleting = self.key in self.staged.deletes
+        self.header.value = f"<b>{html.escape(title)}</b> of {who} <small>({where})</small>" + (
+            ' <b style="color:#cf222e">· staged for deletion (Reset withdraws it)</b>' if deleting else "")
         for control in self.controls.values():
-            control.disabled = False
-        self.stage_button.disabled = self.reset_button.disabled = False
+            control.disabled = deleting
+        self.stage_button.disabled = self.delete_button.disabled = deleting
+        self.reset_button.disabled = False
         self._show(self.effective)
 
     def stage(self) -> None:
@@ -159,11 +166,21 @@ class CertificationForm(View):
         if withdrawn:
             self.staged.unstage(self.key)
         self._clear_errors()
-        self._show(self.loaded)
+        self.load(self.label)
         plural = "s" if withdrawn != 1 else ""
         self.say(f"Withdrew {withdrawn} staged edit{plural}; showing the loaded values.")
         if withdrawn:
             self.changed()
+
+    def delete(self) -> None:
+        """Stage the deletion of this certification (its staged edits are withdrawn with it)."""
+        if self.key is None:
+            self.say("Pick a certification first.", "warning")
+            return
+        self.staged.delete(self.key)
+        self.load(self.label)
+        self.say("Staged its deletion: it is deleted when you commit (Reset withdraws the deletion).", "ok")
+        self.changed()
 
     def staged_changed(self) -> None:
         """Reload if this certification's staged values changed (by another form or by code): controls
