@@ -36,7 +36,10 @@ Request = tuple[str, str, str]  # method, URL, body exactly as sent
 
 
 def request_text(method: str, url: str, body: str) -> str:
-    """One request as sent: method and URL, the Content-Type header, a blank line, the body."""
+    """One request as sent: method and URL, then (when it has a body) the Content-Type header, a blank line
+    and the body. A DELETE has none."""
+    if not body:
+        return f"{method} {url}"
     return f"{method} {url}\nContent-Type: application/json\n\n{body}"
 
 
@@ -57,16 +60,19 @@ def plan_html(summary: str, edits: Iterable[Edit], rows: Mapping[tuple[str, str]
     and the exact requests in a `<details>` disclosure."""
     carried = list(edits)
     blocks = "".join(
-        f"<pre style='margin:4px 0'><b>{html.escape(method)}</b> {html.escape(url)}\n"
-        f"Content-Type: application/json\n\n{html.escape(body)}</pre>"
+        f"<pre style='margin:4px 0'><b>{html.escape(method)}</b> {html.escape(url)}"
+        + (f"\nContent-Type: application/json\n\n{html.escape(body)}" if body else "") + "</pre>"
         for method, url, body in requests
     )
     count = total if total is not None else len(requests)
     left = count - len(requests)
     more = f"<p>… and {left} more (print(plan) shows every request)</p>" if left > 0 else ""
+    methods = {method for method, _, _ in requests}
+    kind = "PATCH" if methods <= {"PATCH"} else "request"
+    plural = ("es" if kind == "PATCH" else "s") if count != 1 else ""
     details = (
-        f"<details class='certnb-requests'><summary>The exact requests ({count} PATCH"
-        f"{'es' if count != 1 else ''})</summary>{blocks}{more}</details>" if count else ""
+        f"<details class='certnb-requests'><summary>The exact requests ({count} {kind}{plural})</summary>"
+        f"{blocks}{more}</details>" if count else ""
     )
     table = lines_html(review_lines(carried, rows)) if carried else ""
     return (f"{STYLE}<div class='certnb-plan certnb-review'><p>{html.escape(summary)}</p>"

@@ -26,9 +26,9 @@ __all__ = ["AUDIT_KEYS", "RESULT_COLUMNS", "OutcomeRecord", "utc_now"]
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "before", "after", "outcome", "status", "code", "message", "requestId", "time",
-    "earlier",
+    "earlier", "newId",
 )
-"""The columns of a commit result's table, one line per record."""
+"""The columns of a commit result's table, one line per record (`newId`: the id Graph gave a create)."""
 
 AUDIT_KEYS: tuple[str, ...] = (
     "who", "when", "userId", "id", "field", "before", "after", "outcome", "status", "code", "requestId",
@@ -123,4 +123,4 @@ class OutcomeRecord:
     def result_line(self) -> tuple[Any, ...]:
         """The record as a line of the result table (`RESULT_COLUMNS`; the outcome as its plain string)."""
         return (self.user_id, self.cert_id, self.field, self.before, self.after, self.outcome.value,
-                self.status, self.code, self.message, self.request_id, self.time, self.earlier)
+                self.status, self.code, self.message, self.request_id, self.time, self.earlier, self.new_id)

@@ -24,7 +24,7 @@ from certnb.commit.outcome import OUTCOMES
 from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
 from certnb.commit.result_report import result_html, result_text
 from certnb.commit.undo import Undo, undo_records
-from certnb.staging.operations import CREATE
+from certnb.staging.operations import CREATE, DELETE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,6 +63,15 @@ def _spelt(counts: dict[str, int], suffix: str = "") -> str:
     return ", ".join(f"{n} {name.replace('_', ' ')}{suffix}" for name, n in counts.items())
 
 
+def _made(records: Iterable[OutcomeRecord]) -> str:
+    """" (2 created, 1 deleted)": the creates and deletes among what is done, "" when there are none."""
+    done = [r for r in records if r.done]
+    created = sum(1 for r in done if r.field == CREATE)
+    deleted = sum(1 for r in done if r.field == DELETE)
+    parts = [f"{n} {what}" for n, what in ((created, "created"), (deleted, "deleted")) if n]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 class CommitResult:
     """The outcome of every staged edit of a commit: `.table` (a DataFrame), `.counts`, a one-line summary.
 
@@ -95,11 +104,12 @@ class CommitResult:
         counted = operations(self.outcomes)
         now = count_outcomes(r for r in counted if not r.earlier)
         earlier = count_outcomes(r for r in counted if r.earlier)
+        made = _made(counted)
         if not earlier:
-            return _spelt(now) or "nothing to commit"
+            return (_spelt(now) or "nothing to commit") + made
         if not now:
             return f"nothing new to commit ({_spelt(earlier, ' earlier')})"
-        return f"{_spelt(now, ' now')}, {_spelt(earlier, ' earlier')}"
+        return f"{_spelt(now, ' now')}, {_spelt(earlier, ' earlier')}{made}"
 
     def undo(self, journal: str | Path | None = None) -> Undo:
         """Stage the inverse edits (after → before) of the applied ones into a new `Staged` (see undo.py)."""
@@ -123,10 +133,10 @@ class CommitResult:
             raise AttributeError(f"CommitResult has no attribute {name!r} (nor has its table)") from None
 
     def __repr__(self) -> str:
-        return result_text(self.summary(), self.outcomes, self._rows())
+        return result_text(self.summary(), operations(self.outcomes), self._rows())
 
     def _repr_html_(self) -> str:
-        return result_html(self.summary(), self.counts, self.outcomes, self._rows())
+        return result_html(self.summary(), self.counts, operations(self.outcomes), self._rows())
 
     def _rows(self) -> dict[tuple[str, str], RowSnapshot]:
         return self.staged.rows if self.staged is not None else {}

@@ -26,6 +26,7 @@ from certnb.commit.outcome import OUTCOMES, Outcome
 from certnb.commit.record import OutcomeRecord
 from certnb.staging.change_words import label, value_words
 from certnb.staging.edit import RowSnapshot
+from certnb.staging.operations import CREATE, DELETE, loaded_values
 from certnb.staging.review_html import STYLE, value_html
 
 __all__ = ["ATTENTION", "COLOURS", "NEXT_STEPS", "counts_html", "next_step", "result_html", "result_text"]
@@ -41,6 +42,21 @@ NEXT_STEPS: dict[Outcome, str] = {
                     "is not applied yet is sent",
 }
 """What to do next after each outcome (the results show it on each row needing attention)."""
+
+OPERATION_STEPS: dict[tuple[str, Outcome], str] = {
+    (CREATE, Outcome.APPLIED): "nothing: Graph created it (Undo deletes it)",
+    (CREATE, Outcome.ALREADY_APPLIED): "nothing: it was created by an earlier commit whose answer was "
+                                       "lost, so it was not sent again",
+    (CREATE, Outcome.MISSING): "the person is gone from Graph; unstage the new certification",
+    (CREATE, Outcome.REJECTED): "Graph refused the new certification; correct its values and stage it again "
+                                "(Graph's message says why)",
+    (DELETE, Outcome.APPLIED): "nothing: Graph deleted it (Undo creates it again with the same values)",
+    (DELETE, Outcome.ALREADY_APPLIED): "nothing: it was already gone from Graph",
+    (DELETE, Outcome.CONFLICT): "someone changed it in Graph since you loaded, so it was not deleted; reload "
+                                "and stage the delete again if it should still go",
+    (DELETE, Outcome.REJECTED): "Graph refused to delete it (Graph's message says why)",
+}
+"""What to do next after a create's or a delete's outcome, where it differs from an edit's."""
 
 COLOURS: dict[Outcome, str] = {
     Outcome.APPLIED: "#1a7f37", Outcome.ALREADY_APPLIED: "#57606a", Outcome.CONFLICT: "#bc4c00",
@@ -63,7 +79,7 @@ def next_step(record: OutcomeRecord) -> str:
     ...                         "endDate is invalid")).split(". ")[-1]
     'Graph said: endDate is invalid'
     """
-    advice = NEXT_STEPS[record.outcome]
+    advice = OPERATION_STEPS.get((record.field, record.outcome), NEXT_STEPS[record.outcome])
     if record.outcome in (Outcome.REJECTED, Outcome.FAILED) and record.message:
         return f"{advice}. Graph said: {record.message}"
     return advice
@@ -73,7 +89,8 @@ def _who(record: OutcomeRecord, rows: Mapping[tuple[str, str], RowSnapshot]) -> 
     """(display name or UPN, UPN shown beside a name, title) of a record's certification."""
     row = rows.get((record.user_id, record.cert_id))
     if row is None:
-        return record.user_id, None, record.cert_id
+        title = loaded_values(record.before).get("displayName") if record.field == DELETE else None
+        return record.user_id, None, title or record.cert_id
     name = row.user_display_name or row.user_principal_name or record.user_id
     upn = row.user_principal_name if row.user_display_name else None
     return name, upn, row.display_name or "(untitled)"
@@ -113,14 +130,11 @@ def _section(records: Sequence[OutcomeRecord], rows: Mapping[tuple[str, str], Ro
         person = html.escape(name) + (f' <span class="certnb-upn">{html.escape(upn)}</span>' if upn else "")
         colour = COLOURS[record.outcome]
         earlier = " <small>(earlier)</small>" if record.earlier else ""
-        cleared = record.after is None and record.before is not None
-        after = ('<td class="certnb-cleared">(cleared)</td>' if cleared
-                 else f'<td class="certnb-after">{value_html(record.after)}</td>')
+        before, after = _before_after_html(record)
         outcome = html.escape(record.outcome.label)
         cells = [f"<td style='color:{colour};font-weight:bold'>{outcome}{earlier}</td>",
                  f"<td>{person}</td>", f"<td>{html.escape(title)}</td>",
-                 f"<td>{html.escape(label(record.field))}</td>",
-                 f'<td class="certnb-before">{value_html(record.before)}</td>', after]
+                 f"<td>{html.escape(label(record.field))}</td>", before, after]
         if advise:
             cells.append(f"<td>{html.escape(next_step(record))}</td>")
         body.append(f"<tr class='certnb-row-{record.outcome.value}'>{''.join(cells)}</tr>")
@@ -128,6 +142,42 @@ def _section(records: Sequence[OutcomeRecord], rows: Mapping[tuple[str, str], Ro
     head = "".join(f"<th>{h}</th>" for h in heads)
     return (f"<h4 class='{css}'>{html.escape(heading)}</h4><table class='{css}'><thead><tr>{head}</tr>"
             f"</thead><tbody>{''.join(body)}</tbody></table>{more}")
+
+
+def _before_after_html(record: OutcomeRecord) -> tuple[str, str]:
+    """The Before and After cells: a value each, or for a create "(new)" and the id Graph gave it, for a
+    delete the certification's dates and "(deleted)"."""
+    if record.field == CREATE:
+        made = f"created, id {record.new_id}" if record.new_id else "(not created)" if not record.done else \
+            "created"
+        return ('<td class="certnb-before"><span class="certnb-empty">(new)</span></td>',
+                f'<td class="certnb-after">{html.escape(made)}</td>')
+    if record.field == DELETE:
+        gone = "(deleted)" if record.done else "(kept)"
+        return (f'<td class="certnb-before">{html.escape(_deleted_words(record))}</td>',
+                f'<td class="certnb-cleared">{gone}</td>')
+    cleared = record.after is None and record.before is not None
+    return (f'<td class="certnb-before">{value_html(record.before)}</td>',
+            '<td class="certnb-cleared">(cleared)</td>' if cleared
+            else f'<td class="certnb-after">{value_html(record.after)}</td>')
+
+
+def _deleted_words(record: OutcomeRecord) -> str:
+    """Which certification a delete removed, in words: "Valid from 2023-12-12, Expires 2026-12-12"."""
+    values = loaded_values(record.before)
+    shown = ("certificationId", "startDate", "endDate")
+    return ", ".join(f"{label(f)} {value_words(values[f])}" for f in shown if values.get(f) is not None)
+
+
+def _change_words(record: OutcomeRecord) -> str:
+    """A record's change for a terminal line: "Expires → 2028-06-30", "Web URL cleared", "new (id …)",
+    "deleted"."""
+    if record.field == CREATE:
+        return f"New certification (id {record.new_id})" if record.new_id else "New certification"
+    if record.field == DELETE:
+        return "Delete"
+    cleared = record.after is None and record.before is not None
+    return f"{label(record.field)} {'cleared' if cleared else f'→ {value_words(record.after)}'}"
 
 
 _GRAPH_COLUMNS = (("status", "HTTP status"), ("code", "Graph code"), ("message", "Graph message"),
@@ -178,9 +228,7 @@ def result_text(summary: str, records: Iterable[OutcomeRecord],
     for record in attention[:_TEXT_SHOWN]:
         name, upn, title = _who(record, rows)
         person = f"{name} ({upn})" if upn else name
-        cleared = record.after is None and record.before is not None
-        after = "cleared" if cleared else f"→ {value_words(record.after)}"
-        lines.append(f"  {record.outcome.label} · {person} · {title} · {label(record.field)} {after}: "
+        lines.append(f"  {record.outcome.label} · {person} · {title} · {_change_words(record)}: "
                      f"{next_step(record)}")
     if len(attention) > _TEXT_SHOWN:
         lines.append(f"  … and {len(attention) - _TEXT_SHOWN} more needing attention (see .table)")

@@ -28,6 +28,7 @@ from typing import Any
 
 from certnb.schema import FIELDS_BY_COLUMN, WRITABLE_COLUMNS, field_for
 from certnb.staging.edit import Edit
+from certnb.staging.operations import CREATE, DELETE, is_new_id, loaded_values
 
 __all__ = ["ChangeSentence", "change_kind", "date_shift", "describe_changes", "label", "shift_phrase",
            "value_words"]
@@ -35,14 +36,18 @@ __all__ = ["ChangeSentence", "change_kind", "date_shift", "describe_changes", "l
 _RANK = {name: rank for rank, name in enumerate(WRITABLE_COLUMNS)}
 _NUMBERS = {1: "one", 2: "two", 3: "three"}
 _KEPT_ALONE = 3  # a field's one-off changes spelt out one by one; more are summed up as "changed"
+_TITLES_SHOWN = 3  # a create or delete sentence names this many titles, then "and N more"
+_OPERATION_LABELS = {CREATE: "New certification", DELETE: "Delete"}
 
 
 def label(column: str) -> str:
     """The label a person sees for a column ("Expires" for `endDate`).
 
-    >>> label("endDate"), label("inference.confidenceScore")
-    ('Expires', 'Confidence score')
+    >>> label("endDate"), label("inference.confidenceScore"), label("@create")
+    ('Expires', 'Confidence score', 'New certification')
     """
+    if column in _OPERATION_LABELS:
+        return _OPERATION_LABELS[column]
     return field_for(column).label if column in FIELDS_BY_COLUMN else column
 
 
@@ -155,7 +160,17 @@ def _phrase(field: str, kind: tuple[Any, ...]) -> str:
             return f"{name} {value_words(before)} → {value_words(after)}"
         case ("to", after):
             return f"{name} set to {value_words(after)}"
+        case ("created", titles):
+            return f"new, {_titles(titles)}"
+        case ("deleted", titles):
+            return f"deleted, {_titles(titles)}"
     return f"{name} changed"
+
+
+def _titles(titles: tuple[str, ...]) -> str:
+    shown = ", ".join(value_words(t) for t in titles[:_TITLES_SHOWN])
+    more = len(titles) - _TITLES_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
 
 
 @dataclass(frozen=True)
@@ -185,8 +200,9 @@ class ChangeSentence:
 
     @property
     def cleared(self) -> bool:
-        """True when the sentence empties a field (the display marks it: a loss, not an addition)."""
-        return self.kind == ("cleared",)
+        """True when the sentence empties a field or deletes certifications (the display marks it: a loss,
+        not an addition)."""
+        return self.kind == ("cleared",) or self.field == DELETE
 
     @property
     def text(self) -> str:
@@ -208,11 +224,27 @@ def describe_changes(edits: Iterable[Edit]) -> list[ChangeSentence]:
     >>> [s.text for s in describe_changes([Edit("u1", f"c{n}", "description", f"old {n}", f"new {n}")
     ...                                    for n in range(5)])]
     ['5 certifications of 1 person: Description changed']
+
+    Staged creates (the `@create` edit and the fields it sets) read as one sentence first, staged deletes as
+    one last, each naming the titles:
+
+    >>> [s.text for s in describe_changes([Edit("u1", "new-0a1b2c3d4e5f", "@create", None, None),
+    ...                                    Edit("u1", "new-0a1b2c3d4e5f", "displayName", None, "AZ-104"),
+    ...                                    Edit("u2", "c9", "@delete", '{"displayName":"CISA"}', None)])]
+    ["1 certification of 1 person: new, 'AZ-104'", "1 certification of 1 person: deleted, 'CISA'"]
     """
+    edits = list(edits)
+    creating = {e.row_key for e in edits if e.field == CREATE or is_new_id(e.cert_id)}
+    deleting = [e for e in edits if e.field == DELETE]
     by_field: dict[str, dict[tuple[Any, ...], list[Edit]]] = {}
     for edit in edits:
-        by_field.setdefault(edit.field, {}).setdefault(change_kind(edit), []).append(edit)
+        if edit.row_key not in creating and edit.field != DELETE:
+            by_field.setdefault(edit.field, {}).setdefault(change_kind(edit), []).append(edit)
     sentences: list[ChangeSentence] = []
+    if creating:
+        created = tuple(e for e in edits if e.row_key in creating)
+        titles = {e.row_key: e.after for e in created if e.field == "displayName" and e.after}
+        sentences.append(ChangeSentence(CREATE, ("created", _distinct(titles.values())), created))
     for field in sorted(by_field, key=lambda f: _RANK.get(f, len(_RANK))):
         groups = by_field[field]
         # Several old values set to one new value ("set to 2027-06-30" from different dates) read as one.
@@ -236,7 +268,15 @@ def describe_changes(edits: Iterable[Edit]) -> list[ChangeSentence]:
         kept = {**big, **alone}
         for kind in sorted(kept, key=lambda k: (-len(kept[k]), k == ("changed",))):
             sentences.append(ChangeSentence(field, kind, tuple(kept[kind])))
+    if deleting:
+        gone = _distinct(t for t in (loaded_values(e.before).get("displayName") for e in deleting) if t)
+        sentences.append(ChangeSentence(DELETE, ("deleted", gone), tuple(deleting)))
     return sentences
+
+
+def _distinct(titles: Iterable[Any]) -> tuple[str, ...]:
+    """Each title once, in first-seen order."""
+    return tuple(dict.fromkeys(str(t) for t in titles))
 
 
 def _hashable(value: Any) -> Any:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.review_html import lines_text, review_html
-from certnb.staging.review_lines import ReviewLine
+from certnb.staging.review_lines import ReviewLine, operation_lines
 
 __all__ = ["DIFF_COLUMNS", "Diff", "diff_table"]
 
@@ -77,12 +77,12 @@ class Diff:
         """The edits (the first `limit` of them) as review lines: person, title, label, before → after,
         outcome."""
         table = self.table if limit is None else self.table.head(limit)
-        return [
+        return operation_lines(
             ReviewLine(Edit(uid, cid, field, before, after), self._names.get(uid),
                        upn if upn is not None else uid, title, outcome=outcome)
             for uid, upn, cid, title, field, before, after, outcome
             in table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
-        ]
+        )
 
     def _repr_html_(self) -> str:
         counts = (len(self.table), self.table[["userId", "id"]].drop_duplicates().shape[0],

@@ -81,10 +81,17 @@ def _cells(line: ReviewLine, columns: Sequence[str]) -> str:
             tds.append(f"<td>{html.escape(line.title or '(untitled)')}</td>")
         elif column == "Field":
             tds.append(f"<td>{html.escape(line.label)}</td>")
+        elif column == "Before" and line.creates:
+            tds.append('<td class="certnb-before"><span class="certnb-empty">(new)</span></td>')
+        elif column == "Before" and line.deletes:
+            tds.append(f'<td class="certnb-before">{html.escape(line.values_words)}</td>')
         elif column == "Before":
             tds.append(f'<td class="certnb-before">{value_html(line.edit.before)}</td>')
+        elif column == "After" and line.creates:
+            tds.append(f'<td class="certnb-after">{html.escape(line.values_words)}</td>')
         elif column == "After":
-            tds.append('<td class="certnb-cleared">(cleared)</td>' if line.cleared
+            cleared = "(deleted)" if line.deletes else "(cleared)"
+            tds.append(f'<td class="certnb-cleared">{cleared}</td>' if line.cleared
                        else f'<td class="certnb-after">{value_html(line.edit.after)}</td>')
         elif column == "Fixes":
             tds.append(f"<td>{_fixes_html(line)}</td>")

@@ -11,6 +11,17 @@ Pure: edits, the loaded rows and what is known of them in; lines and groups out 
     ('Bob Builder (bob@x)', 'Expires', '2026-06-30 → 2027-06-30', ('expired',))
     >>> print(line)
     Bob Builder (bob@x) · AZ-900 · Expires: 2026-06-30 → 2027-06-30 (fixes: expired)
+
+A staged create (its `@create` edit and the fields it sets) is one line, and so is a staged delete:
+
+    >>> new = [Edit("u1", "new-0a1b2c3d4e5f", "@create", None, None),
+    ...        Edit("u1", "new-0a1b2c3d4e5f", "displayName", None, "AZ-104"),
+    ...        Edit("u1", "new-0a1b2c3d4e5f", "endDate", None, "2027-06-30"),
+    ...        Edit("u1", "c1", "@delete", '{"displayName":"AZ-900","endDate":"2026-06-30"}', None)]
+    >>> for line in review_lines(new, rows):
+    ...     print(line)
+    Bob Builder (bob@x) · AZ-104 · New certification: Expires 2027-06-30
+    Bob Builder (bob@x) · AZ-900 · Delete: the whole certification (Expires 2026-06-30)
 """
 
 from __future__ import annotations
@@ -23,14 +34,17 @@ from certnb.schema import WRITABLE_COLUMNS
 from certnb.staging.change_words import label, value_words
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.fixes import RULE_WORDS
+from certnb.staging.operations import CREATE, DELETE, loaded_values
 
-__all__ = ["GROUPINGS", "Grouping", "ReviewLine", "group_lines", "review_lines"]
+__all__ = ["GROUPINGS", "Grouping", "ReviewLine", "group_lines", "operation_lines", "review_lines"]
 
 Grouping = Literal["person", "field"]
 GROUPINGS: tuple[Grouping, ...] = ("person", "field")
 """The ways a review groups its lines."""
 
 _RANK = {name: rank for rank, name in enumerate(WRITABLE_COLUMNS)}
+_DELETE_SHOWN = frozenset({"issuingAuthority", "certificationId", "startDate", "endDate"})
+"""The values a delete's line names to say which certification goes (the title is on the line already)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,27 @@ class ReviewLine:
     title: str | None
     fixes: tuple[str, ...] = ()
     outcome: str | None = None
+    values: tuple[tuple[str, Any], ...] = ()
+    """A create's fields, or the loaded values of a certification staged for deletion (field, wire value)."""
+
+    @property
+    def creates(self) -> bool:
+        """True for the line of a staged create."""
+        return self.edit.field == CREATE
+
+    @property
+    def deletes(self) -> bool:
+        """True for the line of a staged delete."""
+        return self.edit.field == DELETE
+
+    @property
+    def values_words(self) -> str:
+        """The create's values in words, or those that say which certification a delete removes (issuer,
+        certification id, dates); the title left out (the line names it):
+        "Issuing authority 'Microsoft', Expires 2027-06-30"."""
+        return ", ".join(f"{label(field)} {value_words(value)}" for field, value in self.values
+                         if field != "displayName" and value is not None
+                         and (self.creates or field in _DELETE_SHOWN))
 
     @property
     def person(self) -> str:
@@ -59,12 +94,18 @@ class ReviewLine:
 
     @property
     def cleared(self) -> bool:
-        """True when the change empties a field that held a value."""
-        return self.edit.after is None and self.edit.before is not None
+        """True when the change empties a field that held a value, or deletes a certification."""
+        return self.deletes or (self.edit.after is None and self.edit.before is not None and not self.creates)
 
     @property
     def change(self) -> str:
-        """Before → after in words ("2026-06-30 → (cleared)" when the field is emptied)."""
+        """Before → after in words ("2026-06-30 → (cleared)" when the field is emptied); for a create its
+        values, for a delete "the whole certification (its values)"."""
+        if self.creates:
+            return self.values_words or "(no fields besides the title)"
+        if self.deletes:
+            return f"the whole certification ({self.values_words})" if self.values_words else \
+                "the whole certification"
         after = "(cleared)" if self.cleared else value_words(self.edit.after)
         return f"{value_words(self.edit.before)} → {after}"
 
@@ -88,18 +129,49 @@ def review_lines(
 ) -> list[ReviewLine]:
     """One `ReviewLine` per edit, in staging order: `fixes` by edit key (`certnb.staging.fixes.Fixes.of`),
     `outcomes` by edit seq (the journal's latest outcome names)."""
+    people = {uid: row for (uid, _), row in rows.items()}  # a create's person, named by their other rows
     lines = []
     for edit in edits:
         row = rows.get(edit.row_key)
+        person = row or people.get(edit.user_id)
         lines.append(ReviewLine(
             edit,
-            row.user_display_name if row else None,
-            row.user_principal_name if row else edit.user_id,
+            person.user_display_name if person else None,
+            person.user_principal_name if person else edit.user_id,
             row.display_name if row else None,
             (fixes or {}).get(edit.key, ()),
             (outcomes or {}).get(edit.seq),
         ))
-    return lines
+    return operation_lines(lines)
+
+
+def operation_lines(lines: Iterable[ReviewLine]) -> list[ReviewLine]:
+    """`lines` with each staged create's lines (its `@create` and the fields it sets) folded into the one
+    line of its `@create`, and each delete's loaded values read from its journaled JSON, in schema order."""
+    lines = list(lines)
+    created: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+    for line in lines:
+        if line.edit.field == CREATE:
+            created[line.edit.row_key] = []
+    for line in lines:
+        if line.edit.row_key in created and line.edit.field != CREATE:
+            created[line.edit.row_key].append((line.edit.field, line.edit.after))
+    folded = []
+    for line in lines:
+        key = line.edit.row_key
+        if key in created and line.edit.field != CREATE:
+            continue
+        if key in created:
+            values = tuple(sorted(created[key], key=lambda fv: _RANK.get(fv[0], len(_RANK))))
+            title = dict(values).get("displayName") or line.title
+            line = ReviewLine(line.edit, line.name, line.upn, title, (), line.outcome, values)
+        elif line.edit.field == DELETE:
+            loaded = loaded_values(line.edit.before)
+            values = tuple(sorted(loaded.items(), key=lambda fv: _RANK.get(fv[0], len(_RANK))))
+            title = line.title or loaded.get("displayName")
+            line = ReviewLine(line.edit, line.name, line.upn, title, line.fixes, line.outcome, values)
+        folded.append(line)
+    return folded
 
 
 def group_lines(lines: Iterable[ReviewLine], by: Grouping = "person") -> list[tuple[str, list[ReviewLine]]]:

@@ -111,7 +111,7 @@ def test_one_record_is_the_journal_row_the_audit_entry_and_the_result_line() -> 
     assert dict(zip(RESULT_COLUMNS, record.result_line(), strict=True)) == {
         "userId": "u1", "id": "c1", "field": "endDate", "before": "2026-12-31", "after": "2027-12-31",
         "outcome": "conflict", "status": None, "code": None, "message": "endDate changed", "requestId": None,
-        "time": "2026-11-30T09:00:00.000000Z", "earlier": False,
+        "time": "2026-11-30T09:00:00.000000Z", "earlier": False, "newId": None,
     }
 
 
