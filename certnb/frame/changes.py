@@ -10,9 +10,16 @@
     >>> edits.changes[["id", "field", "before", "after"]].values.tolist()
     [['c1', 'endDate', Timestamp('2027-01-31 00:00:00'), Timestamp('2028-01-31 00:00:00')]]
 
-Nothing is guessed. Rows are matched on (`userId`, `id`); a row, an id or a column that is not in the loaded
+Nothing is guessed. Rows are matched on (`userId`, `id`); an id or a column that is not in the loaded
 frame, an edited read-only column, and a cell that cannot be read as its column's type are all reported in
 `problems` (file row, ids, field, value, what is wrong), never turned into changes.
+
+Creates and deletes (issue 16): a row without an `id` but with its person (`userPrincipalName` or `userId`)
+is a new certification (`creates`, its writable cells read as for edits; read-only cells such as
+`createdDateTime` copied from another row are ignored). A `delete` column (any case) marked `yes`, `y`,
+`x`, `true`, `1` or `delete` stages the row's deletion (`deletes`; the row's other cells are then not
+read). A loaded row missing from the file is listed in `removed` and deleted only when asked
+(`removed="delete"`): a file is often a filtered copy, so a missing row means nothing by itself.
 
 Dates are read from: `YYYY-MM-DD` (also with a midnight time, as Excel and pandas write it), Excel date cells,
 Excel serial numbers (days since 1899-12-30, as a number or as digits), and day/month/year forms with `/`, `.`
@@ -27,7 +34,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -39,6 +46,11 @@ from certnb.frame.spreadsheet import SHEET_COLUMNS, Formula, Sheet, read_sheet
 from certnb.schema import FIELDS_BY_COLUMN, Field, is_missing
 
 CHANGE_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "before", "after")
+DELETE_COLUMNS: tuple[str, ...] = ("row", "userId", "id")
+DELETE_HEADER = "delete"
+"""The header (in any case) of the column that marks rows for deletion."""
+DELETE_MARKS = frozenset({"yes", "y", "x", "true", "1", "delete"})
+KEEP_MARKS = frozenset({"no", "n", "false", "0"})
 PROBLEM_COLUMNS: tuple[str, ...] = (
     "row", "userId", "id", "field", "value", "problem", "person", "certification", "label"
 )
@@ -62,11 +74,26 @@ class SheetEdits:
 
     changes: pd.DataFrame
     problems: pd.DataFrame
+    creates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["row", "userId",
+                                                                                 "userPrincipalName"]))
+    """One row per new certification: the file row, its person, then its fields (empty cells left None)."""
+    deletes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(DELETE_COLUMNS)))
+    """One row per certification to delete: the file row (None for a removed row), userId, id."""
+    removed: tuple[tuple[str, str], ...] = ()
+    """(userId, id) of loaded certifications the file does not hold (deleted only with removed="delete")."""
 
     @property
     def ok(self) -> bool:
         """True when every edited cell could be taken."""
         return self.problems.empty
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self.changes)} changed cell{'s' if len(self.changes) != 1 else ''}",
+                 f"{len(self.creates)} new", f"{len(self.deletes)} to delete",
+                 f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"]
+        note = (f"; {len(self.removed)} loaded row{'s' if len(self.removed) != 1 else ''} not in the file "
+                "(kept; removed='delete' deletes them)" if self.removed and self.deletes.empty else "")
+        return f"<SheetEdits: {', '.join(parts)}{note}>"
 
 
 def read_edits(
@@ -75,8 +102,10 @@ def read_edits(
     *,
     date_format: str | None = None,
     sep: str | None = None,
+    removed: Literal["keep", "delete"] = "keep",
 ) -> SheetEdits:
-    """Compare an edited CSV/.xlsx file (or a `Sheet`) with the frame it was exported from.
+    """Compare an edited CSV/.xlsx file (or a `Sheet`) with the frame it was exported from: the changed cells,
+    the new rows, the rows marked for deletion (module docstring).
 
     `date_format` (a `strptime` form such as `"%d/%m/%Y"`) declares how the file writes dates, for files
     re-saved by Excel in a locale; ISO dates, date cells and serial numbers are read regardless.
@@ -85,7 +114,12 @@ def read_edits(
     cell; every such cell is listed), unless the result Excel saved with it is the exported value, which
     changes nothing. A formula is not data: its result depends on other cells, and a file written by a
     program that does not calculate holds no result at all, which must not be read as a cleared field.
+
+    `removed="delete"` stages the deletion of every loaded row the file no longer holds; by default they are
+    only listed (`removed`).
     """
+    if removed not in ("keep", "delete"):
+        raise ValueError(f"removed= is 'keep' or 'delete'; got {removed!r}")
     sheet = edited if isinstance(edited, Sheet) else read_sheet(edited, sep=sep)
     table = sheet.table
     found = _Found(date_format, sheet.sep, loaded)
@@ -101,7 +135,8 @@ def read_edits(
         )
         return found.edits()
     columns = [c for c in table.columns if c in SHEET_COLUMNS and c not in KEY_COLUMNS]
-    for unknown in (c for c in table.columns if c not in SHEET_COLUMNS):
+    marks = next((c for c in table.columns if str(c).strip().casefold() == DELETE_HEADER), None)
+    for unknown in (c for c in table.columns if c not in SHEET_COLUMNS and c != marks):
         found.problem(
             None,
             (None, None),
@@ -129,6 +164,10 @@ def read_edits(
                 why = "its result names no loaded certification" if named else _formula_why(formula, None)
                 found.refused.append((row, column, formula, why, None))
             continue
+        if key[1] is None:
+            if any(_text(v) is not None for c, v in record.items() if c != marks):  # a blank row is nothing
+                found.new_row(row, record, columns)
+            continue
         if key in seen:
             found.problem(
                 row, key, "id", key[1], f"the same row appears again (first at row {seen[key]}); keep one"
@@ -136,20 +175,19 @@ def read_edits(
             continue
         seen[key] = row
         if key not in index:
-            what = (
-                "no certification id"
-                if key[1] is None
-                else "no such user and certification in the loaded frame"
-            )
-            found.problem(
-                row, key, "id", key[1], f"{what}; rows cannot be added or re-keyed from a spreadsheet"
-            )
+            found.problem(row, key, "id", key[1], "no such user and certification in the loaded frame; rows "
+                          "cannot be re-keyed from a spreadsheet (leave id empty to add a new one)")
+            continue
+        if marks is not None and found.marked(row, key, record.get(marks)):
             continue
         for column in columns:
             before = by_column[column].iat[index[key]] if column in by_column else None
             found.compare(row, key, column, record.get(column), before, formulas.get(column))
     if found.refused:
         raise _formula_refusal(found.refused, sheet.source)
+    found.removed = [k for k in index if k not in seen]
+    if removed == "delete":
+        found.deletes += [(None, *k) for k in found.removed]
     return found.edits()
 
 
@@ -164,6 +202,10 @@ class _Found:
     changes: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     refused: list[tuple[int, str, Formula, str, RowNames | None]] = field(default_factory=list)
+    creates: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[tuple[int | None, str, str]] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    new_seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def names(self, key: tuple[Any, Any]) -> RowNames | None:
         """The names of the loaded row a file row's ids match (`None`: no loaded row)."""
@@ -213,10 +255,65 @@ class _Found:
             dict(zip(CHANGE_COLUMNS, (row, *key, column, _plain(before), after), strict=True))
         )
 
+    def marked(self, row: int, key: tuple[Any, Any], mark: Any) -> bool:
+        """True when the row's delete cell marks it for deletion (then noted); a mark that is neither yes nor
+        no is a problem (and the row is left alone)."""
+        text = _text(mark)
+        if text is None or text.casefold() in KEEP_MARKS:
+            return False
+        if text.casefold() in DELETE_MARKS:
+            self.deletes.append((row, key[0], key[1]))
+        else:
+            self.problem(row, key, None, mark, f"the delete column holds {mark!r}: write yes to delete the "
+                         "row, or leave it empty")
+        return True
+
+    def new_row(self, row: int, record: dict[str, Any], columns: list[str]) -> None:
+        """A row without an id: a new certification for its person, or a problem if it names nobody."""
+        person = (_text(record.get("userId")), _text(record.get("userPrincipalName")))
+        title = _text(record.get("displayName"))
+        if person == (None, None):
+            self.new_problem(row, person, title, "id", None,
+                             "no certification id and no person: a new row needs its person's "
+                             "userPrincipalName (or userId)")
+            return
+        values: dict[str, Any] = {}
+        readable = True
+        for column in columns:
+            f = FIELDS_BY_COLUMN[column]
+            if not f.writable:
+                continue  # createdDateTime and the like, copied with a row: Graph sets them
+            try:
+                values[column] = _plain(read_cell(f, record.get(column), date_format=self.date_format,
+                                                  sep=self.sep))
+            except Unreadable as refused:
+                self.new_problem(row, person, title, column, record.get(column), str(refused))
+                readable = False
+        if not readable:
+            return
+        same = ((person[0] or "").casefold(), (person[1] or "").casefold(),
+                *sorted((c, repr(v)) for c, v in values.items() if v is not None))
+        if same in self.new_seen:
+            self.new_problem(row, person, title, "id", None, "the same new certification appears again "
+                             f"(first at row {self.new_seen[same]}); keep one")
+            return
+        self.new_seen[same] = row
+        self.creates.append({"row": row, "userId": person[0], "userPrincipalName": person[1], **values})
+
+    def new_problem(self, row: int, person: tuple[str | None, str | None], title: str | None,
+                    column: str, value: Any, why: str) -> None:
+        said = (person[1] or person[0], title, label(column))
+        self.problems.append(dict(zip(PROBLEM_COLUMNS, (row, person[0], None, column, value, why, *said),
+                                      strict=True)))
+
     def edits(self) -> SheetEdits:
+        fields = [c for c in SHEET_COLUMNS if FIELDS_BY_COLUMN[c].writable]
         return SheetEdits(
             pd.DataFrame(self.changes, columns=list(CHANGE_COLUMNS), dtype=object),
             pd.DataFrame(self.problems, columns=list(PROBLEM_COLUMNS), dtype=object),
+            pd.DataFrame(self.creates, columns=["row", "userId", "userPrincipalName", *fields], dtype=object),
+            pd.DataFrame(self.deletes, columns=list(DELETE_COLUMNS), dtype=object),
+            tuple(self.removed),
         )
 
 

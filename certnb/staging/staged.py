@@ -269,9 +269,38 @@ class Staged:
         mismatch means the file came from another load); a `row` column (the file's row) labels problems.
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
+        creates: pd.DataFrame | None = getattr(table, "creates", None)
+        deletes: pd.DataFrame | None = getattr(table, "deletes", None)
         sheet_rows = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
-        return self._stage(proposals.from_table(changes, self._known.target_for_key, self._before_mismatch),
-                           where=_spreadsheet_row if sheet_rows else None)
+        where = _spreadsheet_row if sheet_rows else None
+        with paused():
+            if (creates is None or creates.empty) and (deletes is None or deletes.empty):
+                return self._stage(self._sheet_proposals(changes), where=where)
+            # Creates, deletes and edits are all checked before any is journaled: refused as a whole.
+            given = [(row, uid if uid is not None else upn,
+                      {c: v for c, v in fields.items() if v is not None})
+                     for row, uid, upn, fields in _new_rows(creates)]
+            passed, problems = new_certifications(self.frame, given, where="spreadsheet row {}")
+            keys = [] if deletes is None else list(zip(deletes["userId"], deletes["id"], strict=True))
+            doomed = self._known.select(keys)
+            refusals = self._refusals(lambda target: None)
+            problems += [refusals.problem(t, DELETE, None, t.problem or "no certification",
+                                          field_label="the certification")
+                         for t in doomed if t.problem is not None or t.key is None]
+            try:
+                self._stage(self._sheet_proposals(changes), where=where, check_only=True)
+            except EditsRefused as refused:
+                problems = [*refused.problems, *problems]
+            if problems:
+                raise EditsRefused(problems)
+            self._stage(self._sheet_proposals(changes), where=where)
+            rows, staged = create_edits(passed, self.creates)
+            self._journal_rows(rows, staged, [])
+            rows, staged, unstaged = delete_edits(doomed, self._edits, self._rows, self._known.snapshot)
+            return self._journal_rows(rows, staged, unstaged)
+
+    def _sheet_proposals(self, changes: pd.DataFrame) -> Iterable[Proposal]:
+        return proposals.from_table(changes, self._known.target_for_key, self._before_mismatch)
 
     def add(self, user: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
         """Stage new certifications: `staged.add("ben@contoso.example", displayName="AZ-104",
@@ -377,9 +406,11 @@ class Staged:
     # -- the one path every staging call takes ------------------------------------------------------------
 
     def _stage(
-        self, proposed: Iterable[Proposal], where: Callable[[Target], str | None] | None = None
+        self, proposed: Iterable[Proposal], where: Callable[[Target], str | None] | None = None,
+        *, check_only: bool = False,
     ) -> Staged:
-        """Validate every proposal, refuse the call if any fails, else journal it in one transaction."""
+        """Validate every proposal, refuse the call if any fails, else (unless `check_only`) journal it in
+        one transaction."""
         refusals = self._refusals(where)
         problems: list[ValidationError] = []
         changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
@@ -406,6 +437,8 @@ class Staged:
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         if problems:
             raise EditsRefused(problems)
+        if check_only:
+            return self
 
         staged: list[Edit] = []
         unstaged: list[tuple[str, str, str]] = []
@@ -435,6 +468,15 @@ class Staged:
 
     def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
         return before_mismatch_rule(name, before, self._known.snapshot(target).value(name))
+
+
+def _new_rows(creates: pd.DataFrame | None) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
+    """(file row, userId, userPrincipalName, fields) of each new row of a spreadsheet's `creates`."""
+    if creates is None or creates.empty:
+        return []
+    fields = [c for c in creates.columns if c not in ("row", "userId", "userPrincipalName")]
+    return [(record["row"], record["userId"], record["userPrincipalName"], {c: record[c] for c in fields})
+            for record in creates.to_dict("records")]
 
 
 def _spreadsheet_row(target: Target) -> str:
