@@ -122,6 +122,9 @@ class MergeGroup:
         chosen = {name: value for name, value in self.resolved.items() if value != loaded.get(name)}
         return {**{k: v for k, v in self.fills.items() if k not in self.resolved}, **chosen}
 
+    def __hash__(self) -> int:  # a group names itself in keep= and resolve= mappings: by its records
+        return hash(self.keys)
+
     def short(self, cert_id: str) -> str:
         """`cert_id` cut to its shortest start (4 characters or more) that tells the group's records apart."""
         return short_id(cert_id, [r.id for r in self.records])
