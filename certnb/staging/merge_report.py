@@ -22,7 +22,7 @@ from certnb.staging.review_html import STYLE, value_html
 if TYPE_CHECKING:
     from certnb.staging.merge import MergeGroup, MergePlan, MergeRecord
 
-__all__ = ["CONFLICT_COLUMNS", "conflict_table", "conflict_text", "group_html", "keeper_words",
+__all__ = ["CONFLICT_COLUMNS", "MERGE_STYLE", "conflict_table", "conflict_text", "group_html", "keeper_words",
            "plan_html", "plan_text", "short_id", "value_text"]
 
 CONFLICT_COLUMNS = ("person", "title", "keeper", "field", "label", "id", "value", "kept", "resolved")
@@ -181,7 +181,8 @@ def group_html(group: MergeGroup, number: int | None = None) -> str:
             shown_value = value_html(value)
             if i == 0 and name in group.changes:
                 css = "certnb-resolved" if name in group.resolved else "certnb-fill"
-                shown_value = f"→ {value_html(group.changes[name])}"
+                was = "" if value is None else f"<span class='certnb-before'>{shown_value}</span> "
+                shown_value = f"{was}→ {value_html(group.changes[name])}"
             keeper = " certnb-keeper" if i == 0 and css == "" else ""
             cells.append(f"<td class='{css}{keeper}'>{shown_value}</td>")
         body.append(f"<tr><th>{html.escape(LABELS.get(name, name))}</th>{''.join(cells)}</tr>")
