@@ -239,7 +239,8 @@ def chosen_targets(rows: FrameRows, chosen: Any) -> tuple[list[Target], str]:
                 for t in targets if t.problem is not None]
     if problems:
         raise EditsRefused(problems)
-    return targets, asked
+    once = {t.key: t for t in reversed(targets)}  # a row named twice is one record (the first naming wins)
+    return [t for t in targets if once[t.key] is t], asked
 
 
 def to_stage(plan: MergePlan, staged_cells: Collection[tuple[str, str, str]], deleting: Collection[Key],

@@ -93,6 +93,20 @@ def test_an_empty_keeper_field_the_others_disagree_on_stays_empty() -> None:
     assert "2027-06-18 (o1) vs 2028-06-18 (o2): left empty, resolve= picks one" in repr(plan_merges(df, df))
 
 
+def test_every_kind_of_field_is_filled_and_a_row_named_twice_is_one_record() -> None:
+    df = kenji(cert("k1", "2026-10-22T17:23:40Z", endDate="2027-04-29", webUrl="https://x.example/a",
+                    description="Design."),
+               cert("o1", allowedAudiences="contacts,organization",
+                    inference={"confidenceScore": 0.75, "userHasVerifiedAccuracy": True}))
+    [group] = plan_merges(df, [0, 1, 0])
+    assert len(group.records) == 2
+    assert group.fills == {"allowedAudiences": "contacts,organization", "inference.confidenceScore": 0.75,
+                           "inference.userHasVerifiedAccuracy": True}
+    staged = stage(df)
+    staged.merge_duplicates([("u-kenji", "o1"), ("u-kenji", "k1")])
+    assert {e.field: e.after for e in staged if e.cert_id == "k1"} == group.fills
+
+
 def test_staging_sets_the_fills_on_the_keeper_and_deletes_the_others() -> None:
     df = kenji(cert("k1", "2026-10-22T17:23:40Z", endDate="2027-04-29"), cert("o1", webUrl="https://x.example/b"))
     staged = stage(df)
