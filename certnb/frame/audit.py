@@ -247,7 +247,7 @@ def _expiry(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
 
 
 def _title_key(frame: pd.DataFrame) -> pd.Series:
-    return frame["displayName"].fillna("").str.strip().str.casefold()
+    return frame["displayName"].astype("string").fillna("").str.strip().str.casefold()
 
 
 def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
@@ -297,9 +297,21 @@ def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, An
             )
 
 
+def duplicate_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """What makes two certifications of one person the same one (the "duplicate" rule): the same `title`
+    (trimmed, casefolded) or the same `reference` (the certificationId, trimmed); "" where there is none.
+
+    >>> two = pd.DataFrame({"displayName": [" AZ-104", None], "certificationId": ["X1 ", None]})
+    >>> duplicate_keys(two).values.tolist()
+    [['az-104', 'X1'], ['', '']]
+    """
+    references = frame["certificationId"].astype("string").fillna("").str.strip()
+    return pd.DataFrame({"title": _title_key(frame), "reference": references}, index=frame.index)
+
+
 def _duplicates(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
-    title = _title_key(frame)
-    ref = frame["certificationId"].fillna("").str.strip()
+    keys = duplicate_keys(frame)
+    title, ref = keys["title"], keys["reference"]
     by_title = pd.DataFrame({"u": frame["userId"], "k": title}).duplicated(keep=False) & (title != "")
     by_ref = pd.DataFrame({"u": frame["userId"], "k": ref}).duplicated(keep=False) & (ref != "")
     for row in _rows(frame, by_title | by_ref):

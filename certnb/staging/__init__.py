@@ -20,6 +20,9 @@
     review_html.py     the review and the dry run as a notebook and a terminal show them
     change_words.py    staged changes as sentences ("7 certifications of 6 people: Expires extended by …")
     fixes.py           which audit findings each staged change fixes (certnb.frame.audit, run once)
+    merge.py           merging duplicates, planned: groups, the keeper rule, fills, conflicts (MergePlan)
+    merge_choices.py   the analyst's keep= and resolve=, checked against the groups
+    merge_report.py    a merge plan as text, as HTML (the records side by side) and its conflicts table
 
 >>> import certnb.staging
 >>> certnb.staging.stage(None)

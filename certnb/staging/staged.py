@@ -38,13 +38,14 @@ import pandas as pd
 
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
-from certnb.staging import proposals
+from certnb.staging import merge, proposals
 from certnb.staging.creates import new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
+from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
@@ -346,6 +347,32 @@ class Staged:
                 raise EditsRefused(problems)
             rows, staged, unstaged = delete_edits(targets, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
+
+    def merge_duplicates(self, chosen: Any, keep: Any = None,
+                         resolve: Mapping[Any, Any] | None = None) -> MergePlan:
+        """Merge the duplicates among `chosen` (the findings of `df.certs.audit()`, rows of the frame, or a
+        selection as for `set`): per group, set the fills on the keeper and delete the others. Returns the
+        plan as staged (print it, or show it in a notebook; `.conflicts` is the table of conflicts).
+
+        The rule, `keep=` and `resolve=`: `certnb.staging.merge` and `certnb.staging.merge_choices`;
+        `certnb.staging.merge.plan_merges(df, chosen)` is the same plan as a preview, staging nothing. A fill
+        leaves a value already staged for that cell as it is; the others' staged edits go with them. Refused
+        as a whole; running it again stages nothing new.
+
+        >>> plan = staged.merge_duplicates(df.certs.audit())          # doctest: +SKIP
+        """
+        if self._frame_rows is None:
+            raise ValueError("merge_duplicates needs the frame the duplicates are in: Staged.open(path, df)")
+        with paused():
+            planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
+            sets, skipped = merge.to_stage(planned, self._edits.keys(), self.deletes.keys())
+            before = {e.key: e.seq for e in self._edits.values()}
+            proposed = (p for key, fields in sets.items()
+                        for p in proposals.constant([self._known.target_for_key(key, key)], fields))
+            self._stage(proposed)  # the fills, refused as a whole; then the deletes (their rows are known)
+            self.delete(planned.deletes)
+            added = sum(before.get(e.key) != e.seq for e in self._edits.values())
+            return planned.staged_as(added, skipped)
 
     def _journal_rows(self, rows: list[RowSnapshot], staged: list[Edit],
                       unstaged: list[tuple[str, str, str]]) -> Staged:

@@ -6,13 +6,13 @@
     feedback.py     errors and refused edits as HTML, by field
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
     datagrid/       `grid(df, staged)`: the editable grid (an anywidget over Tabulator), the editor's top
-    picker.py · form.py · new_form.py · bulk.py · review.py · editor.py   the forms, and the call joining them
-    (the review's words, lines and fixes are pure functions in certnb.staging; the dry run's and the results'
-    in certnb.commit.plan_report and result_report)
+    picker.py · form.py · new_form.py · bulk.py · merge.py · review.py · editor.py   the forms, and the call
+    joining them (the review's words, lines and fixes, and the merge plan, are pure functions in
+    certnb.staging; the dry run's and the results' in certnb.commit.plan_report and result_report)
 
 >>> import certnb.widgets
 >>> certnb.widgets.TAB_TITLES
-('Edit one', 'Bulk edit', 'New certification', 'Review & commit')
+('Edit one', 'Bulk edit', 'New certification', 'Duplicates', 'Review & commit')
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from certnb.widgets.bulk_change import (
 from certnb.widgets.datagrid import Grid, grid
 from certnb.widgets.editor import TAB_TITLES, Editor, editor
 from certnb.widgets.form import CertificationForm
+from certnb.widgets.merge import MergeDuplicates
 from certnb.widgets.new_form import NewCertificationForm
 from certnb.widgets.picker import Picker
 from certnb.widgets.review import ReviewPanel
@@ -43,6 +44,7 @@ __all__ = [
     "Criteria",
     "Editor",
     "Grid",
+    "MergeDuplicates",
     "NewCertificationForm",
     "Picker",
     "Preview",

@@ -1,4 +1,5 @@
-"""`editor(df, staged, graph)`: the whole workflow in one view — grid, edit one, bulk edit, review, commit.
+"""`editor(df, staged, graph)`: the whole workflow in one view — grid, edit one, bulk edit, new, duplicates,
+review, commit.
 
     >>> graph = certnb.connect(emulator=True, write=True, all_users=True)   # doctest: +SKIP
     >>> df = graph.load(users="all")                                        # doctest: +SKIP
@@ -7,7 +8,8 @@
 
 The editable grid (`certnb.widgets.grid`) sits on top: edit cells in place, or select rows (click,
 shift-click, ctrl-click, "Select all shown"); below it, tabs hold the edit form (of the certification
-selected last), the bulk edit (of everything selected) and the review panel. Every part follows the `Staged`
+selected last), the bulk edit (of everything selected), the new certification form, the merge of duplicates
+(`certnb.widgets.merge`) and the review panel. Every part follows the `Staged`
 (`Staged.on_change`), so staging from any form, the grid or code in a cell redraws the grid's cells, the
 form's staged values, the bulk preview and the diff; a new selection drops the bulk preview made for the old
 one.
@@ -24,6 +26,7 @@ from certnb.staging import stage
 from certnb.widgets.bulk import BulkEditForm
 from certnb.widgets.datagrid import Grid
 from certnb.widgets.form import CertificationForm
+from certnb.widgets.merge import MergeDuplicates
 from certnb.widgets.new_form import NewCertificationForm
 from certnb.widgets.review import ReviewPanel
 
@@ -33,13 +36,15 @@ if TYPE_CHECKING:
 
 __all__ = ["TAB_TITLES", "Editor", "editor"]
 
-TAB_TITLES = ("Edit one", "Bulk edit", "New certification", "Review & commit")
+TAB_TITLES = ("Edit one", "Bulk edit", "New certification", "Duplicates", "Review & commit")
 
 
 class Editor:
-    """The grid, edit form, bulk form and review panel over one frame, one `Staged` and one session.
+    """The grid, edit form, bulk form, merge form and review panel over one frame, one `Staged` and one
+    session.
 
-    `.value` is the `Staged` the forms stage into; `.grid`, `.form`, `.bulk`, `.new`, `.review` are the parts.
+    `.value` is the `Staged` the forms stage into; `.grid`, `.form`, `.bulk`, `.new`, `.duplicates`,
+    `.review` are the parts.
     """
 
     def __init__(self, frame: pd.DataFrame, staged: Staged, graph: Session | None = None, *,
@@ -51,9 +56,10 @@ class Editor:
         self.form = CertificationForm(frame, staged)
         self.bulk = BulkEditForm(frame, staged, rows=lambda: self.grid.value)
         self.new = NewCertificationForm(frame, staged)
+        self.duplicates = MergeDuplicates(frame, staged)
         self.review = ReviewPanel(staged, graph, asof=asof)
         self.tabs = widgets.Tab(children=[self.form.widget, self.bulk.widget, self.new.widget,
-                                          self.review.widget], titles=TAB_TITLES)
+                                          self.duplicates.widget, self.review.widget], titles=TAB_TITLES)
         self.grid.on_select(self._picked)
         self.review.on_change(self._committed)
         self.widget = widgets.VBox([self.grid, self.tabs])

@@ -16,7 +16,7 @@ from certnb.staging import stage
 def test_pick_edit_stage_commit_undo(emu: Emulator, graph: Session) -> None:
     df = graph.load(users="all")
     ed = certnb.widgets.editor(df, stage(df), graph, asof=ASOF)
-    assert ed.tabs.titles == ("Edit one", "Bulk edit", "New certification", "Review & commit")
+    assert ed.tabs.titles == ("Edit one", "Bulk edit", "New certification", "Duplicates", "Review & commit")
     b1 = label_of(df, "b1")
     ed.grid.show(filters=(("userDisplayName", "bob"),))
     ed.grid.select(0)  # a click on Bob's first row
