@@ -122,7 +122,8 @@ def read_source(
             except Unreadable as why:
                 title = _text(cells["displayName"][n]) if "displayName" in cells else None
                 names = RowNames.of(None, person, None, None, title)
-                problems.append(refusal(names, field, value, f"{column}: {why}", row=row,
+                said = LABELS[field] + ("" if column == LABELS[field] else f" (column {column!r})")
+                problems.append(refusal(names, field, value, f"{said}: {why}", row=row,
                                         where=f"source row {row}"))
                 continue
             if isinstance(read, str):
@@ -269,6 +270,6 @@ def _unreadable(problems: Sequence[ValidationError], name: str) -> ValidationErr
     others = [f"row {p.row} {p.label}" for p in problems[1:]]
     listed = ", ".join(others[:_REFUSALS_SPELLED]) + (", …" if len(others) > _REFUSALS_SPELLED else "")
     more = f" ({len(others)} more cell{'s' if len(others) != 1 else ''}: {listed})" if others else ""
-    rule = f"{first.rule}; in {name}: correct the cell (or pass date_format=...) and reconcile again{more}"
+    rule = f"{first.rule}; in {name}: correct the cell and reconcile again{more}"
     return ValidationError(field=first.field, label=first.label, value=first.value, rule=rule, row=first.row,
                            person=first.person, certification=first.certification, where=first.where)
