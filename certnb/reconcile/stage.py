@@ -82,7 +82,7 @@ class StageReport:
                  f"{len(self.deleted)} deleted; {edits} added to the journal{already}"]
         if len(self.skipped):
             counts = self.skipped["status"].value_counts()
-            said = ", ".join(f"{n} {STATUS_TEXT[str(s)][0].lower()}" for s, n in counts.items())
+            said = ", ".join(f"{n} {_lower(STATUS_TEXT[str(s)][0])}" for s, n in counts.items())
             lines.append(f"Not staged: {said} (see .skipped)")
         if self.refused:
             rows = {p.row for p in self.refused}
@@ -159,6 +159,10 @@ def stage_reconciliation(
     return StageReport("source", tuple(created), tuple(updated), tuple(deleted),
                        pd.DataFrame(skipped, columns=list(_SKIPPED), dtype=object), tuple(refused),
                        len(staged) - before)
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]  # "Only in Graph" → "only in Graph"
 
 
 def _row(entry: Entry) -> int:

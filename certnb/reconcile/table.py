@@ -54,6 +54,12 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "status", "row", "person", "title", "id", "candidates", "differences", "detail", "userPrincipalName",
     "userId",
 )
+SOURCE_ACTIONS: dict[str, str] = {
+    "only_in_source": "not in Graph: correct the row, or create it in Graph",
+    "unknown_person": "person not in the tenant: left the company, or another email?",
+    "ambiguous": "matches several Graph certifications: decide in the reconciliation",
+}
+"""What `source_fixes` asks of the source's owner for rows Graph cannot say how to fix."""
 DIFFERENCE_COLUMNS: tuple[str, ...] = ("row", "person", "title", "id", "field", "label", "graph", "source")
 
 def shown_value(value: Any) -> str:
@@ -294,11 +300,8 @@ class Reconciliation:
                     value = held.values.get(name)
                     if value is not None and not is_missing(value):
                         lines.append((None, who, title, "add", name, LABELS.get(name, name), None, value))
-            elif entry.status == "only_in_source":
-                lines.append((entry.row, who, title, "not in Graph: remove, or create it in Graph", None,
-                              None, None, None))
-            elif entry.status in ("ambiguous", "unknown_person"):
-                lines.append((entry.row, who, title, self._detail(entry), None, None, None, None))
+            elif entry.status in SOURCE_ACTIONS:
+                lines.append((entry.row, who, title, SOURCE_ACTIONS[entry.status], None, None, None, None))
         return pd.DataFrame(lines, columns=["row", "person", "title", "action", "field", "label", "source",
                                             "graph"], dtype=object)
 
