@@ -45,6 +45,7 @@ from certnb.frame import (
     to_excel,
     write_tables,
 )
+from certnb.reconcile import Reconciliation, reconcile
 from certnb.session import connect
 from certnb.staging import Staged, stage
 
@@ -78,6 +79,7 @@ __all__ = [
     "NotFoundError",
     "PartialLoadWarning",
     "PermissionDeniedError",
+    "Reconciliation",
     "Session",
     "SignInCancelled",
     "SignInDeclined",
@@ -93,6 +95,7 @@ __all__ = [
     "load_failures",
     "read_edits",
     "read_sheet",
+    "reconcile",
     "stage",
     "to_csv",
     "to_excel",

@@ -19,7 +19,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SANITIZE = ROOT / "notebooks" / "sanitize.cfg"
 BUDGET_BYTES = 300_000  # per committed notebook; plots are modest-dpi PNGs
 EXPECTED = ("01-getting-started", "02-auditing-expiring-certifications", "03-bulk-corrections",
-            "04-how-the-patch-works")
+            "04-how-the-patch-works", "05-reconcile-with-hr")
 DATED_CALLS = re.compile(r"\.certs\.(expiring|expired|audit|summary|histogram|timeline)\(([^)]*)\)")
 JWT = re.compile(r"eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*")
 BEARER = re.compile(r"Bearer\s+(?!<token)[\w.~+/=-]{16,}")
@@ -64,7 +64,7 @@ def sanitize(text: str) -> str:
     return text
 
 
-def test_the_four_notebooks_are_there() -> None:
+def test_the_five_notebooks_are_there() -> None:
     assert tuple(p.stem for p in NOTEBOOKS) == EXPECTED
 
 
