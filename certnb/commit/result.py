@@ -104,12 +104,12 @@ class CommitResult:
         counted = operations(self.outcomes)
         now = count_outcomes(r for r in counted if not r.earlier)
         earlier = count_outcomes(r for r in counted if r.earlier)
-        made = _made(counted)
+        made = _made(r for r in counted if not r.earlier)  # what this commit created and deleted
         if not earlier:
             return (_spelt(now) or "nothing to commit") + made
         if not now:
             return f"nothing new to commit ({_spelt(earlier, ' earlier')})"
-        return f"{_spelt(now, ' now')}, {_spelt(earlier, ' earlier')}{made}"
+        return f"{_spelt(now, ' now')}{made}, {_spelt(earlier, ' earlier')}"
 
     def undo(self, journal: str | Path | None = None) -> Undo:
         """Stage the inverse edits (after → before) of the applied ones into a new `Staged` (see undo.py)."""
