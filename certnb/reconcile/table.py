@@ -121,7 +121,7 @@ class Reconciliation:
 
     def decide(self, row: int, graph_id: str | None) -> Reconciliation:
         """Say which Graph certification source row `row` is (`None`: none of them; it is new), e.g. for an
-        ambiguous row: `rec.decide(14, rec.table.loc[...,"candidates"][0])`. Any other Graph certification
+        ambiguous row: `rec.decide(14, rec.ambiguous["candidates"].iloc[0][0])`. Any other Graph certification
         of the person that the decision leaves unmatched then shows as `only_in_graph`.
         """
         claim = self._claims.get(row)
