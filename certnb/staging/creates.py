@@ -15,8 +15,8 @@ Rules, each refusal naming the person, the new certification's title, the field 
 
 - the person is a userId or userPrincipalName of the frame; one the frame does not hold (someone without
   certifications is not in it) is taken as given, and Graph answers 404 if there is no such user;
-- a title (`displayName`) is required; every value passes the rule of its field (`check_value`), and the
-  dates are in order (`check_date_order`);
+- a title (`displayName`, not blank) is required; every value passes the rule of its field (`check_value`),
+  and the dates are in order (`check_date_order`);
 - a person cannot be given a certification they already hold as loaded (same `certificationId`, else the
   same title, issuer and dates, `same_certification`): edit the loaded one, or merge duplicates instead.
 """
@@ -37,7 +37,12 @@ from certnb.staging.operations import same_certification
 from certnb.staging.refusals import date_order_rule
 from certnb.staging.rows import wire_column
 
-__all__ = ["PERSON_COLUMNS", "NewCertification", "new_certifications", "rows_of_frame"]
+__all__ = ["PERSON_COLUMNS", "NewCertification", "has_title", "new_certifications", "rows_of_frame"]
+
+
+def has_title(value: Any) -> bool:
+    """True when `value` can be a new certification's title: text that is not blank."""
+    return isinstance(value, str) and bool(value.strip())
 
 PERSON_COLUMNS: tuple[str, ...] = ("userId", "userPrincipalName")
 """The columns of a frame of new certifications that name the person (either one)."""
@@ -95,17 +100,19 @@ def new_certifications(
             continue
         names = RowNames.of(person[0], person[1], person[2], None, title if isinstance(title, str) else None)
         values: dict[str, Any] = {}
+        refused: set[str] = set()
         for name, value in fields.items():
             try:
                 wire = check_value(name, value)
-            except Refusal as refused:
-                problems.append(refusal(names, name, value, str(refused), row=row_label, where=shown))
+            except Refusal as rule:
+                problems.append(refusal(names, name, value, str(rule), row=row_label, where=shown))
+                refused.add(name)
                 continue
             if wire is not None:
                 values[name] = wire
-        if "displayName" not in values and "displayName" not in fields:
-            problems.append(refusal(names, "displayName", None, "a new certification needs a title",
-                                    row=row_label, where=shown))
+        if "displayName" not in refused and not has_title(values.get("displayName")):
+            problems.append(refusal(names, "displayName", fields.get("displayName"),
+                                    "a new certification needs a title", row=row_label, where=shown))
             continue
         order = check_date_order(values)
         if order is not None:

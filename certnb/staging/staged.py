@@ -39,7 +39,7 @@ import pandas as pd
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.staging import merge, proposals
-from certnb.staging.creates import new_certifications, rows_of_frame
+from certnb.staging.creates import has_title, new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
@@ -449,7 +449,7 @@ class Staged:
             elif target.key is not None and (target.key[0], target.key[1], DELETE) in self._edits:
                 problems.append(refusals.problem(target, name, raw, "the certification is staged for "
                                                  "deletion: unstage the delete first to edit it"))
-            elif (target.key is not None and name == "displayName" and checked is None
+            elif (target.key is not None and name == "displayName" and not has_title(checked)
                   and (target.key[0], target.key[1], CREATE) in self._edits):
                 problems.append(refusals.problem(target, name, raw, "a new certification needs a title"))
             elif target.key is not None:

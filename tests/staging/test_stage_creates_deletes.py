@@ -124,3 +124,17 @@ def test_creates_and_deletes_survive_a_reopened_journal(frame: pd.DataFrame, tmp
     again = Staged.open(path)
     assert again.creates == creates and again.deletes == deletes
     assert "1 new, 1 deleted" in repr(again)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", None])
+def test_a_create_cannot_be_given_or_left_with_a_blank_title(frame: pd.DataFrame, blank: str | None) -> None:
+    staged = stage(frame)
+    with pytest.raises(EditsRefused, match=r"Ben Okafor \(ben@contoso.example\): Title: a new certification "
+                                           r"needs a title"):
+        staged.add("u2", displayName=blank, endDate="2027-01-31")
+    assert staged.creates == {}
+    staged.add("u2", displayName="SC-900")
+    [key] = staged.creates
+    with pytest.raises(EditsRefused, match="SC-900: Title: a new certification needs a title"):
+        staged.set(key, displayName=blank)
+    assert staged.creates[key] == {"displayName": "SC-900"}
