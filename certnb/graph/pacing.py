@@ -11,7 +11,11 @@ Graph throttles per call, `$batch` items included (contract §7, §8). The pacer
                  on a throttle event  rate ← 0.95 × (items accepted since the previous event / its duration);
                                     the first reading spans the first pause, so it reads low already and
                                     is taken without the 0.95
-                 while no 429 comes   rate grows by 10 % per second, probing for room
+                 while no 429 comes   rate grows by 10 % per second of use, probing for room
+               after an idle stretch (a second with no call, no caller waiting, no Retry-After pause: a
+               commit after a load and a pause to stage), the rate is kept as it was, not grown by the idle
+               time, and the next 429 opens a new estimation window, so the idle time is not read as a slow
+               server
     backoff    exponential with full jitter for 5xx and transport errors, when no Retry-After was given
 
 So a long run settles just under the server's limit instead of bouncing off it, without sleeping when
@@ -97,7 +101,8 @@ class Pacer:
         self._accepted = 0  # items accepted in the window
         self._last_increase = clock()
         self._start_base, self._start_since, self._doubling_s = _START_RATE, clock(), _START_DOUBLING_S
-        self._last_turn = clock()  # the last admission: idle for a second before any 429, the start resets
+        self._last_turn = clock()  # the last admission: a second idle (unpaused) after it, `_resume` runs
+        self._busy_until = clock()  # a caller waits for its turn, or an answer came, until then
         self.throttle_events = 0
         self.waited_s = 0.0
 
@@ -112,12 +117,9 @@ class Pacer:
             now = self._clock()
             wait = self._paused_until - now
             if wait <= 0:
+                if now - max(self._last_turn, self._paused_until, self._busy_until) > _IDLE_RESTART_S:
+                    self._resume(now)
                 rate = self.rate if self.rate is not None else self._start_rate(now)
-                if self.throttle_events == 0 and now - self._last_turn > _IDLE_RESTART_S:
-                    # Tokens went unused: after an idle stretch the slow start begins again, as TCP's does
-                    # (RFC 5681 §4.1), instead of sending at a rate it never tried.
-                    self._start_base, self._start_since = _START_RATE, now
-                    rate = _START_RATE
                 self._refill(now, rate)
                 if self._tokens > 0:
                     # Spend on credit: a whole $batch goes at once, the debt delays the next sender.
@@ -126,7 +128,24 @@ class Pacer:
                     return
                 wait = -self._tokens / rate + 1e-3
             self.waited_s += wait
+            self._busy_until = max(self._busy_until, now + wait)  # a caller waiting is not idleness
             await asyncio.sleep(wait)
+
+    def _resume(self, now: float) -> None:
+        """Sending again after an idle stretch (no call, no Retry-After pause): what the idle time taught is
+        nothing, so it neither raises the rate nor dilutes the next reading.
+
+        Before any 429 the slow start begins again, as TCP's does (RFC 5681 §4.1), instead of sending at a
+        rate it never tried. Later, the rate stays what it was when the calls stopped (probing grows it only
+        while in use), and the next throttle event starts a new estimation window instead of dividing the
+        items accepted before the pause by a window that spans it."""
+        if self.throttle_events == 0:
+            self._start_base, self._start_since = _START_RATE, now
+            return
+        if self.rate is None:
+            self._start_base, self._start_since = self._start_rate(self._last_turn), now
+        self._last_increase = now
+        self._event_start, self._accepted = None, 0
 
     def _start_rate(self, now: float) -> float:
         """The slow start's rate: doubling until Graph first says 429, then more slowly until a rate is
@@ -146,6 +165,7 @@ class Pacer:
     def accepted(self, items: int = 1) -> None:
         """`items` calls got an answer that was not a 429."""
         self._accepted += items
+        self._busy_until = max(self._busy_until, self._clock())
 
     def throttled(self, retry_after: float | None) -> float:
         """A 429 came back: pause everyone for Retry-After, lower the rate; returns the wait in seconds."""

@@ -123,3 +123,28 @@ def test_before_any_429_the_pacer_starts_slowly_and_doubles() -> None:
     assert pacer.rate is None  # the first 429 starts the measurement
     clock.now += 2.0  # the pause, then one second more
     assert pacer._start_rate(clock.now) == pytest.approx(8 * first)  # from the overshooting rate, per second
+
+
+def test_an_idle_stretch_neither_grows_the_rate_nor_reads_as_a_slow_server() -> None:
+    # A load learns the rate; the analyst stages for a while; then the commit sends again on the same pacer.
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.throttled(1.0)
+    clock.now += 1.5
+    pacer.accepted(300)
+    pacer.throttled(0.5)
+    learned = pacer.rate
+    assert learned == pytest.approx(200.0)
+    clock.now += 0.5
+    asyncio.run(pacer.turn(1))
+    clock.now += 10.0  # nothing sent, nobody waiting, no pause: idle
+    asyncio.run(pacer.turn(1))
+    assert pacer.rate == pytest.approx(learned)  # not 10 s of probing growth it never tried
+    clock.now += 2.0
+    pacer.accepted(400)
+    pacer.throttled(1.0)  # the first 429 after the idle stretch opens a new window: none across the idle
+    assert learned <= pacer.rate <= 1.3 * learned
+    clock.now += 1.0
+    pacer.accepted(200)
+    pacer.throttled(1.0)
+    assert pacer.rate == pytest.approx(0.95 * 200 / 1.0)  # and measuring goes on from there
