@@ -28,8 +28,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two workers (a test file stays on one, so its module fixtures start once): most tests wait on sockets,
+# the emulator and browsers, so two workers take about half the time of one even on two cores.
 pytest: $(STAMP) $(VENV)/.chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The browser test of the notebook forms (tests/widgets) drives Debian's chromium, never a downloaded one.
 $(VENV)/.chromium:
