@@ -37,7 +37,9 @@ from certnb.staging.operations import same_certification
 from certnb.staging.refusals import date_order_rule
 from certnb.staging.rows import wire_column
 
-__all__ = ["PERSON_COLUMNS", "NewCertification", "has_title", "new_certifications", "rows_of_frame"]
+__all__ = [
+    "PERSON_COLUMNS", "NewCertification", "given_rows", "has_title", "new_certifications", "rows_of_frame",
+]
 
 
 def has_title(value: Any) -> bool:
@@ -66,12 +68,59 @@ class NewCertification:
         return self.values.get("displayName")
 
 
+def given_rows(user: Any, values: Any = None, fields: Mapping[str, Any] | None = None) -> list[GivenRow]:
+    """What `Staged.add` was given, as rows: every shape it takes, each row (label, person, fields).
+
+    - `add("ben@…", displayName=…)` or `add("ben@…", {"displayName": …})`: one certification for one person;
+    - `add("ben@…", [{…}, {…}])`: several for one person (`fields` given beside apply to each);
+    - `add(["ana@…", "ben@…"], displayName=…)`: the same certification for each person;
+    - `add(frame)`, `add([{"userPrincipalName": …, "displayName": …}, …])`, `add({…})` or a Series: rows that
+      name their person (a `userId` or `userPrincipalName` column or key), then field columns.
+
+    >>> [f for _, _, f in given_rows("ben@x", [{"displayName": "AZ-104"}], {"issuingAuthority": "MS"})]
+    [{'displayName': 'AZ-104', 'issuingAuthority': 'MS'}]
+    """
+    extra = dict(fields or {})
+    records = _records(user)
+    if records is not None:
+        if values is not None or extra:
+            raise TypeError("staged.add(rows) takes the fields from the rows (their columns or keys), not as "
+                            "arguments")
+        return rows_of_frame(records)
+    if isinstance(values, Sequence) and not isinstance(values, str):
+        if not all(isinstance(v, Mapping) for v in values):
+            raise TypeError("staged.add(person, values): values is a mapping of fields, or a list of them")
+        return [(user, user, {**v, **extra}) for v in values]
+    if values is not None and not isinstance(values, Mapping):
+        raise TypeError("staged.add(person, values): values is a mapping of fields; got "
+                        f"{type(values).__name__}")
+    one = {**(values or {}), **extra}
+    if isinstance(user, (list, tuple, set, pd.Index)) and all(isinstance(u, str) for u in user):
+        return [(u, u, dict(one)) for u in user]
+    return [(user, user, one)]
+
+
+def _records(given: Any) -> pd.DataFrame | None:
+    """`given` as a table of rows naming their person, when it is one (else None: a person)."""
+    if isinstance(given, pd.DataFrame):
+        return given
+    if isinstance(given, pd.Series):
+        return given.to_frame().T
+    if isinstance(given, Mapping):
+        return pd.DataFrame([dict(given)])
+    if isinstance(given, (list, tuple)) and given and all(isinstance(g, Mapping) for g in given):
+        return pd.DataFrame([dict(g) for g in given])
+    return None
+
+
 def rows_of_frame(table: pd.DataFrame) -> list[GivenRow]:
     """The given rows of a DataFrame of new certifications (a person column, then field columns); a column
     that is neither is refused by `new_certifications`, which names it."""
-    person = next((c for c in PERSON_COLUMNS if c in table.columns), None)
+    people = [table[c].tolist() for c in PERSON_COLUMNS if c in table.columns]
     labels = table["row"].tolist() if "row" in table.columns else table.index.tolist()
-    keys = table[person].tolist() if person is not None else [None] * len(table)
+    # Each row's person is its first filled person column (rows given as dicts may name people either way).
+    keys = [next((k for k in ks if not _empty(k)), ks[0]) for ks in zip(*people, strict=True)] if people \
+        else [None] * len(table)
     fields = [c for c in table.columns if c not in PERSON_COLUMNS and c not in _IGNORED_COLUMNS]
     values = {c: table[c].tolist() for c in fields}
     rows: list[GivenRow] = []

@@ -39,7 +39,7 @@ import pandas as pd
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
 from certnb.staging import merge, proposals
-from certnb.staging.creates import has_title, new_certifications, rows_of_frame
+from certnb.staging.creates import given_rows, has_title, new_certifications
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
 from certnb.staging.frame_check import check_frame
@@ -303,10 +303,12 @@ class Staged:
     def _sheet_proposals(self, changes: pd.DataFrame) -> Iterable[Proposal]:
         return proposals.from_table(changes, self._known.target_for_key, self._before_mismatch)
 
-    def add(self, user: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
+    def add(self, user: Any, values: Any = None, /, **fields: Any) -> Staged:
         """Stage new certifications: `staged.add("ben@contoso.example", displayName="AZ-104",
         issuingAuthority="Microsoft", endDate="2027-06-30")`, or `staged.add(new_rows)` with a DataFrame of
-        them (a `userId` or `userPrincipalName` column, then field columns; empty cells set nothing).
+        them (a `userId` or `userPrincipalName` column, then field columns; empty cells set nothing). Also
+        a list of such rows as dicts, several for one person (`add("ben@…", [{…}, {…}])`), or the same one
+        for several people (`add(["ana@…", "ben@…"], displayName=…)`): `certnb.staging.creates.given_rows`.
 
         Checked as edits are (every value by its field's rule, dates in order) and a title is required; a
         certification the person already holds as loaded is refused (see `certnb.staging.creates`). Refused
@@ -314,14 +316,7 @@ class Staged:
         Each new certification gets a local id ("new-…") until the commit creates it (`creates`).
         """
         with paused():
-            if isinstance(user, pd.DataFrame):
-                if values or fields:
-                    raise TypeError("staged.add(frame) takes the fields from the frame's columns, not as "
-                                    "arguments")
-                given = rows_of_frame(user)
-            else:
-                given = [(user, user, {**(values or {}), **fields})]
-            return self._add(given, where=None)
+            return self._add(given_rows(user, values, fields), where=None)
 
     def _add(self, given: Iterable[tuple[Any, Any, Mapping[str, Any]]], where: str | None) -> Staged:
         passed, problems = new_certifications(self.frame, given, where=where)

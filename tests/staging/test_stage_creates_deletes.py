@@ -138,3 +138,24 @@ def test_a_create_cannot_be_given_or_left_with_a_blank_title(frame: pd.DataFrame
     with pytest.raises(EditsRefused, match="SC-900: Title: a new certification needs a title"):
         staged.set(key, displayName=blank)
     assert staged.creates[key] == {"displayName": "SC-900"}
+
+
+def test_add_takes_rows_as_dicts_several_for_one_person_or_one_for_several(frame: pd.DataFrame) -> None:
+    staged = stage(frame)
+    staged.add([{"userPrincipalName": "ana@contoso.example", "displayName": "SC-900"},
+                {"userId": "u2", "displayName": "SC-100", "endDate": "2027-05-31"}])
+    staged.add("ben@contoso.example", [{"displayName": "AI-900"}, {"displayName": "DP-900"}],
+               issuingAuthority="Microsoft")
+    staged.add(["u1", "u2"], displayName="MS-900", issuingAuthority="Microsoft")
+    held = sorted((user, values["displayName"], values.get("issuingAuthority"), values.get("endDate"))
+                  for (user, _), values in staged.creates.items())
+    assert held == [
+        ("u1", "MS-900", "Microsoft", None), ("u1", "SC-900", None, None),
+        ("u2", "AI-900", "Microsoft", None), ("u2", "DP-900", "Microsoft", None),
+        ("u2", "MS-900", "Microsoft", None), ("u2", "SC-100", None, "2027-05-31"),
+    ]
+    with pytest.raises(TypeError, match="takes the fields from the rows"):
+        staged.add([{"userId": "u1", "displayName": "X"}], displayName="Y")
+    with pytest.raises(EditsRefused, match="needs the person who holds it"):
+        staged.add([{"displayName": "AZ-305"}])
+    assert len(staged.creates) == 6
