@@ -22,6 +22,10 @@ Every call is atomic: if any (row, field) breaks a rule, the whole call is refus
 (a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
 half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
 
+Values another system owns (the frame's `sources`: `certnb.staging.ownership`) are refused by default;
+`stage(df, owned="warn")` stages them with a warning, `owned="source"` lists them in `source_fixes()`
+instead of staging them.
+
 `before` values are the frame as it was when `stage` was called; a reopened journal's recorded values win
 over a frame passed with it, so one journal belongs to one load of the data. That is why `stage(df,
 journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resuming one is said out loud, with
@@ -38,6 +42,8 @@ import pandas as pd
 
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
+from certnb.frame.names import label
+from certnb.frame.owners import Ownership
 from certnb.staging import merge, proposals
 from certnb.staging.creates import has_title, new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
@@ -47,29 +53,35 @@ from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
+from certnb.staging.ownership import Owned, checked_choice, joined, owned_changes, owned_rule, warn_owned
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target
+from certnb.staging.source_fixes import SourceFix, SourceFixes
 
 __all__ = ["Staged", "stage"]
 
 
-def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False) -> Staged:
+def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False,
+          owned: Owned = "refuse") -> Staged:
     """Start staging edits on a certification frame; `journal` is the file that keeps them, so staged edits
     and commit progress survive a kernel restart. A journal that holds anything is refused (`JournalNotEmpty`,
-    saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does).
+    saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does). `owned` says what
+    an edit of a value another system owns does: "refuse" (the default), "warn" or "source" (module
+    docstring).
 
     >>> stage(None).journal
     <Journal :memory:>
     """
     if frame is not None:
         check_frame(frame)  # before the journal is opened: a refused frame leaves no journal behind
+    owned = checked_choice(owned)
     opened = Journal(journal)
     try:
         held = None if resume else opened.summary()
         if held is not None:
             raise JournalNotEmpty(str(opened.path), str(held))
-        return Staged(frame, opened, resumed=resume)
+        return Staged(frame, opened, resumed=resume, owned=owned)
     except BaseException:  # refused, or damaged pages met while replaying: let the file go
         opened.close()
         raise
@@ -81,8 +93,12 @@ class Staged:
     `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
     """
 
-    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False) -> None:
+    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
+                 owned: Owned = "refuse") -> None:
         self._journal = journal
+        self._owned = checked_choice(owned)
+        self._ownership = Ownership(frame)
+        self._source_fixes = SourceFixes()
         self._listeners: list[Callable[[], None]] = []
         with paused():
             self._rows, self._edits = journal.replay()
@@ -91,7 +107,7 @@ class Staged:
         self._resumed = journal.summary(self._edits.values()) if resumed else None
 
     @classmethod
-    def open(cls, path: str | Path, frame: pd.DataFrame | None = None) -> Staged:
+    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse") -> Staged:
         """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
 
         Raises `FileNotFoundError` if there is no journal at `path`. `resumed` says what it held.
@@ -104,7 +120,7 @@ class Staged:
             check_frame(frame)
         journal = Journal(path)
         try:
-            return cls(frame, journal, resumed=True)
+            return cls(frame, journal, resumed=True, owned=owned)
         except BaseException:
             journal.close()
             raise
@@ -141,6 +157,22 @@ class Staged:
         return None if self._frame_rows is None else self._frame_rows.frame
 
     @property
+    def owned(self) -> Owned:
+        """What an edit of a value another system owns does here: "refuse", "warn" or "source"."""
+        return self._owned
+
+    def source_fixes(self) -> pd.DataFrame:
+        """The edits of owned values routed here instead of staged (`owned="source"`): person, sign-in name,
+        certification, field label, Graph's value, the wanted value and the owning source, one row per cell
+        (`certnb.staging.source_fixes`). In memory only: `export_source_fixes` writes it to a file."""
+        return self._source_fixes.table()
+
+    def export_source_fixes(self, path: str | Path) -> Path:
+        """Write `source_fixes()` to `.xlsx` or `.csv` for the owning system's owner, safe to open (no cell
+        runs as a formula)."""
+        return self._source_fixes.export(path)
+
+    @property
     def edits(self) -> list[Edit]:
         """The staged edits, in staging order."""
         return list(self._edits.values())
@@ -164,6 +196,8 @@ class Staged:
         users = len({e.user_id for e in self._edits.values()})
         created, deleted = len(self.creates), len(self.deletes)
         operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
+        if self._source_fixes:
+            operations += f", {len(self._source_fixes)} to fix at the source"
         return (
             f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
             f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
@@ -288,6 +322,8 @@ class Staged:
             problems += [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                           field_label="the certification")
                          for t in doomed if t.problem is not None or t.key is None]
+            owned = self._owned_deletes(doomed)
+            problems += self._owned_delete_problems(owned, refusals)
             try:
                 self._stage(self._sheet_proposals(changes), where=where, check_only=True)
             except EditsRefused as refused:
@@ -297,6 +333,7 @@ class Staged:
             self._stage(self._sheet_proposals(changes), where=where)
             rows, staged = create_edits(passed, self.creates)
             self._journal_rows(rows, staged, [])
+            doomed = self._route_owned_deletes(doomed, owned, refusals)
             rows, staged, unstaged = delete_edits(doomed, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -343,8 +380,11 @@ class Staged:
             problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                          field_label="the certification")
                         for t in targets if t.problem is not None or t.key is None]
+            owned = self._owned_deletes(targets)
+            problems += self._owned_delete_problems(owned, refusals)
             if problems:
                 raise EditsRefused(problems)
+            targets = self._route_owned_deletes(targets, owned, refusals)
             rows, staged, unstaged = delete_edits(targets, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -365,6 +405,11 @@ class Staged:
             raise ValueError("merge_duplicates needs the frame the duplicates are in: Staged.open(path, df)")
         with paused():
             planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
+            # An owned record's delete is refused before any fill is staged: a merge is refused as a whole.
+            doomed = self._known.select(planned.deletes)
+            owned_problems = self._owned_delete_problems(self._owned_deletes(doomed), self._refusals())
+            if owned_problems:
+                raise EditsRefused(owned_problems)
             sets, skipped = merge.to_stage(planned, self._edits.keys(), self.deletes.keys())
             before = {e.key: e.seq for e in self._edits.values()}
             proposed = (p for key, fields in sets.items()
@@ -424,9 +469,10 @@ class Staged:
         return self
 
     def clear(self) -> Staged:
-        """Withdraw every staged edit (journaled, so a reopened journal is empty too)."""
+        """Withdraw every staged edit (journaled, so a reopened journal is empty too) and every source fix."""
         self._journal.append(clear=True)
         self._edits.clear()
+        self._source_fixes.clear()
         self._changed()
         return self
 
@@ -462,10 +508,26 @@ class Staged:
                 changes[key] = (target, raw, checked)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
+        owned = owned_changes(self._ownership, (
+            (key, raw, after, snapshots[key[0], key[1]].loaded.get(key[2]))
+            for key, (_, raw, after) in changes.items()))
+        if self._owned == "refuse":
+            problems += [refusals.problem(changes[c.key][0], c.key[2], c.raw, owned_rule(c.key[2], c.owners))
+                         for c in owned]
         if problems:
             raise EditsRefused(problems)
         if check_only:
             return self
+        if self._owned == "warn":
+            warn_owned([f"{refusals.problem(changes[c.key][0], c.key[2], c.after, '').subject}: "
+                        f"{label(c.key[2])} {c.after!r}, owned by {joined(c.owners)}" for c in owned],
+                       stacklevel=4)
+        elif owned:  # "source": noted for the owner instead of staged
+            for c in owned:
+                target = changes.pop(c.key)[0]
+                self._note_fix(target, c.key[2], snapshots[c.key[0], c.key[1]], c.after, c.owners, refusals)
+            kept = {(k[0], k[1]) for k in changes}
+            snapshots = {k: s for k, s in snapshots.items() if k in kept}
 
         staged: list[Edit] = []
         unstaged: list[tuple[str, str, str]] = []
@@ -473,6 +535,7 @@ class Staged:
             before = snapshots[key[0], key[1]].loaded.get(key[2])
             current = self._edits.get(key)
             if after == before:
+                self._source_fixes.drop(key)  # set back to Graph's value: nothing to fix at the source
                 if current is not None:
                     unstaged.append(key)  # set back to the loaded value: nothing left to change
             elif current is None or current.after != after:
@@ -489,6 +552,51 @@ class Staged:
         if staged or unstaged:
             self._changed()
         return self
+
+    # -- values other systems own (certnb.staging.ownership) ------------------------------------------------
+
+    def _owned_deletes(self, targets: Iterable[Target]) -> list[tuple[Target, tuple[str, ...]]]:
+        """The targets whose certification an admin-controlled source supplies, with its owners."""
+        found = []
+        for target in targets:
+            if target.key is None or (target.key[0], target.key[1], CREATE) in self._edits:
+                continue
+            owners = self._ownership.item_owners(target.key)
+            if owners:
+                found.append((target, owners))
+        return found
+
+    def _owned_delete_problems(self, owned: list[tuple[Target, tuple[str, ...]]],
+                               refusals: Refusals) -> list[ValidationError]:
+        if self._owned != "refuse":
+            return []
+        return [refusals.problem(t, DELETE, None, owned_rule(None, owners), field_label="the certification")
+                for t, owners in owned]
+
+    def _route_owned_deletes(self, targets: list[Target], owned: list[tuple[Target, tuple[str, ...]]],
+                             refusals: Refusals) -> list[Target]:
+        """The targets to delete: all of them (with a warning for the owned ones, `owned="warn"`), or those
+        no source owns (the others noted as source fixes, `owned="source"`)."""
+        if not owned:
+            return targets
+        if self._owned == "warn":
+            warn_owned([f"{refusals.names(t)}: the certification, supplied by {joined(o)}, deleted"
+                        for t, o in owned], stacklevel=5)
+            return targets
+        routed = {t.key for t, _ in owned}
+        for target, owners in owned:
+            self._note_fix(target, None, self._known.snapshot(target), None, owners, refusals)
+        return [t for t in targets if t.key not in routed]
+
+    def _note_fix(self, target: Target, field: str | None, snapshot: RowSnapshot, wanted: Any,
+                  owners: tuple[str, ...], refusals: Refusals) -> None:
+        names = refusals.names(target)
+        graph = snapshot.display_name if field is None else snapshot.loaded.get(field)
+        self._source_fixes.note(SourceFix(
+            snapshot.user_id, snapshot.cert_id, field, None if names is None else names.person,
+            snapshot.user_principal_name, None if names is None else names.certification, graph, wanted,
+            joined(owners)))
+        self._changed()
 
     def _refusals(self, where: Callable[[Target], str | None] | None = None) -> Refusals:
         return Refusals(self._frame_rows, self._rows, where)
