@@ -29,8 +29,10 @@ owned: a journal reopened without its frame (`Staged.open(path)`) has no `source
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from certnb.frame.names import label
@@ -52,11 +54,9 @@ class OwnedValueWarning(UserWarning):
 
 
 class OwnedChange(NamedTuple):
-    """An edit of an owned value found in a staging call: its key, the value as given, the wire value, and
-    who owns it."""
+    """An edit of an owned value found in a staging call: its key, the wire value, and who owns it."""
 
     key: tuple[str, str, str]
-    raw: Any
     after: Any
     owners: tuple[str, ...]
 
@@ -94,24 +94,37 @@ def owned_rule(field: str | None, owners: tuple[str, ...]) -> str:
             "anyway (owned='source' lists it in staged.source_fixes())")
 
 
-def owned_changes(ownership: Ownership, changes: Iterable[tuple[tuple[str, str, str], Any, Any, Any]]
+def owned_changes(ownership: Ownership, changes: Iterable[tuple[tuple[str, str, str], Any, Any]]
                   ) -> list[OwnedChange]:
-    """The changes (key, raw, after, loaded value) that would change a value an admin source owns; a value
+    """The changes (key, wire value, loaded value) that would change a value an admin source owns; a value
     set back to the loaded one changes nothing and is left alone."""
     if not ownership:
         return []
     found = []
-    for key, raw, after, before in changes:
+    for key, after, before in changes:
         if after == before:
             continue
         owning = ownership.owners((key[0], key[1]), key[2])
         if owning:
-            found.append(OwnedChange(key, raw, after, owning))
+            found.append(OwnedChange(key, after, owning))
     return found
 
 
-def warn_owned(lines: list[str], *, stacklevel: int) -> None:
-    """One `OwnedValueWarning` for a call's staged edits of owned values (`lines`: who, what, whose)."""
+_PACKAGE = str(Path(__file__).resolve().parents[1])  # certnb/
+
+
+def _caller_level() -> int:
+    """The `stacklevel` of the first frame outside certnb: the notebook cell that made the call, however
+    deep inside staging the warning is raised."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
+
+
+def warn_owned(lines: list[str]) -> None:
+    """One `OwnedValueWarning` for a call's staged edits of owned values (`lines`: who, what, whose),
+    attributed to the caller's line."""
     if not lines:
         return
     shown = "\n".join(f"  {line}" for line in lines[:_WARNED])
@@ -122,5 +135,5 @@ def warn_owned(lines: list[str], *, stacklevel: int) -> None:
         "systems own (owned='warn'); Graph may refuse them, or the owner's next import put the old values "
         f"back:\n{shown}{more}",
         OwnedValueWarning,
-        stacklevel=stacklevel,
+        stacklevel=_caller_level(),
     )

@@ -508,20 +508,18 @@ class Staged:
                 changes[key] = (target, raw, checked)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
-        owned = owned_changes(self._ownership, (
-            (key, raw, after, snapshots[key[0], key[1]].loaded.get(key[2]))
-            for key, (_, raw, after) in changes.items()))
-        if self._owned == "refuse":
-            problems += [refusals.problem(changes[c.key][0], c.key[2], c.raw, owned_rule(c.key[2], c.owners))
-                         for c in owned]
+        owned = owned_changes(self._ownership, ((key, after, snapshots[key[0], key[1]].loaded.get(key[2]))
+                                                for key, (_, _, after) in changes.items()))
+        if self._owned == "refuse":  # the value as Graph would get it (a date as YYYY-MM-DD), not as typed
+            problems += [refusals.problem(changes[c.key][0], c.key[2], c.after,
+                                          owned_rule(c.key[2], c.owners)) for c in owned]
         if problems:
             raise EditsRefused(problems)
         if check_only:
             return self
         if self._owned == "warn":
             warn_owned([f"{refusals.problem(changes[c.key][0], c.key[2], c.after, '').subject}: "
-                        f"{label(c.key[2])} {c.after!r}, owned by {joined(c.owners)}" for c in owned],
-                       stacklevel=4)
+                        f"{label(c.key[2])} {c.after!r}, owned by {joined(c.owners)}" for c in owned])
         elif owned:  # "source": noted for the owner instead of staged
             for c in owned:
                 target = changes.pop(c.key)[0]
@@ -581,7 +579,7 @@ class Staged:
             return targets
         if self._owned == "warn":
             warn_owned([f"{refusals.names(t)}: the certification, supplied by {joined(o)}, deleted"
-                        for t, o in owned], stacklevel=5)
+                        for t, o in owned])
             return targets
         routed = {t.key for t, _ in owned}
         for target, owners in owned:
