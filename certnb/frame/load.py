@@ -105,10 +105,12 @@ def _profile_sources(graph: GraphSession) -> list[dict[str, Any]] | None:
     try:
         return graph.get_all(PROFILE_SOURCES_PATH)
     except GraphError as refused:
+        why = ("reading their names needs PeopleSettings.Read.All" if refused.status in (401, 403)
+               else "this Graph does not list them")
         warnings.warn(
             f"the tenant's profile sources could not be read ({refused.status} {refused.code or ''}"
             f"{', request-id ' + refused.request_id if refused.request_id else ''}); sources are shown by "
-            f"id: reading their names needs PeopleSettings.Read.All",
+            f"id: {why}",
             PartialLoadWarning,
             stacklevel=3,
         )

@@ -222,6 +222,7 @@ class Ownership:
     def __init__(self, frame: pd.DataFrame | None) -> None:
         self.names: dict[str, str] = {}
         self._cells: dict[tuple[str, str], Any] = {}
+        self._read: dict[tuple[str, str], tuple[Annotation, ...]] = {}  # each row's annotations, read once
         if frame is None or "sources" not in frame.columns:
             return
         self.names = dict(frame.attrs.get(PROFILE_SOURCES_ATTR) or {})
@@ -237,20 +238,28 @@ class Ownership:
     def __bool__(self) -> bool:
         return bool(self._cells)
 
+    def _annotations(self, key: tuple[str, str] | None) -> tuple[Annotation, ...]:
+        if key is None or key not in self._cells:
+            return ()
+        if key not in self._read:  # a bulk call asks for every field of 100,000 rows
+            self._read[key] = read_annotations(self._cells[key])
+        return self._read[key]
+
     def owners(self, key: tuple[str, str] | None, field: str) -> tuple[str, ...]:
         """Who owns `field` of certification `key` (`()`: nobody, a person may edit it)."""
-        cell = self._cells.get(key) if key is not None else None
-        return () if cell is None else owners(cell, field, self.names)
+        prop = _property(field)
+        return _unique(source_name(a.source_id, self.names) for a in self._annotations(key)
+                       if a.admin_controlled and a.source_id is not None and a.covers(prop))
 
     def item_owners(self, key: tuple[str, str] | None) -> tuple[str, ...]:
         """Who supplies any value of certification `key` (`()`: nobody)."""
-        cell = self._cells.get(key) if key is not None else None
-        return () if cell is None else item_owners(cell, self.names)
+        return _unique(source_name(a.source_id, self.names) for a in self._annotations(key)
+                       if a.admin_controlled and a.source_id is not None)
 
     def sources(self, key: tuple[str, str] | None) -> tuple[str, ...]:
         """Every source of certification `key`, by name."""
-        cell = self._cells.get(key) if key is not None else None
-        return () if cell is None else all_sources(cell, self.names)
+        return _unique(source_name(a.source_id, self.names) for a in self._annotations(key)
+                       if a.source_id is not None)
 
 
 def owned_table(frame: pd.DataFrame) -> pd.DataFrame:

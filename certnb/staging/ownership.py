@@ -31,15 +31,23 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import pandas as pd
+
+from certnb.errors import ValidationError
 from certnb.frame.names import label
 from certnb.frame.owners import Ownership
+from certnb.staging.edit import RowSnapshot
+from certnb.staging.operations import DELETE
+from certnb.staging.refusals import Refusals
+from certnb.staging.rows import Target
+from certnb.staging.source_fixes import SourceFix, SourceFixes
 
-__all__ = ["OWNED_CHOICES", "Owned", "OwnedChange", "OwnedValueWarning", "checked_choice", "joined",
-           "owned_changes", "owned_rule", "warn_owned"]
+__all__ = ["OWNED_CHOICES", "Owned", "OwnedChange", "OwnedValueWarning", "OwnedValues", "checked_choice",
+           "joined", "owned_changes", "owned_rule", "warn_owned"]
 
 Owned = Literal["refuse", "warn", "source"]
 OWNED_CHOICES: tuple[str, ...] = ("refuse", "warn", "source")
@@ -137,3 +145,101 @@ def warn_owned(lines: list[str]) -> None:
         OwnedValueWarning,
         stacklevel=_caller_level(),
     )
+
+
+Change = tuple[Target, Any, Any]  # a staging call's change of one cell: (row, the value as given, wire value)
+OwnedItem = tuple[Target, tuple[str, ...]]  # a certification to delete, and who supplies it
+
+
+class OwnedValues:
+    """What one `Staged` does with edits and deletes of values other systems own (`owned`), and the source
+    fixes it collected; `Staged` asks it at the two places every edit and every delete pass through."""
+
+    def __init__(self, frame: pd.DataFrame | None, owned: object) -> None:
+        self.mode: Owned = checked_choice(owned)
+        self.ownership = Ownership(frame)
+        self.fixes = SourceFixes()
+
+    # -- edits (Staged._stage) -------------------------------------------------------------------------
+
+    def edits(self, changes: dict[tuple[str, str, str], Change],
+              snapshots: dict[tuple[str, str], RowSnapshot]) -> list[OwnedChange]:
+        """The changes of a call that would change an owned value."""
+        return owned_changes(self.ownership, ((key, after, snapshots[key[0], key[1]].loaded.get(key[2]))
+                                              for key, (_, _, after) in changes.items()))
+
+    def edit_problems(self, owned: list[OwnedChange], changes: dict[tuple[str, str, str], Change],
+                      refusals: Refusals) -> list[ValidationError]:
+        """The refusals of those changes (none unless `owned="refuse"`), each with the value as Graph
+        would get it (a date as YYYY-MM-DD), not as typed."""
+        if self.mode != "refuse":
+            return []
+        return [refusals.problem(changes[c.key][0], c.key[2], c.after, owned_rule(c.key[2], c.owners))
+                for c in owned]
+
+    def settle_edits(self, owned: list[OwnedChange], changes: dict[tuple[str, str, str], Change],
+                     snapshots: dict[tuple[str, str], RowSnapshot], refusals: Refusals) -> bool:
+        """A call that passed: warn of its owned changes (`"warn"`), or take them out of `changes` (and
+        their rows, if nothing else changes there, out of `snapshots`) as source fixes (`"source"`). A cell
+        set back to Graph's value forgets its fix. True when the source fixes changed."""
+        before = len(self.fixes)
+        forgotten = False
+        for key, (_, _, after) in changes.items():
+            if after == snapshots[key[0], key[1]].loaded.get(key[2]):
+                forgotten = self.fixes.drop(key) or forgotten
+        if self.mode == "warn":
+            warn_owned([f"{refusals.problem(changes[c.key][0], c.key[2], c.after, '').subject}: "
+                        f"{label(c.key[2])} {c.after!r}, owned by {joined(c.owners)}" for c in owned])
+        elif self.mode == "source" and owned:
+            for c in owned:
+                target = changes.pop(c.key)[0]
+                self._note(target, c.key[2], snapshots[c.key[0], c.key[1]], c.after, c.owners, refusals)
+            kept = {(k[0], k[1]) for k in changes}
+            for row in [k for k in snapshots if k not in kept]:
+                del snapshots[row]
+        return forgotten or len(self.fixes) != before or (self.mode == "source" and bool(owned))
+
+    # -- deletes (Staged.delete, from_changes, merge_duplicates) -----------------------------------------
+
+    def deletes(self, targets: Iterable[Target], created: frozenset[tuple[str, str]]) -> list[OwnedItem]:
+        """The targets whose certification an admin-controlled source supplies (a staged create is
+        nobody's)."""
+        found = []
+        for target in targets:
+            if target.key is None or target.key in created:
+                continue
+            owners = self.ownership.item_owners(target.key)
+            if owners:
+                found.append((target, owners))
+        return found
+
+    def delete_problems(self, owned: list[OwnedItem], refusals: Refusals) -> list[ValidationError]:
+        """The refusals of those deletes (none unless `owned="refuse"`)."""
+        if self.mode != "refuse":
+            return []
+        return [refusals.problem(t, DELETE, None, owned_rule(None, owners), field_label="the certification")
+                for t, owners in owned]
+
+    def settle_deletes(self, targets: list[Target], owned: list[OwnedItem], refusals: Refusals,
+                       snapshot: Callable[[Target], RowSnapshot]) -> tuple[list[Target], bool]:
+        """The targets to delete: all of them (warning of the owned ones, `"warn"`), or those no source
+        supplies, the others noted as source fixes (`"source"`); and whether the source fixes changed."""
+        if not owned:
+            return targets, False
+        if self.mode != "source":
+            warn_owned([f"{refusals.names(t)}: the certification, supplied by {joined(o)}, deleted"
+                        for t, o in owned])
+            return targets, False
+        for target, owners in owned:
+            self._note(target, None, snapshot(target), None, owners, refusals)
+        routed = {t.key for t, _ in owned}
+        return [t for t in targets if t.key not in routed], True
+
+    def _note(self, target: Target, field: str | None, snapshot: RowSnapshot, wanted: Any,
+              owners: tuple[str, ...], refusals: Refusals) -> None:
+        names = refusals.names(target)
+        graph = snapshot.display_name if field is None else snapshot.loaded.get(field)
+        self.fixes.note(SourceFix(
+            snapshot.user_id, snapshot.cert_id, field, None if names is None else names.person,
+            snapshot.user_principal_name, None if names is None else names.certification, graph, wanted,
+            joined(owners)))

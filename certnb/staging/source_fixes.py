@@ -63,9 +63,9 @@ class SourceFixes:
         """Keep `fix` (replacing one noted for the same cell)."""
         self._fixes[fix.key] = fix
 
-    def drop(self, key: tuple[str, str, str]) -> None:
-        """Forget the fix of one cell, if any (its value was set back to Graph's)."""
-        self._fixes.pop(key, None)
+    def drop(self, key: tuple[str, str, str]) -> bool:
+        """Forget the fix of one cell (its value was set back to Graph's); True if there was one."""
+        return self._fixes.pop(key, None) is not None
 
     def clear(self) -> None:
         self._fixes.clear()

@@ -42,8 +42,6 @@ import pandas as pd
 
 from certnb.collector import paused
 from certnb.errors import JournalNotEmpty, ValidationError
-from certnb.frame.names import label
-from certnb.frame.owners import Ownership
 from certnb.staging import merge, proposals
 from certnb.staging.creates import has_title, new_certifications, rows_of_frame
 from certnb.staging.diff import Diff, diff_table
@@ -53,11 +51,10 @@ from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
-from certnb.staging.ownership import Owned, checked_choice, joined, owned_changes, owned_rule, warn_owned
+from certnb.staging.ownership import Owned, OwnedValues, checked_choice
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target
-from certnb.staging.source_fixes import SourceFix, SourceFixes
 
 __all__ = ["Staged", "stage"]
 
@@ -96,9 +93,7 @@ class Staged:
     def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
                  owned: Owned = "refuse") -> None:
         self._journal = journal
-        self._owned = checked_choice(owned)
-        self._ownership = Ownership(frame)
-        self._source_fixes = SourceFixes()
+        self._owned = OwnedValues(frame, owned)
         self._listeners: list[Callable[[], None]] = []
         with paused():
             self._rows, self._edits = journal.replay()
@@ -159,18 +154,18 @@ class Staged:
     @property
     def owned(self) -> Owned:
         """What an edit of a value another system owns does here: "refuse", "warn" or "source"."""
-        return self._owned
+        return self._owned.mode
 
     def source_fixes(self) -> pd.DataFrame:
         """The edits of owned values routed here instead of staged (`owned="source"`): person, sign-in name,
         certification, field label, Graph's value, the wanted value and the owning source, one row per cell
         (`certnb.staging.source_fixes`). In memory only: `export_source_fixes` writes it to a file."""
-        return self._source_fixes.table()
+        return self._owned.fixes.table()
 
     def export_source_fixes(self, path: str | Path) -> Path:
         """Write `source_fixes()` to `.xlsx` or `.csv` for the owning system's owner, safe to open (no cell
         runs as a formula)."""
-        return self._source_fixes.export(path)
+        return self._owned.fixes.export(path)
 
     @property
     def edits(self) -> list[Edit]:
@@ -196,8 +191,8 @@ class Staged:
         users = len({e.user_id for e in self._edits.values()})
         created, deleted = len(self.creates), len(self.deletes)
         operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
-        if self._source_fixes:
-            operations += f", {len(self._source_fixes)} to fix at the source"
+        if self._owned.fixes:
+            operations += f", {len(self._owned.fixes)} to fix at the source"
         return (
             f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
             f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
@@ -322,8 +317,8 @@ class Staged:
             problems += [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                           field_label="the certification")
                          for t in doomed if t.problem is not None or t.key is None]
-            owned = self._owned_deletes(doomed)
-            problems += self._owned_delete_problems(owned, refusals)
+            owned = self._owned.deletes(doomed, self._created())
+            problems += self._owned.delete_problems(owned, refusals)
             try:
                 self._stage(self._sheet_proposals(changes), where=where, check_only=True)
             except EditsRefused as refused:
@@ -333,7 +328,9 @@ class Staged:
             self._stage(self._sheet_proposals(changes), where=where)
             rows, staged = create_edits(passed, self.creates)
             self._journal_rows(rows, staged, [])
-            doomed = self._route_owned_deletes(doomed, owned, refusals)
+            doomed, routed = self._owned.settle_deletes(doomed, owned, refusals, self._known.snapshot)
+            if routed:
+                self._changed()
             rows, staged, unstaged = delete_edits(doomed, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -380,11 +377,13 @@ class Staged:
             problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                          field_label="the certification")
                         for t in targets if t.problem is not None or t.key is None]
-            owned = self._owned_deletes(targets)
-            problems += self._owned_delete_problems(owned, refusals)
+            owned = self._owned.deletes(targets, self._created())
+            problems += self._owned.delete_problems(owned, refusals)
             if problems:
                 raise EditsRefused(problems)
-            targets = self._route_owned_deletes(targets, owned, refusals)
+            targets, routed = self._owned.settle_deletes(targets, owned, refusals, self._known.snapshot)
+            if routed:
+                self._changed()
             rows, staged, unstaged = delete_edits(targets, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -407,7 +406,8 @@ class Staged:
             planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
             # An owned record's delete is refused before any fill is staged: a merge is refused as a whole.
             doomed = self._known.select(planned.deletes)
-            owned_problems = self._owned_delete_problems(self._owned_deletes(doomed), self._refusals())
+            owned_problems = self._owned.delete_problems(self._owned.deletes(doomed, self._created()),
+                                                         self._refusals())
             if owned_problems:
                 raise EditsRefused(owned_problems)
             sets, skipped = merge.to_stage(planned, self._edits.keys(), self.deletes.keys())
@@ -472,7 +472,7 @@ class Staged:
         """Withdraw every staged edit (journaled, so a reopened journal is empty too) and every source fix."""
         self._journal.append(clear=True)
         self._edits.clear()
-        self._source_fixes.clear()
+        self._owned.fixes.clear()
         self._changed()
         return self
 
@@ -508,24 +508,13 @@ class Staged:
                 changes[key] = (target, raw, checked)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
-        owned = owned_changes(self._ownership, ((key, after, snapshots[key[0], key[1]].loaded.get(key[2]))
-                                                for key, (_, _, after) in changes.items()))
-        if self._owned == "refuse":  # the value as Graph would get it (a date as YYYY-MM-DD), not as typed
-            problems += [refusals.problem(changes[c.key][0], c.key[2], c.after,
-                                          owned_rule(c.key[2], c.owners)) for c in owned]
+        owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
+        problems += self._owned.edit_problems(owned, changes, refusals)
         if problems:
             raise EditsRefused(problems)
         if check_only:
             return self
-        if self._owned == "warn":
-            warn_owned([f"{refusals.problem(changes[c.key][0], c.key[2], c.after, '').subject}: "
-                        f"{label(c.key[2])} {c.after!r}, owned by {joined(c.owners)}" for c in owned])
-        elif owned:  # "source": noted for the owner instead of staged
-            for c in owned:
-                target = changes.pop(c.key)[0]
-                self._note_fix(target, c.key[2], snapshots[c.key[0], c.key[1]], c.after, c.owners, refusals)
-            kept = {(k[0], k[1]) for k in changes}
-            snapshots = {k: s for k, s in snapshots.items() if k in kept}
+        fixes_changed = self._owned.settle_edits(owned, changes, snapshots, refusals)
 
         staged: list[Edit] = []
         unstaged: list[tuple[str, str, str]] = []
@@ -533,13 +522,14 @@ class Staged:
             before = snapshots[key[0], key[1]].loaded.get(key[2])
             current = self._edits.get(key)
             if after == before:
-                self._source_fixes.drop(key)  # set back to Graph's value: nothing to fix at the source
                 if current is not None:
                     unstaged.append(key)  # set back to the loaded value: nothing left to change
             elif current is None or current.after != after:
                 staged.append(Edit(key[0], key[1], key[2], before, after))
         new_rows = [(k, s) for k, s in snapshots.items() if k not in self._rows]
         if not (staged or unstaged or new_rows):
+            if fixes_changed:
+                self._changed()
             return self
         seqs = self._journal.append(rows=[s for _, s in new_rows], staged=staged, unstaged=unstaged)
         self._rows.update(new_rows)
@@ -547,54 +537,12 @@ class Staged:
             del self._edits[key]
         for (user_id, cert_id, field, before, after, _), seq in zip(staged, seqs, strict=True):
             self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq)
-        if staged or unstaged:
-            self._changed()
+        if staged or unstaged or fixes_changed:
+            self._changed()  # once a call: a form showing the counts redraws once
         return self
 
-    # -- values other systems own (certnb.staging.ownership) ------------------------------------------------
-
-    def _owned_deletes(self, targets: Iterable[Target]) -> list[tuple[Target, tuple[str, ...]]]:
-        """The targets whose certification an admin-controlled source supplies, with its owners."""
-        found = []
-        for target in targets:
-            if target.key is None or (target.key[0], target.key[1], CREATE) in self._edits:
-                continue
-            owners = self._ownership.item_owners(target.key)
-            if owners:
-                found.append((target, owners))
-        return found
-
-    def _owned_delete_problems(self, owned: list[tuple[Target, tuple[str, ...]]],
-                               refusals: Refusals) -> list[ValidationError]:
-        if self._owned != "refuse":
-            return []
-        return [refusals.problem(t, DELETE, None, owned_rule(None, owners), field_label="the certification")
-                for t, owners in owned]
-
-    def _route_owned_deletes(self, targets: list[Target], owned: list[tuple[Target, tuple[str, ...]]],
-                             refusals: Refusals) -> list[Target]:
-        """The targets to delete: all of them (with a warning for the owned ones, `owned="warn"`), or those
-        no source owns (the others noted as source fixes, `owned="source"`)."""
-        if not owned:
-            return targets
-        if self._owned == "warn":
-            warn_owned([f"{refusals.names(t)}: the certification, supplied by {joined(o)}, deleted"
-                        for t, o in owned])
-            return targets
-        routed = {t.key for t, _ in owned}
-        for target, owners in owned:
-            self._note_fix(target, None, self._known.snapshot(target), None, owners, refusals)
-        return [t for t in targets if t.key not in routed]
-
-    def _note_fix(self, target: Target, field: str | None, snapshot: RowSnapshot, wanted: Any,
-                  owners: tuple[str, ...], refusals: Refusals) -> None:
-        names = refusals.names(target)
-        graph = snapshot.display_name if field is None else snapshot.loaded.get(field)
-        self._source_fixes.note(SourceFix(
-            snapshot.user_id, snapshot.cert_id, field, None if names is None else names.person,
-            snapshot.user_principal_name, None if names is None else names.certification, graph, wanted,
-            joined(owners)))
-        self._changed()
+    def _created(self) -> frozenset[tuple[str, str]]:
+        return frozenset(e.row_key for e in self._edits.values() if e.field == CREATE)
 
     def _refusals(self, where: Callable[[Target], str | None] | None = None) -> Refusals:
         return Refusals(self._frame_rows, self._rows, where)

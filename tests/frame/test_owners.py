@@ -195,6 +195,13 @@ def test_a_refused_source_list_loads_all_the_same_showing_ids_and_saying_why() -
     assert len(df) == 2 and cell(df, "c-az104", "ownedBy") == WORKDAY
 
 
+def test_a_graph_without_the_route_says_so_rather_than_blaming_permissions() -> None:
+    missing = GraphError(400, "BadRequest", "Resource not found for the segment 'admin'.")
+    with pytest.warns(PartialLoadWarning,
+                      match=r"\(400 BadRequest\); sources are shown by id: this Graph does not list them"):
+        load_certifications(Tenant(missing), profile_sources=True)
+
+
 # ------------------------------------------------------------------------------------------------- audit
 
 

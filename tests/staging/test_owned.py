@@ -267,3 +267,14 @@ def test_the_public_stage_takes_owned(df: pd.DataFrame) -> None:
     staged = certnb.stage(df, owned="source")
     staged.set(label_of(df, "c-secplus"), endDate="2029-09-09")
     assert staged.source_fixes()["source"].tolist() == ["0f0e0d0c-0b0a-4909-8807-060504030201"]
+
+
+def test_routing_journals_nothing_and_tells_listeners_once_a_call(df: pd.DataFrame) -> None:
+    staged = stage(df, owned="source")
+    calls: list[int] = []
+    staged.on_change(lambda: calls.append(len(staged.source_fixes())))
+    staged.set(df["id"].isin(["c-az104", "c-az900-hr"]), endDate="2029-01-31")
+    assert calls == [2] and len(staged) == 0
+    assert staged.journal.summary() is None and staged.journal.snapshots() == []  # nothing to commit
+    staged.set(label_of(df, "c-az104"), endDate="2026-12-31")  # back to Graph's value: one fix fewer
+    assert calls == [2, 1]
