@@ -278,3 +278,16 @@ def test_routing_journals_nothing_and_tells_listeners_once_a_call(df: pd.DataFra
     assert staged.journal.summary() is None and staged.journal.snapshots() == []  # nothing to commit
     staged.set(label_of(df, "c-az104"), endDate="2026-12-31")  # back to Graph's value: one fix fewer
     assert calls == [2, 1]
+
+
+def test_the_review_never_says_a_staged_edit_fixes_an_owned_value() -> None:
+    from certnb.staging.fixes import Fixes
+
+    frame = owned_frame()
+    staged = stage(frame, owned="warn")
+    with pytest.warns(OwnedValueWarning):
+        staged.set(label_of(frame, "c-az104"), issuingCompany="Microsoft")
+    staged.set(label_of(frame, "c-az900-own"), endDate="2027-06-18")  # now agrees with Workday's copy
+    fixed = Fixes(frame, asof="2026-11-30").of(staged)
+    assert fixed[("u-adele", "c-az104", "issuingCompany")] == ("issuer-spelling",)  # not "owned-fix"
+    assert fixed[("u-ben", "c-az900-own", "endDate")] == ("sources-disagree",)
