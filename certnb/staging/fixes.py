@@ -60,7 +60,7 @@ RULE_FIELDS: dict[str, frozenset[str]] = {
     "start-after-issue": frozenset({"startDate", "issuedDate"}),
     "duplicate": frozenset({"displayName", "certificationId"}),
     "missing-certification-id": frozenset({"certificationId"}),
-    "owned-fix": frozenset(),  # a Graph edit never fixes it: the owning system must (certnb.frame.owner_rules)
+    "owned-fix": frozenset(),  # no Graph edit fixes it: the owning system must (certnb.frame.owner_rules)
 }
 """The fields whose change can clear a rule's finding; a rule not listed is cleared by its finding's field
 (issuer-spelling, bad-url, sources-disagree)."""
