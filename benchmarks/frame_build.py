@@ -89,13 +89,18 @@ def build_baseline(records: list[dict[str, Any]], owners: list[dict[str, Any]]) 
     import pandas as pd
 
     from certnb.audience import Audience
-    from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, ROW_CONTEXT
+    from certnb.frame.owners import derived_columns
+    from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, OWNED_BY_COLUMN, ROW_CONTEXT
 
     flat = pd.json_normalize(records)
     users = pd.DataFrame.from_records(owners, columns=[f.json for f in ROW_CONTEXT])
     out: dict[str, Any] = {f.column: users[f.json].astype("string") for f in ROW_CONTEXT}
     missing = pd.Series([None] * len(flat), dtype=object)
     for f in FIELDS:
+        if f.derived:  # the source names, worked out from `sources` as the frame does (certnb.frame.owners)
+            names, owned = derived_columns(flat.get("sources", missing).tolist())
+            out[f.column] = owned if f.column == OWNED_BY_COLUMN else names
+            continue
         name = f.json if f.column == AUDIENCE_WIRE_COLUMN else f.column
         column = flat.get(name, missing)
         if f.column == "source.type":

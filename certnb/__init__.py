@@ -47,7 +47,7 @@ from certnb.frame import (
 )
 from certnb.reconcile import Reconciliation, reconcile
 from certnb.session import connect
-from certnb.staging import Staged, stage
+from certnb.staging import OwnedValueWarning, Staged, stage
 
 if TYPE_CHECKING:
     from certnb.emulator.server import Emulator
@@ -77,6 +77,7 @@ __all__ = [
     "NetworkError",
     "NotAJournal",
     "NotFoundError",
+    "OwnedValueWarning",
     "PartialLoadWarning",
     "PermissionDeniedError",
     "Reconciliation",

@@ -7,7 +7,9 @@ Every later layer reads this table instead of knowing Graph's JSON:
 
 Columns are Graph's own names; nested objects are flattened with dots (`inference.confidenceScore`,
 `createdBy.user.displayName`, `source.type`). Each row starts with the user it belongs to (`userId`,
-`userPrincipalName`, `userDisplayName`).
+`userPrincipalName`, `userDisplayName`). Two read-only columns are *derived*, not read from a property of
+their own: `sourceNames` and `ownedBy`, the names of the systems in `sources` and of those that own the
+item's values (`certnb.frame.owners` says how); Graph never sees them.
 
     >>> FIELDS_BY_COLUMN["endDate"].validate(dt.date(2027, 1, 31))
     '2027-01-31'
@@ -49,6 +51,11 @@ NAME_MAX_LENGTH = 1000
 DESCRIPTION_MAX_LENGTH = 4000
 URL_MAX_LENGTH = 2048
 
+SOURCE_NAMES_COLUMN = "sourceNames"
+"""Derived from `sources`: the name of every system the item's values come from, "; "-separated."""
+OWNED_BY_COLUMN = "ownedBy"
+"""Derived from `sources`: the admin-controlled systems that own some of the item's values, "; "-separated."""
+
 # The raw `allowedAudiences` text, kept only when it names members this client does not know, so that
 # reading a newer service's value and writing the row back loses nothing (see certnb.audience).
 AUDIENCE_WIRE_COLUMN = "allowedAudiences.wire"
@@ -81,6 +88,7 @@ class Field:
     path: tuple[str, ...]  # where the value sits inside the Graph JSON
     max_length: int | None = None
     entity: Literal["certification", "user"] = "certification"
+    derived: bool = False  # computed from `json` when the frame is built (certnb.frame.owners); never sent
 
     def validate(self, value: object) -> Any:
         """Normalise a Python value to its Graph wire form, or raise `ValueError` stating the rule.
@@ -179,6 +187,8 @@ FIELDS: tuple[Field, ...] = (
     _field("source.type", "string"),
     _field("isSearchable", "bool"),
     _field("sources", "list"),
+    *(Field("sources", name, "string", "string", False, ("sources",), NAME_MAX_LENGTH, derived=True)
+      for name in (SOURCE_NAMES_COLUMN, OWNED_BY_COLUMN)),
 )
 """The certification columns, in frame order."""
 
@@ -202,7 +212,8 @@ LABELS: dict[str, str] = {
     "inference.userHasVerifiedAccuracy": "Verified by user", "createdDateTime": "Created",
     "lastModifiedDateTime": "Last modified", "createdBy.user.displayName": "Created by",
     "lastModifiedBy.user.displayName": "Last modified by", "source.type": "Source",
-    "isSearchable": "Searchable", "sources": "Sources",
+    "isSearchable": "Searchable", "sources": "Sources", SOURCE_NAMES_COLUMN: "Source names",
+    OWNED_BY_COLUMN: "Owned by",
 }
 """The label a person sees for each column (forms, grid, review, messages); a column without one shows its
 own name."""

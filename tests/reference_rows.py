@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from certnb.audience import Audience
-from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, PROPERTIES, ROW_CONTEXT
+from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, OWNED_BY_COLUMN, PROPERTIES, ROW_CONTEXT
 
 __all__ = ["flatten", "to_wire"]
 
@@ -30,9 +30,38 @@ def flatten(entity: Mapping[str, Any], user: Mapping[str, Any] | None = None) ->
         if f.column == AUDIENCE_WIRE_COLUMN:
             unknown = isinstance(value, str) and Audience.unknown_members(value)
             row[f.column] = value if unknown else None
+        elif f.derived:
+            row[f.column] = _source_names(value, owning=f.column == OWNED_BY_COLUMN)
         else:
             row[f.column] = f.from_wire(value)
     return row
+
+
+# Microsoft's well-known profile source ids (profileSourceAnnotation, beta), copied by hand; the two a person
+# edits (User initiated edits, MSA) own nothing.
+_KNOWN = {
+    "4ce763dd-9214-4eff-af7c-da491cc3782d": "Microsoft Entra ID", "0024a795-114d-4031-95c7-5fb543e00e80":
+    "Microsoft Entra ID", "7986c642-b494-4140-8df4-f5ed125e2c67": "Organizational Data in Microsoft 365",
+    "6cdc4422-8c05-40c5-902e-8ade707725ab": "SharePoint User Profile Application (UPA)",
+    "9a3e0ce2-cf4b-477e-b3b3-df246318e251": "Microsoft account (MSA)",
+    "46a57efc-33f8-4eec-a512-b90039ad6187": "User initiated edits",
+    "107a83c9-714e-4d52-9d08-c303f081323b": "Photo Etag",
+    "75d4238e-b142-4d2d-aed9-232b830b8706": "Skills In Viva",
+}
+_PERSONAL = {"46a57efc-33f8-4eec-a512-b90039ad6187", "9a3e0ce2-cf4b-477e-b3b3-df246318e251"}
+
+
+def _source_names(sources: Any, *, owning: bool) -> str | None:
+    """`sourceNames` (or, `owning`, `ownedBy`) of a `sources` value, the slow obvious way."""
+    names: list[str] = []
+    for item in sources if isinstance(sources, list) else []:
+        ident = (item.get("id") or item.get("sourceId")) if isinstance(item, Mapping) else None
+        if ident is None or (owning and str(ident).lower() in _PERSONAL):
+            continue
+        name = _KNOWN.get(str(ident).lower(), str(ident))
+        if name not in names:
+            names.append(name)
+    return "; ".join(names) or None
 
 
 def to_wire(row: Mapping[str, Any], properties: Iterable[str] | None = None) -> dict[str, Any]:
@@ -53,7 +82,7 @@ def to_wire(row: Mapping[str, Any], properties: Iterable[str] | None = None) -> 
             raise KeyError(f"not personCertification properties: {sorted(unknown)}; known: {PROPERTIES}")
     body: dict[str, Any] = {}
     for f in FIELDS:
-        if f.json not in wanted or f.column == AUDIENCE_WIRE_COLUMN:
+        if f.json not in wanted or f.column == AUDIENCE_WIRE_COLUMN or f.derived:
             continue
         value = row.get(f.column)
         raw = row.get(AUDIENCE_WIRE_COLUMN)

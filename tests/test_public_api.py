@@ -28,6 +28,7 @@ PUBLIC = [
     "NetworkError",
     "NotAJournal",
     "NotFoundError",
+    "OwnedValueWarning",
     "PartialLoadWarning",
     "PermissionDeniedError",
     "Reconciliation",

@@ -26,8 +26,10 @@ from certnb.schema import (
     FIELDS_BY_COLUMN,
     LABELS,
     NAME_MAX_LENGTH,
+    OWNED_BY_COLUMN,
     PROPERTIES,
     ROW_CONTEXT,
+    SOURCE_NAMES_COLUMN,
     URL_MAX_LENGTH,
     WRITABLE,
     field_for,
@@ -87,7 +89,16 @@ def test_columns_start_with_the_user_and_name_nested_values_with_dots() -> None:
                  "createdBy.user.id", "createdBy.application.id", "createdBy.device.displayName",
                  "lastModifiedBy.user.id", "source.type", AUDIENCE_WIRE_COLUMN):
         assert name in COLUMNS
-    assert all(f.path == tuple(f.column.split(".")) for f in FIELDS if f.column != AUDIENCE_WIRE_COLUMN)
+    assert all(f.path == tuple(f.column.split(".")) for f in FIELDS
+               if f.column != AUDIENCE_WIRE_COLUMN and not f.derived)
+
+
+def test_the_owner_columns_are_derived_from_sources_read_only_and_follow_it() -> None:
+    derived = [f for f in FIELDS if f.derived]
+    assert [f.column for f in derived] == [SOURCE_NAMES_COLUMN, OWNED_BY_COLUMN]
+    assert all(f.json == "sources" and not f.writable and f.dtype == "string" for f in derived)
+    assert COLUMNS[COLUMNS.index("sources") + 1:][:2] == (SOURCE_NAMES_COLUMN, OWNED_BY_COLUMN)
+    assert (LABELS[SOURCE_NAMES_COLUMN], LABELS[OWNED_BY_COLUMN]) == ("Source names", "Owned by")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +129,7 @@ def test_agrees_with_the_emulators_independent_description() -> None:
     for name, spec in EMULATOR_PROPERTIES.items():
         assert spec.name == name
         assert spec.writable == (name in WRITABLE), name
-        columns = [f for f in FIELDS if f.json == name and f.column != AUDIENCE_WIRE_COLUMN]
+        columns = [f for f in FIELDS if f.json == name and f.column != AUDIENCE_WIRE_COLUMN and not f.derived]
         if spec.wire_type in ("object", "identitySet"):
             assert columns and all(len(f.path) > 1 for f in columns), name
         else:

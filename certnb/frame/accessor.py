@@ -20,13 +20,15 @@ import pandas as pd
 
 from certnb.frame import audit as _audit
 from certnb.frame import load as _load
+from certnb.frame import owners as _owners
 from certnb.frame import summary as _summary
+from certnb.schema import LABELS, WRITABLE_COLUMNS
 
 
 @pd.api.extensions.register_dataframe_accessor("certs")
 class CertsAccessor:
     """Audit a certification frame: `expiring`, `expired`, `audit`, `summary`, `timeline`, `histogram`,
-    `failures`.
+    `failures`, `owner`, `owned`.
 
     >>> import pandas as pd
     >>> pd.DataFrame({"a": [1]}).certs
@@ -53,9 +55,34 @@ class CertsAccessor:
         """Rows ending within `days` days of `asof` (default today), soonest first."""
         return _audit.expiring(self._frame, days, asof)
 
-    def audit(self, asof: object = None) -> pd.DataFrame:
-        """The findings table of every audit rule (see `certnb.frame.audit.RULES`)."""
-        return _audit.audit(self._frame, asof)
+    def audit(self, asof: object = None, staged: Any = None) -> pd.DataFrame:
+        """The findings table of every audit rule (see `certnb.frame.audit.RULES`); with `staged` (a
+        `certnb.Staged`), staged edits of values another system owns are findings too."""
+        return _audit.audit(self._frame, asof, staged)
+
+    def owner(self, row: Any, field: str) -> tuple[str, ...]:
+        """The systems owning `field` (a column or its label) of the row labelled `row`, by name: `()` when
+        a person may edit it via Graph (the rule: `certnb.frame.owners`).
+
+        >>> from certnb.frame.build import build_frame
+        >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1", "sources": [
+        ...     {"id": "7986c642-b494-4140-8df4-f5ed125e2c67", "properties": ["endDate"]}]}]}])
+        >>> df.certs.owner(0, "Expires"), df.certs.owner(0, "displayName")
+        (('Organizational Data in Microsoft 365',), ())
+        """
+        column = _column_of(field)
+        if "sources" not in self._frame.columns:
+            return ()
+        cell = self._frame.loc[row, "sources"]
+        if isinstance(cell, pd.Series):
+            raise KeyError(f"the row label {row!r} names {len(cell)} rows; name one row")
+        names = self._frame.attrs.get(_owners.PROFILE_SOURCES_ATTR)
+        return _owners.owners(cell, column, names)
+
+    def owned(self) -> pd.DataFrame:
+        """Every value another system owns: person, certification, field, label and owning source, one row
+        each (`certnb.frame.owners.OWNED_COLUMNS`)."""
+        return _owners.owned_table(self._frame)
 
     def summary(self, by: str = "issuer", asof: object = None) -> pd.DataFrame:
         """Counts by `"issuer"`, `"month"` (of expiry) or `"user"`: held, valid, expiring, expired."""
@@ -76,3 +103,13 @@ class CertsAccessor:
         from certnb.frame import plots as _plots
 
         return _plots.expiry_histogram(self._frame, asof=asof, path=path, **options)
+
+
+def _column_of(field: str) -> str:
+    """A column by its name or its label ("Expires" → endDate), or `KeyError` naming the fields."""
+    if field in LABELS:
+        return field
+    by_label = {text.casefold(): column for column, text in LABELS.items()}
+    if field.casefold() in by_label:
+        return by_label[field.casefold()]
+    raise KeyError(f"no certification field {field!r}; fields are: {', '.join(WRITABLE_COLUMNS)}")

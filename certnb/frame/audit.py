@@ -13,7 +13,8 @@ same `asof` always give the same findings, sorted the same way.
 Rules (`RULES`): expired; expiring within 30, 60 or 90 days; a missing end date where most other holders
 of the same certification have one; end before start or issue date; start after issue date; the same
 certification twice for one user; an issuer spelled several ways; a missing certificationId; URLs that are
-not absolute http(s) URLs.
+not absolute http(s) URLs; and, where items carry `sources`, the same certification from two sources with
+different values, and a suggested or staged fix of a value another system owns (`certnb.frame.owner_rules`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_fixes
 from certnb.schema import FIELDS_BY_COLUMN
 
 FINDING_COLUMNS: tuple[str, ...] = (
@@ -58,6 +60,7 @@ RULES: dict[str, str] = {
     "issuer-spelling": "info",
     "missing-certification-id": "warning",
     "bad-url": "error",
+    **OWNER_RULES,
 }
 """Rule name → severity (`error`, `warning`, `info`), in report order."""
 
@@ -172,8 +175,11 @@ def expiring(frame: pd.DataFrame, days: int = 90, asof: object = None) -> pd.Dat
     return frame[chosen].iloc[end[chosen].argsort(kind="stable")]
 
 
-def audit(frame: pd.DataFrame, asof: object = None) -> pd.DataFrame:
+def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None) -> pd.DataFrame:
     """Every rule over `frame`, as a findings table (`FINDING_COLUMNS`), sorted by severity, rule and user.
+
+    `staged` (a `certnb.Staged`, or a table with userId, id, field, after) adds an `owned-fix` finding for
+    each staged edit of a value another system owns.
 
     >>> audit(pd.DataFrame(columns=list(REQUIRED_COLUMNS)), "2026-11-30").empty
     True
@@ -183,6 +189,9 @@ def audit(frame: pd.DataFrame, asof: object = None) -> pd.DataFrame:
     findings: list[dict[str, Any]] = []
     for rule in (_expiry, _missing_end, _date_order, _duplicates, _issuer_spelling, _certification_id, _urls):
         findings.extend(rule(frame, day))
+    if "sources" in frame.columns:
+        findings.extend(disagreeing_sources(frame, duplicate_keys(frame)))
+        findings.extend(list(owned_fixes(frame, findings, staged)))
     table = pd.DataFrame(findings, columns=list(FINDING_COLUMNS))
     if table.empty:
         return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})

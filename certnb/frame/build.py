@@ -23,6 +23,10 @@ absent keys included. The typed columns hold the values; what they cannot say li
   Graph's 7-digit form, `source.type` as a list, an integer `confidenceScore`, an unreadable date. A raw value
   is only given back while its cell still holds what was loaded; an edited cell wins.
 
+Two read-only columns are derived from `sources` (`sourceNames`, `ownedBy`: `certnb.frame.owners`), named
+by Microsoft's well-known ids, else by the tenant's profile sources given as `profile_sources=` (kept in
+`df.attrs`, so later look-ups name them the same), else by id. `to_records` never writes them.
+
 Unknown top-level properties (ones a newer Graph may add) become extra columns after the known ones, holding
 the JSON values as they came. A row without a `Layout` (one added by hand) gets every known property, with
 nested objects `null` when all their leaves are missing.
@@ -58,20 +62,28 @@ from certnb.frame.layout import (
     Layout,
     children,
 )
+from certnb.frame.owners import PROFILE_SOURCES_ATTR, derived_columns, source_names
 from certnb.frame.records import to_records
 from certnb.frame.walk import Numbered, Objects, numbered, walk
-from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, ROW_CONTEXT
+from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, OWNED_BY_COLUMN, ROW_CONTEXT, SOURCE_NAMES_COLUMN
 
 __all__ = ["BOOKKEEPING_COLUMN", "Layout", "build_frame", "build_from_records", "to_records"]
 
 
-def build_frame(users: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+ProfileSources = Iterable[Mapping[str, Any]] | Mapping[str, str] | None
+"""The tenant's profile sources (`GET /admin/people/profileSources` items), or a mapping id → name."""
+
+
+def build_frame(
+    users: Iterable[Mapping[str, Any]], *, profile_sources: ProfileSources = None
+) -> pd.DataFrame:
     """Users, each with a `certifications` list of Graph JSON, → the typed certification frame.
 
-    The user mappings need `id`, `userPrincipalName`, `displayName` (missing ones give `<NA>`).
+    The user mappings need `id`, `userPrincipalName`, `displayName` (missing ones give `<NA>`);
+    `profile_sources` names the tenant's own sources (module docstring).
 
     >>> build_frame([{"id": "u1", "certifications": [{"id": "c1", "allowedAudiences": "me"}]}]).shape
-    (1, 36)
+    (1, 38)
     """
     records: list[Mapping[str, Any]] = []
     owners: list[Mapping[str, Any]] = []
@@ -79,11 +91,12 @@ def build_frame(users: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         certifications = user.get("certifications") or []
         records.extend(certifications)
         owners.extend([user] * len(certifications))
-    return build_from_records(records, owners)
+    return build_from_records(records, owners, profile_sources=profile_sources)
 
 
 def build_from_records(
-    records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None = None
+    records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None = None, *,
+    profile_sources: ProfileSources = None,
 ) -> pd.DataFrame:
     """Certification JSON records (and, aligned with them, the user each belongs to) → the typed frame.
 
@@ -91,10 +104,11 @@ def build_from_records(
     ['AZ-104']
     """
     with paused():  # see certnb.collector
-        return _build(records, users)
+        return _build(records, users, source_names(profile_sources))
 
 
-def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None) -> pd.DataFrame:
+def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None,
+           names: dict[str, str]) -> pd.DataFrame:
     n = len(records)
     owners = users if users is not None else [{}] * n
     if len(owners) != n:
@@ -117,6 +131,7 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
             data[f.column], data[AUDIENCE_WIRE_COLUMN] = audiences(f, walked.objects(f.path), raw)
         else:
             data[f.column] = convert(f, walked.columns.pop(f.path), raw)
+    data[SOURCE_NAMES_COLUMN], data[OWNED_BY_COLUMN] = derived_columns(data["sources"], names)
     _keep_irregular_nodes({path: walked.objects(path) for path in NODES}, shapes[1:], raw)
     extra = _unknown_properties(plain, top_keys)
     data.update(extra)
@@ -124,6 +139,8 @@ def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, An
     frame_layouts = _layouts(shapes, raw)
     frame = pd.DataFrame(data, columns=[*COLUMNS, *extra], copy=False)  # the arrays are ours alone
     frame[BOOKKEEPING_COLUMN] = frame_layouts
+    if names:
+        frame.attrs[PROFILE_SOURCES_ATTR] = names
     return frame
 
 

@@ -64,7 +64,7 @@ Tree = dict[str, "Tree"]
 def _known_tree() -> Tree:
     tree: Tree = {}
     for f in FIELDS:
-        if f.column == AUDIENCE_WIRE_COLUMN:
+        if f.column == AUDIENCE_WIRE_COLUMN or f.derived:
             continue
         node = tree
         for key in f.path:
@@ -86,7 +86,8 @@ def _nodes(tree: Tree, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 
 
 NODES = tuple(_nodes(TREE))
-LEAVES: tuple[Field, ...] = tuple(f for f in FIELDS if f.column != AUDIENCE_WIRE_COLUMN)
+LEAVES: tuple[Field, ...] = tuple(f for f in FIELDS if f.column != AUDIENCE_WIRE_COLUMN and not f.derived)
+"""The fields read from a path of their own (the audience wire text and the derived columns are not)."""
 TOP_LEVEL: tuple[str, ...] = tuple(TREE)
 
 

@@ -10,6 +10,11 @@ batches (`Graph.get_lists`, certnb/graph/listing.py). A user whose certification
 user, 403, retries exhausted, a nextLink that loops or is malformed) is not dropped silently: the frame still
 loads, `load_failures(df)` (also `df.attrs["certnb_failures"]`) lists each such user with the status, code,
 message and url, and a `PartialLoadWarning` says how many failed.
+
+`profile_sources=True` also reads the tenant's profile sources (`GET /admin/people/profileSources`), so the
+frame names connector sources ("Workday (HR connector)") instead of showing their ids (`certnb.frame.owners`).
+Reading them needs `PeopleSettings.Read.All`, which an analyst often lacks: when Graph refuses, the load goes
+on, sources are shown by id, and a `PartialLoadWarning` says why.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from certnb.errors import GraphError
 from certnb.frame.build import build_from_records
 from certnb.graph.urls import certifications_path, user_path
 
@@ -29,6 +35,7 @@ FAILURES_ATTR = "certnb_failures"
 FAILURE_COLUMNS: tuple[str, ...] = ("user", "userId", "status", "code", "message", "url")
 
 USER_SELECT = "id,userPrincipalName,displayName"
+PROFILE_SOURCES_PATH = "/admin/people/profileSources"
 PROGRESS_THRESHOLD = 50  # users; below this a load is quick enough to need no progress bar
 
 
@@ -58,11 +65,13 @@ def load_certifications(
     *,
     progress: bool | None = None,
     page_size: int | None = None,
+    profile_sources: bool = False,
 ) -> pd.DataFrame:
     """One row per certification of the signed-in user (`None`), of `users` (UPNs or ids), or of `"all"`.
 
     `progress` shows a tqdm bar (default: when loading more than 50 users); `page_size` asks Graph for that
-    many items a page (`$top`). Columns and dtypes: see `certnb.frame.build`.
+    many items a page (`$top`); `profile_sources=True` reads the tenant's source names too (module
+    docstring). Columns and dtypes: see `certnb.frame.build`.
 
     >>> df = load_certifications(graph, users=["adele@contoso.example", "8f1c..."])  # doctest: +SKIP
     """
@@ -71,10 +80,11 @@ def load_certifications(
     ):
         raise ValueError(f"page_size must be a positive whole number; got {page_size!r}")
     params = {"$top": page_size} if page_size else None
+    names = _profile_sources(graph) if profile_sources else None
     if users is None or users == "me":
         me = graph.me()
         records = graph.get_all(certifications_path(None), params)
-        return _frame([(me, records)], [])
+        return _frame([(me, records)], [], names)
     if users == "all":
         people = graph.get_all("/users", {"$select": USER_SELECT, "$top": 999})
         targets: list[tuple[str, dict[str, Any] | None]] = [(str(p.get("id")), p) for p in people]
@@ -87,7 +97,24 @@ def load_certifications(
         targets = [(k, None) for k in dict.fromkeys(keys)]
     show = progress if progress is not None else len(targets) > PROGRESS_THRESHOLD
     loaded, failures = _load_many(graph, targets, params, show)
-    return _frame(loaded, failures)
+    return _frame(loaded, failures, names)
+
+
+def _profile_sources(graph: GraphSession) -> list[dict[str, Any]] | None:
+    """The tenant's profile sources, or None (with a warning) when Graph will not list them."""
+    try:
+        return graph.get_all(PROFILE_SOURCES_PATH)
+    except GraphError as refused:
+        why = ("reading their names needs PeopleSettings.Read.All" if refused.status in (401, 403)
+               else "this Graph does not list them")
+        warnings.warn(
+            f"the tenant's profile sources could not be read ({refused.status} {refused.code or ''}"
+            f"{', request-id ' + refused.request_id if refused.request_id else ''}); sources are shown by "
+            f"id: {why}",
+            PartialLoadWarning,
+            stacklevel=3,
+        )
+        return None
 
 
 def load_failures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,14 +126,15 @@ def load_failures(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _frame(
-    loaded: list[tuple[dict[str, Any], list[dict[str, Any]]]], failures: list[dict[str, Any]]
+    loaded: list[tuple[dict[str, Any], list[dict[str, Any]]]], failures: list[dict[str, Any]],
+    profile_sources: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     owners: list[dict[str, Any]] = []
     for user, items in loaded:
         records.extend(items)
         owners.extend([user] * len(items))
-    frame = build_from_records(records, owners)
+    frame = build_from_records(records, owners, profile_sources=profile_sources)
     table = pd.DataFrame(failures, columns=list(FAILURE_COLUMNS))
     frame.attrs[FAILURES_ATTR] = table
     if failures:

@@ -23,6 +23,8 @@
     merge.py           merging duplicates, planned: groups, the keeper rule, fills, conflicts (MergePlan)
     merge_choices.py   the analyst's keep= and resolve=, checked against the groups
     merge_report.py    a merge plan as text, as HTML (the records side by side) and its conflicts table
+    ownership.py       edits of values another system owns: refused, staged with a warning, or routed
+    source_fixes.py    the fixes to make in the owning system instead (`staged.source_fixes()`), exported
 
 >>> import certnb.staging
 >>> certnb.staging.stage(None)
@@ -35,6 +37,7 @@ from certnb.errors import EditsRefused
 from certnb.staging.diff import Diff
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.journal import Journal
+from certnb.staging.ownership import OwnedValueWarning
 from certnb.staging.rows import Row
 from certnb.staging.staged import Staged, stage
 
@@ -43,6 +46,7 @@ __all__ = [
     "Edit",
     "EditsRefused",
     "Journal",
+    "OwnedValueWarning",
     "Row",
     "RowSnapshot",
     "Staged",

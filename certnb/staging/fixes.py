@@ -44,6 +44,8 @@ RULE_WORDS: dict[str, str] = {
     "issuer-spelling": "issuer misspelt",
     "missing-certification-id": "no certification id",
     "bad-url": "bad URL",
+    "sources-disagree": "sources disagree",
+    "owned-fix": "owned by another system",
 }
 """How a review names each audit rule (`certnb.frame.audit.RULES`) it says a change fixes."""
 
@@ -58,9 +60,10 @@ RULE_FIELDS: dict[str, frozenset[str]] = {
     "start-after-issue": frozenset({"startDate", "issuedDate"}),
     "duplicate": frozenset({"displayName", "certificationId"}),
     "missing-certification-id": frozenset({"certificationId"}),
+    "owned-fix": frozenset(),  # no Graph edit fixes it: the owning system must (certnb.frame.owner_rules)
 }
 """The fields whose change can clear a rule's finding; a rule not listed is cleared by its finding's field
-(issuer-spelling, bad-url)."""
+(issuer-spelling, bad-url, sources-disagree)."""
 
 Key = tuple[str, str, str]
 Row = tuple[str, str]

@@ -22,6 +22,10 @@ Every call is atomic: if any (row, field) breaks a rule, the whole call is refus
 (a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
 half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
 
+Values another system owns (the frame's `sources`: `certnb.staging.ownership`) are refused by default;
+`stage(df, owned="warn")` stages them with a warning, `owned="source"` lists them in `source_fixes()`
+instead of staging them.
+
 `before` values are the frame as it was when `stage` was called; a reopened journal's recorded values win
 over a frame passed with it, so one journal belongs to one load of the data. That is why `stage(df,
 journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resuming one is said out loud, with
@@ -47,6 +51,7 @@ from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
+from certnb.staging.ownership import Owned, OwnedValues, checked_choice
 from certnb.staging.proposals import Proposal
 from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
 from certnb.staging.rows import FrameRows, Row, Target
@@ -54,22 +59,26 @@ from certnb.staging.rows import FrameRows, Row, Target
 __all__ = ["Staged", "stage"]
 
 
-def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False) -> Staged:
+def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False,
+          owned: Owned = "refuse") -> Staged:
     """Start staging edits on a certification frame; `journal` is the file that keeps them, so staged edits
     and commit progress survive a kernel restart. A journal that holds anything is refused (`JournalNotEmpty`,
-    saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does).
+    saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does). `owned` says what
+    an edit of a value another system owns does: "refuse" (the default), "warn" or "source" (module
+    docstring).
 
     >>> stage(None).journal
     <Journal :memory:>
     """
     if frame is not None:
         check_frame(frame)  # before the journal is opened: a refused frame leaves no journal behind
+    owned = checked_choice(owned)
     opened = Journal(journal)
     try:
         held = None if resume else opened.summary()
         if held is not None:
             raise JournalNotEmpty(str(opened.path), str(held))
-        return Staged(frame, opened, resumed=resume)
+        return Staged(frame, opened, resumed=resume, owned=owned)
     except BaseException:  # refused, or damaged pages met while replaying: let the file go
         opened.close()
         raise
@@ -81,8 +90,10 @@ class Staged:
     `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
     """
 
-    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False) -> None:
+    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
+                 owned: Owned = "refuse") -> None:
         self._journal = journal
+        self._owned = OwnedValues(frame, owned)
         self._listeners: list[Callable[[], None]] = []
         with paused():
             self._rows, self._edits = journal.replay()
@@ -91,7 +102,7 @@ class Staged:
         self._resumed = journal.summary(self._edits.values()) if resumed else None
 
     @classmethod
-    def open(cls, path: str | Path, frame: pd.DataFrame | None = None) -> Staged:
+    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse") -> Staged:
         """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
 
         Raises `FileNotFoundError` if there is no journal at `path`. `resumed` says what it held.
@@ -104,7 +115,7 @@ class Staged:
             check_frame(frame)
         journal = Journal(path)
         try:
-            return cls(frame, journal, resumed=True)
+            return cls(frame, journal, resumed=True, owned=owned)
         except BaseException:
             journal.close()
             raise
@@ -141,6 +152,22 @@ class Staged:
         return None if self._frame_rows is None else self._frame_rows.frame
 
     @property
+    def owned(self) -> Owned:
+        """What an edit of a value another system owns does here: "refuse", "warn" or "source"."""
+        return self._owned.mode
+
+    def source_fixes(self) -> pd.DataFrame:
+        """The edits of owned values routed here instead of staged (`owned="source"`): person, sign-in name,
+        certification, field label, Graph's value, the wanted value and the owning source, one row per cell
+        (`certnb.staging.source_fixes`). In memory only: `export_source_fixes` writes it to a file."""
+        return self._owned.fixes.table()
+
+    def export_source_fixes(self, path: str | Path) -> Path:
+        """Write `source_fixes()` to `.xlsx` or `.csv` for the owning system's owner, safe to open (no cell
+        runs as a formula)."""
+        return self._owned.fixes.export(path)
+
+    @property
     def edits(self) -> list[Edit]:
         """The staged edits, in staging order."""
         return list(self._edits.values())
@@ -164,6 +191,8 @@ class Staged:
         users = len({e.user_id for e in self._edits.values()})
         created, deleted = len(self.creates), len(self.deletes)
         operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
+        if self._owned.fixes:
+            operations += f", {len(self._owned.fixes)} to fix at the source"
         return (
             f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
             f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
@@ -288,6 +317,8 @@ class Staged:
             problems += [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                           field_label="the certification")
                          for t in doomed if t.problem is not None or t.key is None]
+            owned = self._owned.deletes(doomed, self._created())
+            problems += self._owned.delete_problems(owned, refusals)
             try:
                 self._stage(self._sheet_proposals(changes), where=where, check_only=True)
             except EditsRefused as refused:
@@ -297,6 +328,9 @@ class Staged:
             self._stage(self._sheet_proposals(changes), where=where)
             rows, staged = create_edits(passed, self.creates)
             self._journal_rows(rows, staged, [])
+            doomed, routed = self._owned.settle_deletes(doomed, owned, refusals, self._known.snapshot)
+            if routed:
+                self._changed()
             rows, staged, unstaged = delete_edits(doomed, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -338,8 +372,13 @@ class Staged:
             problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
                                          field_label="the certification")
                         for t in targets if t.problem is not None or t.key is None]
+            owned = self._owned.deletes(targets, self._created())
+            problems += self._owned.delete_problems(owned, refusals)
             if problems:
                 raise EditsRefused(problems)
+            targets, routed = self._owned.settle_deletes(targets, owned, refusals, self._known.snapshot)
+            if routed:
+                self._changed()
             rows, staged, unstaged = delete_edits(targets, self._edits, self._rows, self._known.snapshot)
             return self._journal_rows(rows, staged, unstaged)
 
@@ -360,6 +399,12 @@ class Staged:
             raise ValueError("merge_duplicates needs the frame the duplicates are in: Staged.open(path, df)")
         with paused():
             planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
+            # An owned record's delete is refused before any fill is staged: a merge is refused as a whole.
+            doomed = self._known.select(planned.deletes)
+            owned_problems = self._owned.delete_problems(self._owned.deletes(doomed, self._created()),
+                                                         self._refusals())
+            if owned_problems:
+                raise EditsRefused(owned_problems)
             sets, skipped = merge.to_stage(planned, self._edits.keys(), self.deletes.keys())
             before = {e.key: e.seq for e in self._edits.values()}
             proposed = (p for key, fields in sets.items()
@@ -419,9 +464,10 @@ class Staged:
         return self
 
     def clear(self) -> Staged:
-        """Withdraw every staged edit (journaled, so a reopened journal is empty too)."""
+        """Withdraw every staged edit (journaled, so a reopened journal is empty too) and every source fix."""
         self._journal.append(clear=True)
         self._edits.clear()
+        self._owned.fixes.clear()
         self._changed()
         return self
 
@@ -457,10 +503,13 @@ class Staged:
                 changes[key] = (target, raw, checked)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
+        owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
+        problems += self._owned.edit_problems(owned, changes, refusals)
         if problems:
             raise EditsRefused(problems)
         if check_only:
             return self
+        fixes_changed = self._owned.settle_edits(owned, changes, snapshots, refusals)
 
         staged: list[Edit] = []
         unstaged: list[tuple[str, str, str]] = []
@@ -474,6 +523,8 @@ class Staged:
                 staged.append(Edit(key[0], key[1], key[2], before, after))
         new_rows = [(k, s) for k, s in snapshots.items() if k not in self._rows]
         if not (staged or unstaged or new_rows):
+            if fixes_changed:
+                self._changed()
             return self
         seqs = self._journal.append(rows=[s for _, s in new_rows], staged=staged, unstaged=unstaged)
         self._rows.update(new_rows)
@@ -481,9 +532,12 @@ class Staged:
             del self._edits[key]
         for (user_id, cert_id, field, before, after, _), seq in zip(staged, seqs, strict=True):
             self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq)
-        if staged or unstaged:
-            self._changed()
+        if staged or unstaged or fixes_changed:
+            self._changed()  # once a call: a form showing the counts redraws once
         return self
+
+    def _created(self) -> frozenset[tuple[str, str]]:
+        return frozenset(e.row_key for e in self._edits.values() if e.field == CREATE)
 
     def _refusals(self, where: Callable[[Target], str | None] | None = None) -> Refusals:
         return Refusals(self._frame_rows, self._rows, where)

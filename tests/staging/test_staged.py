@@ -364,6 +364,7 @@ def test_public_surface_is_pinned() -> None:
     import certnb.staging
 
     assert certnb.staging.__all__ == [
-        "Diff", "Edit", "EditsRefused", "Journal", "Row", "RowSnapshot", "Staged", "stage",
+        "Diff", "Edit", "EditsRefused", "Journal", "OwnedValueWarning", "Row", "RowSnapshot", "Staged",
+        "stage",
     ]
     assert all(hasattr(certnb.staging, name) for name in certnb.staging.__all__)
