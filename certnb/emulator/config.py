@@ -44,7 +44,7 @@ class Faults:
     applied_but_429_rate: float = 0.0
     scripted: list[ScriptedFault] = field(default_factory=list)
     random_seed: int | None = None
-    # Contract §13: writes to these people's profiles (id, UPN or "*") refused as real tenants do (refusals.py)
+    # Contract §13: writes to these people's profiles (id, UPN or "*") refused as tenants do (refusals.py)
     write_refusals: dict[str, str] = field(default_factory=dict)
 
 
@@ -88,7 +88,8 @@ class EmulatorConfig:
                 raise TypeError(f"unknown emulator knob {name!r}; known knobs: {', '.join(known)}")
         if config.source_owned_writes not in ("refuse", "revert"):
             raise ValueError(
-                f"emulator knob source_owned_writes must be 'refuse' or 'revert', got {config.source_owned_writes!r}"
+                "emulator knob source_owned_writes must be 'refuse' or 'revert', "
+                f"got {config.source_owned_writes!r}"
             )
         for name in _POSITIVE_LIMITS:
             value = getattr(config, name)

@@ -6,8 +6,9 @@ holds `User.ReadWrite.All` (the same write to the caller's own profile works):
 
     access_denied_for_role  403 ErrorAccessDeniedForRole (microsoft-graph-docs-contrib#736,
                             microsoft-graph-docs#10205)
-    directory_unauthorized  500 "-1, Microsoft.Office.Server.Directory.DirectoryObjectUnauthorizedAccessException"
-                            (msgraph-sdk-powershell#3234; the body as microsoft-graph-docs#5569 shows it)
+    directory_unauthorized  500 "-1, Microsoft.Office.Server.Directory.DirectoryObject…
+                            UnauthorizedAccessException" (msgraph-sdk-powershell#3234; the body as
+                            microsoft-graph-docs#5569 shows it)
     not_found               404 UnknownError with an empty message, for an item that exists
                             (microsoft-graph-docs-contrib#1510)
 

@@ -211,7 +211,8 @@ class Emulator:
     def run_import(self) -> int:
         """Simulate the next import from the tenant's admin-controlled profile sources (contract §13): the
         values they own go back to what they gave, deleted certifications they gave come back. Returns how
-        many certifications changed (0 unless a write was accepted in the `source_owned_writes="revert"` mode).
+        many certifications changed (0 unless a write was accepted in the `source_owned_writes="revert"`
+        mode).
 
         >>> emu.run_import()                                                 # doctest: +SKIP
         0

@@ -292,7 +292,9 @@ class Tenant:
                 updated = reimported(user.certifications.get(cert_id), imported, self.profile_sources)
                 if updated is None:
                     continue
-                source_ids = [a["sourceId"] for a in imported.get("sources") or [] if a["sourceId"] != USER_EDITS]
+                source_ids = [
+                    a["sourceId"] for a in imported.get("sources") or [] if a["sourceId"] != USER_EDITS
+                ]
                 importer = identity_set(None, None)
                 importer["application"] = {
                     "displayName": self.profile_sources.name_of(source_ids[0]) if source_ids else None,

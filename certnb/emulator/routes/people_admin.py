@@ -98,13 +98,16 @@ class PeopleAdmin:
             return Reply(200, {"@odata.context": context + "/$entity", **found.to_graph()})
 
     @staticmethod
-    def _create(collection: str, body: Mapping[str, Any], items: list[Any]) -> ProfileSource | PropertySetting:
+    def _create(
+        collection: str, body: Mapping[str, Any], items: list[Any]
+    ) -> ProfileSource | PropertySetting:
         if collection == "profileSources":
             _known(body, _SOURCE_MEMBERS, "profileSource")
-            if not isinstance(body.get("sourceId"), str) or not body["sourceId"]:
-                raise GraphError(400, "invalidRequest", "A profileSource needs a sourceId (its alternate key).")
-            if any(s.source_id == body["sourceId"] for s in items):
-                raise GraphError(409, "conflict", f"A profileSource with sourceId '{body['sourceId']}' exists.")
+            source_id = body.get("sourceId")
+            if not isinstance(source_id, str) or not source_id:
+                raise GraphError(400, "invalidRequest", "A profileSource needs a sourceId.")
+            if any(s.source_id == source_id for s in items):
+                raise GraphError(409, "conflict", f"A profileSource with sourceId '{source_id}' exists.")
             return ProfileSource.from_graph({**body, "id": None})
         _known(body, _SETTING_MEMBERS, "profilePropertySetting")
         if not body.get("name") and any(not s.name for s in items):
