@@ -10,7 +10,9 @@ other value of the tenant as it was):
     otherwise: SOURCE_MIX                                    user-entered, Organizational data, Entra ID,
                                                              or the HR connector and the user's own additions
 
-A source's annotation names the properties it has data for: the HR connector the credential's facts
+A certification entered twice (the generator's duplicates: same title and credential id) is the person's
+own entry both times, so merging duplicates stays the person's business. A source's annotation names the
+properties it has data for: the HR connector the credential's facts
 (`HR_PROPERTIES`), the user the rest. `isSearchable` is false for `UNSEARCHABLE_RATE` of them.
 
 >>> cert = {"id": "c1", "displayName": "CKA", "source": {"type": ["User"]}}
@@ -110,9 +112,14 @@ def annotate_sources(tenant: dict[str, Any], seed: int, only_user_edits: Collect
     tenant["profileSources"] = [*(dict(s) for s in DEFAULT_SOURCES), HR_SOURCE]
     tenant["profilePropertySettings"] = [dict(DEFAULT_SETTINGS[0], prioritizedSourceUrls=list(PRECEDENCE))]
     for user in tenant["users"]:
+        seen: dict[tuple[Any, Any], int] = {}
+        for cert in user["certifications"]:
+            same = (cert.get("displayName"), cert.get("certificationId"))
+            seen[same] = seen.get(same, 0) + 1
         for cert in user["certifications"]:
             rng = Random(f"{seed}:{cert['id']}")
-            kind = "user" if user.get("id") in only_user_edits else _kind(cert, rng)
+            twice = seen[(cert.get("displayName"), cert.get("certificationId"))] > 1
+            kind = "user" if twice or user.get("id") in only_user_edits else _kind(cert, rng)
             cert["isSearchable"] = rng.random() >= UNSEARCHABLE_RATE
             cert["sources"] = sources_of(cert, kind)
     return tenant
