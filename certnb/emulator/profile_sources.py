@@ -153,6 +153,8 @@ class ProfileSources:
     >>> sources = ProfileSources.from_seed({"profileSources": [{"sourceId": "workdayhr", "kind": "Workday"}]})
     >>> sources.find("workdayhr").kind, sources.name_of("workdayhr"), sources.admin_controlled("workdayhr")
     ('Workday', 'Workday', True)
+    >>> sources.name_of("4ce763dd-9214-4eff-af7c-da491cc3782d")
+    'Microsoft Entra ID'
     """
 
     def __init__(self, sources: Iterable[ProfileSource], settings: Iterable[PropertySetting]) -> None:
@@ -182,8 +184,8 @@ class ProfileSources:
     def name_of(self, source_id: str) -> str:
         """How a person would name the source of an annotation: its display name, kind, or the docs' name."""
         found = self.find(source_id)
-        if found is not None and (found.kind or found.display_name):
-            return str(found.kind or found.display_name)
+        if found is not None and (found.display_name or found.kind):
+            return str(found.display_name or found.kind)
         return KNOWN_SOURCE_NAMES.get(source_id, source_id)
 
     @staticmethod
