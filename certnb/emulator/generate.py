@@ -21,8 +21,10 @@ after `issuedDate` (1%), missing `certificationId` (3%), relative `webUrl` (1%),
 every optional property `null` (1%); independently: the same certification entered twice (2%) and Microsoft
 spelled another way (8% of Microsoft credentials).
 
-The planted users below keep only their own entries ("User initiated edits"), so the audit cases stay the
-person's to fix; the generated users carry the mix of sources.
+The planted users below, and the other people of the sample HR export (`SAMPLE_EXPORT_PEOPLE`, whose
+reconciliation is about the person's entries), keep only their own entries ("User initiated edits"); so do,
+in every generated tenant, the audit cases the demo corrects (issuer spellings, credentials ending within
+90 days of the reference date: `persons_to_fix`). The other certifications carry the mix of sources.
 
 `sample_tenant()` is `data/tenant.json`, byte for byte (`write_json(sample_tenant(), "data/tenant.json")`),
 so the emulator works without the data folder. Reference date `REFERENCE_DATE` = 2026-11-30 (R). Besides 66
@@ -60,7 +62,7 @@ import itertools
 import json
 import unicodedata
 from bisect import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
@@ -89,6 +91,11 @@ ALL_NULL_PROPERTIES = (
     "issuingAuthority", "issuingCompany", "startDate", "thumbnailUrl", "webUrl",
 )
 """What the `all_null` defect clears: every writable property except `displayName`."""
+SAMPLE_EXPORT_PEOPLE = (
+    "patti.patel", "yusuf.taylor", "carlos.lee", "samuel.johnson", "maria.petrov", "tomas.larsen",
+    "anders.nguyen", "liam.silva", "elena.nguyen", "daniel.johnson", "emma.singh", "omar.kumar",
+)
+"""The generated people in data/hr-export.csv (tests/reconcile/hr_export.py `PEOPLE`), by UPN local part."""
 DUPLICATE_RATE = 0.02
 ISSUER_VARIANT_RATE = 0.08
 ISSUER_VARIANTS = ("Microsoft Corporation", "MSFT", "microsoft ")
@@ -415,7 +422,7 @@ def generate_tenant(users: int, seed: int, reference_date: dt.date = REFERENCE_D
     people = forge.population(users)
     tenant = {"tenant": {"id": tenant_id, "domain": domain}, "defaultUser": people[0]["userPrincipalName"],
               "users": people}
-    return annotate_sources(tenant, seed, only_user_edits=())
+    return annotate_sources(tenant, seed, only_user_edits=(), persons_to_fix=persons_to_fix(reference_date))
 
 
 def sample_tenant() -> dict[str, Any]:
@@ -476,7 +483,24 @@ def sample_tenant() -> dict[str, Any]:
     tenant = {"tenant": {"id": tenant_id, "domain": SAMPLE_DOMAIN},
               "defaultUser": planted[0]["userPrincipalName"],
               "users": planted + forge.population(SAMPLE_GENERATED_USERS)}
-    return annotate_sources(tenant, SAMPLE_SEED, only_user_edits={p["id"] for p in planted})
+    exported = {u["id"] for u in tenant["users"]
+                if u["userPrincipalName"].split("@")[0] in SAMPLE_EXPORT_PEOPLE}
+    return annotate_sources(tenant, SAMPLE_SEED, only_user_edits={p["id"] for p in planted} | exported,
+                            persons_to_fix=persons_to_fix(REFERENCE_DATE))
+
+
+def persons_to_fix(today: dt.date) -> Callable[[dict[str, Any]], bool]:
+    """Whether a certification is an audit case the demo corrects (an issuer spelled another way, or ending
+    within 90 days of `today`): such a case stays the person's own entry, so the person may fix it.
+
+    >>> persons_to_fix(REFERENCE_DATE)({"issuingCompany": "MSFT", "endDate": None})
+    True
+    """
+    def check(cert: dict[str, Any]) -> bool:
+        end = cert.get("endDate")
+        ending = end is not None and 0 <= (dt.date.fromisoformat(end) - today).days <= 90
+        return ending or cert.get("issuingCompany") in ISSUER_VARIANTS
+    return check
 
 
 def tenant_json(tenant: dict[str, Any], indent: int | None = 2) -> str:

@@ -23,7 +23,7 @@ properties it has data for: the HR connector the credential's facts
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from random import Random
 from typing import Any
 
@@ -106,9 +106,15 @@ def sources_of(cert: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [annotation(USER_EDITS, given, default=True)]
 
 
-def annotate_sources(tenant: dict[str, Any], seed: int, only_user_edits: Collection[str]) -> dict[str, Any]:
+def annotate_sources(
+    tenant: dict[str, Any],
+    seed: int,
+    only_user_edits: Collection[str],
+    persons_to_fix: Callable[[dict[str, Any]], bool] = lambda cert: False,
+) -> dict[str, Any]:
     """`tenant` with its profile sources, precedence, and every certification's `isSearchable` and
-    `sources` (in place, and returned); users in `only_user_edits` (ids) keep only their own entries."""
+    `sources` (in place, and returned); users in `only_user_edits` (ids), and certifications for which
+    `persons_to_fix` is true, keep only the person's own entries."""
     tenant["profileSources"] = [*(dict(s) for s in DEFAULT_SOURCES), HR_SOURCE]
     tenant["profilePropertySettings"] = [dict(DEFAULT_SETTINGS[0], prioritizedSourceUrls=list(PRECEDENCE))]
     for user in tenant["users"]:
@@ -119,7 +125,8 @@ def annotate_sources(tenant: dict[str, Any], seed: int, only_user_edits: Collect
         for cert in user["certifications"]:
             rng = Random(f"{seed}:{cert['id']}")
             twice = seen[(cert.get("displayName"), cert.get("certificationId"))] > 1
-            kind = "user" if twice or user.get("id") in only_user_edits else _kind(cert, rng)
+            own = twice or persons_to_fix(cert) or user.get("id") in only_user_edits
+            kind = "user" if own else _kind(cert, rng)
             cert["isSearchable"] = rng.random() >= UNSEARCHABLE_RATE
             cert["sources"] = sources_of(cert, kind)
     return tenant
