@@ -13,6 +13,7 @@
                          is the dry run
     plan_report.py       the dry run in words: sentences, the changes, the exact requests behind a disclosure
     progress.py          `CommitProgress`, what `on_progress` hears after each journaled round
+    permission.py        which answers to a write mean "not permitted by this tenant" (pure), and the advice
     outcome.py           `Outcome`, the named end states (a StrEnum)
 
 A module imports only modules listed below it (and staging, frame, graph, schema, errors), so no two import

@@ -5,14 +5,17 @@
     conflict         the server's value changed since it was loaded; not written (contract §2: no ETag)
     missing          the certification (or its user) no longer exists on the server
     rejected         Graph refused the PATCH with a 4xx; `code` and `message` say why
+    not_permitted    the tenant does not let this caller write it (permission.py): never retried
     failed           gave up after the allowed attempts (429, 5xx, dropped connections)
 
     >>> Outcome.APPLIED == "applied", Outcome("already_applied").done, Outcome.CONFLICT.done
     (True, True, False)
-    >>> Outcome.named("done")
+    >>> Outcome.NOT_PERMITTED.label
+    'not permitted by this tenant'
+    >>> Outcome.named("done")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: outcome 'done' is not one of applied, already_applied, conflict, missing, rejected, failed
+    ValueError: outcome 'done' is not one of applied, already_applied, ..., failed
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Outcome(StrEnum):
     CONFLICT = "conflict"
     MISSING = "missing"
     REJECTED = "rejected"
+    NOT_PERMITTED = "not_permitted"
     FAILED = "failed"
 
     @classmethod
@@ -47,7 +51,9 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        """The name as a summary spells it: "already applied"."""
+        """The name as a summary spells it: "already applied", "not permitted by this tenant"."""
+        if self is Outcome.NOT_PERMITTED:
+            return "not permitted by this tenant"
         return self.value.replace("_", " ")
 
 

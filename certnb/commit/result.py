@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from certnb.commit.outcome import OUTCOMES
+from certnb.commit.outcome import OUTCOMES, Outcome
 from certnb.commit.record import RESULT_COLUMNS, OutcomeRecord
 from certnb.commit.result_report import result_html, result_text
 from certnb.commit.undo import Undo, undo_records
@@ -60,7 +60,7 @@ def operations(records: Iterable[OutcomeRecord]) -> list[OutcomeRecord]:
 
 
 def _spelt(counts: dict[str, int], suffix: str = "") -> str:
-    return ", ".join(f"{n} {name.replace('_', ' ')}{suffix}" for name, n in counts.items())
+    return ", ".join(f"{n} {Outcome.named(name).label}{suffix}" for name, n in counts.items())
 
 
 def _made(records: Iterable[OutcomeRecord]) -> str:

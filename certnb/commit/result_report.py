@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from certnb.commit.outcome import OUTCOMES, Outcome
+from certnb.commit.permission import ADVICE
 from certnb.commit.record import OutcomeRecord
 from certnb.staging.change_words import label, value_words
 from certnb.staging.edit import RowSnapshot
@@ -38,6 +39,7 @@ NEXT_STEPS: dict[Outcome, str] = {
     Outcome.MISSING: "the certification (or its person) is gone from Graph; unstage the edit, or add the "
                      "certification again",
     Outcome.REJECTED: "Graph refused the value; correct it and stage it again (Graph's message says why)",
+    Outcome.NOT_PERMITTED: ADVICE,
     Outcome.FAILED: "Graph did not take it in time (throttled or unavailable); commit again later: only what "
                     "is not applied yet is sent",
 }
@@ -60,7 +62,8 @@ OPERATION_STEPS: dict[tuple[str, Outcome], str] = {
 
 COLOURS: dict[Outcome, str] = {
     Outcome.APPLIED: "#1a7f37", Outcome.ALREADY_APPLIED: "#57606a", Outcome.CONFLICT: "#bc4c00",
-    Outcome.MISSING: "#8250df", Outcome.REJECTED: "#cf222e", Outcome.FAILED: "#a40e26",
+    Outcome.MISSING: "#8250df", Outcome.REJECTED: "#cf222e", Outcome.NOT_PERMITTED: "#6639ba",
+    Outcome.FAILED: "#a40e26",
 }
 """The colour of each outcome's count (green done, grey nothing to do, orange, purple and reds to act on)."""
 
@@ -78,8 +81,19 @@ def next_step(record: OutcomeRecord) -> str:
     >>> next_step(OutcomeRecord("u1", "c1", "endDate", None, "2027-06-30", "rejected", 400, "invalidRequest",
     ...                         "endDate is invalid")).split(". ")[-1]
     'Graph said: endDate is invalid'
+    >>> next_step(OutcomeRecord("u1", "c1", "endDate", None, "2027-06-30", "not_permitted", 403,
+    ...                         "ErrorAccessDeniedForRole", request_id="81ff")).split(". ")[-1]
+    'Quote request id 81ff (403 ErrorAccessDeniedForRole) to an admin.'
     """
     advice = OPERATION_STEPS.get((record.field, record.outcome), NEXT_STEPS[record.outcome])
+    if record.outcome is Outcome.NOT_PERMITTED:
+        parts = [f"{advice}."]
+        if record.message:
+            parts.append(f"Graph said: {record.message.rstrip('.')}.")
+        if record.request_id:
+            answer = f" ({record.status} {record.code})" if record.code else ""
+            parts.append(f"Quote request id {record.request_id}{answer} to an admin.")
+        return " ".join(parts)
     if record.outcome in (Outcome.REJECTED, Outcome.FAILED) and record.message:
         return f"{advice}. Graph said: {record.message}"
     return advice

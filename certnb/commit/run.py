@@ -27,6 +27,10 @@
    the outcome (`OutcomeRecord.new_id`). A DELETE answered 404 is `already_applied` (it is gone, as asked);
    one whose certification changed since the load is `conflict`, and nothing is sent.
 
+5. Refusals that do not pass (permission.py, contract §13): a 403, a 500 DirectoryObjectUnauthorizedAccess-
+   Exception, or a 404 UnknownError for a certification a re-read still finds, is `not_permitted`, recorded
+   with the request id and never sent again (waiting changes nothing: the tenant does not allow it).
+
 A commit holds the journal's commit lease (staging/lease.py) from before it plans until it returns, so two
 processes never send the same edits; and a journal is committed only through the tenant and Graph root of
 its first commit (`JournalTenantMismatch`, checked before any request). The result marks each outcome an
@@ -46,6 +50,7 @@ from urllib.parse import quote, urlsplit
 from certnb.commit.audit_log import AuditLog, default_audit_path
 from certnb.commit.journal_outcomes import latest_outcomes, outcome_records, record_outcomes
 from certnb.commit.outcome import Outcome
+from certnb.commit.permission import needs_reread, not_permitted
 from certnb.commit.plan import CommitPlan, PlannedPatch, plan
 from certnb.commit.progress import CommitProgress
 from certnb.commit.record import OutcomeRecord, utc_now
@@ -261,9 +266,15 @@ class _Runner:
             self._note_sends(patches)  # durable before they go out: a lost answer is looked for, not resent
             requests = [BatchRequest(p.method, p.path, body=p.body, id=str(n)) for n, p in enumerate(patches)]
             uncertain: list[tuple[PlannedPatch, BatchResponse]] = []
+            disguised: list[tuple[PlannedPatch, BatchResponse]] = []
             for patch, response in zip(patches, self.graph.batch(requests), strict=True):
+                code = response.error.code if response.error is not None else None
                 if response.ok:
                     self._record(patch, Outcome.APPLIED, response, new_id=_given_id(patch, response))
+                elif not_permitted(response.status, code):
+                    self._record(patch, Outcome.NOT_PERMITTED, response)  # before may_have_applied: no retry
+                elif needs_reread(response.status, code) and patch.method != "POST":
+                    disguised.append((patch, response))
                 elif response.may_have_applied:
                     uncertain.append((patch, response))
                 elif response.status == 404 and patch.method == "DELETE":
@@ -275,8 +286,25 @@ class _Runner:
                 else:
                     self._record(patch, Outcome.FAILED, response)
             self._flush()  # before the re-reads: what is known is on disk before anything else is sent
+            self._settle_disguised(disguised)
             patches = self._settle(uncertain)
             self._flush()
+
+    def _settle_disguised(self, answered: list[tuple[PlannedPatch, BatchResponse]]) -> None:
+        """Writes answered 404 UnknownError: `not_permitted` if the certification is still there (a refusal
+        in disguise, permission.py), else gone as a 404 says."""
+        reads = self._read_each([p for p, _ in answered])
+        for (patch, response), read in zip(answered, reads, strict=True):
+            if read.ok:
+                self._record(patch, Outcome.NOT_PERMITTED, response, message=(
+                    f"answered {response.status} {response.error.code if response.error else ''} but the "
+                    "certification is still there: the tenant refused the write"))
+            elif read.status == 404 and patch.method == "DELETE":
+                self._record(patch, Outcome.ALREADY_APPLIED, response, message="already gone from Graph")
+            elif read.status == 404:
+                self._record(patch, Outcome.MISSING, response)
+            else:
+                self._record(patch, Outcome.FAILED, response, message=f"could not re-read it: {read.error}")
 
     def _settle(self, uncertain: list[tuple[PlannedPatch, BatchResponse]]) -> list[PlannedPatch]:
         """Re-read writes answered 429/5xx/no answer: applied, conflict, missing, or to send again."""

@@ -33,6 +33,14 @@ from certnb.emulator.payload import read_body
 JSON_TYPE = (
     "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 )
+# Contract §13: what real Graph answers carry besides request-id and client-request-id. The diagnostic
+# header is Graph's JSON shape (msgraph-sdk-powershell#3234 quotes one); its values name no real machine.
+ODATA_VERSION = "4.0"
+AGS_DIAGNOSTIC = json.dumps(
+    {"ServerInfo": {"DataCenter": "Emulator", "Slice": "E", "Ring": "0", "ScaleUnit": "000",
+                    "RoleInstance": "CERTNB-EMULATOR"}},
+    separators=(",", ":"),
+)
 
 # Every method reaches GraphService, so an unsupported one gets a Graph 405 body, not a plain-text one.
 GRAPH_METHODS = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS"]
@@ -149,8 +157,11 @@ class EmulatorApp:
         headers = {
             "request-id": call.request_id,
             "client-request-id": call.headers.get("client-request-id", call.request_id),
+            "x-ms-ags-diagnostic": AGS_DIAGNOSTIC,
             **reply.headers,
         }
+        if reply.body is not None:
+            headers.setdefault("OData-Version", ODATA_VERSION)
         if reply.body is None:
             return Response(status_code=reply.status, headers=headers)
         content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -175,6 +186,10 @@ class EmulatorApp:
 
     def set_faults(self, **knobs: Any) -> None:
         self.faults.update(**knobs)
+
+    def run_import(self) -> int:
+        """The next import from the admin-controlled profile sources (contract §13; `Tenant.run_import`)."""
+        return self.tenant.run_import()
 
 
 def build_app(seed: str | Path | dict[str, Any] | None = None, **knobs: Any) -> EmulatorApp:

@@ -1,6 +1,7 @@
 """The emulator's knobs: behaviour choices Graph leaves open (contract §10) and injected faults.
 
-Every knob has a CLI flag (`certnb emulator --help`) and an `Emulator(**knobs)` keyword of the same name.
+Every knob has an `Emulator(**knobs)` keyword of the same name, and a CLI flag (`certnb emulator --help`)
+except the profile-source ones of contract §13 (`source_owned_writes`, `write_refusals`), which have none yet.
 Faults can also be changed live (`emu.set_faults(...)`, or `POST /_emulator/faults`).
 """
 
@@ -44,6 +45,8 @@ class Faults:
     applied_but_429_rate: float = 0.0
     scripted: list[ScriptedFault] = field(default_factory=list)
     random_seed: int | None = None
+    # Contract §13: writes to these people's profiles (id, UPN or "*") refused as tenants do (refusals.py)
+    write_refusals: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +59,9 @@ class EmulatorConfig:
     unknown_error_fidelity: bool = False  # 400/404 answered as `UnknownError` with an empty message (§3)
     max_request_bytes: int = MAX_REQUEST_BYTES  # contract §11.1: Graph's 4 MB per request; over it → 413
     max_json_depth: int = MAX_JSON_DEPTH  # contract §11.2: System.Text.Json's default MaxDepth; deeper → 400
+    # Contract §13 [undocumented]: a write to a value an admin-controlled source owns is refused (403), or
+    # accepted and put back by the next `run_import()` ("revert").
+    source_owned_writes: str = "refuse"
     token_lifetime_s: int = 3600
     faults: Faults = field(default_factory=Faults)
     # Identity knobs (certnb/emulator/identity, contract §9).
@@ -81,6 +87,11 @@ class EmulatorConfig:
             else:
                 known = sorted(set(cls.__dataclass_fields__) | fault_names)
                 raise TypeError(f"unknown emulator knob {name!r}; known knobs: {', '.join(known)}")
+        if config.source_owned_writes not in ("refuse", "revert"):
+            raise ValueError(
+                "emulator knob source_owned_writes must be 'refuse' or 'revert', "
+                f"got {config.source_owned_writes!r}"
+            )
         for name in _POSITIVE_LIMITS:
             value = getattr(config, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -30,6 +30,7 @@ from typing import Any
 from certnb.emulator.config import Faults, ScriptedFault
 from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.refusals import check_refusals
 from certnb.emulator.throttle import TokenBucket
 
 DROP = 0  # Reply.status meaning "abort the TCP connection instead of answering"
@@ -225,6 +226,8 @@ def _check_knob(name: str, value: Any) -> Any:
         if not isinstance(value, list):
             raise ValueError(f"fault knob 'scripted' must be a list, got {value!r}")
         return [_scripted(item) for item in value]
+    if name == "write_refusals":
+        return check_refusals(value)
     if name == "random_seed":
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"fault knob 'random_seed' must be an integer or null, got {value!r}")

@@ -7,7 +7,12 @@ everything comes from one seeded `random.Random` and dates count from `reference
 
     >>> tenant = generate_tenant(users=3, seed=7)
     >>> sorted(tenant), len(tenant["users"])
-    (['defaultUser', 'tenant', 'users'], 3)
+    (['defaultUser', 'profilePropertySettings', 'profileSources', 'tenant', 'users'], 3)
+
+Where each certification comes from (its `sources` and `isSearchable`, the tenant's profile sources and
+their precedence) is drawn last, from generators of its own (sample_sources.py: user-entered items, items
+from Organizational data or Entra ID, from the Workday HR connector, and from both the connector and the
+person), so those draws change no other value.
 
 Audit cases a generated tenant holds at low rates (per certification, mutually exclusive, `AUDIT_RATES`):
 expired (12% of expiring credentials), expiring within 30/60/90 days (3% each), missing `endDate` on an
@@ -15,6 +20,11 @@ expiring credential (4%), `endDate` before `startDate` (1%), `endDate` before `i
 after `issuedDate` (1%), missing `certificationId` (3%), relative `webUrl` (1%), `ftp:` `thumbnailUrl` (1%),
 every optional property `null` (1%); independently: the same certification entered twice (2%) and Microsoft
 spelled another way (8% of Microsoft credentials).
+
+The planted users below, and the other people of the sample HR export (`SAMPLE_EXPORT_PEOPLE`, whose
+reconciliation is about the person's entries), keep only their own entries ("User initiated edits"); so do,
+in every generated tenant, the audit cases the demo corrects (issuer spellings, credentials ending within
+90 days of the reference date: `persons_to_fix`). The other certifications carry the mix of sources.
 
 `sample_tenant()` is `data/tenant.json`, byte for byte (`write_json(sample_tenant(), "data/tenant.json")`),
 so the emulator works without the data folder. Reference date `REFERENCE_DATE` = 2026-11-30 (R). Besides 66
@@ -52,11 +62,13 @@ import itertools
 import json
 import unicodedata
 from bisect import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 from typing import Any
+
+from certnb.emulator.sample_sources import annotate_sources
 
 REFERENCE_DATE = dt.date(2026, 11, 30)
 SAMPLE_DOMAIN = "contoso.example"
@@ -79,6 +91,11 @@ ALL_NULL_PROPERTIES = (
     "issuingAuthority", "issuingCompany", "startDate", "thumbnailUrl", "webUrl",
 )
 """What the `all_null` defect clears: every writable property except `displayName`."""
+SAMPLE_EXPORT_PEOPLE = (
+    "patti.patel", "yusuf.taylor", "carlos.lee", "samuel.johnson", "maria.petrov", "tomas.larsen",
+    "anders.nguyen", "liam.silva", "elena.nguyen", "daniel.johnson", "emma.singh", "omar.kumar",
+)
+"""The generated people in data/hr-export.csv (tests/reconcile/hr_export.py `PEOPLE`), by UPN local part."""
 DUPLICATE_RATE = 0.02
 ISSUER_VARIANT_RATE = 0.08
 ISSUER_VARIANTS = ("Microsoft Corporation", "MSFT", "microsoft ")
@@ -403,8 +420,9 @@ def generate_tenant(users: int, seed: int, reference_date: dt.date = REFERENCE_D
     forge = _Forge(seed, reference_date, domain)
     tenant_id = forge.guid()
     people = forge.population(users)
-    return {"tenant": {"id": tenant_id, "domain": domain}, "defaultUser": people[0]["userPrincipalName"],
-            "users": people}
+    tenant = {"tenant": {"id": tenant_id, "domain": domain}, "defaultUser": people[0]["userPrincipalName"],
+              "users": people}
+    return annotate_sources(tenant, seed, only_user_edits=(), persons_to_fix=persons_to_fix(reference_date))
 
 
 def sample_tenant() -> dict[str, Any]:
@@ -462,9 +480,27 @@ def sample_tenant() -> dict[str, Any]:
     ]
     kenji = planted[9]["certifications"]
     kenji.insert(1, forge.duplicate(planted[9], kenji[0]))
-    return {"tenant": {"id": tenant_id, "domain": SAMPLE_DOMAIN},
-            "defaultUser": planted[0]["userPrincipalName"],
-            "users": planted + forge.population(SAMPLE_GENERATED_USERS)}
+    tenant = {"tenant": {"id": tenant_id, "domain": SAMPLE_DOMAIN},
+              "defaultUser": planted[0]["userPrincipalName"],
+              "users": planted + forge.population(SAMPLE_GENERATED_USERS)}
+    exported = {u["id"] for u in tenant["users"]
+                if u["userPrincipalName"].split("@")[0] in SAMPLE_EXPORT_PEOPLE}
+    return annotate_sources(tenant, SAMPLE_SEED, only_user_edits={p["id"] for p in planted} | exported,
+                            persons_to_fix=persons_to_fix(REFERENCE_DATE))
+
+
+def persons_to_fix(today: dt.date) -> Callable[[dict[str, Any]], bool]:
+    """Whether a certification is an audit case the demo corrects (an issuer spelled another way, or ending
+    within 90 days of `today`): such a case stays the person's own entry, so the person may fix it.
+
+    >>> persons_to_fix(REFERENCE_DATE)({"issuingCompany": "MSFT", "endDate": None})
+    True
+    """
+    def check(cert: dict[str, Any]) -> bool:
+        end = cert.get("endDate")
+        ending = end is not None and 0 <= (dt.date.fromisoformat(end) - today).days <= 90
+        return ending or cert.get("issuingCompany") in ISSUER_VARIANTS
+    return check
 
 
 def tenant_json(tenant: dict[str, Any], indent: int | None = 2) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certnb.emulator.errors import GraphError
+from certnb.emulator.profile_sources import USER_EDITS
 
 ODATA_TYPE = "#microsoft.graph.personCertification"
 ENTITY_TYPE_NAME = "microsoft.graph.personCertification"
@@ -54,12 +55,29 @@ class ComplexType:
     members: dict[str, str] = field(hash=False)
 
 
-# Contract §2: `inference` is an inferenceData (Edm.Double, Edm.Boolean), `source` a personDataSources whose
-# `type` the emulator writes as a list of strings (the current SDK's reading; the docs say a string).
+# Contract §2, §13: `inference` is an inferenceData (Edm.Double, Edm.Boolean), `source` a personDataSources
+# whose `type` is Collection(Edm.String) (the beta CSDL; the docs page says a string), `sources` a collection
+# of profileSourceAnnotation (`sourceId`, as the CSDL names it; the docs page shows `id`).
 INFERENCE_DATA = ComplexType(
     "microsoft.graph.inferenceData", {"confidenceScore": "number", "userHasVerifiedAccuracy": "bool"}
 )
 PERSON_DATA_SOURCES = ComplexType("microsoft.graph.personDataSources", {"type": "list"})
+PROFILE_SOURCE_ANNOTATION = ComplexType(
+    "microsoft.graph.profileSourceAnnotation",
+    {"isDefaultSource": "bool", "properties": "list", "sourceId": "string"},
+)
+
+# How each wire type is declared in the CSDL (tests/emulator/test_csdl_fidelity.py reads the excerpt).
+EDM_TYPES = {
+    "string": "Edm.String",
+    "date": "Edm.Date",
+    "datetimeoffset": "Edm.DateTimeOffset",
+    "bool": "Edm.Boolean",
+    "number": "Edm.Double",
+    "flags": "graph.allowedAudiences",
+    "identitySet": "graph.identitySet",
+    "list": "Collection(Edm.String)",  # a complex type's member: a list of strings
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,18 @@ class PropertySpec:
     def scalar(self) -> bool:
         """Whether `$filter`/`$orderby` can compare this property."""
         return self.wire_type in SCALAR_WIRE_TYPES
+
+    @property
+    def edm_type(self) -> str:
+        """The property's type as the beta CSDL declares it.
+
+        >>> PROPERTIES["sources"].edm_type, PROPERTIES["endDate"].edm_type
+        ('Collection(graph.profileSourceAnnotation)', 'Edm.Date')
+        """
+        if self.complex_type is not None:
+            short = "graph." + self.complex_type.name.rpartition(".")[2]
+            return f"Collection({short})" if self.wire_type == "list" else short
+        return EDM_TYPES[self.wire_type]
 
 
 def _spec(
@@ -111,7 +141,7 @@ PROPERTIES: dict[str, PropertySpec] = dict(
         _spec("lastModifiedBy", "identitySet", False),
         _spec("source", "object", False, PERSON_DATA_SOURCES),
         _spec("isSearchable", "bool", False),
-        _spec("sources", "list", False),
+        _spec("sources", "list", False, PROFILE_SOURCE_ANNOTATION),
     ]
 )
 
@@ -270,19 +300,25 @@ def identity_set(user_id: str | None, display_name: str | None) -> dict[str, Any
 
 
 def new_certification(fields: Mapping[str, Any], actor: dict[str, Any]) -> dict[str, Any]:
-    """A created certification: a fresh id, every writable property (null when not given), server fields set.
+    """A created certification: a fresh id, every writable property (null when not given), server fields set,
+    and "User initiated edits" as its one source, naming the properties given (contract §13).
 
     >>> cert = new_certification({"displayName": "AZ-104"}, identity_set("42", "Adele"))
     >>> cert["displayName"], cert["endDate"], cert["createdDateTime"] == cert["lastModifiedDateTime"]
     ('AZ-104', None, True)
+    >>> cert["sources"][0] == {"isDefaultSource": True, "properties": ["displayName"], "sourceId": USER_EDITS}
+    True
     """
     now = timestamp()
     cert: dict[str, Any] = {"id": str(uuid.uuid4())}
     for name, spec in PROPERTIES.items():
         if spec.writable:
             cert[name] = fields.get(name)
+    given = [name for name, spec in PROPERTIES.items() if spec.writable and cert[name] is not None]
     cert.update(
-        createdDateTime=now, lastModifiedDateTime=now, createdBy=actor, lastModifiedBy=actor, source=None
+        createdDateTime=now, lastModifiedDateTime=now, createdBy=actor, lastModifiedBy=actor, source=None,
+        isSearchable=True,
+        sources=[{"isDefaultSource": True, "properties": given, "sourceId": USER_EDITS}],
     )
     return cert
 

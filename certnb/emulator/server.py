@@ -208,6 +208,17 @@ class Emulator:
         """Change fault knobs live, e.g. `emu.set_faults(throttle_rps=100, error_503_rate=0.1)`."""
         self.app.set_faults(**faults)
 
+    def run_import(self) -> int:
+        """Simulate the next import from the tenant's admin-controlled profile sources (contract §13): the
+        values they own go back to what they gave, deleted certifications they gave come back. Returns how
+        many certifications changed (0 unless a write was accepted in the `source_owned_writes="revert"`
+        mode).
+
+        >>> emu.run_import()                                                 # doctest: +SKIP
+        0
+        """
+        return self.app.run_import()
+
     def access_token(self, user: str | None = None, scopes: str = "User.ReadWrite.All") -> str:
         """Sign in a seeded user (UPN or id; default: the seed's default user) and return an access token.
 

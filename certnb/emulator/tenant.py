@@ -1,7 +1,13 @@
 """The emulated tenant: its users and their profile certifications, loaded from a seed (contract §10).
 
 Seed format: `{"tenant": {"id", "domain"}, "defaultUser"?: UPN or id, "users": [{"id", "userPrincipalName",
-"displayName", "password"?, "certifications": [<personCertification JSON>], ...other user properties}]}`.
+"displayName", "password"?, "certifications": [<personCertification JSON>], ...other user properties}],
+"profileSources"?: [<profileSource>], "profilePropertySettings"?: [<profilePropertySetting>]}` (§10, §13).
+
+A seed certification without `sources` gets "User initiated edits" as its one source, naming the properties
+it holds, and without `isSearchable` gets `true` [undocumented default]: every certification the emulator
+answers carries both (contract §13). What the admin-controlled sources gave each certification is kept, so
+`run_import()` can put it back after a write in the `revert` mode (ownership.py).
 
 Stored certifications are replaced, never mutated in place (see `resource.patched`), so readers may hold on
 to the dicts they got without copying the tenant per request. One lock guards every change, because admin
@@ -25,12 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from certnb.emulator.resource import PROPERTIES, normalise_audiences, parse_date
+from certnb.emulator.ownership import annotation, given_properties, imported_values, reimported
+from certnb.emulator.profile_sources import USER_EDITS, ProfileSources
+from certnb.emulator.resource import PROPERTIES, identity_set, normalise_audiences, parse_date, timestamp
 
 # The sample tenant (D's data/tenant.json) when it exists; otherwise `BUILTIN_SEED` below.
 DEFAULT_SEED = Path(__file__).resolve().parents[2] / "data" / "tenant.json"
 
 _USER_KEYS = ("id", "userPrincipalName", "displayName", "password", "certifications")
+_WRITABLE = tuple(name for name, spec in PROPERTIES.items() if spec.writable)
 
 
 class SeedError(ValueError):
@@ -82,6 +91,14 @@ def _cert(seed: Any, where: str) -> dict[str, Any]:
         if normal is None:
             raise SeedError(f"{where}: allowedAudiences {audiences!r} has an unknown member")
         cert["allowedAudiences"] = normal
+    if cert.get("isSearchable") is None:
+        cert["isSearchable"] = True  # contract §13 [undocumented]: what an item without it is taken to be
+    if cert.get("sources") is None:
+        cert["sources"] = [annotation(USER_EDITS, given_properties(cert, _WRITABLE), default=True)]
+    elif not isinstance(cert["sources"], list) or not all(
+        isinstance(a, dict) and isinstance(a.get("sourceId"), str) for a in cert["sources"]
+    ):
+        raise SeedError(f"{where}: sources must be a list of {{sourceId, isDefaultSource, properties}}")
     return cert
 
 
@@ -116,18 +133,38 @@ class Tenant:
     """
 
     def __init__(
-        self, tenant_id: str, domain: str, users: list[User], default_user: str | None = None
+        self,
+        tenant_id: str,
+        domain: str,
+        users: list[User],
+        default_user: str | None = None,
+        profile_sources: ProfileSources | None = None,
     ) -> None:
         self._lock = threading.RLock()
-        self._set(tenant_id, domain, users, default_user)
+        self._set(tenant_id, domain, users, default_user, profile_sources or ProfileSources.from_seed(None))
 
-    def _set(self, tenant_id: str, domain: str, users: list[User], default_user: str | None) -> None:
+    def _set(
+        self,
+        tenant_id: str,
+        domain: str,
+        users: list[User],
+        default_user: str | None,
+        profile_sources: ProfileSources,
+    ) -> None:
         self.tenant_id = tenant_id
         self.domain = domain
         self.users = users
         self._by_id = {user.id: user for user in users}
         self._by_upn = {user.user_principal_name.casefold(): user for user in users}
         self._default_key = default_user
+        self.profile_sources = profile_sources
+        # (user id, certification id) → the certification as its admin-controlled sources gave it (§13)
+        self.imports: dict[tuple[str, str], dict[str, Any]] = {}
+        for user in users:
+            for cert in user.certifications.values():
+                snapshot = imported_values(cert, profile_sources)
+                if snapshot is not None:
+                    self.imports[(user.id, cert["id"])] = snapshot
 
     def __repr__(self) -> str:
         return f"<Tenant {self.tenant_id} {self.domain} users={len(self.users)}>"
@@ -166,7 +203,11 @@ class Tenant:
         tenant_id = str(head.get("id") or "00000000-0000-0000-0000-000000000000")
         domain = str(head.get("domain") or "contoso.onmicrosoft.com")
         default = seed.get("defaultUser")
-        tenant = cls(tenant_id, domain, users, default if isinstance(default, str) else None)
+        try:
+            profile_sources = ProfileSources.from_seed(seed)
+        except (KeyError, ValueError) as err:
+            raise SeedError(f"{where}: profile sources: {err}") from None
+        tenant = cls(tenant_id, domain, users, default if isinstance(default, str) else None, profile_sources)
         if default is not None and tenant.find_user(str(default)) is None:
             raise SeedError(f"{where}: defaultUser {default!r} is not one of the users")
         return tenant
@@ -180,12 +221,13 @@ class Tenant:
             }
             if self._default_key is not None:
                 seed["defaultUser"] = self._default_key
+            seed.update(self.profile_sources.to_seed())
             return seed
 
     def replace(self, other: Tenant) -> None:
         """Take over `other`'s content in place (reset keeps every holder of this object current)."""
         with self._lock:
-            self._set(other.tenant_id, other.domain, other.users, other._default_key)
+            self._set(other.tenant_id, other.domain, other.users, other._default_key, other.profile_sources)
 
     # ----------------------------------------------------------------- reading
     def find_user(self, key: str) -> User | None:
@@ -232,6 +274,38 @@ class Tenant:
         """Delete a certification; False if there was none with that id."""
         with self._lock:
             return user.certifications.pop(cert_id, None) is not None
+
+    def run_import(self) -> int:
+        """What the next import from the admin-controlled sources does (contract §13): every value they own
+        back as they gave it, a certification deleted in the meantime back whole. Returns how many
+        certifications changed; each is stamped modified now by the source's import.
+
+        >>> Tenant.from_seed(None).run_import()
+        0
+        """
+        changed = 0
+        with self._lock:
+            for (user_id, cert_id), imported in self.imports.items():
+                user = self._by_id.get(user_id)
+                if user is None:
+                    continue
+                updated = reimported(user.certifications.get(cert_id), imported, self.profile_sources)
+                if updated is None:
+                    continue
+                source_ids = [
+                    a["sourceId"] for a in imported.get("sources") or [] if a["sourceId"] != USER_EDITS
+                ]
+                importer = identity_set(None, None)
+                importer["application"] = {
+                    "displayName": self.profile_sources.name_of(source_ids[0]) if source_ids else None,
+                    "id": source_ids[0] if source_ids else None,
+                }
+                importer["user"] = None
+                updated["lastModifiedDateTime"] = timestamp()
+                updated["lastModifiedBy"] = importer
+                user.certifications[cert_id] = updated
+                changed += 1
+        return changed
 
 
 def _builtin_cert(n: int, title: str, authority: str, issued: str, end: str | None) -> dict[str, Any]:

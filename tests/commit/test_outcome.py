@@ -39,7 +39,9 @@ def test_summary_counts_in_outcome_order() -> None:
 def test_unknown_outcome_is_refused() -> None:
     with pytest.raises(ValueError, match="not one of applied"):
         outcome("done")
-    assert OUTCOMES == ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
+    assert OUTCOMES == (
+        "applied", "already_applied", "conflict", "missing", "rejected", "not_permitted", "failed"
+    )
 
 
 def test_html_escapes_values_and_is_bounded() -> None:
@@ -88,7 +90,7 @@ def test_verdict_checks_the_inference_member_sent_unchanged() -> None:
 def test_outcomes_and_verdicts_are_named_enums_that_are_their_strings() -> None:
     assert issubclass(Outcome, StrEnum) and issubclass(Verdict, StrEnum)
     assert Outcome.APPLIED == "applied" and f"{Outcome.ALREADY_APPLIED}" == "already_applied"
-    assert [o.done for o in OUTCOMES] == [True, True, False, False, False, False]
+    assert [o.done for o in OUTCOMES] == [True, True, False, False, False, False, False]
     assert Verdict.CONFLICT.outcome is Outcome.CONFLICT and Verdict.MISSING.outcome is Outcome.MISSING
     with pytest.raises(ValueError, match="`send` is no outcome"):
         _ = Verdict.SEND.outcome

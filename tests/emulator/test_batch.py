@@ -8,7 +8,6 @@ import httpx
 import pytest
 from graph_seed import ADELE, ODD, PATRICK, Signer, segment
 
-from certnb.emulator.resource import ODATA_TYPE
 from certnb.emulator.server import Emulator
 
 CERTS = "/me/profile/certifications"
@@ -67,7 +66,8 @@ def test_items_run_on_their_own_and_answer_with_json_bodies(adele: httpx.Client,
             },
         ],
     )
-    assert answers["get"]["status"] == 200 and answers["get"]["body"]["@odata.type"] == ODATA_TYPE
+    assert answers["get"]["status"] == 200 and answers["get"]["body"]["id"] == "cert-01"
+    assert "@odata.type" not in answers["get"]["body"] and answers["get"]["headers"]["OData-Version"] == "4.0"
     assert answers["get"]["headers"]["Content-Type"].startswith("application/json")
     assert answers["patch"]["status"] == 200 and answers["patch"]["body"]["endDate"] == "2031-01-01"
     assert answers["bad"]["status"] == 400 and answers["bad"]["body"]["error"]["code"] == "invalidRequest"

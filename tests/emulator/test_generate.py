@@ -29,6 +29,8 @@ from certnb.emulator.generate import (
     tenant_json,
     write_json,
 )
+from certnb.emulator.profile_sources import ENTRA_ID, ORGANIZATIONAL_DATA, USER_EDITS
+from certnb.emulator.sample_sources import HR_SOURCE_ID
 from certnb.emulator.tenant import Tenant
 from certnb.schema import FIELDS_BY_COLUMN
 
@@ -49,7 +51,7 @@ def big() -> dict[str, Any]:
 
 def test_the_seed_format_of_contract_section_10() -> None:
     tenant = generate_tenant(users=25, seed=3, domain="fabrikam.example")
-    assert list(tenant) == ["tenant", "defaultUser", "users"]
+    assert list(tenant) == ["tenant", "defaultUser", "users", "profileSources", "profilePropertySettings"]
     assert GUID.fullmatch(tenant["tenant"]["id"]) and tenant["tenant"]["domain"] == "fabrikam.example"
     assert tenant["defaultUser"] == tenant["users"][0]["userPrincipalName"]
     for user in tenant["users"]:
@@ -57,6 +59,29 @@ def test_the_seed_format_of_contract_section_10() -> None:
         assert GUID.fullmatch(user["id"]) and user["userPrincipalName"].endswith("@fabrikam.example")
         for cert in user["certifications"]:
             assert GUID.fullmatch(cert["id"]) and "@odata.type" not in cert
+            assert isinstance(cert["isSearchable"], bool) and cert["sources"]
+
+
+def test_certifications_come_from_a_realistic_mix_of_sources(big: dict[str, Any]) -> None:
+    """User-entered items, items from Organizational data, Entra ID, the HR connector, and from both the
+    connector and the person (contract §13), at the rates sample_sources.py gives."""
+    kinds: dict[tuple[str, ...], int] = {}
+    for cert in certifications(big):
+        ids = tuple(a["sourceId"] for a in cert["sources"])
+        kinds[ids] = kinds.get(ids, 0) + 1
+        defaults = [a for a in cert["sources"] if a["isDefaultSource"]]
+        assert len(defaults) == 1  # one source wins for each item: the first by precedence
+        named = [p for a in cert["sources"] for p in a["properties"]]
+        assert len(named) == len(set(named))  # a property comes from one source of the item
+        if "Import" in cert["source"]["type"] and ids != (USER_EDITS,):  # entered twice: the person's
+            assert ids == (HR_SOURCE_ID,)
+    total = sum(kinds.values())
+    assert 0.5 < kinds[(USER_EDITS,)] / total < 0.8
+    for ids in [(HR_SOURCE_ID,), (HR_SOURCE_ID, USER_EDITS), (ORGANIZATIONAL_DATA,), (ENTRA_ID,)]:
+        assert kinds[ids] / total > 0.02, ids
+    assert [s["sourceId"] for s in big["profileSources"]][-1] == HR_SOURCE_ID
+    precedence = big["profilePropertySettings"][0]["prioritizedSourceUrls"]
+    assert precedence[0] == f"/external/connections/{HR_SOURCE_ID}"
 
 
 def test_same_arguments_give_the_same_bytes_and_another_seed_does_not() -> None:

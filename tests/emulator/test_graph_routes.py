@@ -8,7 +8,8 @@ import httpx
 import pytest
 from graph_seed import ADELE, ADELE_CERTS, DOLLAR, ODD, PATRICK, SEED, Signer, segment, token
 
-from certnb.emulator.resource import ODATA_TYPE
+from certnb.emulator.profile_sources import USER_EDITS
+from certnb.emulator.resource import PROPERTIES
 from certnb.emulator.server import Emulator
 
 CERTS = "/me/profile/certifications"
@@ -44,7 +45,8 @@ def test_list_is_ordered_by_created_and_paged_by_ten(adele: httpx.Client, emu: E
     )
     assert [c["id"] for c in body["value"]] == BY_CREATED[:10]
     assert body["@odata.nextLink"] == f"{emu.graph_url}/me/profile/certifications?$skip=10"
-    assert all(c["@odata.type"] == ODATA_TYPE for c in body["value"])
+    # Minimal metadata: no @odata.type on items of the declared type (the docs' list example, contract §13)
+    assert not any("@odata.type" in c for c in body["value"])
     items, pages = follow(adele, CERTS)
     assert ([c["id"] for c in items], pages) == (BY_CREATED, 2)
 
@@ -52,7 +54,10 @@ def test_list_is_ordered_by_created_and_paged_by_ten(adele: httpx.Client, emu: E
 def test_entities_carry_every_property_as_seeded(adele: httpx.Client) -> None:
     first = adele.get(CERTS).json()["value"][0]
     seeded = next(c for c in ADELE_CERTS if c["id"] == first["id"])
-    assert first == {"@odata.type": ODATA_TYPE, **seeded}
+    # A seed item without sources is the user's own entry, named property by property (contract §13).
+    given = [k for k in PROPERTIES if PROPERTIES[k].writable and seeded.get(k) is not None]
+    user_edits = {"isDefaultSource": True, "properties": given, "sourceId": USER_EDITS}
+    assert first == {**seeded, "isSearchable": True, "sources": [user_edits]}
 
 
 @pytest.mark.parametrize("top", [1, 3, 5, 12, 999])
@@ -69,7 +74,7 @@ def test_next_link_keeps_every_other_option(adele: httpx.Client, emu: Emulator) 
     items, _ = follow(adele, f"{CERTS}?{query}")
     expected = sorted((c for c in ADELE_CERTS if c["endDate"]), key=lambda c: c["displayName"], reverse=True)
     assert [c["id"] for c in items] == [c["id"] for c in expected]
-    assert all(set(c) == {"@odata.type", "id", "displayName"} for c in items)
+    assert all(set(c) == {"id", "displayName"} for c in items)
 
 
 def test_top_is_capped_at_max_top_and_page_size_is_a_knob() -> None:
@@ -93,7 +98,7 @@ def test_get_one_certification_with_and_without_select(adele: httpx.Client, emu:
     assert body["@odata.context"] == (
         f"{emu.graph_url}/$metadata#users('{ADELE['id']}')/profile/certifications/$entity"
     )
-    assert body["id"] == "cert-03" and body["@odata.type"] == ODATA_TYPE and body["displayName"] == "Cert 03"
+    assert body["id"] == "cert-03" and "@odata.type" not in body and body["displayName"] == "Cert 03"
     body = adele.get(f"{CERTS}/cert-03", params={"$select": "endDate"}).json()
     assert {k: v for k, v in body.items() if not k.startswith("@")} == {
         "id": "cert-03",

@@ -37,7 +37,7 @@ def test_patch_merges_and_answers_200_with_the_whole_entity(adele: httpx.Client,
     response = adele.patch(f"{CERTS}/cert-01", json={"endDate": "2030-12-31", "description": None})
     assert response.status_code == 200
     after = response.json()
-    assert after["@odata.type"] == ODATA_TYPE and after["@odata.context"].endswith("/certifications/$entity")
+    assert "@odata.type" not in after and after["@odata.context"].endswith("/certifications/$entity")
     changed = {k for k in after if after[k] != before[k]}
     assert changed == {"endDate", "lastModifiedDateTime", "lastModifiedBy"}  # description was already null
     assert STAMP.fullmatch(after["lastModifiedDateTime"])

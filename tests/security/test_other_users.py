@@ -178,5 +178,6 @@ def test_certnb_commit_with_user_readwrite_cannot_change_bob(emu: Emulator, tmp_
         before = bobs_certifications(emu)
         result = graph.commit(staged)
     [outcome] = list(result)
-    assert outcome.outcome == "rejected" and outcome.status == 403, outcome
+    # A 403 is "not permitted by this tenant" (contract §13): never retried, explained with its request id.
+    assert outcome.outcome == "not_permitted" and outcome.status == 403, outcome
     assert bobs_certifications(emu) == before

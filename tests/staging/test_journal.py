@@ -137,11 +137,13 @@ def test_outcomes_drive_resume_and_survive_reopen(tenant_frame: pd.DataFrame, tm
 
 
 def test_unknown_outcome_name_is_refused() -> None:
-    names = "applied, already_applied, conflict, missing, rejected, failed"
+    names = "applied, already_applied, conflict, missing, rejected, not_permitted, failed"
     with pytest.raises(ValueError, match=f"one of {names}"):
         edit = Edit("u", "c", "endDate", None, "2027-01-01", 1)
         record_outcome(Journal(None), edit, attempt=1, outcome="ok")
-    assert OUTCOMES == ("applied", "already_applied", "conflict", "missing", "rejected", "failed")
+    assert OUTCOMES == (
+        "applied", "already_applied", "conflict", "missing", "rejected", "not_permitted", "failed"
+    )
 
 
 def test_export_as_json_lines_and_csv(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@
     GET  /_emulator/stats    request statistics (stats.py)
     GET  /_emulator/faults   the fault knobs now
     POST /_emulator/faults   change knobs: {"throttle_rps": 50, "scripted": [{"nth": 2, "status": 503}]}
+    POST /_emulator/import   the next import from the admin-controlled profile sources (contract §13)
 
     >>> httpx.post(f"{emu.url}/_emulator/faults", json={"latency_ms": 200},  # doctest: +SKIP
     ...            verify=emu.verify()).json()
@@ -63,7 +64,11 @@ def admin_routes(app: EmulatorApp) -> list[BaseRoute]:
                 return _bad_request(str(exc))
         return JSONResponse(app.faults.knobs())
 
+    async def run_import(request: Request) -> JSONResponse:
+        return JSONResponse({"changed": app.run_import()})
+
     return [
+        Route(f"{PREFIX}/import", run_import, methods=["POST"]),
         Route(f"{PREFIX}/health", health, methods=["GET"]),
         Route(f"{PREFIX}/state", state, methods=["GET"]),
         Route(f"{PREFIX}/reset", reset, methods=["POST"]),

@@ -147,6 +147,7 @@ def _response(item_id: str, call: Call, reply: Reply) -> dict[str, Any]:
     headers = {"request-id": call.request_id, **reply.headers}
     if reply.body is not None:
         headers.setdefault("Content-Type", "application/json")
+        headers.setdefault("OData-Version", "4.0")  # as on a plain answer (contract §13)
     return {"id": item_id, "status": status, "headers": headers, "body": reply.body}
 
 

@@ -4,6 +4,12 @@
     GET                …/profile
     GET, POST          /me/profile/certifications · /users/{key}/profile/certifications
     GET, PATCH, DELETE …/profile/certifications/{id}
+    …                  /admin/people/profileSources, /admin/people/profilePropertySettings (people_admin.py)
+
+Writes to another person's profile may be refused as real tenants refuse them (refusals.py, the
+`write_refusals` knob), and writes to values an admin-controlled source owns are refused or reverted
+(ownership.py, the `source_owned_writes` knob): contract §13. Entities carry no `@odata.type`: minimal
+metadata leaves it out where the type is the one declared (the docs' list, get and create examples).
 
 `{key}` is an object id or a UPN, percent-decoded segment by segment (a UPN may hold `%2F`, `'`, `#`, `+`,
 `&`, `%`, non-ASCII), or `users('…')` with `''` for a quote (contract §1). Path segments match
@@ -25,11 +31,12 @@ from urllib.parse import unquote
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError
 from certnb.emulator.exchange import Call, Reply
+from certnb.emulator.ownership import check_write, user_edited
 from certnb.emulator.payload import read_json
 from certnb.emulator.principal import OTHER_USERS_READ_SCOPES, READ_SCOPES, Principal
 from certnb.emulator.query import ENTITY_OPTIONS, LIST_OPTIONS, QueryOptions, next_query, parse_query
+from certnb.emulator.refusals import refusal_for
 from certnb.emulator.resource import (
-    ODATA_TYPE,
     PROPERTIES,
     identity_set,
     new_certification,
@@ -163,6 +170,10 @@ class GraphService:
 
     def handle(self, call: Call) -> Reply:
         """Answer one Graph call; raises GraphError for every refusal (rendered by the pipeline)."""
+        if call.path.strip("/").split("/", 1)[0].lower() == "admin":
+            from certnb.emulator.routes.people_admin import PeopleAdmin
+
+            return PeopleAdmin(self.tenant, self.config).handle(call, _Links(call))
         route = resolve(call.path)
         method = call.method.upper()
         allowed = _METHODS[route.kind]
@@ -181,7 +192,12 @@ class GraphService:
         if route.kind == "users":
             self._authorise(principal, own=False, write=False)
             return self._list_users(call, links)
-        user = self._user(route, principal, write=method != "GET")
+        write = method != "GET"
+        user = self._user(route, principal, write=write)
+        if write and not self._own(route, user, principal):
+            refused = refusal_for(self.config.faults.write_refusals, (user.id, user.user_principal_name))
+            if refused is not None:  # contract §13: as real tenants refuse writes to others' profiles
+                raise refused
         if route.kind == "user":
             return self._get_user(call, user, links)
         if route.kind == "profile":
@@ -207,6 +223,11 @@ class GraphService:
             needed = READ_SCOPES if own else OTHER_USERS_READ_SCOPES
         if not principal.scopes & needed:
             raise GraphError(403, "Authorization_RequestDenied", _DENIED)
+
+    @staticmethod
+    def _own(route: Route, user: User, principal: Principal) -> bool:
+        """Whether the call addresses the caller's own profile (by /me, id or UPN)."""
+        return route.user_key is _ME or user.id == principal.user_id
 
     def _user(self, route: Route, principal: Principal, *, write: bool) -> User:
         """The addressed user, after the scope check (a token addressing itself by id or UPN is "own")."""
@@ -294,14 +315,21 @@ class GraphService:
     def _update(self, call: Call, user: User, cert_id: str, principal: Principal, links: _Links) -> Reply:
         fields = validate_body(_json_body(call, self.config.max_json_depth), strict=self.config.strict)
         with self.tenant.writing():  # read-merge-store as one step against concurrent PATCHes
-            cert = patched(self._certification(user, cert_id), fields, self._actor(principal))
+            current = self._certification(user, cert_id)
+            if self.config.source_owned_writes == "refuse":
+                check_write(current, fields, self.tenant.profile_sources)  # contract §13
+            cert = user_edited(patched(current, fields, self._actor(principal)), fields)
             self.tenant.store(user, cert)
         # contract §1: PATCH answers 200 with the whole updated entity, not 204
         return Reply(200, self._entity_body(user, cert, links))
 
     def _delete(self, user: User, cert_id: str) -> Reply:
-        if not self.tenant.remove(user, cert_id):
-            raise self._missing(user, cert_id)
+        with self.tenant.writing():
+            current = self._certification(user, cert_id)
+            if self.config.source_owned_writes == "refuse":
+                check_write(current, None, self.tenant.profile_sources)  # contract §13
+            if not self.tenant.remove(user, cert_id):
+                raise self._missing(user, cert_id)
         return Reply(204)
 
     def _certification(self, user: User, cert_id: str) -> dict[str, Any]:
@@ -326,7 +354,8 @@ class GraphService:
 
 
 def _entity(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {"@odata.type": ODATA_TYPE, **row}
+    # Minimal metadata: no `@odata.type` on an entity of the declared type (contract §13)
+    return dict(row)
 
 
 def _selected(row: Mapping[str, Any], select: tuple[str, ...] | None) -> Mapping[str, Any]:
