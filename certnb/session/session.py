@@ -71,13 +71,19 @@ class Session(Graph):
         *,
         progress: bool | None = None,
         page_size: int | None = None,
+        profile_sources: bool = False,
     ) -> pd.DataFrame:
         """Certifications as a typed DataFrame: of the signed-in user, of `users` (UPNs or ids), or `"all"`.
+
+        `profile_sources=True` also reads the tenant's profile sources (`/admin/people/profileSources`,
+        `PeopleSettings.Read.All`), so `sourceNames` and `ownedBy` name a connector ("Workday (HR connector)")
+        instead of showing its id; see `certnb.frame.load`.
 
         >>> df = session.load(users="all")  # doctest: +SKIP
         >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
         """
-        return load_certifications(self, users, progress=progress, page_size=page_size)
+        return load_certifications(self, users, progress=progress, page_size=page_size,
+                                   profile_sources=profile_sources)
 
     def plan(self, staged: Staged) -> CommitPlan:
         """The dry run: every PATCH a commit of `staged` would send to this session's Graph. Sends nothing.

@@ -29,6 +29,7 @@ from certnb.staging import Staged, stage
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANT = ROOT / "data" / "tenant.json"
+USER_EDITS = "46a57efc-33f8-4eec-a512-b90039ad6187"  # profileSourceAnnotation: "User initiated edits"
 INFERENCE = {"confidenceScore": 0.5, "userHasVerifiedAccuracy": False}
 
 
@@ -39,7 +40,15 @@ def frame_of(user_id: str, *certifications: dict[str, Any]) -> pd.DataFrame:
 
 @pytest.fixture
 def tenant_frame() -> pd.DataFrame:
-    return build_frame(json.loads(TENANT.read_text(encoding="utf-8"))["users"])
+    """The sample tenant's certifications its people own (user-initiated edits): an HR connector's or Entra's
+    values are refused when staged, before any plan (tests/staging/test_owned.py)."""
+    return build_frame(own_users(json.loads(TENANT.read_text(encoding="utf-8"))["users"]))
+
+
+def own_users(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**u, "certifications": [c for c in u["certifications"]
+                                     if all(s["sourceId"] == USER_EDITS for s in c.get("sources", []))]}
+            for u in users]
 
 
 def test_body_is_minimal_compact_and_in_schema_order() -> None:
@@ -167,7 +176,7 @@ def test_planning_never_opens_a_socket() -> None:
         from certnb.commit.plan import plan as plan_of
         from certnb.staging import stage
         frame = build_frame(json.load(open({str(TENANT)!r}, encoding="utf-8"))["users"])
-        staged = stage(frame)
+        staged = stage(frame, owned="warn")  # every row, the connector-owned ones too: planning is the test
         staged.set(frame["endDate"].notna(), description="dry run")
         plan = plan_of(staged)
         text = str(plan) + repr(plan) + plan._repr_html_() + json.dumps(plan.to_batch_requests())

@@ -246,9 +246,9 @@ def test_apply_calls_the_functions_row_by_row_and_checks_in_bulk(tenant_frame: p
     assert problem.rule == str(per_value("endDate", "2031-02-30"))
 
 
-def test_journal_of_a_bulk_call_replays_in_order(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+def test_journal_of_a_bulk_call_replays_in_order(own_frame: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "edits.journal"
-    staged = stage(tenant_frame, journal=path)
+    staged = stage(own_frame, journal=path)
     staged.set(slice(0, 69), description="bulk", certificationId="B-1")  # 140 edits: 4 blocks of 32 and 12
     staged.unstage(list(range(5, 45)), field="description")  # 40 tombstones: 1 block and 8
     staged.set(list(range(40, 50)), description="again")

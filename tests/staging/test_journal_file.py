@@ -183,14 +183,14 @@ def damage(kind: str, journal: bytes) -> bytes:
 
 @pytest.mark.parametrize("kind", ["garbage", "truncated", "overwritten"])
 def test_a_damaged_journal_is_refused_naming_it_and_left_as_it_is(
-    kind: str, tenant_frame: pd.DataFrame, tmp_path: Path
+    kind: str, own_frame: pd.DataFrame, tmp_path: Path
 ) -> None:
     path = tmp_path / "edits.journal"
-    staged = stage(tenant_frame, journal=path).set(slice(None), description="many pages of edits")
+    staged = stage(own_frame, journal=path).set(slice(None), description="many pages of edits")
     staged.close()
     path.write_bytes(damage(kind, path.read_bytes()))
     before = files_in(tmp_path)
-    for attempt in (lambda: Staged.open(path), lambda: stage(tenant_frame, journal=path, resume=True)):
+    for attempt in (lambda: Staged.open(path), lambda: stage(own_frame, journal=path, resume=True)):
         with pytest.raises(JournalDamaged) as caught:
             attempt()
         assert f"journal {path} cannot be read" in str(caught.value)

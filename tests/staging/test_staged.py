@@ -49,23 +49,23 @@ def test_set_by_label_records_loaded_and_new_value(tenant_frame: pd.DataFrame) -
     ],
 )
 def test_selections_pick_the_same_rows(
-    tenant_frame: pd.DataFrame, selection: Callable[[pd.DataFrame], Any]
+    own_frame: pd.DataFrame, selection: Callable[[pd.DataFrame], Any]
 ) -> None:
-    isaca = tenant_frame[tenant_frame["issuingAuthority"] == "ISACA"]
+    isaca = own_frame[own_frame["issuingAuthority"] == "ISACA"]
     assert len(isaca) > 1
-    staged = stage(tenant_frame)
-    staged.set(selection(tenant_frame), issuingCompany="ISACA Inc.")
+    staged = stage(own_frame)
+    staged.set(selection(own_frame), issuingCompany="ISACA Inc.")
     assert sorted(e.cert_id for e in staged) == sorted(isaca["id"])
     assert {e.after for e in staged} == {"ISACA Inc."}
 
 
-def test_apply_extends_expiry_by_a_year(tenant_frame: pd.DataFrame) -> None:
-    staged = stage(tenant_frame)
-    has_end = tenant_frame["endDate"].notna()
+def test_apply_extends_expiry_by_a_year(own_frame: pd.DataFrame) -> None:
+    staged = stage(own_frame)
+    has_end = own_frame["endDate"].notna()
     staged.apply(has_end, endDate=lambda row: row.endDate + YEAR)
     assert len(staged) == int(has_end.sum()) > 100
     expected = {(u, c): (wire(d), wire(d + YEAR)) for u, c, d in
-                tenant_frame.loc[has_end, ["userId", "id", "endDate"]].itertuples(index=False)}
+                own_frame.loc[has_end, ["userId", "id", "endDate"]].itertuples(index=False)}
     assert {e.row_key: (e.before, e.after) for e in staged} == expected
     # The function sees the row as loaded, so running the cell again stages the same values.
     staged.apply(has_end, endDate=lambda row: row["endDate"] + YEAR)
@@ -162,10 +162,10 @@ def test_what_cannot_select_rows_is_refused_saying_what_can(
         assert "a boolean mask (a Series or array of True/False" in problem.rule
 
 
-def test_a_boolean_index_is_a_mask(tenant_frame: pd.DataFrame) -> None:
-    isaca = tenant_frame["issuingAuthority"] == "ISACA"
-    staged = stage(tenant_frame).set(pd.Index(isaca.to_numpy()), description="x")
-    assert sorted(e.cert_id for e in staged) == sorted(tenant_frame.loc[isaca, "id"])
+def test_a_boolean_index_is_a_mask(own_frame: pd.DataFrame) -> None:
+    isaca = own_frame["issuingAuthority"] == "ISACA"
+    staged = stage(own_frame).set(pd.Index(isaca.to_numpy()), description="x")
+    assert sorted(e.cert_id for e in staged) == sorted(own_frame.loc[isaca, "id"])
 
 
 def test_a_tuple_is_one_label_of_a_multiindex(tenant_frame: pd.DataFrame) -> None:
@@ -343,14 +343,14 @@ def test_staging_without_a_frame_needs_keys(tenant_frame: pd.DataFrame, tmp_path
         reopened.set(key, endDate="2025-07-31")  # before its startDate 2025-08-01, from the journal's record
 
 
-def test_loaded_values_are_what_the_frame_sends_back(tenant_frame: pd.DataFrame) -> None:
+def test_loaded_values_are_what_the_frame_sends_back(own_frame: pd.DataFrame) -> None:
     """`before` of every edit is the Graph wire value the frame holds (as `to_records` writes it)."""
     from certnb.frame import to_records
 
-    staged = stage(tenant_frame)
+    staged = stage(own_frame)
     staged.set(slice(None), {"inference.confidenceScore": 0.123}, certificationId="Z-1")
-    records = {r["id"]: r for r in to_records(tenant_frame)}
-    assert len(staged.rows) == len(tenant_frame)
+    records = {r["id"]: r for r in to_records(own_frame)}
+    assert len(staged.rows) == len(own_frame)
     for row in staged.rows.values():
         record = records[row.cert_id]
         for name, value in row.loaded.items():
