@@ -20,6 +20,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+# The emulator's refusals of writes to someone's profile (certnb/emulator/refusals.py; tests/test_cli.py
+# checks they agree): named here so that `--help` does not import the emulator.
+WRITE_REFUSALS = ("access_denied_for_role", "directory_unauthorized", "not_found")
+
 EMULATOR_EPILOG = """\
 --fault-rate F is the total rate of transient 5xx answers, split evenly over 500 generalException,
 503 serviceNotAvailable and 504 gatewayTimeout (F/3 each); --error-500-rate and friends set one each and
@@ -77,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--applied-but-429-rate", type=float, default=0.0, help="rate of writes applied but answered 429"
     )
     faults.add_argument("--random-seed", type=int, help="seed of the fault draws, for reproducible runs")
+    sources = emu.add_argument_group("profile sources (contract §13)")
+    sources.add_argument(
+        "--source-owned-writes", choices=("refuse", "revert"), default="refuse",
+        help="a write to a value an admin-controlled source owns: refused with 403 (default), or accepted "
+             "and put back by the next import (POST /_emulator/import)",
+    )
+    sources.add_argument(
+        "--refuse-writes", action="append", default=[], metavar="PERSON=REFUSAL",
+        help="refuse writes to PERSON's profile (an id, a UPN, or * for everyone) as real tenants do: "
+             f"REFUSAL is one of {', '.join(WRITE_REFUSALS)}; repeatable",
+    )
 
     seed = commands.add_parser(
         "seed",
@@ -103,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _person_refusal(text: str) -> tuple[str, str]:
+    person, sep, refusal = text.rpartition("=")
+    if not sep or not person or refusal not in WRITE_REFUSALS:
+        raise SystemExit(f"certnb emulator: --refuse-writes {text!r}: expected PERSON=REFUSAL, REFUSAL one "
+                         f"of {', '.join(WRITE_REFUSALS)}")
+    return person, refusal
+
+
 def emulator_knobs(args: argparse.Namespace) -> dict[str, Any]:
     """The `Emulator(**knobs)` keywords the `emulator` subcommand's options stand for."""
     split = args.fault_rate / 3
@@ -120,6 +143,8 @@ def emulator_knobs(args: argparse.Namespace) -> dict[str, Any]:
         "drop_rate": args.drop_rate,
         "applied_but_429_rate": args.applied_but_429_rate,
         "random_seed": args.random_seed,
+        "source_owned_writes": args.source_owned_writes,
+        "write_refusals": dict(_person_refusal(text) for text in args.refuse_writes),
     }
     for status in (500, 503, 504):
         own = getattr(args, f"error_{status}_rate")

@@ -130,3 +130,20 @@ def test_help_lists_the_subcommands_and_their_options() -> None:
     for option in ("--throttle-rps", "--fault-rate", "--latency-ms", "--ca-file", "--strict", "--page-size"):
         assert option in sub.stdout
     assert "split evenly" in sub.stdout
+
+
+def test_profile_source_flags_reach_the_emulator() -> None:
+    from certnb.cli import WRITE_REFUSALS
+    from certnb.emulator.config import EmulatorConfig
+    from certnb.emulator.refusals import REFUSALS
+
+    assert set(WRITE_REFUSALS) == set(REFUSALS)
+    args = build_parser().parse_args(["emulator", "--source-owned-writes", "revert",
+                                      "--refuse-writes", "adele@contoso.example=access_denied_for_role",
+                                      "--refuse-writes", "*=not_found"])
+    config = EmulatorConfig.from_knobs(**emulator_knobs(args))
+    assert config.source_owned_writes == "revert"
+    refusals = config.faults.write_refusals
+    assert refusals == {"adele@contoso.example": "access_denied_for_role", "*": "not_found"}
+    with pytest.raises(SystemExit, match="expected PERSON=REFUSAL"):
+        emulator_knobs(build_parser().parse_args(["emulator", "--refuse-writes", "adele=forbidden"]))

@@ -1,7 +1,7 @@
 """The emulator's knobs: behaviour choices Graph leaves open (contract §10) and injected faults.
 
-Every knob has an `Emulator(**knobs)` keyword of the same name, and a CLI flag (`certnb emulator --help`)
-except the profile-source ones of contract §13 (`source_owned_writes`, `write_refusals`), which have none yet.
+Every knob has an `Emulator(**knobs)` keyword of the same name, and a CLI flag (`certnb emulator --help`;
+`write_refusals` is `--refuse-writes PERSON=REFUSAL`, repeatable).
 Faults can also be changed live (`emu.set_faults(...)`, or `POST /_emulator/faults`).
 """
 
