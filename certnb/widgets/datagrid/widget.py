@@ -117,8 +117,11 @@ class Grid(anywidget.AnyWidget):
     def __repr__(self) -> str:
         # What a plain-text view (and a notebook's text/plain) shows: counts, never ids or addresses.
         edits = "edit" if self.staged_count == 1 else "edits"
+        counted = ((self.new_count, "new"), (self.deleted_count, "deleted"))
+        rows = [f"{n:,} {what}" for n, what in counted if n]
         return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown,"
-                f" {self.selected_count:,} selected, {self.staged_count:,} {edits} staged>")
+                f" {self.selected_count:,} selected, {self.staged_count:,} {edits} staged"
+                + (f" ({', '.join(rows)})>" if rows else ">"))
 
     # -- reading ---------------------------------------------------------------------------------------------
 
