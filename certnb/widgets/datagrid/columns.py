@@ -55,7 +55,7 @@ COLUMNS: tuple[GridColumn, ...] = (
     _writable("endDate", "date", 110),
     _writable("allowedAudiences", "audiences", 100),
     GridColumn("findings", "Findings", width=140),
-    GridColumn("staged", "Staged", width=92),
+    GridColumn("staged", "Staged", width=110),
     GridColumn("userId", LABELS["userId"], hidden=True),
     GridColumn("id", LABELS["id"], hidden=True),
 )

@@ -246,12 +246,15 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
     >>> check_cell(History(stage(df), GridTable(df)), 0, "endDate", "2024-01-01").message
     'Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)'
     """
+    table = history.table
+    locked = table.locked(position)
+    if locked is not None:
+        return CellResult(position, field_name, False, locked)
     try:
         value = parse_cell(field_name, text)
         wire = check_value(field_name, value)
     except Refusal as refusal:
         return CellResult(position, field_name, False, str(refusal))
-    table = history.table
     dated = {name for pair in DATE_ORDER for name in pair}
     if field_name in dated:
         effective = {name: table.text[name][position] or None for name in dated}
