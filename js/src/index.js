@@ -95,7 +95,7 @@ function render({ model, el }) {
     if (c.hidden) def.visible = model.get("show_ids");
     if (c.field === "userDisplayName") { def.formatter = person; def.frozen = true; }
     else if (c.field === "findings") { def.formatter = findings; def.headerSort = false; }
-    else if (c.field === "staged") { def.formatter = stagedState; def.headerSort = false; def.headerFilter = false; }
+    else if (c.field === "staged") { def.formatter = stagedState; def.headerSort = false; def.headerFilter = false; def.frozen = true; }
     if (c.editor) {
       def.editor = editors[c.editor];
       def.editable = (cell) => !locked(cell.getRow().getData());
@@ -204,7 +204,9 @@ function render({ model, el }) {
       root.dataset.firstPaintMs = String(Math.round(performance.now() - started));
     }
   });
-  table.on("dataLoaded", () => { remember(); root.dataset.loaded = String(table.getDataCount()); });
+  // "dataProcessed", not "dataLoaded": Tabulator tells dataLoaded before it replaces its rows, so the old rows
+  // would be remembered, and rows pushed after a re-query (sort, filter, a new row) would update stale ones.
+  table.on("dataProcessed", () => { byPos.clear(); remember(); root.dataset.loaded = String(table.getDataCount()); });
 
   const setActive = (cell) => {
     holder.querySelectorAll(".certnb-active").forEach((e) => e.classList.remove("certnb-active"));
@@ -324,6 +326,7 @@ function render({ model, el }) {
     tools.picker.hidden = true;
     tools.person.value = "";
     await reloading; // the kernel said "reorder" before it replied: the new row is in the data once this ends
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))); // and drawn after this
     const row = rowOf(reply.pos);
     if (!row) return;
     table.scrollToRow(row, "nearest", false);
