@@ -212,9 +212,10 @@ class GridTable:
     def _follow_rows(self, staged: Staged, now: dict[tuple[str, str, str], Any]) -> set[int]:
         """Follow the staged creates (new rows), deletes and what a commit did; the positions that changed."""
         creates = staged.creates
-        known = staged.rows
+        arrived = [k for k in creates if k not in self.rows.by_key]
+        known = staged.rows if arrived else {}  # a copy of every row the journal knows: only when needed
         people = {k: Person(k[0], known[k].user_principal_name, known[k].user_display_name)
-                  for k in creates if k not in self.rows.by_key and k in known}
+                  for k in arrived if k in known}
         grown = len(self.rows)
         changed = self.rows.follow(creates, people, self.expected)
         self.expected = None
