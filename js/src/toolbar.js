@@ -55,7 +55,6 @@ export function toolbar(model) {
   person.placeholder = "Person: name or sign-in name";
   const people = element("datalist");
   people.id = `certnb-people-${Math.random().toString(36).slice(2, 10)}`;
-  for (const { value, label } of model.get("people")) people.append(new Option(label, value));
   person.setAttribute("list", people.id);
   const addOk = button("Add", "certnb-grid-add-ok", "Add a row for this person");
   const addCancel = button("Cancel", "certnb-grid-add-cancel", "Close without adding");
@@ -65,7 +64,14 @@ export function toolbar(model) {
   const actions = element("div", "certnb-grid-tools certnb-grid-actions");
   actions.append(add, picker, remove, all, none, undo, redo, ids);
   bar.append(shown, actions);
-  add.addEventListener("click", () => { picker.hidden = !picker.hidden; if (!picker.hidden) person.focus(); });
+  const fill = () => { // on first use: a big tenant's people are thousands of options nobody may need
+    if (people.childElementCount) return;
+    for (const { value, label } of model.get("people")) people.append(new Option(label, value));
+  };
+  add.addEventListener("click", () => {
+    picker.hidden = !picker.hidden;
+    if (!picker.hidden) { fill(); person.focus(); }
+  });
   addCancel.addEventListener("click", () => { picker.hidden = true; person.value = ""; });
   const query = () => ({
     search: search.value,

@@ -97,6 +97,7 @@ class Grid(anywidget.AnyWidget):
         self.history = History(staged, self.table)
         self.query = Query()
         self.order = order(self.table, self.query)
+        self._ordered_shape: tuple[bool, ...] = ()  # which new rows were shown when `order` was made
         self.selection: dict[int, None] = {}  # positions, in the order they were picked
         self._anchor: int | None = None  # where a shift-click range starts (an index of the order)
         self._select_listeners: list[Callable[[], None]] = []
@@ -156,6 +157,7 @@ class Grid(anywidget.AnyWidget):
         """Show the rows `query` (or `Query(**given)`) picks, in its order; returns how many it shows."""
         query = query if query is not None else Query(**given)
         self.query = query
+        self._ordered_shape = self._shape()
         self.order = order(self.table, query)
         self.shown = len(self.order)
         return self.shown
@@ -241,8 +243,7 @@ class Grid(anywidget.AnyWidget):
         """A new row for `user` (userId, sign-in name, or a display name one person has): staged as a
         create at once when `fields` has a title (`displayName`), else a draft that is staged once its title
         is typed. One undo step."""
-        result = add_row(self.history, find_person(self._people, user), fields)
-        return self._row_done(result, reorder=True)
+        return self._row_done(add_row(self.history, find_person(self._people, user), fields))
 
     def delete_selected(self) -> RowResult:
         """Stage the deletes of the selected rows (new rows: withdraw them). One undo step."""
@@ -257,33 +258,41 @@ class Grid(anywidget.AnyWidget):
         """Withdraw a new row (its staged create, or the draft) at grid `position`. One undo step."""
         return self._row_done(delete_rows(self.history, [position], "withdraw new row"))
 
-    def _row_done(self, result: RowResult, reorder: bool = False) -> RowResult:
+    def _row_done(self, result: RowResult) -> RowResult:
         self.note = "" if result.ok else result.message
-        if reorder or result.ok:  # rows came or went: the order and the counts change
-            self._reorder()
+        self._follow_shape()
+        self._counts()
         return result
 
-    def _reorder(self) -> None:
-        """Order the rows again (new rows came or went); the browser fetches its rows again if it changed."""
-        before = self.order
+    def _shape(self) -> tuple[bool, ...]:
+        """Which new rows are shown: when it changes, rows came or went."""
+        return tuple(s.shown for s in self.table.rows)
+
+    def _follow_shape(self) -> bool:
+        """Order the rows again if new rows came or went since the order was made (the browser then fetches
+        its rows again); True if it did. Other changes keep the order, as an edit does: a row edited out of a
+        filter stays until the next query."""
+        if self._ordered_shape == self._shape():
+            return False
+        self._ordered_shape = self._shape()
         self.order = order(self.table, self.query)
         self.shown = len(self.order)
-        kept = set(self.order.tolist())
-        self.selection = {p: None for p in self.selection if p in kept}
+        slots = self.table.rows
+        self.selection = {p: None for p in self.selection if not slots.is_slot(p) or slots.slot(p).shown}
         self._counts()
-        if not np.array_equal(before, self.order):
-            self.send({"type": "reorder"})
+        self.send({"type": "reorder"})
+        return True
 
     def undo(self) -> bool:
         """Undo the latest grid step (edit, paste, unstage, bulk change, add, delete, restore)."""
         done = self.history.undo()
-        self._reorder()
+        self._follow_shape()
         return done
 
     def redo(self) -> bool:
         """Redo the latest undone step."""
         done = self.history.redo()
-        self._reorder()
+        self._follow_shape()
         return done
 
     def preview(self, change: BulkChange) -> Preview:
@@ -312,13 +321,11 @@ class Grid(anywidget.AnyWidget):
 
     def _staged_changed(self) -> None:
         try:
-            grown = len(self.table.rows), sum(s.shown for s in self.table.rows)
             changed = self.table.refresh(self.staged)
             self._counts()
-            if grown != (len(self.table.rows), sum(s.shown for s in self.table.rows)):
-                self._reorder()  # a create staged or withdrawn elsewhere: rows came or went
-            elif changed:
-                self._push_rows(changed)
+            if not self._follow_shape() and changed:  # else a create staged or withdrawn elsewhere: rows
+                self._push_rows(changed)               # came or went, and the browser fetches them all
+
         except Exception as error:  # a listener must not raise (Staged.on_change): show it instead
             self.note = f"The grid could not redraw: {type(error).__name__}: {error}"
 
@@ -334,7 +341,8 @@ class Grid(anywidget.AnyWidget):
         """Read what a commit did from the journal (created, deleted rows) and tell the browser to fetch the
         rows it shows again."""
         self.table.refresh(self.staged)
-        self._reorder()
+        self._follow_shape()
+        self._counts()
         self.send({"type": "reload"})
 
     def _audit_ended(self) -> None:
