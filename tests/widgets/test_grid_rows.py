@@ -252,3 +252,18 @@ def test_a_window_carries_the_marks(g: Grid, frame: pd.DataFrame) -> None:
     g.delete_selected()
     rows = decode_window(*encode_window(g.table, g.order, 0, 10))
     assert [r["_flags"] & (NEW | DELETED) for r in rows[:2]] == [NEW, DELETED]
+
+
+def test_paste_onto_new_rows_stages_into_the_create_and_a_draft_refuses_it(g: Grid, staged: Staged) -> None:
+    draft = g.add_row(CAROL).position
+    new = g.add_row(BOB, displayName="CKAD").position  # new rows come first, in the order added
+    assert [r["_pos"] for r in shown(g)[:2]] == [draft, new]
+    result = g.paste(0, "endDate", "2028-01-31\r\n2029-01-31\r\n")
+    assert result.staged == [(new, "endDate")]
+    assert result.refused == {(draft, "endDate"): "Carol Coder · (no title yet) is a new row without a "
+                                                  "title: type its title before pasting"}
+    assert creates(staged) == [{"displayName": "CKAD", "endDate": "2029-01-31"}]
+    g.unstage_cell(None, "displayName", position=new)  # a new row's title cannot go
+    assert g.note == "a new certification needs a title" and creates(staged)[0]["displayName"] == "CKAD"
+    g.unstage_cell(None, "endDate", position=new)
+    assert creates(staged) == [{"displayName": "CKAD"}]

@@ -225,8 +225,11 @@ class Grid(anywidget.AnyWidget):
         return paste_block(self.history, self.order, start, [str(f) for f in shown], field, text)
 
     def unstage_cell(self, row: Any, field: str, *, position: int | None = None) -> None:
-        """Withdraw the staged edit of one cell."""
+        """Withdraw the staged edit of one cell (of a new row: empty it, which its title refuses)."""
         position = self._position(row) if position is None else position
+        if self.table.rows.is_slot(position):
+            self.note = "" if (done := self.edit(None, field, "", position=position)).ok else done.message
+            return
         self.history.unstage(f"unstage {LABELS.get(field, field)}", [self.history.key(position, field)])
 
     def unstage_row(self, row: Any, *, position: int | None = None) -> None:
