@@ -74,13 +74,14 @@ staged.on_change(journaled)
 len(df)""",
         r"""t0 = time.time()
 grid = certnb.widgets.grid(df, staged, asof="2026-11-30")
+from certnb.widgets.datagrid import messages
 def timed(handler):  # when each edit message reaches the kernel (to split transport from staging)
-    def handle(content):
+    def handle(widget, content):
         with open("edit-received.txt", "a") as out:
             out.write(f"{time.time()}\n")
-        handler(content)
+        handler(widget, content)
     return handle
-grid._on_edit = timed(grid._on_edit)
+messages.HANDLERS["edit"] = timed(messages.HANDLERS["edit"])
 with open("grid-start.json", "w") as out:
     json.dump({"t0": t0, "built": time.time() - t0}, out)
 grid""",

@@ -1,5 +1,9 @@
 // How cells look: the person over the sign-in name, finding badges (the rule explained on hover), staged
-// cells as before → after with an unstage button, refused cells red with their message.
+// cells as before → after with an unstage button, refused cells red with their message; new rows (a "new"
+// badge, their values plain: nothing was there before), drafts, deleted rows (Restore), rows a commit did.
+
+// Bits of a row's flags byte (certnb/widgets/datagrid/window.py and rows.py).
+export const NEW = 8, DELETED = 16, DRAFT = 32, DONE = 64;
 
 export function escape(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -22,6 +26,21 @@ export function findings(cell) {
 }
 
 export function stagedState(cell) {
+  const flags = cell.getData()._flags || 0;
+  if (flags & DONE) {
+    return flags & DELETED
+      ? `<span class="certnb-mark certnb-mark-gone" title="The commit deleted it in Graph">deleted in Graph</span>`
+      : `<span class="certnb-mark certnb-mark-created" title="The commit created it; load the frame again to edit it">created</span>`;
+  }
+  if (flags & DELETED) {
+    return `<span class="certnb-mark certnb-mark-deleted">deleted</span> <button class="certnb-restore" title="Withdraw the delete">Restore</button>`;
+  }
+  if (flags & DRAFT) {
+    return `<span class="certnb-mark certnb-mark-draft" title="Nothing is staged until it has a title: type one">draft</span> <button class="certnb-withdraw" title="Drop this new row">×</button>`;
+  }
+  if (flags & NEW) {
+    return `<span class="certnb-mark certnb-mark-new">new</span> <button class="certnb-withdraw" title="Withdraw this new certification">×</button>`;
+  }
   const staged = parsed(cell.getValue());
   if (!staged) return "";
   const n = Object.keys(staged).length;
@@ -42,6 +61,7 @@ export function editable(ctx) {
     }
     el.removeAttribute("title");
     const staged = parsed(row.staged);
+    if ((row._flags || 0) & (NEW | DRAFT | DELETED)) return escape(cell.getValue()); // nothing before it, or struck
     if (staged && field in staged) {
       el.classList.add("certnb-cell-staged");
       const [before, after] = staged[field];

@@ -9,7 +9,7 @@ import "tabulator-tables/dist/css/tabulator_simple.css";
 import "./grid.css";
 import { decodeWindow } from "./decode.js";
 import { audienceEditor, dateEditor, textEditor } from "./editors.js";
-import { editable, escape, findings, person, stagedState } from "./format.js";
+import { DELETED, DONE, DRAFT, NEW, editable, escape, findings, person, stagedState } from "./format.js";
 import { kernel } from "./link.js";
 import { element, toolbar } from "./toolbar.js";
 
@@ -20,6 +20,7 @@ Tabulator.registerModule([AjaxModule, EditModule, FilterModule, FormatModule, Fr
 const FIRST = 200; // rows of the first window: painted before anything else is asked for
 const BULK = 10000; // rows per later window, fetched in the background until every row is there
 const SELECTED = 2;
+const locked = (data) => ((data._flags || 0) & (DELETED | DONE)) !== 0; // deleted, or done by a commit
 
 function render({ model, el }) {
   const started = performance.now();
@@ -38,6 +39,7 @@ function render({ model, el }) {
   let selected = new Set();
   let allSelected = false;
   let active = null; // {pos, field}
+  let reloading = Promise.resolve(); // the latest reload the kernel asked for (a "reorder")
   let table = null;
   const labels = Object.fromEntries(model.get("columns").map((c) => [c.field, c.label]));
 
@@ -76,6 +78,7 @@ function render({ model, el }) {
       if (table) for (const row of table.getRows("visible")) mark(row);
     },
     reload() { if (table) refresh(); },
+    reorder() { if (table) reloading = table.setData(); }, // rows came or went (a new row, a withdrawn one)
   });
 
   const isSelected = (data) => allSelected || selected.has(data._pos);
@@ -92,9 +95,10 @@ function render({ model, el }) {
     if (c.hidden) def.visible = model.get("show_ids");
     if (c.field === "userDisplayName") { def.formatter = person; def.frozen = true; }
     else if (c.field === "findings") { def.formatter = findings; def.headerSort = false; }
-    else if (c.field === "staged") { def.formatter = stagedState; def.headerSort = false; def.headerFilter = false; }
+    else if (c.field === "staged") { def.formatter = stagedState; def.headerSort = false; def.headerFilter = false; def.frozen = true; }
     if (c.editor) {
       def.editor = editors[c.editor];
+      def.editable = (cell) => !locked(cell.getRow().getData());
       def.formatter = editable(ctx);
       def.cssClass = `certnb-col-${c.field} certnb-editable`;
     } else {
@@ -185,7 +189,12 @@ function render({ model, el }) {
       const data = row.getData();
       if (data._flags & SELECTED) { selected.add(data._pos); data._flags &= ~SELECTED; }
       row.getElement().classList.toggle("certnb-selected", isSelected(data));
-      row.getElement().classList.toggle("certnb-row-staged", !!data.staged);
+      const el = row.getElement(), flags = data._flags || 0;
+      el.classList.toggle("certnb-row-staged", !!data.staged);
+      el.classList.toggle("certnb-row-new", !!(flags & NEW));
+      el.classList.toggle("certnb-row-draft", !!(flags & DRAFT));
+      el.classList.toggle("certnb-row-deleted", !!(flags & DELETED));
+      el.classList.toggle("certnb-row-done", !!(flags & DONE));
     },
   });
 
@@ -195,7 +204,9 @@ function render({ model, el }) {
       root.dataset.firstPaintMs = String(Math.round(performance.now() - started));
     }
   });
-  table.on("dataLoaded", () => { remember(); root.dataset.loaded = String(table.getDataCount()); });
+  // "dataProcessed", not "dataLoaded": Tabulator tells dataLoaded before it replaces its rows, so the old rows
+  // would be remembered, and rows pushed after a re-query (sort, filter, a new row) would update stale ones.
+  table.on("dataProcessed", () => { byPos.clear(); remember(); root.dataset.loaded = String(table.getDataCount()); });
 
   const setActive = (cell) => {
     holder.querySelectorAll(".certnb-active").forEach((e) => e.classList.remove("certnb-active"));
@@ -209,11 +220,26 @@ function render({ model, el }) {
     const data = cell.getRow().getData();
     if (e.target.closest(".certnb-unstage")) { link.tell({ type: "unstage", pos: data._pos, field: cell.getField() }); return; }
     if (e.target.closest(".certnb-unstage-row")) { link.tell({ type: "unstage", pos: data._pos }); return; }
+    if (e.target.closest(".certnb-withdraw")) { rowAction({ type: "withdraw", pos: data._pos }); return; }
+    if (e.target.closest(".certnb-restore")) { rowAction({ type: "restore", pos: data._pos }); return; }
     setActive(cell);
     const mode = e.shiftKey ? "range" : (e.ctrlKey || e.metaKey) ? "toggle" : "only";
     link.tell({ type: "select", index: data._idx, mode });
     if (!root.contains(document.activeElement) || document.activeElement === document.body) root.focus({ preventScroll: true });
   });
+
+  const sayLocked = async (cell) => { // why a deleted row (or one a commit did) takes no edit, in the kernel's words
+    const [reply] = await link.ask({ type: "check", pos: cell.getRow().getData()._pos, field: cell.getField(), value: cell.getValue() });
+    say(reply.message, true);
+  };
+  table.on("cellDblClick", (e, cell) => {
+    if (cell.getColumn().getDefinition().editor && locked(cell.getRow().getData())) sayLocked(cell);
+  });
+  const rowAction = async (msg) => {
+    const [reply] = await link.ask(msg);
+    say(reply.message, !reply.ok);
+    return reply;
+  };
 
   table.on("cellEdited", async (cell) => {
     const data = cell.getRow().getData();
@@ -258,6 +284,8 @@ function render({ model, el }) {
     const moves = { ArrowDown: [1, 0], ArrowUp: [-1, 0], ArrowRight: [0, 1], ArrowLeft: [0, -1], Tab: [0, e.shiftKey ? -1 : 1] };
     if (moves[e.key]) { e.preventDefault(); moveActive(...moves[e.key]); return; }
     if (!editableFields().includes(active.field)) return;
+    const typing = e.key === "Enter" || e.key === "F2" || (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey);
+    if (typing && locked(cell.getRow().getData())) { e.preventDefault(); sayLocked(cell); return; }
     if (e.key === "Enter" || e.key === "F2") { e.preventDefault(); cell.edit(true); return; }
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
@@ -289,7 +317,31 @@ function render({ model, el }) {
   let searchTimer = null;
   const reload = () => table.setData();
   tools.search.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(reload, 250); });
-  for (const input of [tools.expiringOn, tools.rule, tools.stagedBox]) input.addEventListener("change", reload);
+  for (const input of [tools.expiringOn, tools.rule, tools.stagedBox, tools.newBox, tools.deletedBox]) {
+    input.addEventListener("change", reload);
+  }
+  const addRow = async () => {
+    const reply = await rowAction({ type: "add", user: tools.person.value });
+    if (!reply.ok) return;
+    tools.picker.hidden = true;
+    tools.person.value = "";
+    await reloading; // the kernel said "reorder" before it replied: the new row is in the data once this ends
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))); // and drawn after this
+    const row = rowOf(reply.pos);
+    if (!row) return;
+    table.scrollToRow(row, "nearest", false);
+    const title = row.getCell("displayName");
+    setActive(title);
+    root.focus({ preventScroll: true });
+    if (row.getData()._flags & DRAFT) title.edit(true); // a draft is staged once it has a title: ask for it
+  };
+  tools.addOk.addEventListener("click", addRow);
+  tools.person.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") { e.preventDefault(); addRow(); }
+    if (e.key === "Escape") { e.preventDefault(); tools.addCancel.click(); }
+    e.stopPropagation();
+  });
+  tools.remove.addEventListener("click", () => rowAction({ type: "delete" }));
   tools.days.addEventListener("change", () => { if (tools.expiringOn.checked) reload(); });
   tools.idsBox.addEventListener("change", () => {
     model.set("show_ids", tools.idsBox.checked);
@@ -306,17 +358,24 @@ function render({ model, el }) {
   tools.undo.addEventListener("click", () => link.tell({ type: "undo" }));
   tools.redo.addEventListener("click", () => link.tell({ type: "redo" }));
 
+  const counted = () => {
+    const parts = [["new_count", "new"], ["deleted_count", "deleted"]]
+      .filter(([name]) => model.get(name) > 0).map(([name, what]) => `${model.get(name).toLocaleString()} ${what}`);
+    return parts.length ? ` (${parts.join(", ")})` : "";
+  };
   const showStatus = () => {
     const shown = model.get("shown"), rows = model.get("rows");
     status.innerHTML = `<b>${shown.toLocaleString()}</b> of ${rows.toLocaleString()} certifications · ` +
       `<b>${model.get("selected_count").toLocaleString()}</b> selected · ` +
-      `<b>${model.get("staged_count").toLocaleString()}</b> staged` +
+      `<b>${model.get("staged_count").toLocaleString()}</b> staged` + counted() +
       (model.get("audited") ? "" : " · auditing…") +
       (model.get("note") ? ` · <span class="certnb-grid-note">${escape(model.get("note"))}</span>` : "");
     tools.undo.disabled = !model.get("can_undo");
     tools.redo.disabled = !model.get("can_redo");
+    tools.remove.disabled = model.get("selected_count") === 0;
   };
-  const traits = ["shown", "rows", "selected_count", "staged_count", "audited", "note", "can_undo", "can_redo"];
+  const traits = ["shown", "rows", "selected_count", "staged_count", "new_count", "deleted_count", "audited", "note",
+    "can_undo", "can_redo"];
   for (const name of traits) model.on(`change:${name}`, showStatus);
   model.on("change:show_ids", showIds);
   showStatus();

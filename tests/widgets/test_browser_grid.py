@@ -110,3 +110,92 @@ def lambda_class(name: str) -> Any:
     import re
 
     return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize("ui", ["lab/tree", "notebooks"], ids=["jupyterlab", "notebook7"])
+def test_add_delete_restore_filter_and_commit_rows_in_the_grid(lab: Lab, tmp_path: Path, ui: str) -> None:
+    """Add a row for Carol (the person picker, then its title), give it an end date; delete Bob's PMP (struck
+    through, read-only, saying why) and Carol's CKA, restore the CKA; the New and Deleted filters; commit from
+    the review: the emulator holds the new certification and not the PMP. Screenshots: /tmp/grid-rows-*.png.
+    """
+    from playwright.sync_api import expect
+
+    name = ui.split("/")[0]
+    with editor_in_browser(lab, ui, tmp_path, width=1280) as (page, editor, _screens):
+        grid = editor.locator(".certnb-grid")
+        message = grid.locator(".certnb-grid-message")
+        status = grid.locator(".certnb-grid-status")
+
+        grid.locator(".certnb-grid-add").click()
+        grid.locator(".certnb-grid-person").fill("carol@contoso.example")
+        grid.locator(".certnb-grid-add-ok").click()
+        draft = grid.locator(".tabulator-row.certnb-row-draft")
+        expect(draft).to_have_count(1)
+        expect(draft.locator(".certnb-mark-draft")).to_have_text("draft")
+        expect(draft.locator(".certnb-col-userDisplayName")).to_contain_text("Carol Coder")
+        expect(message).to_have_text("New row for Carol Coder: type its title to stage it.")
+        page.screenshot(path=f"/tmp/grid-rows-draft-{name}.png")
+        # The title's editor is open: typing it stages the create.
+        grid.locator(".tabulator-row.certnb-row-draft .certnb-grid-input").fill("AZ-305")
+        page.keyboard.press("Enter")
+        new = grid.locator(".tabulator-row.certnb-row-new")
+        expect(new).to_have_count(1)
+        expect(new.locator(".certnb-mark-new")).to_have_text("new")
+        expect(status).to_contain_text("1 staged (1 new)")
+        grid_cell(editor, "AZ-305", "endDate").click()
+        page.keyboard.type("2028-05-31")
+        page.keyboard.press("Enter")
+        expect(grid_cell(editor, "AZ-305", "endDate")).to_have_text("2028-05-31")
+
+        # Delete Bob's PMP and Carol's CKA (click, ctrl-click), then restore the CKA.
+        grid_cell(editor, "PMP", "displayName").click()
+        grid_cell(editor, "CKA", "displayName").click(modifiers=["Control"])
+        grid.locator(".certnb-grid-delete").click()
+        expect(message).to_have_text("2 staged for deletion.")
+        pmp = grid.locator(".tabulator-row", has=page.locator(".certnb-col-displayName", has_text="PMP"))
+        expect(pmp).to_have_class(lambda_class("certnb-row-deleted"))
+        struck = pmp.locator(".certnb-col-displayName").evaluate(
+            "(el) => getComputedStyle(el).textDecorationLine")
+        assert "line-through" in struck
+        grid_cell(editor, "PMP", "endDate").click()
+        page.keyboard.type("2")  # typing on a deleted row starts no edit; it says why
+        expect(message).to_have_text("Bob Builder · PMP is staged for deletion: press Restore to edit it")
+        expect(status).to_contain_text("3 staged (1 new, 2 deleted)")
+        page.screenshot(path=f"/tmp/grid-rows-deleted-{name}.png")
+        grid_cell(editor, "CKA", "staged").locator(".certnb-restore").click()
+        expect(message).to_have_text("Restored: Carol Coder · CKA.")
+        cka = grid.locator(".tabulator-row", has=page.locator(".certnb-col-displayName", has_text="CKA"))
+        expect(cka).not_to_have_class(lambda_class("certnb-row-deleted"))
+        assert "line-through" not in cka.locator(".certnb-col-displayName").evaluate(
+            "(el) => getComputedStyle(el).textDecorationLine")
+
+        # The New and Deleted filters.
+        rows = grid.locator(".tabulator-row")
+        grid.locator(".certnb-grid-new-only input").check()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("AZ-305")
+        grid.locator(".certnb-grid-new-only input").uncheck()
+        grid.locator(".certnb-grid-deleted-only input").check()
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("PMP")
+        grid.locator(".certnb-grid-deleted-only input").uncheck()
+        expect(rows).to_have_count(7)
+        page.set_viewport_size({"width": 800, "height": 1000})
+        page.screenshot(path=f"/tmp/grid-rows-800-{name}.png")
+        page.set_viewport_size({"width": 1280, "height": 1000})
+
+        commit_in_review(editor, "2 applied")
+        expect(new.locator(".certnb-mark-created")).to_have_text("created")
+        expect(pmp.locator(".certnb-mark-gone")).to_have_text("deleted in Graph")
+        expect(grid.locator(".certnb-mark-new")).to_have_count(0)
+        page.screenshot(path=f"/tmp/grid-rows-committed-{name}.png")
+    state = emulator_state(lab.root)
+    held = {u["userPrincipalName"]: {c["displayName"]: c for c in u["certifications"]}
+            for u in state["users"]}
+    assert sorted(held["bob@contoso.example"]) == ["AZ-900"]
+    assert sorted(held["carol@contoso.example"]) == ["AZ-104", "AZ-305", "CKA"]
+    assert held["carol@contoso.example"]["AZ-305"]["endDate"] == "2028-05-31"
+    seeded = next(c for u in seed()["users"] for c in u["certifications"] if c["id"] == "c2")
+    assert {k: held["carol@contoso.example"]["CKA"][k] for k in seeded} == seeded  # restored: untouched

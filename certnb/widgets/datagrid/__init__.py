@@ -1,11 +1,15 @@
-"""`grid(df, staged)`: the editable grid — sort, filter, search, select, edit, paste, unstage, undo.
+"""`grid(df, staged)`: the editable grid — sort, filter, search, select, edit, paste, unstage, undo; add rows
+(staged creates), delete and restore rows (staged deletes).
 
     table.py     the cells as text (effective values), staged marks, audit findings per row     — pure
     window.py    query → row order; windows of rows as binary columnar chunks                    — pure
     columns.py   which columns an analyst reads, their labels and editors (from the schema)      — pure
     editing.py   a cell edit → checked and staged through `Staged`; undo/redo of grid steps
     paste.py     a block pasted from Excel, checked cell by cell
-    widget.py    `Grid`, the anywidget: traits and the browser's messages (static/grid.js, Tabulator)
+    rows.py      new rows (drafts, staged creates) in slots after the frame's rows; row marks     — pure
+    row_steps.py add a row, type into a draft, delete, restore, withdraw: undoable steps via `Staged`
+    messages.py  the browser's messages, each answered by one `Grid` method
+    widget.py    `Grid`, the anywidget: traits and the Python API (static/grid.js, Tabulator)
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage

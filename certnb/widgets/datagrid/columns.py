@@ -55,11 +55,12 @@ COLUMNS: tuple[GridColumn, ...] = (
     _writable("endDate", "date", 110),
     _writable("allowedAudiences", "audiences", 100),
     GridColumn("findings", "Findings", width=140),
-    GridColumn("staged", "Staged", width=92),
     GridColumn("userId", LABELS["userId"], hidden=True),
     GridColumn("id", LABELS["id"], hidden=True),
+    GridColumn("staged", "Staged", width=130),
 )
-"""The grid's columns, in order (the person's sign-in name rides along with the name)."""
+"""The grid's columns, in order (the person's sign-in name rides along with the name). The person stays at
+the left edge and what is staged at the right (new, deleted, Restore, ×) however far the grid scrolls."""
 
 EDITABLE: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.editor)
 """The fields a cell edit may change."""

@@ -3,7 +3,10 @@ edit is staged through `Staged.set`, never a second copy of the rules), with the
 
 A valid edit is staged (and journaled) at once; an invalid one stages nothing and comes back as a message
 naming the field by its label ("Expires must be a date YYYY-MM-DD; got '2027-02-30' (no such day)").
-Each grid action is one `Step` (what it staged or unstaged), so `History` can undo and redo it.
+Each grid action is one `Step` (what it staged or unstaged, and what became of new rows), so `History` can
+undo and redo it: edits, creates and deletes alike (`certnb.widgets.datagrid.row_steps` makes the row steps).
+A create withdrawn and staged again by an undo gets a new local id from `Staged.add`; the history reads the
+old id as the new one from then on, and the row keeps its place.
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
@@ -33,17 +36,23 @@ import pandas as pd
 from certnb.errors import EditsRefused
 from certnb.schema import FIELDS_BY_COLUMN, LABELS
 from certnb.staging.edit import DATE_ORDER, Refusal, check_date_order, check_value
+from certnb.staging.operations import CREATE, DELETE, ROW_OPERATIONS
 from certnb.staging.refusals import date_order_rule
 from certnb.widgets.bulk_change import parse_text
 from certnb.widgets.datagrid.columns import EDITABLE
+from certnb.widgets.datagrid.rows import SlotState, renamed_state
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
     from certnb.widgets.datagrid.table import GridTable
 
-__all__ = ["CellResult", "History", "Step", "check_cell", "edit_cell", "parse_cell"]
+__all__ = ["UNSTAGED", "CellResult", "History", "Step", "check_cell", "edit_cell", "parse_cell"]
 
-_UNSTAGED: Any = object()
+UNSTAGED: Any = object()
+"""What a step records for a key that had nothing staged."""
+Key = tuple[str, str, str]
+
+
 def parse_cell(field_name: str, text: object) -> Any:
     """What a grid cell's text means for `field_name`: "" clears, audiences are comma-separated members.
 
@@ -71,11 +80,22 @@ class CellResult:
 
 @dataclass
 class Step:
-    """One grid action: each (userId, id, field) it touched, with what was staged before and after."""
+    """One grid action: each (userId, id, field) it touched, with what was staged before and after (a row
+    operation is its `@create`/`@delete` key), and each new row's slot before and after."""
 
     what: str
     before: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     after: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    slots_before: dict[int, SlotState] = field(default_factory=dict)
+    slots_after: dict[int, SlotState] = field(default_factory=dict)
+
+    def rename(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        """Read the create `old` as `new` from now on (it was staged again under a new local id)."""
+        def keys(state: dict[Key, Any]) -> dict[Key, Any]:
+            return {((*new, k[2]) if k[:2] == old else k): v for k, v in state.items()}
+        self.before, self.after = keys(self.before), keys(self.after)
+        for slots in (self.slots_before, self.slots_after):
+            slots.update({p: renamed_state(s, old, new) for p, s in slots.items()})
 
 
 class History:
@@ -90,12 +110,12 @@ class History:
     def state(self, keys: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
         """What is staged now for each (userId, id, field) key (a marker where nothing is)."""
         self.table.refresh(self.staged)
-        return {key: self.table.staged_value(key, _UNSTAGED) for key in keys}
+        return {key: self.table.staged_value(key, UNSTAGED) for key in keys}
 
     def stage(self, what: str, cells: Mapping[tuple[int, str], Any]) -> Step | None:
         """Stage `cells` ((position, field) → value) in one atomic call; refused as a whole."""
         before = self.state(self.key(p, f) for p, f in cells)
-        if len(cells) == 1:  # the common case, a typed cell: the one-row path of `Staged.set`
+        if len(cells) == 1 and next(iter(cells))[0] < self.table.base:  # a typed cell: `Staged.set`'s path
             ((position, name), value), = cells.items()
             self.staged.set(self.table.frame.index[position], {name: value})
         else:
@@ -117,12 +137,15 @@ class History:
             self.staged.unstage(key)
         return self.record(what, before)
 
-    def record(self, what: str, before: dict[tuple[str, str, str], Any]) -> Step | None:
-        """Close a step begun with `before = state(keys)`: kept for undo if it changed anything."""
+    def record(self, what: str, before: dict[tuple[str, str, str], Any],
+               slots: dict[int, SlotState] | None = None) -> Step | None:
+        """Close a step begun with `before = state(keys)` (and `slots = table.rows.states(positions)` for
+        new rows): kept for undo if it changed anything."""
         after = self.state(before)
-        if after == before:
+        slots_after = self.table.rows.states(list(slots or {}))
+        if after == before and slots_after == (slots or {}):
             return None
-        step = Step(what, before, after)
+        step = Step(what, before, after, dict(slots or {}), slots_after)
         self.done.append(step)
         self.undone.clear()
         return step
@@ -132,8 +155,8 @@ class History:
         if not self.done:
             return False
         step = self.done.pop()
-        self._restore(step.before)
         self.undone.append(step)
+        self._restore(step, undoing=True)
         return True
 
     def redo(self) -> bool:
@@ -141,21 +164,53 @@ class History:
         if not self.undone:
             return False
         step = self.undone.pop()
-        self._restore(step.after)
         self.done.append(step)
+        self._restore(step, undoing=False)
         return True
 
-    def _restore(self, state: Mapping[tuple[str, str, str], Any]) -> None:
-        gone = [k for k, v in state.items() if v is _UNSTAGED and k in self.staged]
-        for key in gone:
-            self.staged.unstage(key)
-        wanted = [(*k, v, k) for k, v in state.items() if v is not _UNSTAGED]
-        if wanted:
+    def _restore(self, step: Step, *, undoing: bool) -> None:
+        """Stage what the step's before (undoing) or after state says: withdrawals, deletes, creates, then
+        cell edits; then put its slots back."""
+        def state() -> dict[Key, Any]:  # read afresh: staging a create again renames it in the step
+            return step.before if undoing else step.after
+
+        for key, value in state().items():
+            if value is UNSTAGED and key in self.staged:  # checked each time: a create goes whole
+                self.staged.unstage(key)
+        doomed = [k[:2] for k, v in state().items() if v is not UNSTAGED and k[2] == DELETE
+                  and k not in self.staged]
+        if doomed:
+            self.staged.delete(doomed)
+        for row in [k[:2] for k, v in state().items() if k[2] == CREATE and v is not UNSTAGED
+                    and k not in self.staged]:
+            self._create_again(row, {k[2]: v for k, v in state().items() if k[:2] == row
+                                     and k[2] not in ROW_OPERATIONS and v is not UNSTAGED})
+        wanted = [(*k, v, k) for k, v in state().items() if v is not UNSTAGED and k[2] not in ROW_OPERATIONS]
+        if wanted:  # a create's fields staged with it again stage nothing here
             self.staged.from_changes(self._changes(wanted))
+        slots = step.slots_before if undoing else step.slots_after
+        self.table.rows.put(slots)
+        self.table.paint_slots(slots, self.staged)
         self.table.refresh(self.staged)
 
+    def _create_again(self, row: tuple[str, str], fields: dict[str, Any]) -> None:
+        """Stage the withdrawn create `row` again with `fields`, in its old slot; `Staged.add` gives it a new
+        local id, which every step reads the old one as from now on."""
+        held = set(self.staged.creates)
+        self.table.expected = self.table.rows.by_key.get(row)
+        try:
+            self.staged.add(row[0], fields)
+            self.table.refresh(self.staged)
+        finally:
+            self.table.expected = None
+        new = [k for k in self.staged.creates if k not in held]
+        if len(new) == 1:
+            for kept in (*self.done, *self.undone):
+                kept.rename(row, new[0])
+            self.table.rows.rename(row, new[0])
+
     def key(self, position: int, name: str) -> tuple[str, str, str]:
-        """The (userId, id, field) key of a cell."""
+        """The (userId, id, field) key of a cell (of a new row: its staged create's local id)."""
         return (str(self.table.loaded["userId"][position]), str(self.table.loaded["id"][position]), name)
 
 
@@ -164,6 +219,9 @@ def edit_cell(history: History, position: int, field_name: str, text: object) ->
     if field_name not in EDITABLE or not FIELDS_BY_COLUMN[field_name].writable:
         label = LABELS.get(field_name, field_name)
         return CellResult(position, field_name, False, f"{label} is not editable in the grid")
+    locked = history.table.locked(position)
+    if locked is not None:
+        return CellResult(position, field_name, False, locked)
     try:
         value = parse_cell(field_name, text)
         check_value(field_name, value)
@@ -188,12 +246,15 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
     >>> check_cell(History(stage(df), GridTable(df)), 0, "endDate", "2024-01-01").message
     'Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)'
     """
+    table = history.table
+    locked = table.locked(position)
+    if locked is not None:
+        return CellResult(position, field_name, False, locked)
     try:
         value = parse_cell(field_name, text)
         wire = check_value(field_name, value)
     except Refusal as refusal:
         return CellResult(position, field_name, False, str(refusal))
-    table = history.table
     dated = {name for pair in DATE_ORDER for name in pair}
     if field_name in dated:
         effective = {name: table.text[name][position] or None for name in dated}

@@ -3,7 +3,8 @@
 The block lands from a cell down and to the right, over the rows in the grid's current order and the
 editable columns as shown; cells past the last row or column, or on a read-only column, are dropped. Each
 cell is checked by the field's rule; the valid ones are staged in one atomic call (one undo step), and
-every refused cell comes back with its message (by label), staging nothing for it.
+every refused cell comes back with its message (by label), staging nothing for it. Cells landing on a row
+staged for deletion (or done by a commit, or a draft without a title) are refused, saying so.
 
     >>> parse_block("2027-01-31\\t\\n2027-02-28\\r\\n")
     [['2027-01-31', ''], ['2027-02-28']]
@@ -41,6 +42,13 @@ class PasteResult:
     refused: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
+def _draft(history: History, position: int) -> str | None:
+    rows = history.table.rows
+    if rows.is_slot(position) and rows.slot(position).is_draft:
+        return f"{history.table.who(position)} is a new row without a title: type its title before pasting"
+    return None
+
+
 def paste_block(history: History, order: np.ndarray, start_row: int, columns: Sequence[str],
                 start_field: str, text: str) -> PasteResult:
     """Paste `text` at row `start_row` of `order` and column `start_field` of the shown `columns`."""
@@ -53,10 +61,14 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
         if start_row + r >= len(order):
             break
         position = int(order[start_row + r])
+        locked = history.table.locked(position) or _draft(history, position)
         for c, typed in enumerate(line):
             if first + c >= len(columns) or columns[first + c] not in EDITABLE:
                 continue
             name = columns[first + c]
+            if locked is not None:  # a deleted row, one done by a commit, a draft: said per cell
+                result.refused[position, name] = locked
+                continue
             try:
                 value = parse_cell(name, typed)
                 check_value(name, value)

@@ -10,6 +10,10 @@ and a row with staged edits is audited again on its own with the staged values, 
 clears "expired". Rules that compare rows (duplicates, issuer spellings, a missing end date others have)
 keep their first finding until a staged edit touches the field they name.
 
+New rows (staged creates and drafts, `certnb.widgets.datagrid.rows`) come after the frame's rows, in slots
+that keep their positions; `refresh` also follows the staged creates and deletes and, from the journal,
+which of them a commit has done. New rows are not audited (the audit reads loaded rows).
+
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
@@ -34,8 +38,10 @@ import pandas as pd
 
 from certnb.frame.audit import audit
 from certnb.schema import FIELDS_BY_COLUMN
+from certnb.staging.operations import CREATE, DELETE
 from certnb.staging.rows import wire_column
-from certnb.widgets.datagrid.columns import DATA_FIELDS
+from certnb.widgets.datagrid.columns import DATA_FIELDS, EDITABLE
+from certnb.widgets.datagrid.rows import DELETED, DONE, DRAFT, NEW, Person, Slot, SlotRows
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
@@ -70,7 +76,7 @@ class GridTable:
                  on_findings: Iterable[Callable[[], None]] = ()) -> None:
         self.frame = frame
         self.asof = asof
-        self.size = len(frame)
+        self.size = self.base = len(frame)
         self.loaded: dict[str, np.ndarray] = {}
         for name in DATA_FIELDS:
             if name in FIELDS_BY_COLUMN and FIELDS_BY_COLUMN[name].writable:
@@ -83,6 +89,10 @@ class GridTable:
         self.positions: dict[tuple[str, str], int] = {key: i for i, key in enumerate(keys)}
         self.staged: dict[int, dict[str, tuple[Any, Any]]] = {}  # position → field → (before, after) wire
         self._edits: dict[tuple[str, str, str], Any] = {}
+        self.rows = SlotRows(self.base)  # the new rows, after the frame's
+        self.deleted: set[int] = set()  # positions staged for deletion
+        self.done: set[int] = set()  # positions whose create or delete a commit has done
+        self.expected: int | None = None  # the slot the next create new to the grid goes to (`SlotRows`)
         self._base: dict[int, list[Finding]] = {}
         self._alone: dict[int, list[Finding]] = {}  # re-audited rows with staged values
         self._lock = threading.Lock()
@@ -122,7 +132,7 @@ class GridTable:
         columns = [table[c].astype(object).tolist() for c in ("userId", "id", "rule", "severity", "field",
                                                                 "detail")]
         for user_id, cert_id, rule, severity, field, detail in zip(*columns, strict=True):
-            position = self.positions.get((str(user_id), str(cert_id)))
+            position = self.position_of((str(user_id), str(cert_id)))
             if position is not None:
                 out.setdefault(position, []).append(Finding(rule, severity, field, detail))
         return out
@@ -149,7 +159,7 @@ class GridTable:
         return mask
 
     def _reaudit(self, positions: Iterable[int]) -> None:
-        chosen = [p for p in positions if p in self.staged]
+        chosen = [p for p in positions if p in self.staged and p < self.base]
         with self._lock:
             for p in positions:
                 if p not in self.staged:
@@ -174,16 +184,16 @@ class GridTable:
     def refresh(self, staged: Staged) -> list[int]:
         """Fold in the edits `staged` holds now; the positions whose cells changed, in order."""
         now = {e.key: e for e in staged}
-        changed: set[int] = set()
+        changed = self._follow_rows(staged, now)
         for key in self._edits.keys() - now.keys():
-            position = self.positions.get(key[:2])
+            position = self.position_of(key[:2])
             if position is not None:
                 self._restore(position, key[2])
                 changed.add(position)
         for key, edit in now.items():
             if self._edits.get(key, _NOTHING) == edit.after:
                 continue
-            position = self.positions.get(key[:2])
+            position = self.position_of(key[:2])
             if position is None or key[2] not in self.text:
                 continue
             self.staged.setdefault(position, {})[key[2]] = (edit.before, edit.after)
@@ -193,6 +203,110 @@ class GridTable:
         ordered = sorted(changed)
         self._reaudit(ordered)
         return ordered
+
+    def position_of(self, key: tuple[str, str]) -> int | None:
+        """The grid position of certification (userId, id): a loaded row's, or a staged create's slot."""
+        found = self.positions.get(key)
+        return found if found is not None else self.rows.by_key.get(key)
+
+    def _follow_rows(self, staged: Staged, now: dict[tuple[str, str, str], Any]) -> set[int]:
+        """Follow the staged creates (new rows), deletes and what a commit did; the positions that changed."""
+        creates = staged.creates
+        arrived = [k for k in creates if k not in self.rows.by_key]
+        known = staged.rows if arrived else {}  # a copy of every row the journal knows: only when needed
+        people = {k: Person(k[0], known[k].user_principal_name, known[k].user_display_name)
+                  for k in arrived if k in known}
+        grown = len(self.rows)
+        changed = self.rows.follow(creates, people, self.expected)
+        self.expected = None
+        for slot in self.rows.slots[grown:]:
+            self._grow(slot)
+        for position in changed:
+            self._paint(self.rows.slot(position), creates)
+        deleted = {p for p in map(self.position_of, staged.deletes) if p is not None}
+        changed |= deleted ^ self.deleted
+        self.deleted = deleted
+        done: set[int] = set()
+        if creates or deleted:  # the journal's outcomes: read only when there are rows a commit could do
+            pending = {e.key for e in staged.pending()}
+            done = {p for k in now if k[2] in (CREATE, DELETE) and k not in pending
+                    for p in [self.position_of(k[:2])] if p is not None}
+        changed |= done ^ self.done
+        self.done = done
+        return changed
+
+    def _grow(self, slot: Slot) -> None:
+        """Room for a new row at the end of every column (its position is `slot.position`)."""
+        self.size += 1
+        for name in self.loaded:
+            self.loaded[name] = np.append(self.loaded[name], "")
+            self.text[name] = np.append(self.text[name], "")
+        person = slot.person
+        for name, value in (("userId", person.user_id), ("userPrincipalName", person.user_principal_name),
+                            ("userDisplayName", person.display_name)):
+            self.loaded[name][slot.position] = self.text[name][slot.position] = value or ""
+
+    def _paint(self, slot: Slot, creates: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """A new row's cells: its create's fields, or its draft's."""
+        values = creates.get(slot.key, {}) if slot.key is not None else slot.draft
+        self.loaded["id"][slot.position] = self.text["id"][slot.position] = slot.key[1] if slot.key else ""
+        for name in EDITABLE:
+            value = values.get(name)
+            self.text[name][slot.position] = "" if value is None else str(value)
+        if slot.key is None or not slot.shown:  # a draft has nothing staged; a withdrawn create no longer
+            self.staged.pop(slot.position, None)
+
+    def paint_slots(self, positions: Iterable[int], staged: Staged) -> None:
+        """Redraw new rows whose slots an undo or redo changed."""
+        creates = staged.creates
+        for position in positions:
+            self._paint(self.rows.slot(position), creates)
+
+    def new_draft(self, person: Person) -> int:
+        """A new, empty draft row for `person`; its position."""
+        position = self.rows.add_draft(person)
+        self._grow(self.rows.slot(position))
+        return position
+
+    def set_draft(self, position: int, name: str, wire: Any) -> None:
+        """Keep a value typed into a draft row (nothing is staged until it has a title)."""
+        slot = self.rows.slot(position)
+        if wire is None:
+            slot.draft.pop(name, None)
+        else:
+            slot.draft[name] = wire
+        self.text[name][position] = "" if wire is None else str(wire)
+
+    def marks(self, position: int) -> int:
+        """The row's marks as flag bits: NEW, DRAFT, DELETED, DONE (see `certnb.widgets.datagrid.rows`)."""
+        flags = (DELETED if position in self.deleted else 0) | (DONE if position in self.done else 0)
+        if self.rows.is_slot(position):
+            flags |= DRAFT if self.rows.slot(position).is_draft else NEW
+        return flags
+
+    def shown_mask(self) -> np.ndarray:
+        """Positions (a boolean array) the grid may show: every loaded row, the new rows not withdrawn."""
+        mask = np.ones(self.size, dtype=bool)
+        for slot in self.rows:
+            mask[slot.position] = slot.shown
+        return mask
+
+    def who(self, position: int) -> str:
+        """The row named as a message names it: "Bob Builder · AZ-900"."""
+        person = self.text["userDisplayName"][position] or self.text["userPrincipalName"][position]
+        title = self.text["displayName"][position] or "(no title yet)"
+        return f"{person or self.text['userId'][position]} · {title}"
+
+    def locked(self, position: int) -> str | None:
+        """Why the row cannot be edited now (staged for deletion, or done by a commit), else None."""
+        if position in self.done:
+            if position in self.deleted:
+                return f"{self.who(position)} was deleted by the commit; nothing is left to edit"
+            return (f"{self.who(position)} was created by the commit: load the frame again to edit the "
+                    "certification Graph holds")
+        if position in self.deleted:
+            return f"{self.who(position)} is staged for deletion: press Restore to edit it"
+        return None
 
     def staged_value(self, key: tuple[str, str, str], default: Any = None) -> Any:
         """The wire value staged for (userId, id, field) as of the last `refresh`, else `default`."""

@@ -4,6 +4,7 @@ kernel for windows of rows and sends back edits, pastes, selections and undo/red
 All logic lives in the pure modules beside it (`table`, `window`, `editing`, `paste`); this class holds the
 state of one grid (the current query and order, the selection) and turns messages into their calls. Every
 method the browser reaches is an ordinary method too, so code and tests drive the grid the same way.
+New rows and deletes: `add_row`, `delete_selected`, `restore`, `withdraw` (`row_steps`, `rows`).
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
@@ -12,6 +13,8 @@ method the browser reaches is an ordinary method too, so code and tests drive th
     >>> g = Grid(df, stage(df), asof="2026-11-30")
     >>> g.edit(0, "endDate", "2027-06-30").ok, g.staged_count
     (True, 1)
+    >>> g.add_row("a@x", displayName="AZ-305").ok, g.new_count, g.staged_count
+    (True, 1, 2)
 """
 
 from __future__ import annotations
@@ -30,8 +33,18 @@ from certnb.frame.audit import RULES
 from certnb.schema import LABELS
 from certnb.widgets.bulk_change import BulkChange, Preview, preview, stage_preview
 from certnb.widgets.datagrid.columns import AUDIENCES, EDITABLE, column_specs
-from certnb.widgets.datagrid.editing import CellResult, History, check_cell, edit_cell
+from certnb.widgets.datagrid.editing import CellResult, History, edit_cell
+from certnb.widgets.datagrid.messages import HANDLERS
 from certnb.widgets.datagrid.paste import PasteResult, paste_block
+from certnb.widgets.datagrid.row_steps import (
+    add_row,
+    delete_rows,
+    edit_draft,
+    find_person,
+    people,
+    restore_rows,
+)
+from certnb.widgets.datagrid.rows import RowResult
 from certnb.widgets.datagrid.table import GridTable
 from certnb.widgets.datagrid.window import WINDOW, Query, encode_window, order
 
@@ -64,7 +77,10 @@ class Grid(anywidget.AnyWidget):
     audiences: traitlets.List[str] = traitlets.List().tag(sync=True)
     rules: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)
     selected_count = traitlets.Int(0).tag(sync=True)
-    staged_count = traitlets.Int(0).tag(sync=True)
+    staged_count = traitlets.Int(0).tag(sync=True)  # rows with anything staged: edits, new, deleted
+    new_count = traitlets.Int(0).tag(sync=True)
+    deleted_count = traitlets.Int(0).tag(sync=True)
+    people: traitlets.List[dict[str, str]] = traitlets.List().tag(sync=True)  # the "Add row" box's choices
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
     audited = traitlets.Bool(False).tag(sync=True)
@@ -81,6 +97,7 @@ class Grid(anywidget.AnyWidget):
         self.history = History(staged, self.table)
         self.query = Query()
         self.order = order(self.table, self.query)
+        self._ordered_shape: tuple[bool, ...] = ()  # which new rows were shown when `order` was made
         self.selection: dict[int, None] = {}  # positions, in the order they were picked
         self._anchor: int | None = None  # where a shift-click range starts (an index of the order)
         self._select_listeners: list[Callable[[], None]] = []
@@ -90,6 +107,9 @@ class Grid(anywidget.AnyWidget):
         self.audiences = list(AUDIENCES)
         self.rules = [{"rule": r, "severity": s} for r, s in RULES.items()]
         self.audited = self.table.audited
+        self._people = people(frame)
+        self.people = [{"value": p.user_principal_name or p.user_id, "label": p.display_name or ""}
+                       for p in self._people]
         staged.on_change(self._staged_changed)
         self.table.refresh(staged)
         self._counts()
@@ -98,16 +118,19 @@ class Grid(anywidget.AnyWidget):
     def __repr__(self) -> str:
         # What a plain-text view (and a notebook's text/plain) shows: counts, never ids or addresses.
         edits = "edit" if self.staged_count == 1 else "edits"
+        counted = ((self.new_count, "new"), (self.deleted_count, "deleted"))
+        rows = [f"{n:,} {what}" for n, what in counted if n]
         return (f"<Grid: {self.rows:,} certifications, {self.shown:,} shown,"
-                f" {self.selected_count:,} selected, {self.staged_count:,} {edits} staged>")
+                f" {self.selected_count:,} selected, {self.staged_count:,} {edits} staged"
+                + (f" ({', '.join(rows)})>" if rows else ">"))
 
     # -- reading ---------------------------------------------------------------------------------------------
 
     @property
     def value(self) -> tuple[Any, ...]:
         """The row labels of the selected certifications, in the order they were picked."""
-        index = self.frame.index
-        return tuple(index[p] for p in self.selection)
+        index = self.frame.index  # new rows are selected for "Delete selected" but have no label
+        return tuple(index[p] for p in self.selection if p < self.table.base)
 
     @value.setter
     def value(self, labels: Iterable[Any]) -> None:
@@ -116,7 +139,7 @@ class Grid(anywidget.AnyWidget):
     @property
     def picked(self) -> pd.DataFrame:
         """The selected rows of the frame."""
-        return self.frame.iloc[list(self.selection)]
+        return self.frame.iloc[[p for p in self.selection if p < self.table.base]]
 
     def on_select(self, listener: Callable[[], None]) -> None:
         """Call `listener()` whenever the selection changes."""
@@ -134,6 +157,7 @@ class Grid(anywidget.AnyWidget):
         """Show the rows `query` (or `Query(**given)`) picks, in its order; returns how many it shows."""
         query = query if query is not None else Query(**given)
         self.query = query
+        self._ordered_shape = self._shape()
         self.order = order(self.table, query)
         self.shown = len(self.order)
         return self.shown
@@ -189,6 +213,9 @@ class Grid(anywidget.AnyWidget):
     def edit(self, row: Any, field: str, text: object, *, position: int | None = None) -> CellResult:
         """Type `text` into one cell (row label `row`, or frame `position`); staged if valid."""
         position = self._position(row) if position is None else position
+        slots = self.table.rows
+        if slots.is_slot(position) and slots.slot(position).is_draft and field in EDITABLE:
+            return edit_draft(self.history, position, field, text)
         return edit_cell(self.history, position, field, text)
 
     def paste(self, start: int, field: str, text: str) -> PasteResult:
@@ -198,22 +225,78 @@ class Grid(anywidget.AnyWidget):
         return paste_block(self.history, self.order, start, [str(f) for f in shown], field, text)
 
     def unstage_cell(self, row: Any, field: str, *, position: int | None = None) -> None:
-        """Withdraw the staged edit of one cell."""
+        """Withdraw the staged edit of one cell (of a new row: empty it, which its title refuses)."""
         position = self._position(row) if position is None else position
+        if self.table.rows.is_slot(position):
+            self.note = "" if (done := self.edit(None, field, "", position=position)).ok else done.message
+            return
         self.history.unstage(f"unstage {LABELS.get(field, field)}", [self.history.key(position, field)])
 
     def unstage_row(self, row: Any, *, position: int | None = None) -> None:
         """Withdraw every staged edit of one row."""
         position = self._position(row) if position is None else position
+        if self.table.rows.is_slot(position):  # a new row's fields mean nothing without it: withdraw it
+            self.withdraw(position)
+            return
         self.history.unstage("unstage row", [self.history.key(position, f) for f in EDITABLE])
 
+    # -- new rows and deletes --------------------------------------------------------------------------------
+
+    def add_row(self, user: object, **fields: Any) -> RowResult:
+        """A new row for `user` (userId, sign-in name, or a display name one person has): staged as a
+        create at once when `fields` has a title (`displayName`), else a draft that is staged once its title
+        is typed. One undo step."""
+        return self._row_done(add_row(self.history, find_person(self._people, user), fields))
+
+    def delete_selected(self) -> RowResult:
+        """Stage the deletes of the selected rows (new rows: withdraw them). One undo step."""
+        return self._row_done(delete_rows(self.history, list(self.selection)))
+
+    def restore(self, row: Any = None, *, position: int | None = None) -> RowResult:
+        """Withdraw the staged delete of one row (row label `row`, or grid `position`). One undo step."""
+        position = self._position(row) if position is None else position
+        return self._row_done(restore_rows(self.history, [position]))
+
+    def withdraw(self, position: int) -> RowResult:
+        """Withdraw a new row (its staged create, or the draft) at grid `position`. One undo step."""
+        return self._row_done(delete_rows(self.history, [position], "withdraw new row"))
+
+    def _row_done(self, result: RowResult) -> RowResult:
+        self.note = "" if result.ok else result.message
+        self._follow_shape()
+        self._counts()
+        return result
+
+    def _shape(self) -> tuple[bool, ...]:
+        """Which new rows are shown: when it changes, rows came or went."""
+        return tuple(s.shown for s in self.table.rows)
+
+    def _follow_shape(self) -> bool:
+        """Order the rows again if new rows came or went since the order was made (the browser then fetches
+        its rows again); True if it did. Other changes keep the order, as an edit does: a row edited out of a
+        filter stays until the next query."""
+        if self._ordered_shape == self._shape():
+            return False
+        self._ordered_shape = self._shape()
+        self.order = order(self.table, self.query)
+        self.shown = len(self.order)
+        slots = self.table.rows
+        self.selection = {p: None for p in self.selection if not slots.is_slot(p) or slots.slot(p).shown}
+        self._counts()
+        self.send({"type": "reorder"})
+        return True
+
     def undo(self) -> bool:
-        """Undo the latest grid step (edit, paste, unstage, bulk change)."""
-        return self.history.undo()
+        """Undo the latest grid step (edit, paste, unstage, bulk change, add, delete, restore)."""
+        done = self.history.undo()
+        self._follow_shape()
+        return done
 
     def redo(self) -> bool:
         """Redo the latest undone step."""
-        return self.history.redo()
+        done = self.history.redo()
+        self._follow_shape()
+        return done
 
     def preview(self, change: BulkChange) -> Preview:
         """The before → after table of a bulk change on the selected rows (nothing staged yet)."""
@@ -231,7 +314,11 @@ class Grid(anywidget.AnyWidget):
     # -- following the Staged --------------------------------------------------------------------------------
 
     def _counts(self) -> None:
-        self.staged_count = len(self.table.staged)
+        table = self.table
+        self.rows = table.base + sum(s.shown for s in table.rows)
+        self.new_count = sum(s.shown and not s.is_draft and s.position not in table.done for s in table.rows)
+        self.deleted_count = len(table.deleted - table.done)
+        self.staged_count = len(set(table.staged) | table.deleted)
         self.can_undo = bool(self.history.done)
         self.can_redo = bool(self.history.undone)
 
@@ -239,8 +326,9 @@ class Grid(anywidget.AnyWidget):
         try:
             changed = self.table.refresh(self.staged)
             self._counts()
-            if changed:
-                self._push_rows(changed)
+            if not self._follow_shape() and changed:  # else a create staged or withdrawn elsewhere: rows
+                self._push_rows(changed)               # came or went, and the browser fetches them all
+
         except Exception as error:  # a listener must not raise (Staged.on_change): show it instead
             self.note = f"The grid could not redraw: {type(error).__name__}: {error}"
 
@@ -253,7 +341,11 @@ class Grid(anywidget.AnyWidget):
         self.send({"type": "rows", **header}, buffers)
 
     def reload(self) -> None:
-        """Tell the browser to fetch the rows it shows again (after a commit, say)."""
+        """Read what a commit did from the journal (created, deleted rows) and tell the browser to fetch the
+        rows it shows again."""
+        self.table.refresh(self.staged)
+        self._follow_shape()
+        self._counts()
         self.send({"type": "reload"})
 
     def _audit_ended(self) -> None:
@@ -264,52 +356,12 @@ class Grid(anywidget.AnyWidget):
 
     def _message(self, _widget: Any, content: dict[str, Any], _buffers: list[bytes]) -> None:
         kind = content.get("type")
-        handler = getattr(self, f"_on_{kind}", None) if isinstance(kind, str) else None
+        handler = HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             return
         try:
-            handler(content)
+            handler(self, content)
         except Exception as error:  # shown in the grid; the browser gets its reply either way
             self.note = f"Could not {kind}: {type(error).__name__}: {error}"
             self.send({"type": "failed", "id": content.get("id"), "message": self.note})
         self._counts()
-
-    def _on_window(self, content: dict[str, Any]) -> None:
-        query = Query.from_message(content.get("query") or {})
-        if query != self.query:
-            self.show(query)
-        start = max(0, int(content.get("start", 0)))
-        size = max(1, min(int(content.get("size", WINDOW)), 20_000))
-        header, buffers = encode_window(self.table, self.order, start, size, selected=self.selection)
-        self.send({"type": "window", "id": content.get("id"), **header}, buffers)
-
-    def _on_edit(self, content: dict[str, Any]) -> None:
-        result = self.edit(None, str(content["field"]), content.get("value"), position=int(content["pos"]))
-        self.send({"type": "edited", "id": content.get("id"), "pos": result.position, "field": result.field,
-                   "ok": result.ok, "message": result.message, "text": result.text})
-
-    def _on_check(self, content: dict[str, Any]) -> None:
-        result = check_cell(self.history, int(content["pos"]), str(content["field"]), content.get("value"))
-        self.send({"type": "checked", "id": content.get("id"), "ok": result.ok, "message": result.message})
-
-    def _on_paste(self, content: dict[str, Any]) -> None:
-        result = self.paste(int(content["start"]), str(content["field"]), str(content.get("text", "")))
-        self.send({"type": "pasted", "id": content.get("id"), "staged": len(result.staged),
-                   "refused": [[p, f, m] for (p, f), m in result.refused.items()]})
-
-    def _on_select(self, content: dict[str, Any]) -> None:
-        index = content.get("index")
-        self.select(int(index) if isinstance(index, int) else None, str(content.get("mode", "only")))
-
-    def _on_unstage(self, content: dict[str, Any]) -> None:
-        field = content.get("field")
-        if field:
-            self.unstage_cell(None, str(field), position=int(content["pos"]))
-        else:
-            self.unstage_row(None, position=int(content["pos"]))
-
-    def _on_undo(self, _content: dict[str, Any]) -> None:
-        self.undo()
-
-    def _on_redo(self, _content: dict[str, Any]) -> None:
-        self.redo()

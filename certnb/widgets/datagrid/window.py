@@ -47,7 +47,9 @@ STAGED, SELECTED, FINDINGS = 1, 2, 4  # bits of the flags byte
 class Query:
     """What the analyst asked to see: `sort` ((field, "asc"|"desc"), ...), `filters` ((field, text), ...:
     case-insensitive "contains"), `search` (any shown column contains it), `expiring_within` N days of the
-    audit day, `rule` (rows with a finding of that audit rule), `staged_only`."""
+    audit day, `rule` (rows with a finding of that audit rule), `staged_only` (anything staged: edits, new
+    rows, deletes), `new_only` (new rows: staged creates and drafts), `deleted_only` (rows staged for
+    deletion)."""
 
     sort: tuple[tuple[str, str], ...] = ()
     filters: tuple[tuple[str, str], ...] = ()
@@ -55,6 +57,8 @@ class Query:
     expiring_within: int | None = None
     rule: str = ""
     staged_only: bool = False
+    new_only: bool = False
+    deleted_only: bool = False
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Query:
@@ -66,7 +70,8 @@ class Query:
         within = message.get("expiring_within")
         return cls(sort, filters, str(message.get("search") or ""),
                    int(within) if isinstance(within, int | float) and within >= 0 else None,
-                   str(message.get("rule") or ""), bool(message.get("staged_only")))
+                   str(message.get("rule") or ""), bool(message.get("staged_only")),
+                   bool(message.get("new_only")), bool(message.get("deleted_only")))
 
 
 def _contains(column: np.ndarray, text: str) -> np.ndarray:
@@ -79,14 +84,20 @@ def _findings_text(table: GridTable) -> np.ndarray:
     return np.array([" ".join(f.rule for f in table.findings(p)) for p in range(table.size)], dtype=object)
 
 
+def _staged_mask(table: GridTable) -> np.ndarray:
+    found: np.ndarray = np.isin(np.arange(table.size), [*table.staged, *table.deleted])  # a create: its title
+    return found
+
+
 def order(table: GridTable, query: Query) -> np.ndarray:
-    """The frame positions the grid shows for `query`, in display order."""
-    keep = np.ones(table.size, dtype=bool)
+    """The frame positions the grid shows for `query`, in display order: unsorted, new rows come first
+    (where the analyst who added one sees it), then the frame's rows in their order."""
+    keep = table.shown_mask()
     for name, text in query.filters:
         if name == "findings":
             keep &= _contains(_findings_text(table), text)
         elif name == "staged":
-            keep &= np.isin(np.arange(table.size), list(table.staged))
+            keep &= _staged_mask(table)
         elif name == "userDisplayName":  # the person column shows the name over the sign-in name
             keep &= _contains(table.text[name], text) | _contains(table.text["userPrincipalName"], text)
         else:
@@ -104,8 +115,14 @@ def order(table: GridTable, query: Query) -> np.ndarray:
     if query.rule:
         keep &= table.rule_mask(query.rule)
     if query.staged_only:
-        keep &= np.isin(np.arange(table.size), list(table.staged))
+        keep &= _staged_mask(table)
+    if query.new_only:
+        keep &= np.arange(table.size) >= table.base
+    if query.deleted_only:
+        keep &= np.isin(np.arange(table.size), list(table.deleted))
     positions = np.flatnonzero(keep)
+    if not query.sort:
+        positions = np.concatenate([positions[positions >= table.base], positions[positions < table.base]])
     for name, direction in reversed(query.sort):  # stable sorts, last key first
         keys = pd.Series(table.text[name][positions], dtype=object)
         if name not in ("issuedDate", "startDate", "endDate"):
@@ -132,7 +149,8 @@ def encode_window(table: GridTable, positions: np.ndarray, start: int, size: int
     rows = chunk.tolist()
     extras = [_row_extras(table, p) for p in rows]
     flags = np.array([(STAGED if p in table.staged else 0) | (SELECTED if p in selected else 0)
-                      | (FINDINGS if e[0] else 0) for p, e in zip(rows, extras, strict=True)], dtype=np.uint8)
+                      | (FINDINGS if e[0] else 0) | table.marks(p)
+                      for p, e in zip(rows, extras, strict=True)], dtype=np.uint8)
     texts = {name: table.text[name][chunk].tolist() for name in DATA_FIELDS}
     texts["findings"] = [e[0] for e in extras]
     texts["staged"] = [e[1] for e in extras]
