@@ -454,6 +454,14 @@ class Staged:
             rows = {t.key for t in targets}
             keys = [k for k in self._edits if k[:2] in rows and (fields is None or k[2] in fields)]
         created = {k[:2] for k in keys if k[2] == CREATE}
+        untitled = [k[:2] for k in keys if k[2] == "displayName" and k[:2] not in created
+                    and (*k[:2], CREATE) in self._edits]
+        if untitled:  # a create keeps its title while it is staged (Graph's POST needs one)
+            refusals = self._refusals()
+            raise EditsRefused([refusals.problem(
+                self._known.target_for_key(row, row), "displayName", None,
+                "a new certification needs a title: withdraw the whole new certification instead "
+                f"(staged.unstage({row!r}))") for row in untitled])
         if created:  # a create goes whole: its fields mean nothing without it
             keys = list(dict.fromkeys([*keys, *(k for k in self._edits if k[:2] in created)]))
         if keys:

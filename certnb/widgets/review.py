@@ -118,7 +118,7 @@ class ReviewPanel(View):
     def show_diff(self) -> None:
         """Redraw the review: the counts, the sentences, the changes grouped by person or field."""
         lines = self.lines()
-        sentences = describe_changes(line.edit for line in lines)
+        sentences = describe_changes(self.staged.edits)  # every edit: a create's line folds its fields in
         self.diff.value = review_html(lines, sentences, self.grouping.value)
 
     def _fixer(self, frame: pd.DataFrame) -> Fixes:

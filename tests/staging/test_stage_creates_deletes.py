@@ -159,3 +159,17 @@ def test_add_takes_rows_as_dicts_several_for_one_person_or_one_for_several(frame
     with pytest.raises(EditsRefused, match="needs the person who holds it"):
         staged.add([{"displayName": "AZ-305"}])
     assert len(staged.creates) == 6
+
+
+def test_a_create_keeps_its_title_while_staged(frame: pd.DataFrame) -> None:
+    staged = stage(frame)
+    staged.add("u2", displayName="SC-900", endDate="2027-01-31")
+    [key] = staged.creates
+    with pytest.raises(EditsRefused, match=r"SC-900: Title: a new certification needs a title: withdraw"):
+        staged.unstage((*key, "displayName"))
+    with pytest.raises(EditsRefused, match="needs a title"):
+        staged.unstage(field="displayName")
+    staged.unstage(key, field="endDate")
+    assert staged.creates[key] == {"displayName": "SC-900"}
+    staged.unstage(key)  # the whole create
+    assert staged.creates == {}

@@ -155,6 +155,15 @@ def test_the_review_is_live_and_speaks_the_analysts_language(loaded: Staged) -> 
     assert "<b>2</b> staged edits" in panel.diff.value and "Web URL" not in panel.diff.value
 
 
+def test_the_review_names_what_is_created_and_deleted(loaded: Staged) -> None:
+    panel = ReviewPanel(loaded, asof=ASOF)
+    loaded.add(CAROL, displayName="AZ-305", endDate="2028-05-31")
+    loaded.delete((IDS[BOB], "b2"))
+    shown = html.unescape(panel.diff.value)
+    assert "1 certification of 1 person: new, 'AZ-305'" in shown
+    assert "1 certification of 1 person: deleted, 'PMP'" in shown
+
+
 def test_a_commit_made_from_code_lands_in_the_review(emu: Emulator, graph: Session, loaded: Staged) -> None:
     panel = ReviewPanel(loaded, graph, asof=ASOF)
     loaded.set((IDS[BOB], "b1"), endDate="2028-06-30")
