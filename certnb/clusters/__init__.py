@@ -14,7 +14,7 @@ This package knows nothing of frames or Graph: it works on spellings and their c
 
 from __future__ import annotations
 
-from certnb.clusters.clustering import METHODS, Cluster, Member, find_clusters, typo_limit
+from certnb.clusters.clustering import METHODS, Cluster, Member, find_clusters, is_typo, same_name, typo_limit
 from certnb.clusters.keys import fingerprint, metaphone_key, name_key, ngram_fingerprint, nysiis_key
 
 __all__ = [
@@ -23,9 +23,11 @@ __all__ = [
     "Member",
     "find_clusters",
     "fingerprint",
+    "is_typo",
     "metaphone_key",
     "name_key",
     "ngram_fingerprint",
     "nysiis_key",
+    "same_name",
     "typo_limit",
 ]

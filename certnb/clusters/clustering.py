@@ -33,7 +33,7 @@ from rapidfuzz.distance import OSA
 
 from certnb.clusters.neighbours import close_pairs, similar_pairs
 
-__all__ = ["METHODS", "Cluster", "Member", "find_clusters", "is_typo", "typo_limit"]
+__all__ = ["METHODS", "Cluster", "Member", "find_clusters", "is_typo", "same_name", "typo_limit"]
 
 METHODS: tuple[str, ...] = (
     "default", "fingerprint", "ngram-fingerprint", "metaphone", "nysiis", "levenshtein", "token-ratio",
@@ -233,6 +233,18 @@ def is_typo(a: list[str], b: list[str]) -> bool:
     if not left or not right:
         return False  # one name is the other plus words: "Google" and "Google Cloud" are not a typo
     return OSA.distance(left, right) <= typo_limit(left, right)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether the default method takes two spellings for one name without other evidence: the same name
+    key, or a typo apart with the same numbers, roman numerals and "+"s.
+
+    >>> same_name("Project Managment Institute", "Project Management Institute"), same_name("PSM I", "PSM II")
+    (True, False)
+    """
+    if name_key(a) == name_key(b):
+        return True
+    return _marks(a) == _marks(b) and is_typo(name_words(a), name_words(b))
 
 
 def _default(tally: Mapping[str, int], known: Mapping[str, str]) -> list[Cluster]:

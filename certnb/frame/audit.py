@@ -12,14 +12,16 @@ same `asof` always give the same findings, sorted the same way.
 
 Rules (`RULES`): expired; expiring within 30, 60 or 90 days; a missing end date where most other holders
 of the same certification have one; end before start or issue date; start after issue date; the same
-certification twice for one user; an issuer spelled several ways; a missing certificationId; URLs that are
-not absolute http(s) URLs.
+certification twice for one user; an issuer spelled several ways (clustered: certnb.frame.spelling); from
+the reference catalogue (certnb.frame.catalogue_rules): an unknown issuer, a title that is another name of a
+catalogue title or awarded by another issuer, an exam code as the title, a `webUrl` on none of the issuer's
+sites, an end date unusual for the certification's validity; a missing certificationId; URLs that are not
+absolute http(s) URLs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections import Counter
@@ -28,6 +30,9 @@ from typing import Any
 
 import pandas as pd
 
+from certnb.catalogue import Catalogue, default_catalogue
+from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
+from certnb.frame.spelling import issuer_spelling, spellings
 from certnb.schema import FIELDS_BY_COLUMN
 
 FINDING_COLUMNS: tuple[str, ...] = (
@@ -56,6 +61,7 @@ RULES: dict[str, str] = {
     "start-after-issue": "error",
     "duplicate": "warning",
     "issuer-spelling": "info",
+    **CATALOGUE_RULES,
     "missing-certification-id": "warning",
     "bad-url": "error",
 }
@@ -172,18 +178,26 @@ def expiring(frame: pd.DataFrame, days: int = 90, asof: object = None) -> pd.Dat
     return frame[chosen].iloc[end[chosen].argsort(kind="stable")]
 
 
-def audit(frame: pd.DataFrame, asof: object = None) -> pd.DataFrame:
+def audit(frame: pd.DataFrame, asof: object = None, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Every rule over `frame`, as a findings table (`FINDING_COLUMNS`), sorted by severity, rule and user.
+
+    `catalogue` is the reference catalogue the issuer and title rules use (default: the shipped one,
+    `certnb.catalogue.load_catalogue(...)` extends it with your own files).
 
     >>> audit(pd.DataFrame(columns=list(REQUIRED_COLUMNS)), "2026-11-30").empty
     True
     """
     day = as_day(asof)
     frame = with_dates(frame)
+    chosen = default_catalogue() if catalogue is None else catalogue
     findings: list[dict[str, Any]] = []
-    for rule in (_expiry, _missing_end, _date_order, _duplicates, _issuer_spelling, _certification_id, _urls):
+    for rule in (_expiry, _missing_end, _date_order, _duplicates, _certification_id, _urls):
         findings.extend(rule(frame, day))
-    table = pd.DataFrame(findings, columns=list(FINDING_COLUMNS))
+    tables = [pd.DataFrame(findings, columns=list(FINDING_COLUMNS))]
+    tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"]) if len(t)]
+    tables += [t for t in catalogue_findings(frame, chosen) if len(t)]
+    tables = [t for t in tables if len(t)] or tables[:1]
+    table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     if table.empty:
         return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
     rank = {rule: i for i, rule in enumerate(RULES)}
@@ -338,52 +352,17 @@ def issuer_key(name: str) -> str:
     return ISSUER_ABBREVIATIONS.get(joined, joined)
 
 
-def issuer_groups(names: Iterable[str], threshold: float = 0.85) -> dict[str, str]:
-    """Spelling → the preferred spelling of its group (the most common one; ties: alphabetical).
-
-    Names group when their `issuer_key`s are equal or `difflib` finds them at least `threshold` alike.
+def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> dict[str, str]:
+    """Spelling → the preferred spelling of its cluster (`certnb.frame.spelling`: the catalogue's name when
+    it is one of them, else the most common; a spelling in no cluster maps to itself).
 
     >>> issuer_groups(["Microsoft", "Microsoft", "MSFT", "Microsfot", "ISACA"])["Microsfot"]
     'Microsoft'
     """
-    counts = Counter(n for n in names if n and n.strip())
-    keys = {name: issuer_key(name) for name in counts}
-    roots: dict[str, str] = {}
-    for key in sorted(set(keys.values())):
-        root = next(
-            (
-                r
-                for r in dict.fromkeys(roots.values())
-                if difflib.SequenceMatcher(None, key, r).ratio() >= threshold
-            ),
-            key,
-        )
-        roots[key] = root
-    members: dict[str, list[str]] = {}
-    for name, key in keys.items():
-        members.setdefault(roots[key], []).append(name)
-    preferred: dict[str, str] = {}
-    for spellings in members.values():
-        best = min(spellings, key=lambda s: (-counts[s], s))
-        preferred.update((s, best) for s in spellings)
+    column = pd.Series([n for n in names if isinstance(n, str) and n.strip()], dtype="string")
+    preferred = {str(s): str(s) for s in column.unique()}
+    preferred.update((s, best) for s, (best, _) in spellings(column, catalogue or default_catalogue()).items())
     return preferred
-
-
-def _issuer_spelling(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
-    for field in ("issuingCompany", "issuingAuthority"):
-        column = frame[field]
-        preferred = issuer_groups(column.dropna().tolist())
-        target = column.map(preferred, na_action="ignore")
-        mask = target.notna() & (target != column)
-        for row, best in zip(_rows(frame, mask.fillna(False)), target[mask.fillna(False)], strict=True):
-            yield _finding(
-                row,
-                "issuer-spelling",
-                field,
-                f"{getattr(row, field)!r} is spelled {best!r} elsewhere in this tenant",
-                f"use {best!r}",
-                best,
-            )
 
 
 def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:

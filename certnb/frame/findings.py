@@ -1,0 +1,52 @@
+"""Findings as a table built column-wise: the rules that look at a million rows at once use it.
+
+`findings_table(frame, mask, rule, severity, field, detail, fix, suggested)` makes one finding per row of
+`frame` where `mask` holds, with the audit's columns (`certnb.frame.audit.FINDING_COLUMNS`), without a
+Python dict per row. `detail`, `fix` and `suggested` are one value for all, or a Series aligned with
+`frame`.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"userId": ["u1", "u2"], "userPrincipalName": ["a@x", "b@x"], "id": ["c1", "c2"],
+    ...                       "displayName": ["AZ-104", "PMP"], "issuingCompany": ["MSFT", "PMI"]})
+    >>> table = findings_table(frame, frame["issuingCompany"] == "MSFT", "issuer-spelling", "info",
+    ...                        "issuingCompany", "spelled 'Microsoft' elsewhere", "use 'Microsoft'", "Microsoft")
+    >>> table[["id", "value", "suggested"]].values.tolist()
+    [['c1', 'MSFT', 'Microsoft']]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "findings_table"]
+
+COLUMNS: tuple[str, ...] = (
+    "rule", "severity", "userId", "userPrincipalName", "id", "displayName", "field", "value", "detail", "fix",
+    "suggested",
+)
+"""The findings table's columns, as `certnb.frame.audit.FINDING_COLUMNS` lists them."""
+
+
+def _cells(values: Any, chosen: np.ndarray, n: int) -> Any:
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object, na_value=None)[chosen]
+    return [values] * n
+
+
+def findings_table(frame: pd.DataFrame, mask: Any, rule: str, severity: str, field: str, detail: Any, fix: Any,
+                   suggested: Any = None) -> pd.DataFrame:
+    """One finding of `rule` per row of `frame` where `mask` is true (NA counts as false)."""
+    chosen = np.asarray(pd.Series(mask, index=frame.index).fillna(False).to_numpy(dtype=bool))
+    n = int(chosen.sum())
+    columns: dict[str, Any] = {"rule": [rule] * n, "severity": [severity] * n}
+    for name in ("userId", "userPrincipalName", "id", "displayName"):
+        columns[name] = frame[name].to_numpy(dtype=object, na_value=None)[chosen]
+    columns["field"] = [field] * n
+    columns["value"] = frame[field].to_numpy(dtype=object, na_value=None)[chosen]
+    columns["detail"] = _cells(detail, chosen, n)
+    columns["fix"] = _cells(fix, chosen, n)
+    columns["suggested"] = _cells(suggested, chosen, n)
+    return pd.DataFrame(columns, columns=list(COLUMNS))
