@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "findings_table"]
+__all__ = ["COLUMNS", "findings_table", "suggested_changes"]
 
 COLUMNS: tuple[str, ...] = (
     "rule", "severity", "userId", "userPrincipalName", "id", "displayName", "field", "value", "detail", "fix",
@@ -50,3 +50,18 @@ def findings_table(frame: pd.DataFrame, mask: Any, rule: str, severity: str, fie
     columns["fix"] = _cells(fix, chosen, n)
     columns["suggested"] = _cells(suggested, chosen, n)
     return pd.DataFrame(columns, columns=list(COLUMNS))
+
+
+def suggested_changes(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings that suggest a value, as a changes table (userId, id, field, after) that
+    `staged.from_changes` stages in one call; a finding without a suggestion is left out.
+
+    >>> found = pd.DataFrame({"userId": ["u1", "u1"], "id": ["c1", "c2"], "field": ["issuingCompany", "webUrl"],
+    ...                       "suggested": ["Microsoft", None]})
+    >>> suggested_changes(found).values.tolist()
+    [['u1', 'c1', 'issuingCompany', 'Microsoft']]
+    """
+    chosen = findings[findings["suggested"].notna()]
+    return pd.DataFrame({"userId": chosen["userId"].astype(object), "id": chosen["id"].astype(object),
+                         "field": chosen["field"].astype(object), "after": chosen["suggested"].astype(object)},
+                        columns=["userId", "id", "field", "after"]).reset_index(drop=True)
