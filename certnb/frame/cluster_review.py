@@ -142,8 +142,9 @@ class ClusterReview:
         kept = [m for m in decision.cluster.members if m.spelling not in moved]
         if not moved or not kept:
             raise ValueError(f"cluster {which} of {self.field}: a split needs some, not all, of its spellings")
-        going = sorted((m for m in decision.cluster.members if m.spelling in moved), key=lambda m: (-m.count, m.spelling))
-        canonical = decision.canonical if decision.canonical in {m.spelling for m in kept} else kept[0].spelling
+        going = sorted((m for m in decision.cluster.members if m.spelling in moved),
+                       key=lambda m: (-m.count, m.spelling))
+        canonical = kept[0].spelling if decision.canonical in moved else decision.canonical  # a rename stays
         decision.cluster = Cluster(canonical, tuple(kept), decision.cluster.method)
         decision.canonical = canonical
         decision.excluded -= set(moved)

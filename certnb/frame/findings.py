@@ -54,7 +54,8 @@ def findings_table(frame: pd.DataFrame, mask: Any, rule: str, severity: str, fie
 
 def suggested_changes(findings: pd.DataFrame) -> pd.DataFrame:
     """The findings that suggest a value, as a changes table (userId, id, field, after) that
-    `staged.from_changes` stages in one call; a finding without a suggestion is left out.
+    `staged.from_changes` stages in one call; a finding without a suggestion is left out, and where two
+    findings suggest values for one cell the first one (the audit sorts by severity) is taken.
 
     >>> found = pd.DataFrame({"userId": ["u1", "u1"], "id": ["c1", "c2"], "field": ["issuingCompany", "webUrl"],
     ...                       "suggested": ["Microsoft", None]})
@@ -62,6 +63,7 @@ def suggested_changes(findings: pd.DataFrame) -> pd.DataFrame:
     [['u1', 'c1', 'issuingCompany', 'Microsoft']]
     """
     chosen = findings[findings["suggested"].notna()]
+    chosen = chosen[~chosen.duplicated(["userId", "id", "field"], keep="first")]
     return pd.DataFrame({"userId": chosen["userId"].astype(object), "id": chosen["id"].astype(object),
                          "field": chosen["field"].astype(object), "after": chosen["suggested"].astype(object)},
                         columns=["userId", "id", "field", "after"]).reset_index(drop=True)
