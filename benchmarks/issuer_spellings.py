@@ -12,13 +12,68 @@ from __future__ import annotations
 
 from random import Random
 
-_FIRST = ("North", "Blue", "Iron", "Silver", "Cedar", "Summit", "Harbor", "Pine", "Maple", "Falcon", "Granite",
-          "Aurora", "Beacon", "Crimson", "Delta", "Ember", "Frontier", "Golden", "Horizon", "Juniper", "Keystone",
-          "Lakeside", "Meridian", "Nimbus", "Orchid", "Pioneer", "Quarry", "Redwood", "Sterling", "Tidal")
-_SECOND = ("wind", "stone", "field", "bridge", "gate", "crest", "brook", "vale", "point", "haven",
-           "mark", "light", "wood", "path")  # no two a typo apart (not "bridge" and "ridge")
-_KIND = ("Academy", "Training", "Institute", "Learning", "Certification Board", "Skills", "University",
-         "Cloud Academy", "Security Institute", "Data School", "Technical College", "Professional Association")
+_FIRST = (
+    "North",
+    "Blue",
+    "Iron",
+    "Silver",
+    "Cedar",
+    "Summit",
+    "Harbor",
+    "Pine",
+    "Maple",
+    "Falcon",
+    "Granite",
+    "Aurora",
+    "Beacon",
+    "Crimson",
+    "Delta",
+    "Ember",
+    "Frontier",
+    "Golden",
+    "Horizon",
+    "Juniper",
+    "Keystone",
+    "Lakeside",
+    "Meridian",
+    "Nimbus",
+    "Orchid",
+    "Pioneer",
+    "Quarry",
+    "Redwood",
+    "Sterling",
+    "Tidal",
+)
+_SECOND = (
+    "wind",
+    "stone",
+    "field",
+    "bridge",
+    "gate",
+    "crest",
+    "brook",
+    "vale",
+    "point",
+    "haven",
+    "mark",
+    "light",
+    "wood",
+    "path",
+)  # no two a typo apart (not "bridge" and "ridge")
+_KIND = (
+    "Academy",
+    "Training",
+    "Institute",
+    "Learning",
+    "Certification Board",
+    "Skills",
+    "University",
+    "Cloud Academy",
+    "Security Institute",
+    "Data School",
+    "Technical College",
+    "Professional Association",
+)
 _SUFFIX = ("Inc.", "Ltd", "LLC", "GmbH", "Corporation", "Corp.")
 
 

@@ -28,15 +28,21 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from certnb.clusters.keys import KEYS, fold, fingerprint, name_key, name_words
 from rapidfuzz.distance import OSA
 
+from certnb.clusters.keys import KEYS, fingerprint, fold, name_key, name_words
 from certnb.clusters.neighbours import close_pairs, similar_pairs
 
 __all__ = ["METHODS", "Cluster", "Member", "find_clusters", "is_typo", "same_name", "typo_limit"]
 
 METHODS: tuple[str, ...] = (
-    "default", "fingerprint", "ngram-fingerprint", "metaphone", "nysiis", "levenshtein", "token-ratio",
+    "default",
+    "fingerprint",
+    "ngram-fingerprint",
+    "metaphone",
+    "nysiis",
+    "levenshtein",
+    "token-ratio",
 )
 """The clustering methods `find_clusters` knows, `default` first."""
 
@@ -76,7 +82,9 @@ class Cluster:
 
 
 def find_clusters(
-    counts: Mapping[str, int] | Iterable[str], method: str = "default", known: Mapping[str, str] | None = None,
+    counts: Mapping[str, int] | Iterable[str],
+    method: str = "default",
+    known: Mapping[str, str] | None = None,
     radius: int = 1,
 ) -> list[Cluster]:
     """The clusters of two or more spellings among `counts` (spelling → rows, or the values themselves),
@@ -120,8 +128,12 @@ def _by_key(tally: Mapping[str, int], key: Callable[[str], str], method: str) ->
     return clusters
 
 
-def _stars(nodes: Sequence[str], weight: Mapping[str, int], pairs: Iterable[tuple[int, int, str]],
-           fixed: Mapping[str, int] | None = None) -> dict[str, tuple[int, str, str]]:
+def _stars(
+    nodes: Sequence[str],
+    weight: Mapping[str, int],
+    pairs: Iterable[tuple[int, int, str]],
+    fixed: Mapping[str, int] | None = None,
+) -> dict[str, tuple[int, str, str]]:
     """Star clustering: nodes by weight, heaviest first; an unassigned node starts a cluster and recruits
     its unassigned neighbours. `fixed` nodes start in the given clusters and all recruit. → node →
     (cluster, the node that recruited it, the evidence)."""
@@ -150,8 +162,12 @@ def _stars(nodes: Sequence[str], weight: Mapping[str, int], pairs: Iterable[tupl
     return {nodes[i]: (c, nodes[by], evidence) for i, (c, by, evidence) in assigned.items()}
 
 
-def _from_stars(tally: Mapping[str, int], text_of: Mapping[str, str],
-                stars: Mapping[str, tuple[int, str, str]], method: str) -> list[Cluster]:
+def _from_stars(
+    tally: Mapping[str, int],
+    text_of: Mapping[str, str],
+    stars: Mapping[str, tuple[int, str, str]],
+    method: str,
+) -> list[Cluster]:
     by_cluster: dict[int, list[str]] = defaultdict(list)
     for spelling, text in text_of.items():
         by_cluster[stars[text][0]].append(spelling)
@@ -263,9 +279,13 @@ def _default(tally: Mapping[str, int], known: Mapping[str, str]) -> list[Cluster
     numbered = {name: i for i, name in enumerate(sorted(set(catalogue.values())))}
     fixed = {k: numbered[name] for k, name in catalogue.items()}
 
-    pairs = [(a, b, f"{d} edit{'s' if d > 1 else ''}") for a, b, d in close_pairs(nodes, most=3)
-             if marks[nodes[a]] == marks[nodes[b]] and not (nodes[a] in catalogue and nodes[b] in catalogue)
-             and is_typo(words[nodes[a]], words[nodes[b]])]
+    pairs = [
+        (a, b, f"{d} edit{'s' if d > 1 else ''}")
+        for a, b, d in close_pairs(nodes, most=3)
+        if marks[nodes[a]] == marks[nodes[b]]
+        and not (nodes[a] in catalogue and nodes[b] in catalogue)
+        and is_typo(words[nodes[a]], words[nodes[b]])
+    ]
     stars = _stars(nodes, weight, pairs, fixed)
     by_cluster: dict[int, list[str]] = defaultdict(list)
     for spelling, key in key_of.items():
@@ -291,7 +311,10 @@ def _default(tally: Mapping[str, int], known: Mapping[str, str]) -> list[Cluster
             elif evidence:
                 why, way = f"{evidence} from name key {by!r} (a typo)", "typo"
             else:  # this spelling's key is the star's centre, which recruited the canonical one
-                why, way = f"{stars[key_of[canonical]][2]} from name key {key_of[canonical]!r} (a typo)", "typo"
+                why, way = (
+                    f"{stars[key_of[canonical]][2]} from name key {key_of[canonical]!r} (a typo)",
+                    "typo",
+                )
             ways.add(way)
             members.append(Member(s, tally[s], why))
         method = " + ".join(w for w in ("name key", "catalogue", "typo") if w in ways)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -361,7 +360,8 @@ def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> d
     """
     column = pd.Series([n for n in names if isinstance(n, str) and n.strip()], dtype="string")
     preferred = {str(s): str(s) for s in column.unique()}
-    preferred.update((s, best) for s, (best, _) in spellings(column, catalogue or default_catalogue()).items())
+    variants = spellings(column, catalogue or default_catalogue())
+    preferred.update((s, best) for s, (best, _) in variants.items())
     return preferred
 
 

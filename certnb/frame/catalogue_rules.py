@@ -73,18 +73,36 @@ def _unknown_issuer(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.Da
     for field in ISSUER_FIELDS:
         column = frame[field].astype("string")
         variants = spellings(column, catalogue)
-        unknown = {s: _typo_issuer(s, catalogue) for s in _distinct(column)
-                   if _issuer_of(s, catalogue, variants) is None}
+        unknown = {
+            s: _typo_issuer(s, catalogue)
+            for s in _distinct(column)
+            if _issuer_of(s, catalogue, variants) is None
+        }
         if not unknown:
             continue
         plain = column.astype(object)
-        detail = {s: f"{s!r} is not in the catalogue of issuers"
-                  + (f"; it looks like a typo of {near!r}" if near else "") for s, near in unknown.items()}
-        fix = {s: f"use {near!r}" if near else "check the name with the certificate; if it is right, add the "
-               "issuer to your catalogue (certnb.catalogue.load_catalogue(issuers=...))"
-               for s, near in unknown.items()}
-        yield findings_table(frame, plain.isin(list(unknown)), "unknown-issuer", CATALOGUE_RULES["unknown-issuer"],
-                             field, plain.map(detail), plain.map(fix), plain.map(unknown))
+        detail = {
+            s: f"{s!r} is not in the catalogue of issuers"
+            + (f"; it looks like a typo of {near!r}" if near else "")
+            for s, near in unknown.items()
+        }
+        fix = {
+            s: f"use {near!r}"
+            if near
+            else "check the name with the certificate; if it is right, add the "
+            "issuer to your catalogue (certnb.catalogue.load_catalogue(issuers=...))"
+            for s, near in unknown.items()
+        }
+        yield findings_table(
+            frame,
+            plain.isin(list(unknown)),
+            "unknown-issuer",
+            CATALOGUE_RULES["unknown-issuer"],
+            field,
+            plain.map(detail),
+            plain.map(fix),
+            plain.map(unknown),
+        )
 
 
 def certification_of(title: str, catalogue: Catalogue) -> tuple[Certification | None, str]:
@@ -110,36 +128,72 @@ def _titles(frame: pd.DataFrame, catalogue: Catalogue) -> dict[str, tuple[Certif
     return found
 
 
-def _title_rules(frame: pd.DataFrame, catalogue: Catalogue,
-                 titles: Mapping[str, tuple[Certification, str]]) -> Iterable[pd.DataFrame]:
+def _title_rules(
+    frame: pd.DataFrame, catalogue: Catalogue, titles: Mapping[str, tuple[Certification, str]]
+) -> Iterable[pd.DataFrame]:
     plain = frame["displayName"].astype(object)
     renamed = {t: c for t, (c, how) in titles.items() if how in ("alias", "typo")}
     if renamed:
         yield findings_table(
-            frame, plain.isin(list(renamed)), "title-catalogue", CATALOGUE_RULES["title-catalogue"], "displayName",
-            plain.map({t: f"{t!r} is {'another name' if titles[t][1] == 'alias' else 'a misspelling'} of the "
-                          f"catalogue's {c.title!r}" for t, c in renamed.items()}),
+            frame,
+            plain.isin(list(renamed)),
+            "title-catalogue",
+            CATALOGUE_RULES["title-catalogue"],
+            "displayName",
+            plain.map(
+                {
+                    t: f"{t!r} is {'another name' if titles[t][1] == 'alias' else 'a misspelling'} of the "
+                    f"catalogue's {c.title!r}"
+                    for t, c in renamed.items()
+                }
+            ),
             plain.map({t: f"use {c.title!r}" for t, c in renamed.items()}),
-            plain.map({t: c.title for t, c in renamed.items()}))
+            plain.map({t: c.title for t, c in renamed.items()}),
+        )
     codes = {t: c for t, (c, how) in titles.items() if how == "exam code"}
     if codes:
-        # Only where the row's issuer awards that exam: "200-301" alone could be anything, with Cisco it is CCNA.
+        # Only where the row's issuer awards that exam: "200-301" alone could be anything; with Cisco, CCNA.
         issuers = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
-        keys = pd.DataFrame({"t": plain.fillna(""), "a": frame["issuingAuthority"].fillna("").astype(object),
-                             "c": frame["issuingCompany"].fillna("").astype(object)})
+        keys = pd.DataFrame(
+            {
+                "t": plain.fillna(""),
+                "a": frame["issuingAuthority"].fillna("").astype(object),
+                "c": frame["issuingCompany"].fillna("").astype(object),
+            }
+        )
         rows = []
-        for title, authority, company in keys[keys["t"].isin(list(codes))].drop_duplicates().itertuples(index=False):
+        for title, authority, company in (
+            keys[keys["t"].isin(list(codes))].drop_duplicates().itertuples(index=False)
+        ):
             cert = codes[title]
-            named = {_issuer_of(v, catalogue, issuers[f]) for f, v in
-                     (("issuingAuthority", authority), ("issuingCompany", company)) if v}
+            named = {
+                _issuer_of(v, catalogue, issuers[f])
+                for f, v in (("issuingAuthority", authority), ("issuingCompany", company))
+                if v
+            }
             if named & set(cert.issuers):
-                rows.append((title, authority, company, f"{title!r} is the exam code of {cert.title!r}, not a title",
-                             f"use {cert.title!r}", cert.title))
+                rows.append(
+                    (
+                        title,
+                        authority,
+                        company,
+                        f"{title!r} is the exam code of {cert.title!r}, not a title",
+                        f"use {cert.title!r}",
+                        cert.title,
+                    )
+                )
         if rows:
             found = _lookup(keys, rows, ["detail", "fix", "suggested"])
-            yield findings_table(frame, found["suggested"].notna(), "exam-code-title",
-                                 CATALOGUE_RULES["exam-code-title"], "displayName", found["detail"], found["fix"],
-                                 found["suggested"])
+            yield findings_table(
+                frame,
+                found["suggested"].notna(),
+                "exam-code-title",
+                CATALOGUE_RULES["exam-code-title"],
+                "displayName",
+                found["detail"],
+                found["fix"],
+                found["suggested"],
+            )
     # The issuing authority of a known certification, when it names another catalogue issuer.
     authority = frame["issuingAuthority"].astype("string")
     variants = spellings(authority, catalogue)
@@ -151,13 +205,27 @@ def _title_rules(frame: pd.DataFrame, catalogue: Catalogue,
         cert = titles[title][0]
         issuer = _issuer_of(spelled, catalogue, variants)
         if issuer is not None and issuer not in cert.issuers:
-            wrong.append((title, spelled, f"{title!r} is awarded by {', '.join(cert.issuers)}, not {spelled!r}",
-                          f"use {cert.issuers[0]!r}", cert.issuers[0]))
+            wrong.append(
+                (
+                    title,
+                    spelled,
+                    f"{title!r} is awarded by {', '.join(cert.issuers)}, not {spelled!r}",
+                    f"use {cert.issuers[0]!r}",
+                    cert.issuers[0],
+                )
+            )
     if wrong:
         found = _lookup(keys, wrong, ["detail", "fix", "suggested"])
-        yield findings_table(frame, found["suggested"].notna(), "title-catalogue",
-                             CATALOGUE_RULES["title-catalogue"], "issuingAuthority", found["detail"], found["fix"],
-                             found["suggested"])
+        yield findings_table(
+            frame,
+            found["suggested"].notna(),
+            "title-catalogue",
+            CATALOGUE_RULES["title-catalogue"],
+            "issuingAuthority",
+            found["detail"],
+            found["fix"],
+            found["suggested"],
+        )
 
 
 def _lookup(keys: pd.DataFrame, rows: list[tuple[Any, ...]], names: list[str]) -> pd.DataFrame:
@@ -176,31 +244,57 @@ def _hosts(frame: pd.DataFrame) -> pd.Series:
 def _url_host(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.DataFrame]:
     platforms = catalogue.platform_domains()
     issuers = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
-    keys = pd.DataFrame({"h": _hosts(frame).fillna(""), "a": frame["issuingAuthority"].fillna("").astype(object),
-                         "c": frame["issuingCompany"].fillna("").astype(object)})
+    keys = pd.DataFrame(
+        {
+            "h": _hosts(frame).fillna(""),
+            "a": frame["issuingAuthority"].fillna("").astype(object),
+            "c": frame["issuingCompany"].fillna("").astype(object),
+        }
+    )
     wrong = []
     for host, authority, company in keys.drop_duplicates().itertuples(index=False):
         if not host:
             continue  # no absolute http(s) URL: the bad-url rule's case
-        names = [_issuer_of(v, catalogue, issuers[f]) for f, v in
-                 (("issuingAuthority", authority), ("issuingCompany", company)) if v]
-        known = [i for i in (catalogue.issuer(n) for n in dict.fromkeys(n for n in names if n)) if i is not None]
+        names = [
+            _issuer_of(v, catalogue, issuers[f])
+            for f, v in (("issuingAuthority", authority), ("issuingCompany", company))
+            if v
+        ]
+        known = [
+            i for i in (catalogue.issuer(n) for n in dict.fromkeys(n for n in names if n)) if i is not None
+        ]
         domains = tuple(d for issuer in known for d in issuer.domains)
         if domains and not any(host == d or host.endswith("." + d) for d in (*domains, *platforms)):
             who = " and ".join(i.name for i in known)
-            wrong.append((host, authority, company,
-                          f"{host} is none of {who}'s sites ({', '.join(domains)}) nor a credential platform's"))
+            wrong.append(
+                (
+                    host,
+                    authority,
+                    company,
+                    f"{host} is none of {who}'s sites ({', '.join(domains)}) nor a credential platform's",
+                )
+            )
     if wrong:
         found = _lookup(keys, wrong, ["detail"])
-        yield findings_table(frame, found["detail"].notna(), "url-host", CATALOGUE_RULES["url-host"], "webUrl",
-                             found["detail"], "check the link on the certificate: use the issuer's verification "
-                             "page or the badge's address")
+        yield findings_table(
+            frame,
+            found["detail"].notna(),
+            "url-host",
+            CATALOGUE_RULES["url-host"],
+            "webUrl",
+            found["detail"],
+            "check the link on the certificate: use the issuer's verification page or the badge's address",
+        )
 
 
-def _unusual_validity(frame: pd.DataFrame, catalogue: Catalogue,
-                      titles: Mapping[str, tuple[Certification, str]]) -> Iterable[pd.DataFrame]:
-    months = frame["displayName"].astype(object).map(
-        {t: c.validity_months for t, (c, _) in titles.items() if c.validity_months})
+def _unusual_validity(
+    frame: pd.DataFrame, catalogue: Catalogue, titles: Mapping[str, tuple[Certification, str]]
+) -> Iterable[pd.DataFrame]:
+    months = (
+        frame["displayName"]
+        .astype(object)
+        .map({t: c.validity_months for t, (c, _) in titles.items() if c.validity_months})
+    )
     since = frame["issuedDate"].fillna(frame["startDate"])
     end = frame["endDate"]
     expected = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
@@ -214,14 +308,31 @@ def _unusual_validity(frame: pd.DataFrame, catalogue: Catalogue,
     chosen = mask.fillna(False)
     rows = frame.index[chosen.to_numpy(dtype=bool)]
     span = ((end[rows] - since[rows]).dt.days / 30.44).round().astype(int)
-    detail = pd.Series([f"valid {n} months ({a.date()} → {e.date()}); {t!r} is usually valid {int(m)} months"
-                        for n, a, e, t, m in zip(span, since[rows], end[rows], frame["displayName"][rows],
-                                                 months[rows], strict=True)], index=rows, dtype=object)
-    fix = pd.Series([f"check the end date on the certificate; usually {x.date()}" for x in expected[rows]],
-                    index=rows, dtype=object)
-    yield findings_table(frame, chosen, "unusual-validity", CATALOGUE_RULES["unusual-validity"], "endDate",
-                         detail.reindex(frame.index), fix.reindex(frame.index),
-                         expected.astype(object).where(chosen, None))
+    detail = pd.Series(
+        [
+            f"valid {n} months ({a.date()} → {e.date()}); {t!r} is usually valid {int(m)} months"
+            for n, a, e, t, m in zip(
+                span, since[rows], end[rows], frame["displayName"][rows], months[rows], strict=True
+            )
+        ],
+        index=rows,
+        dtype=object,
+    )
+    fix = pd.Series(
+        [f"check the end date on the certificate; usually {x.date()}" for x in expected[rows]],
+        index=rows,
+        dtype=object,
+    )
+    yield findings_table(
+        frame,
+        chosen,
+        "unusual-validity",
+        CATALOGUE_RULES["unusual-validity"],
+        "endDate",
+        detail.reindex(frame.index),
+        fix.reindex(frame.index),
+        expected.astype(object).where(chosen, None),
+    )
 
 
 def catalogue_findings(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.DataFrame]:

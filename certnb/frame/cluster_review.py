@@ -58,14 +58,19 @@ class Decision:
     @property
     def merged(self) -> list[Member]:
         """The members whose rows change: every member not excluded and not spelled as the canonical name."""
-        return [m for m in self.cluster.members if m.spelling not in self.excluded and m.spelling != self.canonical]
+        return [
+            m
+            for m in self.cluster.members
+            if m.spelling not in self.excluded and m.spelling != self.canonical
+        ]
 
 
 class ClusterReview:
     """The clusters of one column's spellings, each with a decision (`decisions`); see the module."""
 
-    def __init__(self, frame: pd.DataFrame, field: str, method: str = "default",
-                 catalogue: Catalogue | None = None) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, field: str, method: str = "default", catalogue: Catalogue | None = None
+    ) -> None:
         if field not in CLUSTER_FIELDS:
             raise ValueError(f"clusters are made of {', '.join(CLUSTER_FIELDS)}; got {field!r}")
         self.frame = frame
@@ -73,8 +78,11 @@ class ClusterReview:
         self.method = method
         chosen = default_catalogue() if catalogue is None else catalogue
         if field == "displayName":
-            known = {name_key(spelling): cert.title for cert in chosen.certifications
-                     for spelling in (cert.title, *cert.aliases)}
+            known = {
+                name_key(spelling): cert.title
+                for cert in chosen.certifications
+                for spelling in (cert.title, *cert.aliases)
+            }
         else:
             known = chosen.issuer_names()
         column = frame[field].dropna().astype(str)
@@ -87,16 +95,20 @@ class ClusterReview:
 
     def _decision(self, which: int) -> Decision:
         if not isinstance(which, int) or isinstance(which, bool) or not 0 <= which < len(self.decisions):
-            raise IndexError(f"no cluster {which!r} of {self.field}: there are {len(self.decisions)} "
-                             f"(0 to {len(self.decisions) - 1})")
+            raise IndexError(
+                f"no cluster {which!r} of {self.field}: there are {len(self.decisions)} "
+                f"(0 to {len(self.decisions) - 1})"
+            )
         return self.decisions[which]
 
     def _members(self, decision: Decision, spellings: tuple[str, ...], which: int) -> None:
         known = set(decision.cluster.spellings)
         strangers = [s for s in spellings if s not in known]
         if strangers:
-            raise ValueError(f"cluster {which} of {self.field} ({decision.canonical!r}) has no spelling "
-                             f"{strangers[0]!r}; its spellings are {', '.join(map(repr, sorted(known)))}")
+            raise ValueError(
+                f"cluster {which} of {self.field} ({decision.canonical!r}) has no spelling "
+                f"{strangers[0]!r}; its spellings are {', '.join(map(repr, sorted(known)))}"
+            )
 
     def accept(self, *which: int) -> ClusterReview:
         """Merge these clusters (by number; none given: every cluster) when staged."""
@@ -113,8 +125,9 @@ class ClusterReview:
     def rename(self, which: int, canonical: str) -> ClusterReview:
         """Merge cluster `which` into `canonical` (any name, not only a member's), and accept it."""
         if not isinstance(canonical, str) or not canonical.strip():
-            raise ValueError(f"cluster {which} of {self.field}: the name to merge into cannot be blank; "
-                             f"got {canonical!r}")
+            raise ValueError(
+                f"cluster {which} of {self.field}: the name to merge into cannot be blank; got {canonical!r}"
+            )
         decision = self._decision(which)
         decision.canonical, decision.accepted = canonical, True
         return self
@@ -141,9 +154,12 @@ class ClusterReview:
         self._members(decision, moved, which)
         kept = [m for m in decision.cluster.members if m.spelling not in moved]
         if not moved or not kept:
-            raise ValueError(f"cluster {which} of {self.field}: a split needs some, not all, of its spellings")
-        going = sorted((m for m in decision.cluster.members if m.spelling in moved),
-                       key=lambda m: (-m.count, m.spelling))
+            raise ValueError(
+                f"cluster {which} of {self.field}: a split needs some, not all, of its spellings"
+            )
+        going = sorted(
+            (m for m in decision.cluster.members if m.spelling in moved), key=lambda m: (-m.count, m.spelling)
+        )
         canonical = kept[0].spelling if decision.canonical in moved else decision.canonical  # a rename stays
         decision.cluster = Cluster(canonical, tuple(kept), decision.cluster.method)
         decision.canonical = canonical
@@ -157,10 +173,19 @@ class ClusterReview:
         lines = []
         for i, d in enumerate(self.decisions):
             for m in d.cluster.members:
-                action = ("excluded" if m.spelling in d.excluded else "kept" if m.spelling == d.canonical
-                          else f"→ {d.canonical}" if d.accepted else "pending")
+                action = (
+                    "excluded"
+                    if m.spelling in d.excluded
+                    else "kept"
+                    if m.spelling == d.canonical
+                    else f"→ {d.canonical}"
+                    if d.accepted
+                    else "pending"
+                )
                 lines.append((i, m.spelling, m.count, d.canonical, m.why, d.cluster.method, action))
-        return pd.DataFrame(lines, columns=["cluster", "spelling", "count", "canonical", "why", "method", "action"])
+        return pd.DataFrame(
+            lines, columns=["cluster", "spelling", "count", "canonical", "why", "method", "action"]
+        )
 
     def changes(self) -> pd.DataFrame:
         """The edits the accepted clusters make (userId, id, field, before, after), one per row changed."""
@@ -168,10 +193,16 @@ class ClusterReview:
         column = self.frame[self.field].astype(object)
         chosen = column.isin(list(after)).to_numpy(dtype=bool)
         rows = self.frame[chosen]
-        return pd.DataFrame({"userId": rows["userId"].astype(object).to_numpy(),
-                             "id": rows["id"].astype(object).to_numpy(), "field": self.field,
-                             "before": column[chosen].to_numpy(), "after": column[chosen].map(after).to_numpy()},
-                            columns=CHANGE_COLUMNS)
+        return pd.DataFrame(
+            {
+                "userId": rows["userId"].astype(object).to_numpy(),
+                "id": rows["id"].astype(object).to_numpy(),
+                "field": self.field,
+                "before": column[chosen].to_numpy(),
+                "after": column[chosen].map(after).to_numpy(),
+            },
+            columns=CHANGE_COLUMNS,
+        )
 
     def stage(self, staged: _Stages) -> Any:
         """Stage the accepted merges on `staged` (`certnb.stage(df)`) as edits; refused as a whole if any
@@ -180,11 +211,16 @@ class ClusterReview:
 
     def __repr__(self) -> str:
         accepted = sum(d.accepted for d in self.decisions)
-        lines = [f"{len(self.decisions)} cluster{'s' if len(self.decisions) != 1 else ''} of {self.field} "
-                 f"({self.method}), {accepted} accepted"]
+        lines = [
+            f"{len(self.decisions)} cluster{'s' if len(self.decisions) != 1 else ''} of {self.field} "
+            f"({self.method}), {accepted} accepted"
+        ]
         for i, d in enumerate(self.decisions):
-            others = ", ".join(f"{m.spelling!r} ×{m.count}" + (" (excluded)" if m.spelling in d.excluded else "")
-                               for m in d.cluster.members if m.spelling != d.canonical)
+            others = ", ".join(
+                f"{m.spelling!r} ×{m.count}" + (" (excluded)" if m.spelling in d.excluded else "")
+                for m in d.cluster.members
+                if m.spelling != d.canonical
+            )
             count = next((m.count for m in d.cluster.members if m.spelling == d.canonical), 0)
             mark = "✓" if d.accepted else " "
             lines.append(f"{mark} {i}  {d.canonical!r} ×{count} ← {others}  [{d.cluster.method}]")
@@ -194,7 +230,10 @@ class ClusterReview:
         rows = "".join(
             f"<tr><td>{c}</td><td>{html.escape(s)}</td><td>{n}</td><td>{html.escape(k)}</td>"
             f"<td>{html.escape(w)}</td><td>{html.escape(a)}</td></tr>"
-            for c, s, n, k, w, _, a in self.table.itertuples(index=False))
+            for c, s, n, k, w, _, a in self.table.itertuples(index=False)
+        )
         head = "".join(f"<th>{h}</th>" for h in ("cluster", "spelling", "rows", "canonical", "why", "action"))
-        return (f"<p>{html.escape(repr(self).splitlines()[0])}</p><table><thead><tr>{head}</tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
+        return (
+            f"<p>{html.escape(repr(self).splitlines()[0])}</p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )

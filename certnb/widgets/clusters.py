@@ -36,30 +36,53 @@ class ClusterForm(View):
     `.accept` (merge it?), `.canonical` (into which name), `.members` (selected spellings) with
     `exclude_button`, `include_button`, `split_button`; `stage_button` stages every accepted cluster."""
 
-    def __init__(self, frame: pd.DataFrame, staged: Staged, field: str = "issuingAuthority",
-                 method: str = "default") -> None:
+    def __init__(
+        self, frame: pd.DataFrame, staged: Staged, field: str = "issuingAuthority", method: str = "default"
+    ) -> None:
         super().__init__()
         self.frame = frame
         self.staged = staged
         self._drawing = False
-        self.field = widgets.Dropdown(description="Field", options=list(CLUSTER_FIELDS), value=field, style=_WIDE)
+        self.field = widgets.Dropdown(
+            description="Field", options=list(CLUSTER_FIELDS), value=field, style=_WIDE
+        )
         self.method = widgets.Dropdown(description="Method", options=list(METHODS), value=method, style=_WIDE)
-        self.cluster = widgets.Dropdown(description="Cluster", style=_WIDE, layout=widgets.Layout(width="720px"))
+        self.cluster = widgets.Dropdown(
+            description="Cluster", style=_WIDE, layout=widgets.Layout(width="720px")
+        )
         self.accept = widgets.Checkbox(description="Merge this cluster", value=False, indent=False)
-        self.canonical = widgets.Text(description="Merge into", style=_WIDE, layout=widgets.Layout(width="720px"))
-        self.members = widgets.SelectMultiple(description="Spellings", style=_WIDE, rows=8,
-                                              layout=widgets.Layout(width="720px"))
+        self.canonical = widgets.Text(
+            description="Merge into", style=_WIDE, layout=widgets.Layout(width="720px")
+        )
+        self.members = widgets.SelectMultiple(
+            description="Spellings", style=_WIDE, rows=8, layout=widgets.Layout(width="720px")
+        )
         self.why = widgets.HTML()
         self.exclude_button = self.button("Leave selected as they are", "exclude the spellings", self.exclude)
         self.include_button = self.button("Merge selected again", "include the spellings", self.include)
         self.split_button = self.button("Split selected off", "split the cluster", self.split)
-        self.stage_button = self.button("Stage accepted merges", "stage the merges", self.stage,
-                                        button_style="primary", css="certnb-clusters-stage")
+        self.stage_button = self.button(
+            "Stage accepted merges",
+            "stage the merges",
+            self.stage,
+            button_style="primary",
+            css="certnb-clusters-stage",
+        )
         self.heading = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.field, self.method]), self.heading, self.cluster, self.accept, self.canonical,
-            self.members, widgets.HBox([self.exclude_button, self.include_button, self.split_button]), self.why,
-            self.stage_button, self.messages])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.field, self.method]),
+                self.heading,
+                self.cluster,
+                self.accept,
+                self.canonical,
+                self.members,
+                widgets.HBox([self.exclude_button, self.include_button, self.split_button]),
+                self.why,
+                self.stage_button,
+                self.messages,
+            ]
+        )
         self.field.observe(lambda _: self.act("cluster the field", self.recluster), "value")
         self.method.observe(lambda _: self.act("cluster the field", self.recluster), "value")
         self.cluster.observe(lambda _: self.act("show the cluster", self.draw), "value")
@@ -77,8 +100,10 @@ class ClusterForm(View):
     def _options(self) -> None:
         self._drawing = True
         try:
-            self.cluster.options = [(f"{i + 1}. {d.canonical} ({len(d.cluster.members)} spellings, "
-                                     f"{d.cluster.rows} rows)", i) for i, d in enumerate(self.review.decisions)]
+            self.cluster.options = [
+                (f"{i + 1}. {d.canonical} ({len(d.cluster.members)} spellings, {d.cluster.rows} rows)", i)
+                for i, d in enumerate(self.review.decisions)
+            ]
             self.cluster.value = 0 if self.review.decisions else None
         finally:
             self._drawing = False
@@ -86,9 +111,11 @@ class ClusterForm(View):
     def draw(self) -> None:
         """Show the chosen cluster's decision."""
         accepted = sum(d.accepted for d in self.review.decisions)
-        self.heading.value = (f"<b>{len(self.review)} clusters</b> of {html.escape(self.review.field)} "
-                              f"({html.escape(self.review.method)}), {accepted} accepted, "
-                              f"{len(self.review.changes())} rows would change")
+        self.heading.value = (
+            f"<b>{len(self.review)} clusters</b> of {html.escape(self.review.field)} "
+            f"({html.escape(self.review.method)}), {accepted} accepted, "
+            f"{len(self.review.changes())} rows would change"
+        )
         which = self.cluster.value
         self._drawing = True
         try:
@@ -99,10 +126,22 @@ class ClusterForm(View):
             decision = self.review.decisions[which]
             self.accept.value = decision.accepted
             self.canonical.value = decision.canonical
-            self.members.options = [(f"{m.spelling!r} ×{m.count}" + ("  (left as is)" if m.spelling in
-                                     decision.excluded else ""), m.spelling) for m in decision.cluster.members]
-            self.why.value = "<ul>" + "".join(f"<li>{html.escape(m.spelling)}: {html.escape(m.why)}</li>"
-                                              for m in decision.cluster.members) + "</ul>"
+            self.members.options = [
+                (
+                    f"{m.spelling!r} ×{m.count}"
+                    + ("  (left as is)" if m.spelling in decision.excluded else ""),
+                    m.spelling,
+                )
+                for m in decision.cluster.members
+            ]
+            self.why.value = (
+                "<ul>"
+                + "".join(
+                    f"<li>{html.escape(m.spelling)}: {html.escape(m.why)}</li>"
+                    for m in decision.cluster.members
+                )
+                + "</ul>"
+            )
         finally:
             self._drawing = False
 

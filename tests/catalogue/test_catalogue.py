@@ -78,5 +78,5 @@ def test_bad_validity_and_unknown_issuers_are_refused() -> None:
         load_catalogue(certifications=[{"title": "X", "issuers": "Microsoft", "validity_months": "1 year"}])
     with pytest.raises(Unreadable, match="issuer 'Nobody' is not in the issuers of the catalogue"):
         load_catalogue(certifications=[{"title": "X", "issuers": "Nobody"}])
-    with pytest.raises(Unreadable, match="catalogue issuers file .*missing.csv"):
+    with pytest.raises(Unreadable, match=r"catalogue issuers file .*missing\.csv"):
         load_catalogue(issuers="missing.csv")

@@ -15,12 +15,16 @@ def test_keys_fold_case_accents_punctuation_and_order() -> None:
     assert name_key("TÜV SÜD") == name_key("TUV SUD") == "tuvsud"
     assert name_key("(ISC)²") == name_key("ISC 2") == name_key("isc2")
     assert name_key("Amazon AWS") == name_key("Amazon Web Services")
-    assert name_key("I.S.A.C.A.") == "isaca"  # repeated letters are kept; only expanded words are not repeated
+    assert (
+        name_key("I.S.A.C.A.") == "isaca"
+    )  # repeated letters are kept; only expanded words are not repeated
 
 
 def test_a_cluster_lists_members_with_counts_canonical_and_why() -> None:
-    [cluster] = find_clusters({"Microsoft": 40, "Microsoft Corporation": 3, "Microsfot": 1, "MSFT": 2},
-                              known=default_catalogue().issuer_names())
+    [cluster] = find_clusters(
+        {"Microsoft": 40, "Microsoft Corporation": 3, "Microsfot": 1, "MSFT": 2},
+        known=default_catalogue().issuer_names(),
+    )
     assert cluster.canonical == "Microsoft" and cluster.rows == 46
     why = {m.spelling: (m.count, m.why) for m in cluster.members}
     assert why["Microsoft"] == (40, "the catalogue's name")
@@ -34,8 +38,9 @@ def test_the_catalogue_name_is_canonical_only_when_someone_spelled_it() -> None:
     [spelled] = find_clusters({"PMI": 9, "Project Management Institute": 2}, known=known)
     assert spelled.canonical == "Project Management Institute"
     assert "an alias of 'Project Management Institute' in the catalogue" in spelled.members[1].why
-    [unspelled] = find_clusters({"AWS Training and Certification": 9, "AWS Training & Certification": 1},
-                                known=known)
+    [unspelled] = find_clusters(
+        {"AWS Training and Certification": 9, "AWS Training & Certification": 1}, known=known
+    )
     assert unspelled.canonical == "AWS Training and Certification"  # the tenant's own, not a rename to AWS
 
 
@@ -46,7 +51,9 @@ def test_a_typo_joins_a_centre_never_a_chain() -> None:
 
 
 def test_numbers_roman_numerals_and_plus_signs_must_agree() -> None:
-    assert find_clusters({"AZ-104": 3, "AZ-204": 3, "PSM I": 2, "PSM II": 2, "Network+": 1, "Network": 1}) == []
+    assert (
+        find_clusters({"AZ-104": 3, "AZ-204": 3, "PSM I": 2, "PSM II": 2, "Network+": 1, "Network": 1}) == []
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -66,4 +73,5 @@ def test_blocking_still_finds_typos_among_thousands() -> None:
     names["Vendor01234 Acadmey"] = 1  # far from most, one block away from its own
     clusters = find_clusters(names)
     assert [c.spellings for c in clusters if "Vendor01234 Acadmey" in c.spellings] == [
-        ("Vendor01234 Academy", "Vendor01234 Acadmey")]
+        ("Vendor01234 Academy", "Vendor01234 Acadmey")
+    ]

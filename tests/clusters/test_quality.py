@@ -1,4 +1,4 @@
-"""Pair precision and recall of every clustering method on the labelled variants (tests/clusters/variants.csv).
+"""Pair precision and recall of each method on the labelled variants (tests/clusters/variants.csv).
 
 The file holds spellings of issuers as people type them ("Amazon AWS", "Micro soft", "(ISC)²", "Project
 Managment Institute", …) labelled with the issuer meant, and look-alikes of other issuers (SAP/SAS, Linux

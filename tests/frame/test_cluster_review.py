@@ -18,10 +18,29 @@ from certnb.staging import stage
 
 @pytest.fixture
 def frame() -> pd.DataFrame:
-    issuers = ["Microsoft"] * 4 + ["MSFT", "Microsfot", "Micro soft", "Oracle", "Oracle", "Orcale", "SAP", "SAS"]
-    return build_frame([{"id": "u1", "userPrincipalName": "ana@contoso.example", "displayName": "Ana",
-                         "certifications": [{"id": f"c{i}", "displayName": f"T{i}", "issuingCompany": name}
-                                            for i, name in enumerate(issuers)]}])
+    issuers = ["Microsoft"] * 4 + [
+        "MSFT",
+        "Microsfot",
+        "Micro soft",
+        "Oracle",
+        "Oracle",
+        "Orcale",
+        "SAP",
+        "SAS",
+    ]
+    return build_frame(
+        [
+            {
+                "id": "u1",
+                "userPrincipalName": "ana@contoso.example",
+                "displayName": "Ana",
+                "certifications": [
+                    {"id": f"c{i}", "displayName": f"T{i}", "issuingCompany": name}
+                    for i, name in enumerate(issuers)
+                ],
+            }
+        ]
+    )
 
 
 def test_nothing_is_merged_until_accepted(frame: pd.DataFrame) -> None:
@@ -35,14 +54,16 @@ def test_nothing_is_merged_until_accepted(frame: pd.DataFrame) -> None:
 
 def test_rename_exclude_and_split(frame: pd.DataFrame) -> None:
     review = frame.certs.clusters("issuingCompany")
-    review.rename(0, "Microsoft Corporation")   # any name; accepts the cluster
+    review.rename(0, "Microsoft Corporation")  # any name; accepts the cluster
     review.exclude(0, "Micro soft")
     new = review.split(0, ["Microsfot"])
     assert new == 2 and review.decisions[new].cluster.spellings == ("Microsfot",)
     assert not review.decisions[new].accepted
     changes = review.changes()
     assert dict(zip(changes["before"], changes["after"], strict=True)) == {
-        "Microsoft": "Microsoft Corporation", "MSFT": "Microsoft Corporation"}
+        "Microsoft": "Microsoft Corporation",
+        "MSFT": "Microsoft Corporation",
+    }
     assert "excluded" in set(review.table["action"])
     assert "0  'Microsoft Corporation'" in repr(review)
 
@@ -57,14 +78,17 @@ def test_mistakes_are_refused_naming_the_cluster_and_spelling(frame: pd.DataFram
         review.rename(0, " ")
     with pytest.raises(ValueError, match="some, not all"):
         review.split(1, ["Oracle", "Orcale"])
-    with pytest.raises(ValueError, match="clusters are made of issuingCompany, issuingAuthority, displayName"):
+    with pytest.raises(
+        ValueError, match="clusters are made of issuingCompany, issuingAuthority, displayName"
+    ):
         frame.certs.clusters("webUrl")
 
 
 def test_titles_cluster_too_with_the_catalogue_titles_as_canonical() -> None:
     titles = ["CompTIA Security+"] * 2 + ["Comptia Security+", "CompTIA Security", "PSM I", "PSM II"]
-    frame = build_frame([{"id": "u1", "certifications": [{"id": f"c{i}", "displayName": t}
-                                                         for i, t in enumerate(titles)]}])
+    frame = build_frame(
+        [{"id": "u1", "certifications": [{"id": f"c{i}", "displayName": t} for i, t in enumerate(titles)]}]
+    )
     review = ClusterReview(frame, "displayName", method="default")
     assert [d.cluster.spellings for d in review.decisions] == [("CompTIA Security+", "Comptia Security+")]
 
@@ -87,6 +111,7 @@ def test_accepted_merges_commit_read_back_and_undo(emu: Emulator) -> None:
         again = graph.load(users="all")
         assert again.certs.clusters("issuingCompany").decisions == []
         assert again["issuingCompany"].value_counts()["Microsoft"] == sum(
-            before[s] for s in ("Microsoft", "Microsoft Corporation", "MSFT", "microsoft "))
+            before[s] for s in ("Microsoft", "Microsoft Corporation", "MSFT", "microsoft ")
+        )
         graph.commit(result.undo())
         assert graph.load(users="all")["issuingCompany"].value_counts().to_dict() == before
