@@ -1,9 +1,11 @@
 """Synthetic issuer spellings for the audit benchmarks: real issuers and invented ones, each typed many ways.
 
-`spellings(n)` gives `n` distinct spellings with a weight each (how common it is): about one issuer in
-twenty is a catalogue issuer, the others are invented training companies ("Northwind Cloud Academy"); every
-issuer appears as its name and as variants people type: case, a legal suffix, a space lost or added, and
-one or two typos (a letter dropped, doubled, swapped or replaced). Seeded: the same `n` gives the same list.
+`spellings(n)` gives `n` distinct spellings with a weight each (how common it is): the catalogue's 50
+issuers and invented training companies ("Northwind Cloud Academy") up to one issuer per eight spellings;
+every issuer appears as its name and as variants people type: case, a legal suffix, a space lost or added,
+and one or two typos (a letter dropped, doubled, swapped or replaced). As in a real tenant the big vendors
+hold most certifications: a catalogue issuer's spellings weigh `MAJOR_WEIGHT` times more, so about two
+rows in three name one. Seeded: the same `n` gives the same list.
 
     $ .venv/bin/python -c "from issuer_spellings import spellings; print(spellings(5))"
 """
@@ -119,8 +121,14 @@ def issuers(count: int, seed: int = 18) -> list[str]:
     return names[:count]
 
 
+MAJOR_WEIGHT = 50
+
+
 def spellings(n: int, per_issuer: int = 8, seed: int = 18) -> list[tuple[str, str, int]]:
     """`n` distinct (spelling, the issuer meant, weight) triples; the issuer's own name weighs most."""
+    from certnb.catalogue import default_catalogue
+
+    major = {i.name for i in default_catalogue().issuers}
     rng = Random(seed)
     names = issuers(max(1, n // per_issuer), seed)
     found: dict[str, tuple[str, int]] = {name: (name, 50 + rng.randrange(200)) for name in names}
@@ -129,4 +137,6 @@ def spellings(n: int, per_issuer: int = 8, seed: int = 18) -> list[tuple[str, st
         variant = _variant(rng, name)
         if variant.strip() and variant not in found:
             found[variant] = (name, 1 + rng.randrange(10))
-    return [(s, meant, weight) for s, (meant, weight) in found.items()]
+    return [
+        (s, meant, weight * (MAJOR_WEIGHT if meant in major else 1)) for s, (meant, weight) in found.items()
+    ]

@@ -27,11 +27,12 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
-from certnb.frame.spelling import issuer_spelling, spellings
+from certnb.frame.spelling import ISSUER_FIELDS, issuer_spelling, spellings
 from certnb.schema import FIELDS_BY_COLUMN
 
 FINDING_COLUMNS: tuple[str, ...] = (
@@ -193,8 +194,9 @@ def audit(frame: pd.DataFrame, asof: object = None, catalogue: Catalogue | None 
     for rule in (_expiry, _missing_end, _date_order, _duplicates, _certification_id, _urls):
         findings.extend(rule(frame, day))
     tables = [pd.DataFrame(findings, columns=list(FINDING_COLUMNS))]
-    tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"]) if len(t)]
-    tables += [t for t in catalogue_findings(frame, chosen) if len(t)]
+    variants = {field: spellings(frame[field].astype("string"), chosen) for field in ISSUER_FIELDS}
+    tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"], variants) if len(t)]
+    tables += [t for t in catalogue_findings(frame, chosen, variants) if len(t)]
     tables = [t for t in tables if len(t)] or tables[:1]
     table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     if table.empty:
@@ -377,10 +379,19 @@ def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[s
         )
 
 
+# Plainly valid URLs (printable ASCII, http(s), a host name) pass without a call per row; only the others
+# are checked one by one with the field's own validator, which words the finding.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?(?:[/?#][!-~]*)?")
+
+
 def _urls(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
     for field in ("webUrl", "thumbnailUrl"):
         check = FIELDS_BY_COLUMN[field]
-        for row in _rows(frame, frame[field].notna()):
+        limit = check.max_length or 2048
+        cells = frame[field].astype(object).to_numpy()
+        # A list comprehension over the cells: several times quicker than .str.fullmatch on a "string" column.
+        odd = [isinstance(u, str) and (len(u) > limit or _PLAIN_URL.fullmatch(u) is None) for u in cells]
+        for row in _rows(frame, np.array(odd, dtype=bool)):
             try:
                 check.validate(getattr(row, field))
             except ValueError as refusal:

@@ -23,13 +23,17 @@ Each rule looks at each distinct value once (titles, issuers, hosts), then makes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from certnb.catalogue import Catalogue, Certification, title_key
-from certnb.clusters import same_name
+from certnb.clusters import name_key, same_name
 from certnb.frame.findings import findings_table
 from certnb.frame.spelling import ISSUER_FIELDS, spellings
 
@@ -62,22 +66,44 @@ def _issuer_of(spelling: str, catalogue: Catalogue, variants: Mapping[str, tuple
     return None if found is None else found.name
 
 
-def _typo_issuer(spelling: str, catalogue: Catalogue) -> str | None:
-    for issuer in catalogue.issuers:
-        if any(same_name(spelling, name) for name in (issuer.name, *issuer.aliases)):
-            return issuer.name
-    return None
+Named = dict[str, tuple[dict[str, str], pd.Series]]
+"""Per issuer column: each distinct spelling → the catalogue issuer it names ("" if none), and that name
+per row."""
 
 
-def _unknown_issuer(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.DataFrame]:
+def named_issuers(
+    frame: pd.DataFrame, catalogue: Catalogue, variants: Mapping[str, Mapping[str, tuple[str, str]]]
+) -> Named:
+    """The catalogue issuer each issuer cell names, resolved once per distinct spelling (see `Named`)."""
+    named: Named = {}
     for field in ISSUER_FIELDS:
         column = frame[field].astype("string")
-        variants = spellings(column, catalogue)
-        unknown = {
-            s: _typo_issuer(s, catalogue)
-            for s in _distinct(column)
-            if _issuer_of(s, catalogue, variants) is None
-        }
+        names = {s: _issuer_of(s, catalogue, variants[field]) or "" for s in _distinct(column)}
+        named[field] = (names, column.astype(object).map(names).astype(object).fillna(""))
+    return named
+
+
+def _typo_issuers(spellings_: list[str], catalogue: Catalogue) -> dict[str, str | None]:
+    """Each spelling → the catalogue issuer it is a typo of (None if none): candidates a few edits apart by
+    name key (one vectorised rapidfuzz call), then the default method's own test (`same_name`)."""
+    names = [(name, issuer.name) for issuer in catalogue.issuers for name in (issuer.name, *issuer.aliases)]
+    if not spellings_ or not names:
+        return dict.fromkeys(spellings_)
+    keys = [name_key(s) for s in spellings_]
+    distances = process.cdist(keys, [name_key(n) for n, _ in names], scorer=OSA.distance, score_cutoff=3,
+                              dtype=np.uint8, workers=-1)
+    found: dict[str, str | None] = {}
+    for row, spelling in enumerate(spellings_):
+        near = np.flatnonzero(distances[row] <= 3)
+        found[spelling] = next((names[c][1] for c in near.tolist() if same_name(spelling, names[c][0])), None)
+    return found
+
+
+def _unknown_issuer(frame: pd.DataFrame, catalogue: Catalogue, named: Named) -> Iterable[pd.DataFrame]:
+    for field in ISSUER_FIELDS:
+        column = frame[field].astype("string")
+        strangers = [s for s, name in named[field][0].items() if not name]
+        unknown = _typo_issuers(strangers, catalogue)
         if not unknown:
             continue
         plain = column.astype(object)
@@ -129,7 +155,7 @@ def _titles(frame: pd.DataFrame, catalogue: Catalogue) -> dict[str, tuple[Certif
 
 
 def _title_rules(
-    frame: pd.DataFrame, catalogue: Catalogue, titles: Mapping[str, tuple[Certification, str]]
+    frame: pd.DataFrame, titles: Mapping[str, tuple[Certification, str]], named: Named
 ) -> Iterable[pd.DataFrame]:
     plain = frame["displayName"].astype(object)
     renamed = {t: c for t, (c, how) in titles.items() if how in ("alias", "typo")}
@@ -153,25 +179,15 @@ def _title_rules(
     codes = {t: c for t, (c, how) in titles.items() if how == "exam code"}
     if codes:
         # Only where the row's issuer awards that exam: "200-301" alone could be anything; with Cisco, CCNA.
-        issuers = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
         keys = pd.DataFrame(
-            {
-                "t": plain.fillna(""),
-                "a": frame["issuingAuthority"].fillna("").astype(object),
-                "c": frame["issuingCompany"].fillna("").astype(object),
-            }
+            {"t": plain.fillna(""), "a": named["issuingAuthority"][1], "c": named["issuingCompany"][1]}
         )
         rows = []
-        for title, authority, company in (
-            keys[keys["t"].isin(list(codes))].drop_duplicates().itertuples(index=False)
+        for title, authority, company in keys[keys["t"].isin(list(codes))].drop_duplicates().itertuples(
+            index=False
         ):
             cert = codes[title]
-            named = {
-                _issuer_of(v, catalogue, issuers[f])
-                for f, v in (("issuingAuthority", authority), ("issuingCompany", company))
-                if v
-            }
-            if named & set(cert.issuers):
+            if {authority, company} & set(cert.issuers):
                 rows.append(
                     (
                         title,
@@ -196,15 +212,14 @@ def _title_rules(
             )
     # The issuing authority of a known certification, when it names another catalogue issuer.
     authority = frame["issuingAuthority"].astype("string")
-    variants = spellings(authority, catalogue)
+    names = named["issuingAuthority"][0]
     keys = pd.DataFrame({"t": plain.fillna(""), "a": authority.fillna("").astype(object)})
+    known = keys[keys["t"].isin(list(titles)) & (keys["a"] != "")]
     wrong = []
-    for title, spelled in keys.drop_duplicates().itertuples(index=False):
-        if title not in titles or not spelled:
-            continue
+    for title, spelled in known.drop_duplicates().itertuples(index=False):
         cert = titles[title][0]
-        issuer = _issuer_of(spelled, catalogue, variants)
-        if issuer is not None and issuer not in cert.issuers:
+        issuer = names.get(spelled, "")
+        if issuer and issuer not in cert.issuers:
             wrong.append(
                 (
                     title,
@@ -236,30 +251,25 @@ def _lookup(keys: pd.DataFrame, rows: list[tuple[Any, ...]], names: list[str]) -
     return joined[names].astype(object).where(joined[names].notna(), None)
 
 
+_HOST = re.compile(r"https?://(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
+
+
 def _hosts(frame: pd.DataFrame) -> pd.Series:
-    url = frame["webUrl"].astype("string")
-    return url.str.extract(r"^https?://([^/:?#\s]+)", expand=False).str.lower().str.removeprefix("www.")
+    """Each row's webUrl host, lower case, without "www." ("" when it is no absolute http(s) URL)."""
+    # A list comprehension over the cells: several times quicker than .str.extract on a "string" column.
+    cells = frame["webUrl"].astype(object).to_numpy()
+    found = [_HOST.match(u) if isinstance(u, str) else None for u in cells]
+    return pd.Series([m.group(1).lower() if m else "" for m in found], index=frame.index, dtype=object)
 
 
-def _url_host(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.DataFrame]:
+def _url_host(frame: pd.DataFrame, catalogue: Catalogue, named: Named) -> Iterable[pd.DataFrame]:
     platforms = catalogue.platform_domains()
-    issuers = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
     keys = pd.DataFrame(
-        {
-            "h": _hosts(frame).fillna(""),
-            "a": frame["issuingAuthority"].fillna("").astype(object),
-            "c": frame["issuingCompany"].fillna("").astype(object),
-        }
+        {"h": _hosts(frame), "a": named["issuingAuthority"][1], "c": named["issuingCompany"][1]}
     )
     wrong = []
-    for host, authority, company in keys.drop_duplicates().itertuples(index=False):
-        if not host:
-            continue  # no absolute http(s) URL: the bad-url rule's case
-        names = [
-            _issuer_of(v, catalogue, issuers[f])
-            for f, v in (("issuingAuthority", authority), ("issuingCompany", company))
-            if v
-        ]
+    for host, authority, company in keys[keys["h"] != ""].drop_duplicates().itertuples(index=False):
+        names = [authority, company]  # hosts of rows without an absolute http(s) URL: the bad-url rule
         known = [
             i for i in (catalogue.issuer(n) for n in dict.fromkeys(n for n in names if n)) if i is not None
         ]
@@ -335,10 +345,18 @@ def _unusual_validity(
     )
 
 
-def catalogue_findings(frame: pd.DataFrame, catalogue: Catalogue) -> Iterable[pd.DataFrame]:
-    """Every rule of this module over `frame`, as findings tables (see `certnb.frame.findings`)."""
+def catalogue_findings(
+    frame: pd.DataFrame,
+    catalogue: Catalogue,
+    variants: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+) -> Iterable[pd.DataFrame]:
+    """Every rule of this module over `frame`, as findings tables (see `certnb.frame.findings`);
+    `variants` are the issuer columns' spellings (`certnb.frame.spelling.spellings`) if known already."""
+    if variants is None:
+        variants = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
+    named = named_issuers(frame, catalogue, variants)
     titles = _titles(frame, catalogue)
-    yield from _unknown_issuer(frame, catalogue)
-    yield from _title_rules(frame, catalogue, titles)
-    yield from _url_host(frame, catalogue)
+    yield from _unknown_issuer(frame, catalogue, named)
+    yield from _title_rules(frame, titles, named)
+    yield from _url_host(frame, catalogue, named)
     yield from _unusual_validity(frame, catalogue, titles)

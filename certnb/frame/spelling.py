@@ -14,7 +14,7 @@ cluster's canonical spelling and says why the spelling joined it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -44,12 +44,14 @@ def spellings(column: pd.Series, catalogue: Catalogue | None) -> dict[str, tuple
     return found
 
 
-def issuer_spelling(frame: pd.DataFrame, catalogue: Catalogue | None,
-                    severity: str = "info") -> Iterable[pd.DataFrame]:
-    """The rule's findings, one table per issuer column."""
+def issuer_spelling(
+    frame: pd.DataFrame, catalogue: Catalogue | None, severity: str = "info",
+    known: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+) -> Iterable[pd.DataFrame]:
+    """The rule's findings, one table per issuer column; `known`: each column's `spellings`, if made."""
     for field in ISSUER_FIELDS:
         column = frame[field].astype("string")
-        variants = spellings(column, catalogue)
+        variants = known[field] if known is not None else spellings(column, catalogue)
         if not variants:
             continue
         canonical = pd.Series({s: c for s, (c, _) in variants.items()}, dtype=object)
