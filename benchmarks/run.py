@@ -35,6 +35,7 @@ SCENARIOS: dict[str, list[str]] = {
     "staging_scale": [],
     "frame_build": [],
     "grid": [],
+    "audit_scale": [],
 }
 
 

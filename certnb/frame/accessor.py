@@ -18,7 +18,10 @@ from typing import Any
 
 import pandas as pd
 
+from certnb.catalogue import Catalogue
 from certnb.frame import audit as _audit
+from certnb.frame import cluster_review as _cluster_review
+from certnb.frame import findings as _findings
 from certnb.frame import load as _load
 from certnb.frame import owners as _owners
 from certnb.frame import summary as _summary
@@ -27,8 +30,8 @@ from certnb.schema import LABELS, WRITABLE_COLUMNS
 
 @pd.api.extensions.register_dataframe_accessor("certs")
 class CertsAccessor:
-    """Audit a certification frame: `expiring`, `expired`, `audit`, `summary`, `timeline`, `histogram`,
-    `failures`, `owner`, `owned`.
+    """Audit a certification frame: `expiring`, `expired`, `audit`, `fixes`, `clusters`, `summary`,
+    `timeline`, `histogram`, `failures`, `owner`, `owned`.
 
     >>> import pandas as pd
     >>> pd.DataFrame({"a": [1]}).certs
@@ -55,10 +58,24 @@ class CertsAccessor:
         """Rows ending within `days` days of `asof` (default today), soonest first."""
         return _audit.expiring(self._frame, days, asof)
 
-    def audit(self, asof: object = None, staged: Any = None) -> pd.DataFrame:
+    def audit(self, asof: object = None, staged: Any = None, catalogue: Catalogue | None = None
+              ) -> pd.DataFrame:
         """The findings table of every audit rule (see `certnb.frame.audit.RULES`); with `staged` (a
-        `certnb.Staged`), staged edits of values another system owns are findings too."""
-        return _audit.audit(self._frame, asof, staged)
+        `certnb.Staged`), staged edits of values another system owns are findings too; `catalogue` is the
+        reference catalogue (default: the shipped one; `certnb.catalogue.load_catalogue` extends it)."""
+        return _audit.audit(self._frame, asof, staged, catalogue)
+
+    def clusters(self, field: str = "issuingAuthority", method: str = "default",
+                 catalogue: Catalogue | None = None) -> _cluster_review.ClusterReview:
+        """The clusters of `field`'s spellings (issuingCompany, issuingAuthority, displayName) to review:
+        `.accept()`, `.rename(i, name)`, `.split(i, spellings)`, `.exclude(i, spelling)`, `.stage(staged)`.
+        `method`: one of `certnb.clusters.METHODS`."""
+        return _cluster_review.ClusterReview(self._frame, field, method, catalogue)
+
+    @staticmethod
+    def fixes(findings: pd.DataFrame) -> pd.DataFrame:
+        """The findings' suggested values as a changes table: `staged.from_changes(df.certs.fixes(found))`."""
+        return _findings.suggested_changes(findings)
 
     def owner(self, row: Any, field: str) -> tuple[str, ...]:
         """The systems owning `field` (a column or its label) of the row labelled `row`, by name: `()` when

@@ -6,7 +6,8 @@
     feedback.py     errors and refused edits as HTML, by field
     view.py         `View`: what the forms share (owns widgets, shows errors instead of losing them)
     datagrid/       `grid(df, staged)`: the editable grid (an anywidget over Tabulator), the editor's top
-    picker.py · form.py · new_form.py · bulk.py · merge.py · review.py · editor.py   the forms, and the call
+    picker.py · form.py · new_form.py · bulk.py · merge.py · clusters.py · review.py · editor.py   the forms,
+    and the call
     joining them (the review's words, lines and fixes, and the merge plan, are pure functions in
     certnb.staging; the dry run's and the results' in certnb.commit.plan_report and result_report)
 
@@ -27,6 +28,7 @@ from certnb.widgets.bulk_change import (
     preview,
     stage_preview,
 )
+from certnb.widgets.clusters import ClusterForm
 from certnb.widgets.datagrid import Grid, grid
 from certnb.widgets.editor import TAB_TITLES, Editor, editor
 from certnb.widgets.form import CertificationForm
@@ -41,6 +43,7 @@ __all__ = [
     "BulkEditForm",
     "CertificationForm",
     "ClearField",
+    "ClusterForm",
     "Criteria",
     "Editor",
     "Grid",

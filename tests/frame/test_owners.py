@@ -211,7 +211,8 @@ def test_a_suggested_fix_of_an_owned_value_is_flagged_and_its_fix_says_where() -
     assert spelling["suggested"].tolist() == ["Microsoft"]
     assert spelling["fix"].iloc[0] == (f"use 'Microsoft', in {WORKDAY_NAME} (it owns this value; a Graph "
                                        "edit would not last)")
-    [owned] = findings[findings["rule"] == "owned-fix"].to_dict("records")
+    owned_fixes = findings[(findings["rule"] == "owned-fix") & (findings["field"] == "issuingCompany")]
+    [owned] = owned_fixes.to_dict("records")
     assert (owned["severity"], owned["id"], owned["field"], owned["value"], owned["suggested"]) == (
         "warning", "c-az104", "issuingCompany", "MSFT", "Microsoft")
     assert owned["detail"] == (f"the audit suggests Issuing company 'Microsoft', but {WORKDAY_NAME} owns "
@@ -223,7 +224,7 @@ def test_a_suggested_fix_of_an_owned_value_is_flagged_and_its_fix_says_where() -
 
 def test_a_suggestion_on_a_value_nobody_owns_is_not_flagged() -> None:
     users = copy.deepcopy(USERS)
-    users[0]["certifications"][0]["sources"][0]["properties"] = ["endDate"]  # the issuer is no longer owned
+    users[0]["certifications"][0]["sources"][0]["properties"] = ["webUrl"]  # no suggestion touches it
     findings = build_frame(users, profile_sources=PROFILE_SOURCES).certs.audit(asof=ASOF)
     assert "owned-fix" not in set(findings["rule"])
     assert findings.loc[findings["rule"] == "issuer-spelling", "fix"].tolist() == ["use 'Microsoft'"]
@@ -235,7 +236,8 @@ def test_staged_edits_of_owned_values_are_findings_when_the_audit_is_given_them(
                           "field": ["endDate", "description"],
                           "after": ["2027-12-31", "Azure admin (AZ-104)"]})
     findings = df.certs.audit(asof=ASOF, staged=edits)
-    staged = findings[(findings["rule"] == "owned-fix") & (findings["field"] == "endDate")]
+    staged = findings[(findings["rule"] == "owned-fix") & (findings["field"] == "endDate")
+                      & findings["detail"].str.startswith("an edit is staged")]
     assert staged[["id", "value", "suggested"]].values.tolist() == [
         ["c-az104", pd.Timestamp("2026-12-31"), "2027-12-31"]]
     assert staged["detail"].iloc[0].startswith("an edit is staged to set Expires '2027-12-31', but Workday")

@@ -116,7 +116,8 @@ def test_a_large_frame_is_audited_in_the_background(frame: pd.DataFrame, staged:
     g = Grid(frame, staged, asof=ASOF, background=True)
     assert g.table.wait(30)
     assert g.audited and {"type": "reload"} in [c for c, _ in sent]
-    assert [f.rule for f in g.table.findings(4)] == ["expired"]
+    rules = [f.rule for f in g.table.findings(4)]  # c1: "AZ-104", an exam code, valid 2 years (one is usual)
+    assert rules == ["expired", "exam-code-title", "unusual-validity"]
 
 
 def test_the_text_view_says_counts_and_no_address_or_id(g: Grid, frame: pd.DataFrame) -> None:

@@ -1,0 +1,99 @@
+"""Findings as a table built column-wise: the rules that look at a million rows at once use it.
+
+`findings_table(frame, mask, rule, severity, field, detail, fix, suggested)` makes one finding per row of
+`frame` where `mask` holds, with the audit's columns (`certnb.frame.audit.FINDING_COLUMNS`), without a
+Python dict per row. `detail`, `fix` and `suggested` are one value for all, or a Series aligned with
+`frame`.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"userId": ["u1", "u2"], "userPrincipalName": ["a@x", "b@x"], "id": ["c1", "c2"],
+    ...                       "displayName": ["AZ-104", "PMP"], "issuingCompany": ["MSFT", "PMI"]})
+    >>> table = findings_table(frame, frame["issuingCompany"] == "MSFT", "issuer-spelling", "info",
+    ...                        "issuingCompany", "spelled 'Microsoft' elsewhere", "use 'Microsoft'",
+    ...                        "Microsoft")
+    >>> table[["id", "value", "suggested"]].values.tolist()
+    [['c1', 'MSFT', 'Microsoft']]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["COLUMNS", "findings_table", "suggested_changes"]
+
+COLUMNS: tuple[str, ...] = (
+    "rule",
+    "severity",
+    "userId",
+    "userPrincipalName",
+    "id",
+    "displayName",
+    "field",
+    "value",
+    "detail",
+    "fix",
+    "suggested",
+)
+"""The findings table's columns, as `certnb.frame.audit.FINDING_COLUMNS` lists them."""
+
+
+def _objects(series: pd.Series) -> Any:
+    """The series' cells as Python objects, a missing one as None."""
+    return np.asarray(series.astype(object).where(series.notna(), None), dtype=object)
+
+
+def _cells(values: Any, chosen: Any, n: int) -> Any:
+    if isinstance(values, pd.Series):
+        return _objects(values)[chosen]
+    return [values] * n
+
+
+def findings_table(
+    frame: pd.DataFrame,
+    mask: Any,
+    rule: str,
+    severity: str,
+    field: str,
+    detail: Any,
+    fix: Any,
+    suggested: Any = None,
+) -> pd.DataFrame:
+    """One finding of `rule` per row of `frame` where `mask` is true (NA counts as false)."""
+    chosen = np.asarray(pd.Series(mask, index=frame.index).fillna(False).to_numpy(dtype=bool))
+    n = int(chosen.sum())
+    columns: dict[str, Any] = {"rule": [rule] * n, "severity": [severity] * n}
+    for name in ("userId", "userPrincipalName", "id", "displayName"):
+        columns[name] = _objects(frame[name])[chosen]
+    columns["field"] = [field] * n
+    columns["value"] = _objects(frame[field])[chosen]
+    columns["detail"] = _cells(detail, chosen, n)
+    columns["fix"] = _cells(fix, chosen, n)
+    columns["suggested"] = _cells(suggested, chosen, n)
+    return pd.DataFrame(columns, columns=list(COLUMNS))
+
+
+def suggested_changes(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings that suggest a value, as a changes table (userId, id, field, after) that
+    `staged.from_changes` stages in one call; a finding without a suggestion is left out, and where two
+    findings suggest values for one cell the first one (the audit sorts by severity) is taken.
+
+    >>> found = pd.DataFrame({"userId": ["u1", "u1"], "id": ["c1", "c2"],
+    ...                       "field": ["issuingCompany", "webUrl"],
+    ...                       "suggested": ["Microsoft", None]})
+    >>> suggested_changes(found).values.tolist()
+    [['u1', 'c1', 'issuingCompany', 'Microsoft']]
+    """
+    chosen = findings[findings["suggested"].notna()]
+    chosen = chosen[~chosen.duplicated(["userId", "id", "field"], keep="first")]
+    return pd.DataFrame(
+        {
+            "userId": chosen["userId"].astype(object),
+            "id": chosen["id"].astype(object),
+            "field": chosen["field"].astype(object),
+            "after": chosen["suggested"].astype(object),
+        },
+        columns=["userId", "id", "field", "after"],
+    ).reset_index(drop=True)
