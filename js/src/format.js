@@ -47,25 +47,36 @@ export function stagedState(cell) {
   return `<span class="certnb-staged-count">${n} staged</span> <button class="certnb-unstage-row" title="Unstage this row">×</button>`;
 }
 
+// Who owns a cell's value, as the kernel says it on hover ("Owned by Workday HR (Workday): fix it in that
+// system"), "" when nobody does: a row's `owned` is [[hover text, [field, ...]], ...] (window.py).
+export function ownedTitle(row, field) {
+  if (!row.owned) return "";
+  for (const [title, fields] of parsed(row.owned) || []) if (fields.includes(field)) return title;
+  return "";
+}
+
 export function editable(ctx) {
   return (cell) => {
     const row = cell.getData();
     const field = cell.getField();
     const refused = ctx.refused.get(`${row._pos}:${field}`);
     const el = cell.getElement();
+    const owner = ownedTitle(row, field); // marked in every mode; read-only when the Staged refuses it
+    el.classList.toggle("certnb-owned", !!owner);
+    el.classList.toggle("certnb-owned-locked", !!owner && ctx.model.get("owned") === "refuse");
     el.classList.toggle("certnb-refused", !!refused);
     el.classList.remove("certnb-cell-staged");
     if (refused) {
       el.title = refused.message;
       return escape(refused.text);
     }
-    el.removeAttribute("title");
+    if (owner) el.title = owner; else el.removeAttribute("title");
     const staged = parsed(row.staged);
     if ((row._flags || 0) & (NEW | DRAFT | DELETED)) return escape(cell.getValue()); // nothing before it, or struck
     if (staged && field in staged) {
       el.classList.add("certnb-cell-staged");
       const [before, after] = staged[field];
-      el.title = `staged: ${before ?? "(empty)"} → ${after ?? "(empty)"}`;
+      el.title = (owner ? `${owner} · ` : "") + `staged: ${before ?? "(empty)"} → ${after ?? "(empty)"}`;
       return `<span class="certnb-before"><s>${escape(before ?? "∅")}</s> → </span><span class="certnb-after">${escape(after ?? "∅")}</span>` +
         ` <button class="certnb-unstage" title="Unstage this cell">×</button>`;
     }

@@ -9,7 +9,7 @@ import "tabulator-tables/dist/css/tabulator_simple.css";
 import "./grid.css";
 import { decodeWindow } from "./decode.js";
 import { audienceEditor, dateEditor, textEditor } from "./editors.js";
-import { DELETED, DONE, DRAFT, NEW, editable, escape, findings, person, stagedState } from "./format.js";
+import { DELETED, DONE, DRAFT, NEW, editable, escape, findings, ownedTitle, person, stagedState } from "./format.js";
 import { kernel } from "./link.js";
 import { element, toolbar } from "./toolbar.js";
 
@@ -42,6 +42,9 @@ function render({ model, el }) {
   let reloading = Promise.resolve(); // the latest reload the kernel asked for (a "reorder")
   let table = null;
   const labels = Object.fromEntries(model.get("columns").map((c) => [c.field, c.label]));
+  // A cell another system owns takes no edit while the Staged refuses such edits (owned="refuse").
+  const ownedLocked = (data, field) => model.get("owned") === "refuse" && !!ownedTitle(data, field);
+  const readOnly = (cell) => locked(cell.getRow().getData()) || ownedLocked(cell.getRow().getData(), cell.getField());
 
   const say = (text, error) => {
     message.textContent = text || "";
@@ -98,7 +101,7 @@ function render({ model, el }) {
     else if (c.field === "staged") { def.formatter = stagedState; def.headerSort = false; def.headerFilter = false; def.frozen = true; }
     if (c.editor) {
       def.editor = editors[c.editor];
-      def.editable = (cell) => !locked(cell.getRow().getData());
+      def.editable = (cell) => !readOnly(cell);
       def.formatter = editable(ctx);
       def.cssClass = `certnb-col-${c.field} certnb-editable`;
     } else {
@@ -228,12 +231,12 @@ function render({ model, el }) {
     if (!root.contains(document.activeElement) || document.activeElement === document.body) root.focus({ preventScroll: true });
   });
 
-  const sayLocked = async (cell) => { // why a deleted row (or one a commit did) takes no edit, in the kernel's words
+  const sayLocked = async (cell) => { // why a deleted row (one a commit did, an owned cell) takes no edit, in the kernel's words
     const [reply] = await link.ask({ type: "check", pos: cell.getRow().getData()._pos, field: cell.getField(), value: cell.getValue() });
     say(reply.message, true);
   };
   table.on("cellDblClick", (e, cell) => {
-    if (cell.getColumn().getDefinition().editor && locked(cell.getRow().getData())) sayLocked(cell);
+    if (cell.getColumn().getDefinition().editor && readOnly(cell)) sayLocked(cell);
   });
   const rowAction = async (msg) => {
     const [reply] = await link.ask(msg);
@@ -250,7 +253,7 @@ function render({ model, el }) {
     if (reply.ok) {
       ctx.refused.delete(key);
       cell.getRow().update({ [field]: reply.text });
-      say(`${labels[field]} staged.`, false);
+      say(reply.message || `${labels[field]} staged.`, false); // an owned cell: staged with a warning, or routed
     } else {
       ctx.refused.set(key, { text: value, message: reply.message || "refused" });
       say(reply.message, true);
@@ -285,7 +288,7 @@ function render({ model, el }) {
     if (moves[e.key]) { e.preventDefault(); moveActive(...moves[e.key]); return; }
     if (!editableFields().includes(active.field)) return;
     const typing = e.key === "Enter" || e.key === "F2" || (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey);
-    if (typing && locked(cell.getRow().getData())) { e.preventDefault(); sayLocked(cell); return; }
+    if (typing && readOnly(cell)) { e.preventDefault(); sayLocked(cell); return; }
     if (e.key === "Enter" || e.key === "F2") { e.preventDefault(); cell.edit(true); return; }
     if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
@@ -311,7 +314,8 @@ function render({ model, el }) {
       if (row) row.reformat();
     }
     const refused = (reply.refused || []).length;
-    say(`Pasted: ${reply.staged} cell${reply.staged === 1 ? "" : "s"} staged` + (refused ? `, ${refused} refused: ${reply.refused[0][2]}` : "."), refused > 0);
+    say(`Pasted: ${reply.staged} cell${reply.staged === 1 ? "" : "s"} staged` + (refused ? `, ${refused} refused: ${reply.refused[0][2]}` : ".") +
+      (reply.note ? ` ${reply.note}` : ""), refused > 0);
   });
 
   let searchTimer = null;

@@ -40,13 +40,15 @@ from certnb.staging.operations import CREATE, DELETE, ROW_OPERATIONS
 from certnb.staging.refusals import date_order_rule
 from certnb.widgets.bulk_change import parse_text
 from certnb.widgets.datagrid.columns import EDITABLE
+from certnb.widgets.datagrid.owned import caught_owned
 from certnb.widgets.datagrid.rows import SlotState, renamed_state
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
     from certnb.widgets.datagrid.table import GridTable
 
-__all__ = ["UNSTAGED", "CellResult", "History", "Step", "check_cell", "edit_cell", "parse_cell"]
+__all__ = ["UNSTAGED", "CellResult", "History", "Step", "check_cell", "edit_cell", "owned_refusal",
+           "parse_cell"]
 
 UNSTAGED: Any = object()
 """What a step records for a key that had nothing staged."""
@@ -69,7 +71,8 @@ def parse_cell(field_name: str, text: object) -> Any:
 
 @dataclass(frozen=True)
 class CellResult:
-    """What one cell edit did: `ok` (staged, or nothing to stage), or refused with `message`."""
+    """What one cell edit did: `ok` (staged, or nothing to stage), or refused with `message`; an owned cell
+    edited with owned="warn" or "source" is `ok` with `message` saying what staging did with it."""
 
     position: int
     field: str
@@ -219,20 +222,31 @@ def edit_cell(history: History, position: int, field_name: str, text: object) ->
     if field_name not in EDITABLE or not FIELDS_BY_COLUMN[field_name].writable:
         label = LABELS.get(field_name, field_name)
         return CellResult(position, field_name, False, f"{label} is not editable in the grid")
-    locked = history.table.locked(position)
+    table = history.table
+    locked = table.locked(position) or owned_refusal(history, position, field_name)
     if locked is not None:
         return CellResult(position, field_name, False, locked)
     try:
         value = parse_cell(field_name, text)
-        check_value(field_name, value)
+        wire = check_value(field_name, value)
     except Refusal as refusal:
         return CellResult(position, field_name, False, str(refusal))
     try:
-        history.stage(f"edit {LABELS.get(field_name, field_name)}", {(position, field_name): value})
+        with caught_owned() as warned:  # owned="warn": said in the message line, not as a stray warning
+            history.stage(f"edit {LABELS.get(field_name, field_name)}", {(position, field_name): value})
     except EditsRefused as refused:
         return CellResult(position, field_name, False, refused.problems[0].rule)
-    history.table.refresh(history.staged)
-    return CellResult(position, field_name, True, text=str(history.table.text[field_name][position]))
+    table.refresh(history.staged)
+    changed = ("" if wire is None else str(wire)) != table.loaded[field_name][position]
+    said = table.owned.after_edit(position, field_name, history.staged.owned) if warned or (
+        changed and history.staged.owned == "source") else ""
+    return CellResult(position, field_name, True, said, text=str(table.text[field_name][position]))
+
+
+def owned_refusal(history: History, position: int, field_name: str) -> str | None:
+    """Why the grid refuses to edit a cell another system owns (while its `Staged` refuses such edits)."""
+    table = history.table
+    return table.owned.refusal(position, field_name, table.who(position), history.staged.owned)
 
 
 def check_cell(history: History, position: int, field_name: str, text: object) -> CellResult:
@@ -247,7 +261,7 @@ def check_cell(history: History, position: int, field_name: str, text: object) -
     'Expires 2024-01-01 is before Valid from 2025-01-01 (Expires must not be before Valid from)'
     """
     table = history.table
-    locked = table.locked(position)
+    locked = table.locked(position) or owned_refusal(history, position, field_name)
     if locked is not None:
         return CellResult(position, field_name, False, locked)
     try:

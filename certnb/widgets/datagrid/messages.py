@@ -46,7 +46,7 @@ def _check(grid: Grid, content: dict[str, Any]) -> None:
 def _paste(grid: Grid, content: dict[str, Any]) -> None:
     result = grid.paste(int(content["start"]), str(content["field"]), str(content.get("text", "")))
     grid.send({"type": "pasted", "id": content.get("id"), "staged": len(result.staged),
-               "refused": [[p, f, m] for (p, f), m in result.refused.items()]})
+               "refused": [[p, f, m] for (p, f), m in result.refused.items()], "note": result.note})
 
 
 def _select(grid: Grid, content: dict[str, Any]) -> None:

@@ -4,7 +4,8 @@ The block lands from a cell down and to the right, over the rows in the grid's c
 editable columns as shown; cells past the last row or column, or on a read-only column, are dropped. Each
 cell is checked by the field's rule; the valid ones are staged in one atomic call (one undo step), and
 every refused cell comes back with its message (by label), staging nothing for it. Cells landing on a row
-staged for deletion (or done by a commit, or a draft without a title) are refused, saying so.
+staged for deletion (or done by a commit, or a draft without a title) are refused, saying so, and so are
+cells another system owns unless the `Staged` takes such edits (`certnb.widgets.datagrid.owned`).
 
     >>> parse_block("2027-01-31\\t\\n2027-02-28\\r\\n")
     [['2027-01-31', ''], ['2027-02-28']]
@@ -21,7 +22,8 @@ import numpy as np
 from certnb.errors import EditsRefused
 from certnb.staging.edit import Refusal, check_value
 from certnb.widgets.datagrid.columns import EDITABLE
-from certnb.widgets.datagrid.editing import History, parse_cell
+from certnb.widgets.datagrid.editing import History, owned_refusal, parse_cell
+from certnb.widgets.datagrid.owned import caught_owned
 
 __all__ = ["PasteResult", "parse_block", "paste_block"]
 
@@ -36,10 +38,13 @@ def parse_block(text: str) -> list[list[str]]:
 
 @dataclass
 class PasteResult:
-    """What a paste did: the cells it staged, and each refused cell's message, by (position, field)."""
+    """What a paste did: the cells it staged, and each refused cell's message, by (position, field); `note`
+    says what staging did with cells other systems own (owned="warn": staged with a warning; "source": sent
+    to `staged.source_fixes()`, not staged)."""
 
     staged: list[tuple[int, str]] = field(default_factory=list)
     refused: dict[tuple[int, str], str] = field(default_factory=dict)
+    note: str = ""
 
 
 def _draft(history: History, position: int) -> str | None:
@@ -57,6 +62,7 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
         return result
     first = list(columns).index(start_field)
     cells: dict[tuple[int, str], Any] = {}
+    owned: dict[tuple[int, str], None] = {}  # cells other systems own that the paste changes (warn, source)
     for r, line in enumerate(parse_block(text)):
         if start_row + r >= len(order):
             break
@@ -66,21 +72,26 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
             if first + c >= len(columns) or columns[first + c] not in EDITABLE:
                 continue
             name = columns[first + c]
-            if locked is not None:  # a deleted row, one done by a commit, a draft: said per cell
-                result.refused[position, name] = locked
+            refused = locked or owned_refusal(history, position, name)
+            if refused is not None:  # a deleted row, one done by a commit, a draft, an owned cell: per cell
+                result.refused[position, name] = refused
                 continue
             try:
                 value = parse_cell(name, typed)
-                check_value(name, value)
+                wire = check_value(name, value)
             except Refusal as refusal:
                 result.refused[position, name] = str(refusal)
                 continue
             cells[position, name] = value
+            if history.table.owned.owners(position, name) and (
+                    "" if wire is None else str(wire)) != history.table.loaded[name][position]:
+                owned[position, name] = None
     for _ in range(3):  # date order is checked across the row when staging: drop what it refuses, retry
         if not cells:
             break
         try:
-            history.stage("paste", cells)
+            with caught_owned():  # owned="warn": the reply's note says so
+                history.stage("paste", cells)
         except EditsRefused as refused:
             for problem in refused.problems:
                 cell = problem.row if isinstance(problem.row, tuple) else None
@@ -92,4 +103,12 @@ def paste_block(history: History, order: np.ndarray, start_row: int, columns: Se
         result.staged = list(cells)
         break
     history.table.refresh(history.staged)
+    mode = history.staged.owned
+    taken = [cell for cell in owned if cell in result.staged]
+    if mode == "source":  # routed to the source fixes: nothing of them is staged
+        result.staged = [cell for cell in result.staged if cell not in owned]
+    if taken:
+        position, name = taken[0]
+        result.note = (history.table.owned.after_edit(position, name, mode)
+                       + (f" (and {len(taken) - 1} more owned cells)" if len(taken) > 1 else ""))
     return result

@@ -41,6 +41,7 @@ from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging.operations import CREATE, DELETE
 from certnb.staging.rows import wire_column
 from certnb.widgets.datagrid.columns import DATA_FIELDS, EDITABLE
+from certnb.widgets.datagrid.owned import OwnedCells
 from certnb.widgets.datagrid.rows import DELETED, DONE, DRAFT, NEW, Person, Slot, SlotRows
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class GridTable:
         self.staged: dict[int, dict[str, tuple[Any, Any]]] = {}  # position → field → (before, after) wire
         self._edits: dict[tuple[str, str, str], Any] = {}
         self.rows = SlotRows(self.base)  # the new rows, after the frame's
+        self.owned = OwnedCells(frame)  # cells other systems own (`certnb.widgets.datagrid.owned`)
         self.deleted: set[int] = set()  # positions staged for deletion
         self.done: set[int] = set()  # positions whose create or delete a commit has done
         self.expected: int | None = None  # the slot the next create new to the grid goes to (`SlotRows`)

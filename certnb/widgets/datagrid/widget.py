@@ -4,7 +4,8 @@ kernel for windows of rows and sends back edits, pastes, selections and undo/red
 All logic lives in the pure modules beside it (`table`, `window`, `editing`, `paste`); this class holds the
 state of one grid (the current query and order, the selection) and turns messages into their calls. Every
 method the browser reaches is an ordinary method too, so code and tests drive the grid the same way.
-New rows and deletes: `add_row`, `delete_selected`, `restore`, `withdraw` (`row_steps`, `rows`).
+New rows and deletes: `add_row`, `delete_selected`, `restore`, `withdraw` (`row_steps`, `rows`). Cells other
+systems own are read-only unless the `Staged` was opened with owned="warn" or "source" (`owned`).
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
@@ -35,6 +36,7 @@ from certnb.widgets.bulk_change import BulkChange, Preview, preview, stage_previ
 from certnb.widgets.datagrid.columns import AUDIENCES, EDITABLE, column_specs
 from certnb.widgets.datagrid.editing import CellResult, History, edit_cell
 from certnb.widgets.datagrid.messages import HANDLERS
+from certnb.widgets.datagrid.owned import caught_owned
 from certnb.widgets.datagrid.paste import PasteResult, paste_block
 from certnb.widgets.datagrid.row_steps import (
     add_row,
@@ -85,6 +87,7 @@ class Grid(anywidget.AnyWidget):
     can_redo = traitlets.Bool(False).tag(sync=True)
     audited = traitlets.Bool(False).tag(sync=True)
     note = traitlets.Unicode("").tag(sync=True)
+    owned = traitlets.Unicode("refuse").tag(sync=True)  # the Staged's owned=; "refuse": owned cells read-only
     height = traitlets.Unicode("460px").tag(sync=True)
 
     def __init__(self, frame: pd.DataFrame, staged: Staged, *, asof: object = None,
@@ -107,6 +110,7 @@ class Grid(anywidget.AnyWidget):
         self.audiences = list(AUDIENCES)
         self.rules = [{"rule": r, "severity": s} for r, s in RULES.items()]
         self.audited = self.table.audited
+        self.owned = staged.owned
         self._people = people(frame)
         self.people = [{"value": p.user_principal_name or p.user_id, "label": p.display_name or ""}
                        for p in self._people]
@@ -218,6 +222,12 @@ class Grid(anywidget.AnyWidget):
             return edit_draft(self.history, position, field, text)
         return edit_cell(self.history, position, field, text)
 
+    def hover(self, row: Any, field: str, *, position: int | None = None) -> str:
+        """What hovering a cell says of who owns its value ("Owned by Workday HR (Workday): fix it in that
+        system"), "" when nobody does."""
+        position = self._position(row) if position is None else position
+        return self.table.owned.hover(position, field)
+
     def paste(self, start: int, field: str, text: str) -> PasteResult:
         """Paste Excel's clipboard `text` at index `start` of the current order, column `field`."""
         shown = [c["field"] for c in self.columns
@@ -288,13 +298,15 @@ class Grid(anywidget.AnyWidget):
 
     def undo(self) -> bool:
         """Undo the latest grid step (edit, paste, unstage, bulk change, add, delete, restore)."""
-        done = self.history.undo()
+        with caught_owned():  # owned="warn" warned when the edit was first staged
+            done = self.history.undo()
         self._follow_shape()
         return done
 
     def redo(self) -> bool:
         """Redo the latest undone step."""
-        done = self.history.redo()
+        with caught_owned():
+            done = self.history.redo()
         self._follow_shape()
         return done
 

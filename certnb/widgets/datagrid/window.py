@@ -4,7 +4,9 @@ and windows of that order as columnar binary chunks for the browser.
 Pure functions over a `GridTable`, so every view is testable without a browser. The browser asks for a
 window (`start`, `size`, default 200 rows) of the current order and gets one small JSON header and binary
 buffers: the frame positions (int32), a flags byte per row, and every text column UTF-8 encoded, values
-joined by U+001F (a control character the schema refuses in any text, so it never occurs in a cell).
+joined by U+001F (a control character the schema refuses in any text, so it never occurs in a cell). Besides
+the frame's columns a row carries its findings, what is staged, and its cells other systems own (`owned`:
+one JSON list of [hover text, fields] per row, "" for the usual row nobody owns a cell of).
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.widgets.datagrid.table import GridTable
@@ -154,6 +156,7 @@ def encode_window(table: GridTable, positions: np.ndarray, start: int, size: int
     texts = {name: table.text[name][chunk].tolist() for name in DATA_FIELDS}
     texts["findings"] = [e[0] for e in extras]
     texts["staged"] = [e[1] for e in extras]
+    texts["owned"] = [table.owned.encoded(p) for p in rows]  # "" for the rows nobody owns a cell of
     header = {"start": int(start), "count": len(rows), "total": len(positions), "columns": list(texts)}
     buffers = [chunk.astype("<i4").tobytes(), flags.tobytes()]
     buffers += [SEPARATOR.join(v.replace(SEPARATOR, " ") for v in values).encode("utf-8")
