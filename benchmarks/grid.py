@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
                 edits: list[float] = []
                 transport: list[float] = []
                 for i in range(EDITS):
-                    cell = page.locator(".certnb-grid .tabulator-row").nth(i).locator(".certnb-col-endDate")
+                    # An Expires cell another system owns takes no edit (the generated frame has some).
+                    free = ".certnb-grid .tabulator-cell.certnb-col-endDate:not(.certnb-owned)"
+                    cell = page.locator(free).nth(i)
                     cell.click()
                     page.keyboard.type(f"2035-01-{i + 10}")
                     page.keyboard.press("Enter")

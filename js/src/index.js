@@ -235,8 +235,11 @@ function render({ model, el }) {
     const [reply] = await link.ask({ type: "check", pos: cell.getRow().getData()._pos, field: cell.getField(), value: cell.getValue() });
     say(reply.message, true);
   };
-  table.on("cellDblClick", (e, cell) => {
-    if (cell.getColumn().getDefinition().editor && readOnly(cell)) sayLocked(cell);
+  // A double-click's first click made the cell active: a read-only one says why (Tabulator's cellDblClick is
+  // not told for a cell its editable() refuses).
+  holder.addEventListener("dblclick", (e) => {
+    const cell = activeCell();
+    if (cell && cell.getElement().contains(e.target) && cell.getColumn().getDefinition().editor && readOnly(cell)) sayLocked(cell);
   });
   const rowAction = async (msg) => {
     const [reply] = await link.ask(msg);

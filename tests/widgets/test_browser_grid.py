@@ -199,3 +199,54 @@ def test_add_delete_restore_filter_and_commit_rows_in_the_grid(lab: Lab, tmp_pat
     assert held["carol@contoso.example"]["AZ-305"]["endDate"] == "2028-05-31"
     seeded = next(c for u in seed()["users"] for c in u["certifications"] if c["id"] == "c2")
     assert {k: held["carol@contoso.example"]["CKA"][k] for k in seeded} == seeded  # restored: untouched
+
+
+ORG_DATA = "7986c642-b494-4140-8df4-f5ed125e2c67"  # Organizational Data in Microsoft 365: admin-controlled
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("ui", ["lab/tree", "notebooks"], ids=["jupyterlab", "notebook7"])
+def test_a_cell_another_system_owns_is_marked_and_refuses_typing(lab: Lab, tmp_path: Path, ui: str) -> None:
+    """Adele's CISSP expiry comes from Organizational Data in Microsoft 365: the cell is hatched with a lock,
+    its title names the owner, typing and double-clicking open no editor and say why; its other cells edit.
+    Screenshots: /tmp/grid-owned-*.png."""
+    import json
+
+    from playwright.sync_api import expect
+
+    owned = seed()
+    cissp = next(c for u in owned["users"] for c in u["certifications"] if c["id"] == "a2")
+    cissp["sources"] = [{"sourceId": ORG_DATA, "properties": ["endDate"]}]
+    (lab.root / "seed.json").write_text(json.dumps(owned), encoding="utf-8")  # before the notebook runs
+    name = ui.split("/")[0]
+    with editor_in_browser(lab, ui, tmp_path, width=1280) as (page, editor, _screens):
+        grid = editor.locator(".certnb-grid")
+        message = grid.locator(".certnb-grid-message")
+        cell = grid_cell(editor, "CISSP", "endDate")
+        expect(cell).to_have_class(lambda_class("certnb-owned"))
+        expect(cell).to_have_attribute(
+            "title", "Owned by Organizational Data in Microsoft 365: fix it in that system")
+        assert cell.evaluate("(el) => getComputedStyle(el, '::after').backgroundImage").startswith("url(")
+        expect(grid.locator(".tabulator-cell.certnb-owned")).to_have_count(1)  # nothing else is owned
+
+        cell.click()
+        page.keyboard.type("2")
+        refusal = ("Adele Admin · CISSP: Expires is owned by Organizational Data in Microsoft 365: fix it in "
+                   "that system (stage(df, owned='warn') lets the grid edit it)")
+        expect(message).to_have_text(refusal)
+        expect(grid.locator(".tabulator-editing")).to_have_count(0)
+        cell.hover()
+        page.screenshot(path=f"/tmp/grid-owned-{name}.png")
+        message.evaluate("(el) => { el.textContent = ''; }")
+        cell.dblclick()
+        expect(message).to_have_text(refusal)
+        expect(grid.locator(".tabulator-editing")).to_have_count(0)
+        expect(cell).to_have_text("2029-01-31")
+        expect(grid.locator(".certnb-grid-status")).to_contain_text("0 staged")
+
+        grid_cell(editor, "CISSP", "certificationId").click()  # the row's other cells are Adele's to edit
+        page.keyboard.type("ISC2-7")
+        page.keyboard.press("Enter")
+        expect(message).to_have_text("Certification id staged.")
+        expect(grid.locator(".certnb-grid-status")).to_contain_text("1 staged")
