@@ -33,7 +33,7 @@ import pandas as pd
 
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
-from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_fixes
+from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_suggestions, staged_owned_fixes
 from certnb.frame.owners import Ownership
 from certnb.frame.spelling import ISSUER_FIELDS, issuer_spelling, spellings
 from certnb.schema import FIELDS_BY_COLUMN
@@ -200,8 +200,9 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     findings: list[dict[str, Any]] = []
     for rule in (_expiry, _missing_end, _date_order, _duplicates, _certification_id, _urls):
         findings.extend(rule(frame, day))
+    ownership = Ownership(frame)
     if "sources" in frame.columns:
-        findings.extend(disagreeing_sources(frame, duplicate_keys(frame)))
+        findings.extend(disagreeing_sources(frame, duplicate_keys(frame), ownership))
     tables = [pd.DataFrame(findings, columns=list(FINDING_COLUMNS))]
     variants = {field: spellings(frame[field].astype("string"), chosen) for field in ISSUER_FIELDS}
     tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"], variants) if len(t)]
@@ -209,7 +210,7 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     tables = [t for t in tables if len(t)] or tables[:1]
     table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     if "sources" in frame.columns:
-        table = _with_owned_fixes(frame, table, staged)
+        table = _with_owned_fixes(frame, table, staged, ownership)
     if table.empty:
         return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
     rank = {rule: i for i, rule in enumerate(RULES)}
@@ -220,19 +221,18 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
 
 
-def _with_owned_fixes(frame: pd.DataFrame, table: pd.DataFrame, staged: Any) -> pd.DataFrame:
+def _with_owned_fixes(frame: pd.DataFrame, table: pd.DataFrame, staged: Any, ownership: Ownership
+                      ) -> pd.DataFrame:
     """`table` with an `owned-fix` finding for each suggestion (and staged edit) on a value another system
     owns, and those suggestions' `fix` saying where to fix it instead (`certnb.frame.owner_rules`)."""
-    if not Ownership(frame):
+    if not ownership:
         return table
-    suggesting = table.index[table["suggested"].notna()]
-    records: list[dict[str, Any]] = table.loc[suggesting].to_dict("records")  # type: ignore[assignment]
-    owned = list(owned_fixes(frame, records, staged))
-    if not owned:
+    table, owned = owned_suggestions(table, ownership)
+    edits = list(staged_owned_fixes(frame, staged, ownership))
+    tables = [table, owned.astype(object), pd.DataFrame(edits, columns=list(FINDING_COLUMNS))]
+    if not len(owned) and not edits:
         return table
-    table = table.copy()
-    table.loc[suggesting, "fix"] = [record["fix"] for record in records]  # amended in place by owned_fixes
-    return pd.concat([table, pd.DataFrame(owned, columns=list(FINDING_COLUMNS))], ignore_index=True)
+    return pd.concat([t for t in tables if len(t)], ignore_index=True)
 
 
 def _finding(row: Any, rule: str, field: str, detail: str, fix: str, suggested: Any = None) -> dict[str, Any]:
