@@ -30,9 +30,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
+from certnb.frame.findings import findings_table
 from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_suggestions, staged_owned_fixes
 from certnb.frame.owners import Ownership
 from certnb.frame.spelling import ISSUER_FIELDS, issuer_spelling, spellings
@@ -198,12 +200,17 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     frame = with_dates(frame)
     chosen = default_catalogue() if catalogue is None else catalogue
     findings: list[dict[str, Any]] = []
+    tables: list[pd.DataFrame] = []
     for rule in (_expiry, _missing_end, _date_order, _duplicates, _certification_id, _urls):
-        findings.extend(rule(frame, day))
+        for found in rule(frame, day):
+            if isinstance(found, pd.DataFrame):
+                tables.append(found)
+            else:
+                findings.append(found)
     ownership = Ownership(frame)
     if "sources" in frame.columns:
         findings.extend(disagreeing_sources(frame, duplicate_keys(frame), ownership))
-    tables = [pd.DataFrame(findings, columns=list(FINDING_COLUMNS))]
+    tables = [_as_records([*tables, pd.DataFrame(findings, columns=list(FINDING_COLUMNS))])]
     variants = {field: spellings(frame[field].astype("string"), chosen) for field in ISSUER_FIELDS}
     tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"], variants) if len(t)]
     tables += [t for t in catalogue_findings(frame, chosen, variants) if len(t)]
@@ -229,10 +236,36 @@ def _with_owned_fixes(frame: pd.DataFrame, table: pd.DataFrame, staged: Any, own
         return table
     table, owned = owned_suggestions(table, ownership)
     edits = list(staged_owned_fixes(frame, staged, ownership))
-    tables = [table, owned.astype(object), pd.DataFrame(edits, columns=list(FINDING_COLUMNS))]
+    tables = [table, _typed_like_records(owned.astype(object)), pd.DataFrame(edits, columns=list(FINDING_COLUMNS))]
     if not len(owned) and not edits:
         return table
     return pd.concat([t for t in tables if len(t)], ignore_index=True)
+
+
+def _as_records(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The column-wise rules' tables as one, its `value` and `suggested` typed as a table made from one
+    record per finding would type them (a column of dates alone becomes datetimes, NaT where empty): the
+    findings stay what they were when these rules made a dict per finding."""
+    found = [t for t in tables if len(t)]
+    if not found:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    table = found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
+    return _typed_like_records(table.astype(object))
+
+
+def _typed_like_records(table: pd.DataFrame) -> pd.DataFrame:
+    # The two conversions pandas applies to a column of a table made from records (DataFrame(list of
+    # dicts): pandas.core.internals.construction.convert_object_array), without making the records.
+    for column in ("value", "suggested"):
+        # Every missing cell as None first, as those rules wrote it (a column-wise table may hold NaT).
+        cells = table[column].to_numpy(dtype=object, copy=True)
+        cells[pd.isna(cells)] = None
+        cells = lib.maybe_convert_objects(cells)
+        if cells.dtype == np.dtype("O"):
+            cells = lib.maybe_convert_objects(cells, convert_numeric=False, convert_non_numeric=True,
+                                              dtype_if_all_nat=np.dtype("M8[s]"))
+        table[column] = cells
+    return table
 
 
 def _finding(row: Any, rule: str, field: str, detail: str, fix: str, suggested: Any = None) -> dict[str, Any]:
@@ -265,26 +298,42 @@ def _date(value: Any) -> str:
     return "—" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
-def _expiry(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+def _days(dates: pd.Series) -> list[str]:
+    """Each date as 'YYYY-MM-DD' ('—' where missing), without a Timestamp per cell."""
+    text = np.datetime_as_string(dates.to_numpy(dtype="datetime64[s]"), unit="D")
+    return ["—" if t == "NaT" else t for t in text.tolist()]
+
+
+def _expiry(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
     left = (frame["endDate"] - day).dt.days
-    for row, days in zip(_rows(frame, left.notna() & (left < 0)), left[left < 0], strict=True):
-        yield _finding(
-            row,
-            "expired",
-            "endDate",
-            f"expired on {_date(row.endDate)}, {-int(days)} days before {_date(day)}",
-            "renew it and record the new end date, or remove it if it lapsed",
-        )
+    today = _date(day)
+    mask = (left.notna() & (left < 0)).to_numpy(dtype=bool)
+    ends, gone = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+    yield _table(frame, mask, "expired", "endDate",
+                 [f"expired on {e}, {-d} days before {today}" for e, d in zip(ends, gone, strict=True)],
+                 "renew it and record the new end date, or remove it if it lapsed")
     for low, high in ((0, 30), (31, 60), (61, 90)):
-        mask = left.notna() & (left >= low) & (left <= high)
-        for row, days in zip(_rows(frame, mask), left[mask], strict=True):
-            yield _finding(
-                row,
-                f"expiring-{high}",
-                "endDate",
-                f"expires on {_date(row.endDate)}, in {int(days)} days from {_date(day)}",
-                "plan the renewal before the end date",
-            )
+        mask = (left.notna() & (left >= low) & (left <= high)).to_numpy(dtype=bool)
+        ends, soon = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+        yield _table(frame, mask, f"expiring-{high}", "endDate",
+                     [f"expires on {e}, in {d} days from {today}" for e, d in zip(ends, soon, strict=True)],
+                     "plan the renewal before the end date")
+
+
+def _table(frame: pd.DataFrame, mask: Any, rule: str, field: str, detail: Any, fix: Any,
+           suggested: Any = None) -> pd.DataFrame:
+    """`findings_table` where `detail` (and `fix`, `suggested`) may be lists holding one cell per chosen row."""
+    chosen = np.asarray(mask, dtype=bool)
+    return findings_table(frame, chosen, rule, RULES[rule], field, _spread(detail, chosen, frame.index),
+                          _spread(fix, chosen, frame.index), _spread(suggested, chosen, frame.index))
+
+
+def _spread(values: Any, chosen: Any, index: pd.Index) -> Any:
+    if not isinstance(values, list):
+        return values
+    cells = np.full(len(index), None, dtype=object)
+    cells[chosen] = values
+    return pd.Series(cells, index=index, dtype=object)
 
 
 def _title_key(frame: pd.DataFrame) -> pd.Series:
@@ -301,24 +350,22 @@ def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, A
     mask = ~has_end & (title != "") & (with_end * 2 > holders - 1) & (with_end > 0)
     validity = (frame["endDate"] - frame["issuedDate"]).where(has_end)
     typical = validity.groupby(title).median()
-    for row, key in zip(_rows(frame, mask), title[mask], strict=True):
-        span = typical.get(key)
-        suggested = None
-        if span is not None and not pd.isna(span) and not pd.isna(row.issuedDate):
-            suggested = (row.issuedDate + span).normalize()
-        fix = (
-            f"set endDate (issued {_date(row.issuedDate)} + the usual {span.days} days: {_date(suggested)})"
-            if suggested is not None
-            else "set endDate from the issuer's record"
-        )
-        yield _finding(
-            row,
-            "missing-end-date",
-            "endDate",
-            f"no end date, although other holders of {row.displayName!r} have one",
-            fix,
-            suggested,
-        )
+    chosen = mask.to_numpy(dtype=bool)
+    spans = title[chosen].astype(object).map(typical).tolist() if chosen.any() else []
+    issued = frame["issuedDate"][chosen].tolist()
+    names = frame["displayName"][chosen].astype(object).tolist()
+    suggested: list[Any] = []
+    fixes: list[str] = []
+    for span, since in zip(spans, issued, strict=True):
+        end = None
+        if span is not None and not pd.isna(span) and not pd.isna(since):
+            end = (since + span).normalize()
+        suggested.append(end)
+        fixes.append(f"set endDate (issued {_date(since)} + the usual {span.days} days: {_date(end)})"
+                     if end is not None else "set endDate from the issuer's record")
+    yield _table(frame, chosen, "missing-end-date", "endDate",
+                 [f"no end date, although other holders of {n!r} have one" for n in names],
+                 fixes, suggested)
 
 
 def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
@@ -328,14 +375,11 @@ def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, An
         ("start-after-issue", "startDate", "issuedDate", frame["startDate"] > frame["issuedDate"]),
     )
     for rule, field, other, mask in checks:
-        for row in _rows(frame, mask.fillna(False)):
-            yield _finding(
-                row,
-                rule,
-                field,
-                f"{field} {_date(getattr(row, field))} vs {other} {_date(getattr(row, other))}",
-                "check both dates with the issuer; one was mistyped (often the year)",
-            )
+        chosen = mask.fillna(False).to_numpy(dtype=bool)
+        mine, theirs = _days(frame[field][chosen]), _days(frame[other][chosen])
+        yield _table(frame, chosen, rule, field,
+                     [f"{field} {a} vs {other} {b}" for a, b in zip(mine, theirs, strict=True)],
+                     "check both dates with the issuer; one was mistyped (often the year)")
 
 
 def duplicate_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -355,14 +399,12 @@ def _duplicates(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, An
     title, ref = keys["title"], keys["reference"]
     by_title = pd.DataFrame({"u": frame["userId"], "k": title}).duplicated(keep=False) & (title != "")
     by_ref = pd.DataFrame({"u": frame["userId"], "k": ref}).duplicated(keep=False) & (ref != "")
-    for row in _rows(frame, by_title | by_ref):
-        yield _finding(
-            row,
-            "duplicate",
-            "id",
-            f"{row.displayName!r} appears more than once for {row.userPrincipalName}",
-            "keep one entry and delete the others",
-        )
+    chosen = (by_title | by_ref).to_numpy(dtype=bool)
+    names = frame["displayName"][chosen].astype(object).tolist()
+    people = frame["userPrincipalName"][chosen].astype(object).tolist()
+    yield _table(frame, chosen, "duplicate", "id",
+                 [f"{n!r} appears more than once for {p}" for n, p in zip(names, people, strict=True)],
+                 "keep one entry and delete the others")
 
 
 def issuer_key(name: str) -> str:
@@ -395,14 +437,9 @@ def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> d
 
 def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
     mask = frame["certificationId"].fillna("").str.strip() == ""
-    for row in _rows(frame, mask):
-        yield _finding(
-            row,
-            "missing-certification-id",
-            "certificationId",
-            "no certificationId (the issuer's reference), so the credential cannot be verified",
-            "copy the credential id from the issuer's certificate or badge",
-        )
+    yield _table(frame, mask.to_numpy(dtype=bool), "missing-certification-id", "certificationId",
+                 "no certificationId (the issuer's reference), so the credential cannot be verified",
+                 "copy the credential id from the issuer's certificate or badge")
 
 
 # Plainly valid URLs (printable ASCII, http(s), a host name) pass without a call per row; only the others
