@@ -34,6 +34,7 @@ from pandas._libs import lib
 
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
+from certnb.frame.distinct import per_distinct
 from certnb.frame.findings import findings_table
 from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_suggestions, staged_owned_fixes
 from certnb.frame.owners import Ownership
@@ -337,7 +338,9 @@ def _spread(values: Any, chosen: Any, index: pd.Index) -> Any:
 
 
 def _title_key(frame: pd.DataFrame) -> pd.Series:
-    return frame["displayName"].astype("string").fillna("").str.strip().str.casefold()
+    titles = frame["displayName"].astype("string")
+    keys = per_distinct(titles, lambda t: t.strip().casefold(), missing="")
+    return pd.Series(pd.array(keys, dtype="string"), index=frame.index)
 
 
 def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
@@ -390,7 +393,9 @@ def duplicate_keys(frame: pd.DataFrame) -> pd.DataFrame:
     >>> duplicate_keys(two).values.tolist()
     [['az-104', 'X1'], ['', '']]
     """
-    references = frame["certificationId"].astype("string").fillna("").str.strip()
+    references = frame["certificationId"].astype("string")
+    references = pd.Series(pd.array(per_distinct(references, str.strip, missing=""), dtype="string"),
+                           index=frame.index)
     return pd.DataFrame({"title": _title_key(frame), "reference": references}, index=frame.index)
 
 
@@ -436,7 +441,8 @@ def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> d
 
 
 def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
-    mask = frame["certificationId"].fillna("").str.strip() == ""
+    mask = pd.Series(per_distinct(frame["certificationId"], lambda r: isinstance(r, str) and r.strip() == "", missing=True),
+                     index=frame.index)
     yield _table(frame, mask.to_numpy(dtype=bool), "missing-certification-id", "certificationId",
                  "no certificationId (the issuer's reference), so the credential cannot be verified",
                  "copy the credential id from the issuer's certificate or badge")
@@ -451,9 +457,10 @@ def _urls(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
     for field in ("webUrl", "thumbnailUrl"):
         check = FIELDS_BY_COLUMN[field]
         limit = check.max_length or 2048
-        cells = frame[field].astype(object).to_numpy()
-        # A list comprehension over the cells: several times quicker than .str.fullmatch on a "string" column.
-        odd = [isinstance(u, str) and (len(u) > limit or _PLAIN_URL.fullmatch(u) is None) for u in cells]
+        # Each distinct link once: several times quicker than .str.fullmatch on a "string" column.
+        odd = per_distinct(frame[field],
+                           lambda u: isinstance(u, str) and (len(u) > limit or _PLAIN_URL.fullmatch(u) is None),
+                           missing=False)
         for row in _rows(frame, np.array(odd, dtype=bool)):
             try:
                 check.validate(getattr(row, field))
