@@ -26,6 +26,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -202,15 +203,17 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     chosen = default_catalogue() if catalogue is None else catalogue
     findings: list[dict[str, Any]] = []
     tables: list[pd.DataFrame] = []
-    for rule in (_expiry, _missing_end, _date_order, _duplicates, _certification_id, _urls):
-        for found in rule(frame, day):
-            if isinstance(found, pd.DataFrame):
-                tables.append(found)
-            else:
-                findings.append(found)
+    keys = duplicate_keys(frame)
+    shared = shared_certifications(frame, keys)
+    for found in chain(_expiry(frame, day), _missing_end(frame, day), _date_order(frame, day),
+                       _duplicates(frame, shared), _certification_id(frame, day), _urls(frame, day)):
+        if isinstance(found, pd.DataFrame):
+            tables.append(found)
+        else:
+            findings.append(found)
     ownership = Ownership(frame)
     if "sources" in frame.columns:
-        findings.extend(disagreeing_sources(frame, duplicate_keys(frame), ownership))
+        findings.extend(disagreeing_sources(frame, keys, ownership, shared))
     tables = [_as_records([*tables, pd.DataFrame(findings, columns=list(FINDING_COLUMNS))])]
     variants = {field: spellings(frame[field].astype("string"), chosen) for field in ISSUER_FIELDS}
     tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"], variants) if len(t)]
@@ -399,12 +402,28 @@ def duplicate_keys(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"title": _title_key(frame), "reference": references}, index=frame.index)
 
 
-def _duplicates(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
-    keys = duplicate_keys(frame)
-    title, ref = keys["title"], keys["reference"]
-    by_title = pd.DataFrame({"u": frame["userId"], "k": title}).duplicated(keep=False) & (title != "")
-    by_ref = pd.DataFrame({"u": frame["userId"], "k": ref}).duplicated(keep=False) & (ref != "")
-    chosen = (by_title | by_ref).to_numpy(dtype=bool)
+def shared_certifications(frame: pd.DataFrame, keys: pd.DataFrame) -> Any:
+    """Per row: does another row of the same person have the same title or reference (`duplicate_keys`)?
+
+    Compared as integer codes (person × key), one hash pass each, not as pairs of strings.
+
+    >>> two = pd.DataFrame({"userId": ["u1", "u1", "u2"], "displayName": ["PMP", "pmp ", "PMP"],
+    ...                     "certificationId": [None, None, None]})
+    >>> shared_certifications(two, duplicate_keys(two)).tolist()
+    [True, True, False]
+    """
+    people = pd.factorize(frame["userId"], use_na_sentinel=False)[0].astype(np.int64)
+    shared = np.zeros(len(frame), dtype=bool)
+    for kind in ("title", "reference"):
+        key = keys[kind]
+        codes, uniques = pd.factorize(key, use_na_sentinel=False)
+        pair = pd.Series(people * max(len(uniques), 1) + codes.astype(np.int64))
+        shared |= pair.duplicated(keep=False).to_numpy() & (key != "").to_numpy(dtype=bool)
+    return shared
+
+
+def _duplicates(frame: pd.DataFrame, shared: Any) -> Iterable[pd.DataFrame]:
+    chosen = np.asarray(shared, dtype=bool)
     names = frame["displayName"][chosen].astype(object).tolist()
     people = frame["userPrincipalName"][chosen].astype(object).tolist()
     yield _table(frame, chosen, "duplicate", "id",

@@ -182,22 +182,24 @@ def _shown(value: Any) -> str:
 
 
 def disagreeing_sources(
-    frame: pd.DataFrame, keys: pd.DataFrame, ownership: Ownership | None = None
+    frame: pd.DataFrame, keys: pd.DataFrame, ownership: Ownership | None = None, shared: Any = None
 ) -> Iterator[dict[str, Any]]:
     """`sources-disagree` findings: per person, records that are the same certification by `keys` (the
     duplicate rule's title and reference), come from different sources, and differ in a field's value;
-    `ownership`: the frame's `Ownership`, if made already."""
+    `ownership`: the frame's `Ownership`, and `shared`: per row, whether another row of its person has its
+    title or reference (the duplicate rule's rows), if known already."""
     ownership = Ownership(frame) if ownership is None else ownership
     if not ownership:
         return
     # Only rows sharing a person and a title or a reference with another row can disagree: found column-wise
     # first, so the pairs below are looked at among those few rows, not a million.
-    shared = np.zeros(len(frame), dtype=bool)
-    for kind in ("title", "reference"):
-        value = keys[kind].astype(object).to_numpy()
-        pair = pd.DataFrame({"u": frame["userId"].to_numpy(), "k": value})
-        shared |= pair.duplicated(keep=False).to_numpy() & (value != "")
-    candidates = np.flatnonzero(shared).tolist()
+    if shared is None:
+        shared = np.zeros(len(frame), dtype=bool)
+        for kind in ("title", "reference"):
+            value = keys[kind].astype(object).to_numpy()
+            pair = pd.DataFrame({"u": frame["userId"].to_numpy(), "k": value})
+            shared |= pair.duplicated(keep=False).to_numpy() & (value != "")
+    candidates = np.flatnonzero(np.asarray(shared, dtype=bool)).tolist()
     if not candidates:
         return
     people = frame["userId"].astype(object).to_numpy()
