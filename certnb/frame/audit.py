@@ -240,7 +240,8 @@ def _with_owned_fixes(frame: pd.DataFrame, table: pd.DataFrame, staged: Any, own
         return table
     table, owned = owned_suggestions(table, ownership)
     edits = list(staged_owned_fixes(frame, staged, ownership))
-    tables = [table, _typed_like_records(owned.astype(object)), pd.DataFrame(edits, columns=list(FINDING_COLUMNS))]
+    tables = [table, _typed_like_records(owned.astype(object)),
+              pd.DataFrame(edits, columns=list(FINDING_COLUMNS))]
     if not len(owned) and not edits:
         return table
     return pd.concat([t for t in tables if len(t)], ignore_index=True)
@@ -264,9 +265,10 @@ def _typed_like_records(table: pd.DataFrame) -> pd.DataFrame:
         # Every missing cell as None first, as those rules wrote it (a column-wise table may hold NaT).
         cells = table[column].to_numpy(dtype=object, copy=True)
         cells[pd.isna(cells)] = None
-        cells = lib.maybe_convert_objects(cells)
+        cells = lib.maybe_convert_objects(cells)  # type: ignore[attr-defined]
         if cells.dtype == np.dtype("O"):
-            cells = lib.maybe_convert_objects(cells, convert_numeric=False, convert_non_numeric=True,
+            cells = lib.maybe_convert_objects(  # type: ignore[attr-defined]
+                cells, convert_numeric=False, convert_non_numeric=True,
                                               dtype_if_all_nat=np.dtype("M8[s]"))
         table[column] = cells
     return table
@@ -326,7 +328,7 @@ def _expiry(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
 
 def _table(frame: pd.DataFrame, mask: Any, rule: str, field: str, detail: Any, fix: Any,
            suggested: Any = None) -> pd.DataFrame:
-    """`findings_table` where `detail` (and `fix`, `suggested`) may be lists holding one cell per chosen row."""
+    """`findings_table` where `detail`, `fix` and `suggested` may be lists: one cell per chosen row."""
     chosen = np.asarray(mask, dtype=bool)
     return findings_table(frame, chosen, rule, RULES[rule], field, _spread(detail, chosen, frame.index),
                           _spread(fix, chosen, frame.index), _spread(suggested, chosen, frame.index))
@@ -346,7 +348,7 @@ def _title_key(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.array(keys, dtype="string"), index=frame.index)
 
 
-def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
     # A certification that never expires (ITIL, PSM) has no end date for everyone; only a missing end date
     # where most other holders of the same title have one is a finding.
     title = _title_key(frame)
@@ -357,23 +359,23 @@ def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, A
     validity = (frame["endDate"] - frame["issuedDate"]).where(has_end)
     typical = validity.groupby(title).median()
     chosen = mask.to_numpy(dtype=bool)
-    spans = title[chosen].astype(object).map(typical).tolist() if chosen.any() else []
+    usual = title[chosen].astype(object).map(typical).tolist() if chosen.any() else []
     issued = frame["issuedDate"][chosen].tolist()
     names = frame["displayName"][chosen].astype(object).tolist()
-    spans = pd.Series(spans, dtype="timedelta64[s]") if spans else pd.Series([], dtype="timedelta64[s]")
+    spans = pd.Series(usual, dtype="timedelta64[s]")
     ends = (pd.Series(issued, dtype="datetime64[s]") + spans).dt.normalize()
     suggested: list[Any] = [None if pd.isna(e) else e for e in ends.tolist()]
     days = spans.dt.days.tolist()
     fixes = [f"set endDate (issued {a} + the usual {int(d)} days: {e})" if s is not None
              else "set endDate from the issuer's record"
-             for a, d, e, s in zip(_days(pd.Series(issued, dtype="datetime64[s]")), days, _days(ends), suggested,
-                                   strict=True)]
+             for a, d, e, s in zip(_days(pd.Series(issued, dtype="datetime64[s]")), days, _days(ends),
+                                   suggested, strict=True)]
     yield _table(frame, chosen, "missing-end-date", "endDate",
                  [f"no end date, although other holders of {n!r} have one" for n in names],
                  fixes, suggested)
 
 
-def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
+def _date_order(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
     checks = (
         ("end-before-start", "endDate", "startDate", frame["endDate"] < frame["startDate"]),
         ("end-before-issue", "endDate", "issuedDate", frame["endDate"] < frame["issuedDate"]),
@@ -458,10 +460,10 @@ def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> d
     return preferred
 
 
-def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[dict[str, Any]]:
-    mask = pd.Series(per_distinct(frame["certificationId"], lambda r: isinstance(r, str) and r.strip() == "", missing=True),
-                     index=frame.index)
-    yield _table(frame, mask.to_numpy(dtype=bool), "missing-certification-id", "certificationId",
+def _certification_id(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
+    blank = per_distinct(frame["certificationId"], lambda r: isinstance(r, str) and r.strip() == "",
+                         missing=True)
+    yield _table(frame, np.array(blank, dtype=bool), "missing-certification-id", "certificationId",
                  "no certificationId (the issuer's reference), so the credential cannot be verified",
                  "copy the credential id from the issuer's certificate or badge")
 

@@ -72,7 +72,8 @@ def _joined(names: Iterable[str]) -> str:
 
 
 def owned_fixes(
-    frame: pd.DataFrame, findings: list[dict[str, Any]], staged: Any = None, ownership: Ownership | None = None
+    frame: pd.DataFrame, findings: list[dict[str, Any]], staged: Any = None,
+    ownership: Ownership | None = None,
 ) -> Iterator[dict[str, Any]]:
     """`owned-fix` findings for the suggested fixes among `findings` (whose `fix` text is amended in
     place) and for the staged edits, on fields an admin-controlled source owns."""
@@ -126,14 +127,16 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.Dat
     if not owners:
         return table, table.iloc[:0]
     table = table.copy()
-    fix_at = table.columns.get_loc("fix")
-    fixes = table.iloc[rows, fix_at].tolist()  # type: ignore[index]
+    fixes: list[Any] = table["fix"].to_numpy(dtype=object)[rows].tolist()
     owned = table.iloc[rows].reset_index(drop=True)
-    table.iloc[rows, fix_at] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]  # type: ignore[index]
+    amended = table["fix"].to_numpy(dtype=object, copy=True)
+    amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
+    table["fix"] = amended
     owned["rule"] = "owned-fix"
     owned["severity"] = OWNER_RULES["owned-fix"]
+    wanted = owned["suggested"].tolist()
     owned["detail"] = [_owned_detail(f, w, "the audit suggests", v)
-                       for f, w, v in zip(owned["field"].tolist(), owners, owned["suggested"].tolist(), strict=True)]
+                       for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)]
     owned["fix"] = [_owned_fix(w) for w in owners]
     return table, owned
 
@@ -211,9 +214,9 @@ def disagreeing_sources(
     groups: dict[tuple[Any, str, str], list[int]] = {}
     for i in sourced:
         for kind, column in (("title", titles), ("reference", references)):
-            value = str(column[i])
-            if value:
-                groups.setdefault((people[i], kind, value), []).append(i)
+            key = str(column[i])
+            if key:
+                groups.setdefault((people[i], kind, key), []).append(i)
     reported: set[tuple[int, str]] = set()
     for members in groups.values():
         if len(members) < 2:

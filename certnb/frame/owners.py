@@ -253,7 +253,7 @@ class Ownership:
 
     def owners(self, key: tuple[str, str] | None, field: str) -> tuple[str, ...]:
         """Who owns `field` of certification `key` (`()`: nobody, a person may edit it)."""
-        cell = self._cells.get(key) if key is not None else None  # type: ignore[arg-type]
+        cell = self._cells.get(key) if key is not None else None
         if cell is None:
             return ()
         memo = (id(cell), field)
@@ -272,13 +272,14 @@ class Ownership:
 
     def sources(self, key: tuple[str, str] | None) -> tuple[str, ...]:
         """Every source of certification `key`, by name."""
-        cell = self._cells.get(key) if key is not None else None  # type: ignore[arg-type]
+        cell = self._cells.get(key) if key is not None else None
         if cell is None:
             return ()
         found = self._sources.get(id(cell))
         if found is None:
-            found = self._sources[id(cell)] = _unique(
-                source_name(a.source_id, self.names) for a in self._annotations(key) if a.source_id is not None)
+            named = (source_name(a.source_id, self.names) for a in self._annotations(key)
+                     if a.source_id is not None)
+            found = self._sources[id(cell)] = _unique(named)
         return found
 
 
