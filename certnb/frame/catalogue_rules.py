@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 
 from certnb.catalogue import Catalogue, Certification, title_key
 from certnb.clusters import name_key, same_name
+from certnb.frame.distinct import per_distinct
 from certnb.frame.findings import findings_table
 from certnb.frame.spelling import ISSUER_FIELDS, spellings
 
@@ -256,10 +257,13 @@ _HOST = re.compile(r"https?://(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
 
 def _hosts(frame: pd.DataFrame) -> pd.Series:
     """Each row's webUrl host, lower case, without "www." ("" when it is no absolute http(s) URL)."""
-    # A list comprehension over the cells: several times quicker than .str.extract on a "string" column.
-    cells = frame["webUrl"].astype(object).to_numpy()
-    found = [_HOST.match(u) if isinstance(u, str) else None for u in cells]
-    return pd.Series([m.group(1).lower() if m else "" for m in found], index=frame.index, dtype=object)
+    # Each distinct link once: several times quicker than .str.extract on a "string" column.
+    return pd.Series(per_distinct(frame["webUrl"], _host, missing=""), index=frame.index, dtype=object)
+
+
+def _host(url: Any) -> str:
+    found = _HOST.match(url) if isinstance(url, str) else None
+    return found.group(1).lower() if found else ""
 
 
 def _url_host(frame: pd.DataFrame, catalogue: Catalogue, named: Named) -> Iterable[pd.DataFrame]:

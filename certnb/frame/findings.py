@@ -47,7 +47,7 @@ def _objects(series: pd.Series) -> Any:
 
 def _cells(values: Any, chosen: Any, n: int) -> Any:
     if isinstance(values, pd.Series):
-        return _objects(values)[chosen]
+        return _objects(values[chosen])  # the chosen rows only: a million cells as objects cost seconds
     return [values] * n
 
 
@@ -66,9 +66,9 @@ def findings_table(
     n = int(chosen.sum())
     columns: dict[str, Any] = {"rule": [rule] * n, "severity": [severity] * n}
     for name in ("userId", "userPrincipalName", "id", "displayName"):
-        columns[name] = _objects(frame[name])[chosen]
+        columns[name] = _objects(frame[name][chosen])
     columns["field"] = [field] * n
-    columns["value"] = _objects(frame[field])[chosen]
+    columns["value"] = _objects(frame[field][chosen])
     columns["detail"] = _cells(detail, chosen, n)
     columns["fix"] = _cells(fix, chosen, n)
     columns["suggested"] = _cells(suggested, chosen, n)

@@ -26,12 +26,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from certnb.frame.owners import Ownership
 from certnb.schema import LABELS, WRITABLE_COLUMNS, is_missing
 
-__all__ = ["OWNER_RULES", "disagreeing_sources", "owned_fixes", "staged_changes"]
+__all__ = [
+    "OWNER_RULES",
+    "disagreeing_sources",
+    "owned_fix_text",
+    "owned_fixes",
+    "owned_suggestions",
+    "staged_changes",
+    "staged_owned_fixes",
+]
 
 OWNER_RULES: dict[str, str] = {"sources-disagree": "warning", "owned-fix": "warning"}
 """Rule name → severity, in report order (after the audit's other rules)."""
@@ -63,14 +72,14 @@ def _joined(names: Iterable[str]) -> str:
 
 
 def owned_fixes(
-    frame: pd.DataFrame, findings: list[dict[str, Any]], staged: Any = None
+    frame: pd.DataFrame, findings: list[dict[str, Any]], staged: Any = None,
+    ownership: Ownership | None = None,
 ) -> Iterator[dict[str, Any]]:
     """`owned-fix` findings for the suggested fixes among `findings` (whose `fix` text is amended in
     place) and for the staged edits, on fields an admin-controlled source owns."""
-    ownership = Ownership(frame)
+    ownership = Ownership(frame) if ownership is None else ownership
     if not ownership:
         return
-    rows = _rows_by_key(frame)
     for finding in findings:
         if finding["suggested"] is None:
             continue
@@ -79,9 +88,23 @@ def owned_fixes(
         if not owning:
             continue
         where = _joined(owning)
-        finding["fix"] = f"{finding['fix']}, in {where} (it owns this value; a Graph edit would not last)"
+        finding["fix"] = owned_fix_text(finding["fix"], where)
         yield _owned(finding, where, "the audit suggests", finding["suggested"])
-    for user_id, cert_id, field, after in staged_changes(staged):
+    yield from staged_owned_fixes(frame, staged, ownership)
+
+
+def owned_fix_text(fix: str, where: str) -> str:
+    """A suggesting finding's `fix`, saying where the value is to be fixed instead."""
+    return f"{fix}, in {where} (it owns this value; a Graph edit would not last)"
+
+
+def staged_owned_fixes(frame: pd.DataFrame, staged: Any, ownership: Ownership) -> Iterator[dict[str, Any]]:
+    """`owned-fix` findings for the staged edits of fields an admin-controlled source owns."""
+    changes = staged_changes(staged)
+    if not changes:
+        return
+    rows = _rows_by_key(frame)
+    for user_id, cert_id, field, after in changes:
         owning = ownership.owners((user_id, cert_id), field)
         row = rows.get((user_id, cert_id))
         if owning and row is not None:
@@ -89,15 +112,52 @@ def owned_fixes(
             yield _owned(finding, _joined(owning), "an edit is staged to set", after)
 
 
+def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The findings `table` with the `fix` of each suggestion on an owned value amended (`owned_fix_text`),
+    and the `owned-fix` findings for those suggestions, in the table's order; made column-wise."""
+    suggesting = np.flatnonzero(table["suggested"].notna().to_numpy())
+    users = table["userId"].to_numpy(dtype=object)[suggesting].tolist()
+    ids = table["id"].to_numpy(dtype=object)[suggesting].tolist()
+    fields = table["field"].to_numpy(dtype=object)[suggesting].tolist()
+    wheres = [_joined(o) if (o := ownership.owners((u, i), f)) else None
+              for u, i, f in zip(users, ids, fields, strict=True)]
+    hit = [w is not None for w in wheres]
+    rows = suggesting[np.array(hit, dtype=bool)] if len(suggesting) else suggesting
+    owners = [w for w in wheres if w is not None]
+    if not owners:
+        return table, table.iloc[:0]
+    table = table.copy()
+    fixes: list[Any] = table["fix"].to_numpy(dtype=object)[rows].tolist()
+    owned = table.iloc[rows].reset_index(drop=True)
+    amended = table["fix"].to_numpy(dtype=object, copy=True)
+    amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
+    table["fix"] = amended
+    owned["rule"] = "owned-fix"
+    owned["severity"] = OWNER_RULES["owned-fix"]
+    wanted = owned["suggested"].tolist()
+    owned["detail"] = [_owned_detail(f, w, "the audit suggests", v)
+                       for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)]
+    owned["fix"] = [_owned_fix(w) for w in owners]
+    return table, owned
+
+
+def _owned_detail(field: str, where: str, how: str, wanted: Any) -> str:
+    label = LABELS.get(field, field)
+    return (f"{how} {label} {_shown(wanted)}, but {where} owns {label}: Graph refuses the edit, or the next "
+            "import puts the old value back")
+
+
+def _owned_fix(where: str) -> str:
+    return f"correct it in {where} (staged.source_fixes() lists such fixes to send there)"
+
+
 def _owned(base: dict[str, Any], where: str, how: str, wanted: Any) -> dict[str, Any]:
-    label = LABELS.get(base["field"], base["field"])
     return {
         **{k: v for k, v in base.items() if not k.startswith("_")},
         "rule": "owned-fix",
         "severity": OWNER_RULES["owned-fix"],
-        "detail": f"{how} {label} {_shown(wanted)}, but {where} owns {label}: Graph refuses the edit, or the "
-                  "next import puts the old value back",
-        "fix": f"correct it in {where} (staged.source_fixes() lists such fixes to send there)",
+        "detail": _owned_detail(base["field"], where, how, wanted),
+        "fix": _owned_fix(where),
         "suggested": wanted,
     }
 
@@ -124,21 +184,39 @@ def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def disagreeing_sources(frame: pd.DataFrame, keys: pd.DataFrame) -> Iterator[dict[str, Any]]:
+def disagreeing_sources(
+    frame: pd.DataFrame, keys: pd.DataFrame, ownership: Ownership | None = None, shared: Any = None
+) -> Iterator[dict[str, Any]]:
     """`sources-disagree` findings: per person, records that are the same certification by `keys` (the
-    duplicate rule's title and reference), come from different sources, and differ in a field's value."""
-    ownership = Ownership(frame)
+    duplicate rule's title and reference), come from different sources, and differ in a field's value;
+    `ownership`: the frame's `Ownership`, and `shared`: per row, whether another row of its person has its
+    title or reference (the duplicate rule's rows), if known already."""
+    ownership = Ownership(frame) if ownership is None else ownership
     if not ownership:
         return
-    people = frame["userId"].tolist()
-    ids = frame["id"].tolist()
-    sourced = [i for i, key in enumerate(zip(people, ids, strict=True)) if ownership.sources(key)]
+    # Only rows sharing a person and a title or a reference with another row can disagree: found column-wise
+    # first, so the pairs below are looked at among those few rows, not a million.
+    if shared is None:
+        shared = np.zeros(len(frame), dtype=bool)
+        for kind in ("title", "reference"):
+            value = keys[kind].astype(object).to_numpy()
+            pair = pd.DataFrame({"u": frame["userId"].to_numpy(), "k": value})
+            shared |= pair.duplicated(keep=False).to_numpy() & (value != "")
+    candidates = np.flatnonzero(np.asarray(shared, dtype=bool)).tolist()
+    if not candidates:
+        return
+    people = frame["userId"].astype(object).to_numpy()
+    ids = frame["id"].astype(object).to_numpy()
+    values = {field: _cells(frame, field, candidates) for field in _COMPARED}
+    titles = keys["title"].astype(object).to_numpy()
+    references = keys["reference"].astype(object).to_numpy()
+    sourced = [i for i in candidates if ownership.sources((people[i], ids[i]))]
     groups: dict[tuple[Any, str, str], list[int]] = {}
     for i in sourced:
-        for kind in ("title", "reference"):
-            value = str(keys[kind].iat[i])
-            if value:
-                groups.setdefault((people[i], kind, value), []).append(i)
+        for kind, column in (("title", titles), ("reference", references)):
+            key = str(column[i])
+            if key:
+                groups.setdefault((people[i], kind, key), []).append(i)
     reported: set[tuple[int, str]] = set()
     for members in groups.values():
         if len(members) < 2:
@@ -150,11 +228,19 @@ def disagreeing_sources(frame: pd.DataFrame, keys: pd.DataFrame) -> Iterator[dic
                 if i == j or set(mine) == set(theirs):
                     continue
                 for field in _COMPARED:
-                    a, b = _value(frame, i, field), _value(frame, j, field)
+                    a, b = values[field][i], values[field][j]
                     if a is None or b is None or a == b or (i, field) in reported:
                         continue
                     reported.add((i, field))
                     yield _disagreement(frame, i, field, a, b, mine, theirs, ids[j])
+
+
+def _cells(frame: pd.DataFrame, field: str, positions: list[int]) -> dict[int, Any]:
+    """A column's cells at `positions` as Python objects, None where missing (or the frame lacks it)."""
+    if field not in frame.columns:
+        return dict.fromkeys(positions)
+    cells = frame[field].iloc[positions].astype(object).tolist()
+    return {i: None if is_missing(v) else v for i, v in zip(positions, cells, strict=True)}
 
 
 def _disagreement(

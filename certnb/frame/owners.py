@@ -222,7 +222,9 @@ class Ownership:
     def __init__(self, frame: pd.DataFrame | None) -> None:
         self.names: dict[str, str] = {}
         self._cells: dict[tuple[str, str], Any] = {}
-        self._read: dict[tuple[str, str], tuple[Annotation, ...]] = {}  # each row's annotations, read once
+        self._read: dict[int, tuple[Annotation, ...]] = {}  # each cell's annotations, read once
+        self._owners: dict[tuple[int, str], tuple[str, ...]] = {}  # (cell, field) → its owners
+        self._sources: dict[int, tuple[str, ...]] = {}  # cell → its sources
         if frame is None or "sources" not in frame.columns:
             return
         self.names = dict(frame.attrs.get(PROFILE_SOURCES_ATTR) or {})
@@ -241,15 +243,27 @@ class Ownership:
     def _annotations(self, key: tuple[str, str] | None) -> tuple[Annotation, ...]:
         if key is None or key not in self._cells:
             return ()
-        if key not in self._read:  # a bulk call asks for every field of 100,000 rows
-            self._read[key] = read_annotations(self._cells[key])
-        return self._read[key]
+        # Read once per cell (a bulk call asks for every field of 100,000 rows); by the cell's identity, which
+        # holds while the frame keeps the cell: rows copied from one another share their cell.
+        cell = self._cells[key]
+        found = self._read.get(id(cell))
+        if found is None:
+            found = self._read[id(cell)] = read_annotations(cell)
+        return found
 
     def owners(self, key: tuple[str, str] | None, field: str) -> tuple[str, ...]:
         """Who owns `field` of certification `key` (`()`: nobody, a person may edit it)."""
-        prop = _property(field)
-        return _unique(source_name(a.source_id, self.names) for a in self._annotations(key)
-                       if a.admin_controlled and a.source_id is not None and a.covers(prop))
+        cell = self._cells.get(key) if key is not None else None
+        if cell is None:
+            return ()
+        memo = (id(cell), field)
+        found = self._owners.get(memo)
+        if found is None:
+            prop = _property(field)
+            found = self._owners[memo] = _unique(
+                source_name(a.source_id, self.names) for a in self._annotations(key)
+                if a.admin_controlled and a.source_id is not None and a.covers(prop))
+        return found
 
     def item_owners(self, key: tuple[str, str] | None) -> tuple[str, ...]:
         """Who supplies any value of certification `key` (`()`: nobody)."""
@@ -258,8 +272,15 @@ class Ownership:
 
     def sources(self, key: tuple[str, str] | None) -> tuple[str, ...]:
         """Every source of certification `key`, by name."""
-        return _unique(source_name(a.source_id, self.names) for a in self._annotations(key)
-                       if a.source_id is not None)
+        cell = self._cells.get(key) if key is not None else None
+        if cell is None:
+            return ()
+        found = self._sources.get(id(cell))
+        if found is None:
+            named = (source_name(a.source_id, self.names) for a in self._annotations(key)
+                     if a.source_id is not None)
+            found = self._sources[id(cell)] = _unique(named)
+        return found
 
 
 def owned_table(frame: pd.DataFrame) -> pd.DataFrame:

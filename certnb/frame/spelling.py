@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from certnb.catalogue import Catalogue
 from certnb.clusters import Cluster, find_clusters
+from certnb.frame.distinct import per_distinct
 from certnb.frame.findings import findings_table
 
 __all__ = ["ISSUER_FIELDS", "clusters_of", "issuer_spelling", "spellings"]
@@ -31,7 +33,8 @@ ISSUER_FIELDS = ("issuingCompany", "issuingAuthority")
 def clusters_of(column: pd.Series, catalogue: Catalogue | None, method: str = "default") -> list[Cluster]:
     """The clusters of a column's spellings (how many rows hold each counts), largest first."""
     values = column.dropna()
-    counts = values[values.astype("string").str.strip() != ""].value_counts()
+    spelled = per_distinct(values.astype("string"), lambda v: v.strip() != "", missing=False)
+    counts = values[np.array(spelled, dtype=bool)].value_counts()
     known = catalogue.issuer_names() if catalogue is not None else None
     return find_clusters({str(k): int(v) for k, v in counts.items()}, method=method, known=known)
 
