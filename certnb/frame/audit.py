@@ -36,25 +36,14 @@ from pandas._libs import lib
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.catalogue_rules import CATALOGUE_RULES, catalogue_findings
 from certnb.frame.distinct import per_distinct
+from certnb.frame.findings import COLUMNS as FINDING_TABLE_COLUMNS
 from certnb.frame.findings import findings_table
 from certnb.frame.owner_rules import OWNER_RULES, disagreeing_sources, owned_suggestions, staged_owned_fixes
 from certnb.frame.owners import Ownership
 from certnb.frame.spelling import ISSUER_FIELDS, issuer_spelling, spellings
 from certnb.schema import FIELDS_BY_COLUMN
 
-FINDING_COLUMNS: tuple[str, ...] = (
-    "rule",
-    "severity",
-    "userId",
-    "userPrincipalName",
-    "id",
-    "displayName",
-    "field",
-    "value",
-    "detail",
-    "fix",
-    "suggested",
-)
+FINDING_COLUMNS: tuple[str, ...] = FINDING_TABLE_COLUMNS
 """Columns of the findings table: `field`/`value` name the cell at fault, `suggested` a value to stage."""
 
 RULES: dict[str, str] = {

@@ -37,7 +37,8 @@ COLUMNS: tuple[str, ...] = (
     "fix",
     "suggested",
 )
-"""The findings table's columns, as `certnb.frame.audit.FINDING_COLUMNS` lists them."""
+"""The findings table's columns (`certnb.frame.audit.FINDING_COLUMNS`): `field`/`value` name the cell at
+fault, `suggested` a value to stage."""
 
 
 def _objects(series: pd.Series) -> Any:
