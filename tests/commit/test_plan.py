@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import json
 import subprocess
 import sys
 import textwrap
@@ -29,26 +28,12 @@ from certnb.staging import Staged, stage
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANT = ROOT / "data" / "tenant.json"
-USER_EDITS = "46a57efc-33f8-4eec-a512-b90039ad6187"  # profileSourceAnnotation: "User initiated edits"
 INFERENCE = {"confidenceScore": 0.5, "userHasVerifiedAccuracy": False}
 
 
 def frame_of(user_id: str, *certifications: dict[str, Any]) -> pd.DataFrame:
     return build_frame([{"id": user_id, "userPrincipalName": "adele.vance@contoso.example",
                          "displayName": "Adele Vance", "certifications": list(certifications)}])
-
-
-@pytest.fixture
-def tenant_frame() -> pd.DataFrame:
-    """The sample tenant's certifications its people own (user-initiated edits): an HR connector's or Entra's
-    values are refused when staged, before any plan (tests/staging/test_owned.py)."""
-    return build_frame(own_users(json.loads(TENANT.read_text(encoding="utf-8"))["users"]))
-
-
-def own_users(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**u, "certifications": [c for c in u["certifications"]
-                                     if all(s["sourceId"] == USER_EDITS for s in c.get("sources", []))]}
-            for u in users]
 
 
 def test_body_is_minimal_compact_and_in_schema_order() -> None:
@@ -72,12 +57,12 @@ def test_body_is_minimal_compact_and_in_schema_order() -> None:
     assert [e.field for e in patch.edits] == ["displayName", "description", "endDate", "allowedAudiences"]
 
 
-def test_one_patch_per_certification_in_staging_order(tenant_frame: pd.DataFrame) -> None:
-    staged = stage(tenant_frame)
+def test_one_patch_per_certification_in_staging_order(own_frame: pd.DataFrame) -> None:
+    staged = stage(own_frame)
     staged.set([5, 0], description="a")
     staged.set(5, endDate="2030-01-01")
     plan = plan_of(staged)
-    assert [p.cert_id for p in plan] == [tenant_frame.at[5, "id"], tenant_frame.at[0, "id"]]
+    assert [p.cert_id for p in plan] == [own_frame.at[5, "id"], own_frame.at[0, "id"]]
     assert [p.content for p in plan] == [
         b'{"description":"a","endDate":"2030-01-01"}', b'{"description":"a"}'
     ]
@@ -102,9 +87,9 @@ def test_inference_is_sent_whole_with_the_loaded_sibling() -> None:
     assert second.content == b'{"inference":null}'
 
 
-def test_applied_edits_are_left_out_on_resume(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
+def test_applied_edits_are_left_out_on_resume(own_frame: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "edits.journal"
-    staged = stage(tenant_frame, journal=path)
+    staged = stage(own_frame, journal=path)
     staged.set([0, 1, 2], description="fixed")
     staged.set(0, endDate="2030-01-01")
     d0, d1, d2, e0 = staged.edits
@@ -119,26 +104,26 @@ def test_applied_edits_are_left_out_on_resume(tenant_frame: pd.DataFrame, tmp_pa
     assert plan_commit(staged.edits, staged.rows, done=[d0.seq, d1.seq, d2.seq, e0.seq]).requests == ()
 
 
-def test_batch_items_and_envelopes(tenant_frame: pd.DataFrame) -> None:
-    staged = stage(tenant_frame)
+def test_batch_items_and_envelopes(own_frame: pd.DataFrame) -> None:
+    staged = stage(own_frame)
     staged.set(slice(0, 44), description="batched")  # label slices include the end: 45 rows
     plan = plan_of(staged)
     items = plan.to_batch_requests()
     assert len(items) == 45
     assert items[0] == {
         "id": "1", "method": "PATCH",
-        "url": f"/users/{tenant_frame.at[0, 'userId']}/profile/certifications/{tenant_frame.at[0, 'id']}",
+        "url": f"/users/{own_frame.at[0, 'userId']}/profile/certifications/{own_frame.at[0, 'id']}",
         "headers": {"Content-Type": "application/json"}, "body": {"description": "batched"},
     }
     assert [item["id"] for item in items] == [str(n) for n in range(1, 46)]
 
 
-def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
-    staged = stage(tenant_frame)
+def test_dry_run_shows_the_exact_requests(own_frame: pd.DataFrame) -> None:
+    staged = stage(own_frame)
     staged.set(0, endDate="2030-01-01", description="<new>")
     plan = plan_of(staged)
-    url = f"https://graph.microsoft.com/beta/users/{tenant_frame.at[0, 'userId']}/profile/certifications/" \
-          f"{tenant_frame.at[0, 'id']}"
+    url = f"https://graph.microsoft.com/beta/users/{own_frame.at[0, 'userId']}/profile/certifications/" \
+          f"{own_frame.at[0, 'id']}"
     body = '{"description":"<new>","endDate":"2030-01-01"}'
     request = f"PATCH {url}\nContent-Type: application/json\n\n{body}"
     assert str(plan) == request
@@ -150,10 +135,10 @@ def test_dry_run_shows_the_exact_requests(tenant_frame: pd.DataFrame) -> None:
     html = plan._repr_html_()
     sentences, requests = html.split("<details", 1)
     assert "Expires extended by 17 months" in sentences and "Megan Bowen" in sentences
-    assert tenant_frame.at[0, "userId"] not in sentences  # no GUIDs outside the disclosure
+    assert own_frame.at[0, "userId"] not in sentences  # no GUIDs outside the disclosure
     assert f"<b>PATCH</b> {url}" in requests and "&quot;description&quot;:&quot;&lt;new&gt;&quot;" in requests
     empty = "Commit plan (dry run, nothing sent): 0 PATCH requests carrying 0 edits"
-    assert repr(plan_of(stage(tenant_frame))) == empty
+    assert repr(plan_of(stage(own_frame))) == empty
 
 
 def test_plan_module_has_no_client() -> None:
@@ -197,9 +182,9 @@ def emulator() -> Iterator[Emulator]:
         yield running
 
 
-def test_the_emulator_accepts_the_planned_bodies(emulator: Emulator, tenant_frame: pd.DataFrame) -> None:
+def test_the_emulator_accepts_the_planned_bodies(emulator: Emulator, own_frame: pd.DataFrame) -> None:
     emulator.reset()
-    staged = stage(tenant_frame)
+    staged = stage(own_frame)
     staged.set([0, 2], {"inference.confidenceScore": 0.75}, endDate=dt.date(2031, 1, 31), description=None)
     staged.set(2, allowedAudiences="contacts, everyone", webUrl="https://example.com/verify?id=1&x=ü")
     plan = plan_of(staged, base_url=emulator.graph_url)

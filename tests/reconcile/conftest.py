@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -34,18 +32,6 @@ def frame() -> pd.DataFrame:
             {"id": "c4", "displayName": "Certified Kubernetes Administrator (CKA)", "certificationId": "LF-1",
              "issuingCompany": "The Linux Foundation", "endDate": "2027-03-01"}]},
     ])
-
-
-@pytest.fixture(scope="session")
-def tenant_users() -> list[dict[str, Any]]:
-    users: list[dict[str, Any]] = json.loads(TENANT.read_text(encoding="utf-8"))["users"]
-    return users
-
-
-@pytest.fixture
-def tenant_frame(tenant_users: list[dict[str, Any]]) -> pd.DataFrame:
-    """The sample tenant (data/tenant.json) as the typed frame, without a network."""
-    return build_frame(tenant_users)
 
 
 @pytest.fixture(scope="module")
