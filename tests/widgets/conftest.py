@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from widget_tenant import seed, users
+from widget_tenant import ASOF, Sent, recording, seed, users
 
 from certnb.emulator.server import Emulator
 from certnb.frame.build import build_frame
 from certnb.staging import Staged, stage
+from certnb.widgets.datagrid import Grid, grid
 
 
 @pytest.fixture
@@ -23,6 +24,18 @@ def frame() -> pd.DataFrame:
 def staged(frame: pd.DataFrame) -> Staged:
     """An empty in-memory staging of `frame`."""
     return stage(frame)
+
+
+@pytest.fixture
+def sent() -> Sent:
+    """What the grid `g` sent to the browser, in order."""
+    return []
+
+
+@pytest.fixture
+def g(frame: pd.DataFrame, staged: Staged, sent: Sent, monkeypatch: pytest.MonkeyPatch) -> Grid:
+    """A grid over `frame` staging into `staged`, its messages to the browser recorded in `sent`."""
+    return recording(grid(frame, staged, asof=ASOF), sent, monkeypatch)
 
 
 @pytest.fixture(scope="module")

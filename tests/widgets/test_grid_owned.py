@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from widget_tenant import ASOF, label_of, users
+from widget_tenant import ASOF, Sent, label_of, recording, users
 
 from certnb.frame.build import build_frame
 from certnb.staging import stage
@@ -19,12 +19,6 @@ from certnb.widgets.datagrid import Grid, grid
 WORKDAY = [{"id": "3b9d6f21-58c4-4e0a-9d2b-6a1c7e8f9012", "sourceId": "workdayhr", "kind": "Workday",
             "displayName": "Workday HR"}]
 HOVER = "Owned by Workday HR (Workday): fix it in that system"
-Sent = list[tuple[dict[str, Any], list[bytes]]]
-
-
-@pytest.fixture
-def sent() -> Sent:
-    return []
 
 
 @pytest.fixture
@@ -42,9 +36,7 @@ def shown(g: Grid, cert_id: str) -> dict[str, Any]:
 
 
 def open_grid(frame: pd.DataFrame, owned: Owned, sent: Sent, monkeypatch: pytest.MonkeyPatch) -> Grid:
-    widget = grid(frame, stage(frame, owned=owned), asof=ASOF)
-    monkeypatch.setattr(widget, "send", lambda content, buffers=None: sent.append((content, buffers or [])))
-    return widget
+    return recording(grid(frame, stage(frame, owned=owned), asof=ASOF), sent, monkeypatch)
 
 
 def ask(g: Grid, sent: Sent, **content: Any) -> dict[str, Any]:

@@ -6,26 +6,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from widget_tenant import ASOF, label_of
+from widget_tenant import ASOF, Sent, label_of
 
 from certnb.staging import Staged
-from certnb.widgets.datagrid import Grid, grid
+from certnb.widgets.datagrid import Grid
 from certnb.widgets.datagrid.columns import AUDIENCES
 from certnb.widgets.datagrid.window import decode_window
-
-Sent = list[tuple[dict[str, Any], list[bytes]]]
-
-
-@pytest.fixture
-def sent() -> Sent:
-    return []
-
-
-@pytest.fixture
-def g(frame: pd.DataFrame, staged: Staged, sent: Sent, monkeypatch: pytest.MonkeyPatch) -> Grid:
-    widget = grid(frame, staged, asof=ASOF)
-    monkeypatch.setattr(widget, "send", lambda content, buffers=None: sent.append((content, buffers or [])))
-    return widget
 
 
 def ask(g: Grid, sent: Sent, **content: Any) -> tuple[dict[str, Any], list[bytes]]:

@@ -12,6 +12,7 @@ from certnb.emulator.server import Emulator
 
 TENANT_ID = "6e8f0a2b-3c4d-4e5f-9a0b-1c2d3e4f5a6b"
 ASOF = "2026-11-30"
+Sent = list[tuple[dict[str, Any], list[bytes]]]  # what a grid sent to the browser: (content, buffers)
 ADMIN = "admin@contoso.example"
 BOB = "bob@contoso.example"
 CAROL = "carol@contoso.example"
@@ -65,3 +66,9 @@ def held(emu: Emulator, upn: str, cert_id: str) -> dict[str, Any]:
 def label_of(frame: Any, cert_id: str) -> Any:
     """The row label of a certification in a frame."""
     return frame.index[frame["id"] == cert_id][0]
+
+
+def recording(widget: Any, sent: Sent, monkeypatch: Any) -> Any:
+    """`widget` with its custom messages to the browser appended to `sent` instead of sent."""
+    monkeypatch.setattr(widget, "send", lambda content, buffers=None: sent.append((content, buffers or [])))
+    return widget
