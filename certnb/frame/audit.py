@@ -59,6 +59,7 @@ from certnb.frame.record_rules import (
     url_findings,
 )
 from certnb.frame.spelling import ISSUER_FIELDS, issuer_spelling, spellings
+from certnb.schema import TEXT_DTYPE
 
 # The audit's helpers, importable from here as from their modules: the audit day and its selections
 # (date_rules), what makes two records one certification (record_rules), and issuer names (issuers).
@@ -150,9 +151,9 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     if "sources" in frame.columns:
         table = _with_owned_fixes(frame, table, staged, ownership)
     if table.empty:
-        return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
+        return table.astype({c: TEXT_DTYPE for c in FINDING_COLUMNS if c not in ("value", "suggested")})
     table = table.iloc[_report_order(table)].reset_index(drop=True)
-    return table.astype({c: "string" for c in FINDING_COLUMNS if c not in ("value", "suggested")})
+    return table.astype({c: TEXT_DTYPE for c in FINDING_COLUMNS if c not in ("value", "suggested")})
 
 
 def _report_order(table: pd.DataFrame) -> np.ndarray:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from certnb.schema import TEXT_DTYPE
+
 __all__ = ["Distinct", "DistinctColumns", "per_distinct"]
 
 
@@ -89,7 +91,7 @@ class DistinctColumns:
         if found is None:
             cells = self._frame[column]
             if not isinstance(cells.dtype, pd.StringDtype):
-                cells = cells.astype("string")
+                cells = cells.astype(TEXT_DTYPE)
             found = self._columns[column] = Distinct(cells)
         return found
 

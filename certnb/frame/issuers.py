@@ -15,6 +15,7 @@ import pandas as pd
 
 from certnb.catalogue import Catalogue, default_catalogue
 from certnb.frame.spelling import spellings
+from certnb.schema import TEXT_DTYPE
 
 __all__ = ["CORPORATE_SUFFIXES", "ISSUER_ABBREVIATIONS", "issuer_groups", "issuer_key"]
 
@@ -68,7 +69,7 @@ def issuer_groups(names: Iterable[str], catalogue: Catalogue | None = None) -> d
     >>> issuer_groups(["Microsoft", "Microsoft", "MSFT", "Microsfot", "ISACA"])["Microsfot"]
     'Microsoft'
     """
-    column = pd.Series([n for n in names if isinstance(n, str) and n.strip()], dtype="string")
+    column = pd.Series([n for n in names if isinstance(n, str) and n.strip()], dtype=TEXT_DTYPE)
     preferred = {str(s): str(s) for s in column.unique()}
     variants = spellings(column, catalogue or default_catalogue())
     preferred.update((s, best) for s, (best, _) in variants.items())

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS, is_missing
+from certnb.schema import FIELDS_BY_COLUMN, LABELS, TEXT_DTYPE, WRITABLE_COLUMNS, is_missing
 
 __all__ = [
     "OWNED_COLUMNS",
@@ -205,7 +205,7 @@ def derived_columns(sources: Sequence[Any], names: Mapping[str, str] | None = No
             found, owned = all_sources(cell, names), item_owners(cell, names)
             memo[key] = (SEPARATOR.join(found) or None, SEPARATOR.join(owned) or None)
         every[i], owning[i] = memo[key]
-    return pd.array(every, dtype="string"), pd.array(owning, dtype="string")
+    return pd.array(every, dtype=TEXT_DTYPE), pd.array(owning, dtype=TEXT_DTYPE)
 
 
 class Ownership:

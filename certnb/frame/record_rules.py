@@ -20,7 +20,7 @@ import pandas as pd
 
 from certnb.frame.distinct import DistinctColumns
 from certnb.frame.findings import rule_table
-from certnb.schema import FIELDS_BY_COLUMN
+from certnb.schema import FIELDS_BY_COLUMN, TEXT_DTYPE
 
 __all__ = ["RECORD_RULES", "certification_id_findings", "duplicate_findings", "duplicate_keys",
            "shared_certifications", "url_findings"]
@@ -35,7 +35,7 @@ RECORD_RULES: dict[str, str] = {
 
 def _title_key(frame: pd.DataFrame, cells: DistinctColumns) -> pd.Series:
     keys = cells["displayName"].each(lambda t: t.strip().casefold(), missing="")
-    return pd.Series(pd.array(keys, dtype="string"), index=frame.index)
+    return pd.Series(pd.array(keys, dtype=TEXT_DTYPE), index=frame.index)
 
 
 def duplicate_keys(frame: pd.DataFrame, cells: DistinctColumns | None = None) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def duplicate_keys(frame: pd.DataFrame, cells: DistinctColumns | None = None) ->
     [['az-104', 'X1'], ['', '']]
     """
     cells = DistinctColumns(frame) if cells is None else cells
-    references = pd.Series(pd.array(cells["certificationId"].each(str.strip, missing=""), dtype="string"),
+    references = pd.Series(pd.array(cells["certificationId"].each(str.strip, missing=""), dtype=TEXT_DTYPE),
                            index=frame.index)
     return pd.DataFrame({"title": _title_key(frame, cells), "reference": references}, index=frame.index)
 

@@ -22,6 +22,7 @@ from certnb.catalogue import Catalogue
 from certnb.clusters import Cluster, find_clusters
 from certnb.frame.distinct import Distinct, DistinctColumns
 from certnb.frame.findings import findings_table
+from certnb.schema import TEXT_DTYPE
 
 __all__ = ["ISSUER_FIELDS", "clusters_of", "issuer_spelling", "spellings"]
 
@@ -33,7 +34,7 @@ def clusters_of(column: pd.Series | Distinct, catalogue: Catalogue | None, metho
                 ) -> list[Cluster]:
     """The clusters of a column's spellings (how many rows hold each counts), largest first; `column` may be
     given factorised already (`Distinct`)."""
-    cells = column if isinstance(column, Distinct) else Distinct(column.astype("string"))
+    cells = column if isinstance(column, Distinct) else Distinct(column.astype(TEXT_DTYPE))
     # Most rows first, as `value_counts` lists them (the same sort over the same order of first appearance).
     counts = pd.Series(cells.counts, index=pd.Index(cells.uniques, dtype=object)).sort_values(ascending=False)
     tally = {str(k): int(v) for k, v in counts.items() if v and str(k).strip()}
@@ -57,7 +58,7 @@ def issuer_spelling(
     """The rule's findings, one table per issuer column; `known`: each column's `spellings`, if made;
     `cells`: the issuer columns factorised (`certnb.frame.distinct.DistinctColumns`), if made."""
     for field in ISSUER_FIELDS:
-        column = cells[field] if cells is not None else Distinct(frame[field].astype("string"))
+        column = cells[field] if cells is not None else Distinct(frame[field].astype(TEXT_DTYPE))
         variants = known[field] if known is not None else spellings(column, catalogue)
         if not variants:
             continue
