@@ -28,7 +28,7 @@ def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
     # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
     # look closer, to name the bad value.
     try:
-        return pd.arrays.StringArray(_objects(cells), dtype=TEXT_DTYPE)
+        return pd.arrays.StringArray(_objects(cells), dtype=TEXT_DTYPE)  # type: ignore[call-arg]  # pandas 3 takes dtype; the stubs lag
     except ValueError:
         pass
     kind = pd.api.types.infer_dtype(cells, skipna=True)
