@@ -191,7 +191,7 @@ def test_expired_token_is_401() -> None:
 
         response = graph_get(short_lived, token)
 
-        assert_unauthenticated(response, "Access token has expired or is not yet valid.")
+        assert_unauthenticated(response, "Lifetime validation failed, the token is expired.")
 
 
 def test_expire_access_tokens_hook(emu: Emulator) -> None:
