@@ -45,7 +45,7 @@ class CommitBar:
             from tqdm.auto import tqdm
 
             if self.estimate is not None:
-                tqdm.write(f"Committing {self.total:,} edits: {self.estimate}")
+                tqdm.write(f"Committing {self.total:,} edit{'s' if self.total != 1 else ''}: {self.estimate}")
             self._bar = tqdm(total=self.total, desc="committing", unit="edit")
         return self
 

@@ -246,7 +246,7 @@ def _progress(total: int, show: bool, lookups: int, tenant_users: int | None, ra
 
     requests = 1 + round(lookups / total) if total else 1
     estimate = estimate_reads(total, requests_per_user=requests, tenant_users=tenant_users, learned_rate=rate)
-    tqdm.write(f"Loading {total:,} users: {estimate}")
+    tqdm.write(f"Loading {total:,} user{'s' if total != 1 else ''}: {estimate}")
     return tqdm(total=total, desc="loading certifications", unit="user")
 
 

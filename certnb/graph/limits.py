@@ -58,7 +58,8 @@ class Estimate:
     rate: float
 
     def __str__(self) -> str:
-        return (f"{duration_words(self.seconds)} for {self.count:,} {self.noun} at {self.limit} "
+        noun = self.noun[:-1] if self.count == 1 and self.noun.endswith("s") else self.noun
+        return (f"{duration_words(self.seconds)} for {self.count:,} {noun} at {self.limit} "
                 f"({_rate_words(self.rate)} a second)")
 
     def __repr__(self) -> str:

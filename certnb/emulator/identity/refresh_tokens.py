@@ -46,7 +46,8 @@ class RefreshTokens:
         """A new refresh token for `user_id` signed in to `client_id`."""
         token = "1." + secrets.token_urlsafe(64)
         with self._lock:
-            self._grants[token] = RefreshGrant(user_id, client_id, scope, time.time() + lifetime_s)
+            now = time.time()
+            self._grants[token] = RefreshGrant(user_id, client_id, scope, now + lifetime_s, issued_at=now)
         return token
 
     def redeem(self, token: str, client_id: str) -> RefreshGrant:
@@ -94,7 +95,7 @@ def _inactive(grant: RefreshGrant) -> str:
     'The token was issued on 1970-01-01T00:00:00.0000000Z and was inactive for 90.00:00:00.'
     """
     issued = dt.datetime.fromtimestamp(grant.issued_at, dt.UTC)
-    seconds = max(0, int(grant.expires_at - grant.issued_at))
+    seconds = max(0, round(grant.expires_at - grant.issued_at))
     days, rest = divmod(seconds, 86400)
     span = f"{days}.{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
     return (
