@@ -112,7 +112,8 @@ def test_token_lifetime_flags_reach_the_emulator_and_default_to_entras() -> None
     from certnb.emulator.config import EmulatorConfig
 
     def lifetimes(*options: str) -> tuple[int, int]:
-        config = EmulatorConfig.from_knobs(**emulator_knobs(build_parser().parse_args(["emulator", *options])))
+        args = build_parser().parse_args(["emulator", *options])
+        config = EmulatorConfig.from_knobs(**emulator_knobs(args))
         return config.token_lifetime_s, config.refresh_token_lifetime_s
 
     assert lifetimes() == (3600, 90 * 24 * 3600)

@@ -9,6 +9,7 @@ so far as its postfix, and the estimate before the first request; closed cleanly
 
 from __future__ import annotations
 
+import sys
 from types import TracebackType
 from typing import Any
 
@@ -45,7 +46,9 @@ class CommitBar:
             from tqdm.auto import tqdm
 
             if self.estimate is not None:
-                tqdm.write(f"Committing {self.total:,} edit{'s' if self.total != 1 else ''}: {self.estimate}")
+                # On stderr with the bar: what a script prints on stdout stays its own.
+                edits = f"{self.total:,} edit{'s' if self.total != 1 else ''}"
+                tqdm.write(f"Committing {edits}: {self.estimate}", file=sys.stderr)
             self._bar = tqdm(total=self.total, desc="committing", unit="edit")
         return self
 

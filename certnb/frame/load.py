@@ -24,6 +24,7 @@ partial frame would audit as if the missing people had no certifications), so lo
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
@@ -246,7 +247,8 @@ def _progress(total: int, show: bool, lookups: int, tenant_users: int | None, ra
 
     requests = 1 + round(lookups / total) if total else 1
     estimate = estimate_reads(total, requests_per_user=requests, tenant_users=tenant_users, learned_rate=rate)
-    tqdm.write(f"Loading {total:,} user{'s' if total != 1 else ''}: {estimate}")
+    # On stderr with the bar: what a script prints on stdout stays its own.
+    tqdm.write(f"Loading {total:,} user{'s' if total != 1 else ''}: {estimate}", file=sys.stderr)
     return tqdm(total=total, desc="loading certifications", unit="user")
 
 

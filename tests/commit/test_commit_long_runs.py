@@ -1,23 +1,20 @@
-"""Runs longer than a token: a commit outliving its access token goes on (silent refresh from the refresh
+"""Commits longer than a token: one outliving its access token goes on (silent refresh from the refresh
 token); one outliving its refresh token stops cleanly, saying to sign in again and how to resume, and
-resumes to completion after a new sign-in. Short lifetimes from the emulator's identity knobs (contract §9)."""
+resumes to completion after a new sign-in."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from commit_tenant import patches_sent, seed
 
 import certnb
 from certnb.emulator.server import Emulator
 from certnb.errors import AuthenticationError
 from certnb.session.session import Session
 from certnb.staging import Staged, stage
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "commit"))
-from commit_tenant import patches_sent, seed  # noqa: E402
 
 NEW_END = "2027-06-30"
 CERTS = 93  # 31 people × 3: three journaled rounds at max_concurrency=1
