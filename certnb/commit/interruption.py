@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from certnb.errors import AuthenticationError, CertnbError, CommitInterrupted, GraphError, SignInError
+from certnb.errors import AuthenticationError, CertnbError, CommitInterrupted, SignInError
 
 __all__ = ["stopped", "stopped_words"]
 
@@ -49,6 +49,6 @@ def stopped(stop: BaseException, done: int, total: int, journal: Path | str | No
             client_request_id=stop.client_request_id)
     if isinstance(stop, SignInError):
         return type(stop)(f"{stop} {signed_out}")
-    if isinstance(stop, CertnbError | GraphError):
-        stop.add_note(words)
+    if isinstance(stop, CertnbError):
+        stop.add_note(words)  # shown under the traceback; the error keeps its type and message
     return None

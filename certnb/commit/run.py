@@ -1,4 +1,4 @@
-"""The commit runner: the one place a commit does I/O. Plan → conflict check → PATCH → named outcomes.
+"""A commit: plan → conflict check → PATCH → named outcomes; the steps below are runner.py's, the shell here.
 
     >>> commit(graph, staged)                       # doctest: +SKIP
     12 applied, 1 conflict
@@ -35,6 +35,11 @@ A commit holds the journal's commit lease (staging/lease.py) from before it plan
 processes never send the same edits; and a journal is committed only through the tenant and Graph root of
 its first commit (`JournalTenantMismatch`, checked before any request). The result marks each outcome an
 earlier commit recorded (`earlier`): "3 applied now, 21 applied earlier".
+
+A big commit (over 100 edits, or `progress=True`) prints its estimate (certnb/graph/limits.py) and shows a
+tqdm bar (progress_bar.py). A commit that stops — Ctrl-C, "interrupt kernel", a sign-in that lapsed —
+journals what it had heard first, releases the lease, and says how far it got and how to resume
+(interruption.py): `CommitInterrupted` for an interrupt, the sign-in error with the resume words otherwise.
 """
 
 from __future__ import annotations
