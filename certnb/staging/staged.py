@@ -34,27 +34,27 @@ journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resumi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from certnb.collector import paused
-from certnb.errors import JournalNotEmpty, ValidationError
+from certnb.errors import JournalNotEmpty
 from certnb.staging import merge, proposals
-from certnb.staging.creates import given_rows, has_title, new_certifications
-from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
+from certnb.staging.admission import admit, settle
+from certnb.staging.creates import given_rows, new_certifications
+from certnb.staging.edit import Edit, EditsRefused, RowSnapshot
 from certnb.staging.frame_check import check_frame
-from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
-from certnb.staging.known_rows import KnownRows
+from certnb.staging.journal import Journal
 from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
-from certnb.staging.ownership import Owned, OwnedValues, checked_choice
+from certnb.staging.ownership import Owned, checked_choice
 from certnb.staging.proposals import Proposal
-from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
-from certnb.staging.rows import FrameRows, Row, Target
+from certnb.staging.refusals import Refusals, before_mismatch_rule, date_order_problems
+from certnb.staging.rows import Row, Target
+from certnb.staging.staged_view import StagedView
 
 __all__ = ["Staged", "stage"]
 
@@ -84,22 +84,11 @@ def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resu
         raise
 
 
-class Staged:
+class Staged(StagedView):
     """Validated edits keyed by (userId, certification id, field), each with its loaded and new value.
 
     `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
     """
-
-    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
-                 owned: Owned = "refuse") -> None:
-        self._journal = journal
-        self._owned = OwnedValues(frame, owned)
-        self._listeners: list[Callable[[], None]] = []
-        with paused():
-            self._rows, self._edits = journal.replay()
-            self._frame_rows = None if frame is None else FrameRows(frame)
-            self._known = KnownRows(self._frame_rows, self._rows)
-        self._resumed = journal.summary(self._edits.values()) if resumed else None
 
     @classmethod
     def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse") -> Staged:
@@ -119,147 +108,6 @@ class Staged:
         except BaseException:
             journal.close()
             raise
-
-    def close(self) -> None:
-        """Close the journal file (every accepted edit is already on disk)."""
-        self._journal.close()
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call `listener()` after every call that changes the staged edits (a notebook form showing counts
-        redraws then, whoever staged). It runs inside that call, after the journal write: it must not raise.
-        """
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
-
-    # -- reading -----------------------------------------------------------------------------------------
-
-    @property
-    def journal(self) -> Journal:
-        """The journal keeping these edits (and the commit outcomes)."""
-        return self._journal
-
-    @property
-    def resumed(self) -> JournalSummary | None:
-        """What the journal held when this `Staged` resumed it (None: it started afresh, or was empty)."""
-        return self._resumed
-
-    @property
-    def frame(self) -> pd.DataFrame | None:
-        """The frame edits are staged against (as it was when staging started), if one was given."""
-        return None if self._frame_rows is None else self._frame_rows.frame
-
-    @property
-    def owned(self) -> Owned:
-        """What an edit of a value another system owns does here: "refuse", "warn" or "source"."""
-        return self._owned.mode
-
-    def source_fixes(self) -> pd.DataFrame:
-        """The edits of owned values routed here instead of staged (`owned="source"`): person, sign-in name,
-        certification, field label, Graph's value, the wanted value and the owning source, one row per cell
-        (`certnb.staging.source_fixes`). In memory only: `export_source_fixes` writes it to a file."""
-        return self._owned.fixes.table()
-
-    def export_source_fixes(self, path: str | Path) -> Path:
-        """Write `source_fixes()` to `.xlsx` or `.csv` for the owning system's owner, safe to open (no cell
-        runs as a formula)."""
-        return self._owned.fixes.export(path)
-
-    @property
-    def edits(self) -> list[Edit]:
-        """The staged edits, in staging order."""
-        return list(self._edits.values())
-
-    @property
-    def rows(self) -> dict[tuple[str, str], RowSnapshot]:
-        """The loaded values of every edited certification, by (userId, id)."""
-        return dict(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._edits)
-
-    def __iter__(self) -> Iterator[Edit]:
-        return iter(list(self._edits.values()))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._edits
-
-    def __repr__(self) -> str:
-        certifications = len({e.row_key for e in self._edits.values()})
-        users = len({e.user_id for e in self._edits.values()})
-        created, deleted = len(self.creates), len(self.deletes)
-        operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
-        if self._owned.fixes:
-            operations += f", {len(self._owned.fixes)} to fix at the source"
-        return (
-            f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
-            f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
-            f"journal {self._journal.path or ':memory:'}"
-            + (f", resumed: it held {self._resumed}>" if self._resumed else ">")
-        )
-
-    @property
-    def creates(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """The staged new certifications, by (userId, local id): each one's fields as wire values."""
-        out: dict[tuple[str, str], dict[str, Any]] = {}
-        for edit in self._edits.values():
-            if edit.field == CREATE:
-                out[edit.row_key] = {}
-        for edit in self._edits.values():
-            if edit.row_key in out and edit.field != CREATE:
-                out[edit.row_key][edit.field] = edit.after
-        return out
-
-    @property
-    def deletes(self) -> dict[tuple[str, str], RowSnapshot]:
-        """The certifications staged for deletion, by (userId, id): each one's loaded values."""
-        return {e.row_key: self._rows[e.row_key] for e in self._edits.values() if e.field == DELETE}
-
-    def _repr_html_(self) -> str:
-        resumed = f"<p>Resumed journal: it held {self._resumed}.</p>" if self._resumed else ""
-        return resumed + self.diff()._repr_html_()
-
-    def diff(self, field: str | Iterable[str] | None = None, user: str | None = None) -> Diff:
-        """The before/after table of staged edits: userId, userPrincipalName, id, displayName, field, before,
-        after, outcome (the latest commit outcome, if any); filter by `field` and by `user` (id or UPN).
-
-        >>> stage(None).diff(field="endDate").table.columns.tolist()[:4]
-        ['userId', 'userPrincipalName', 'id', 'displayName']
-        """
-        fields = {field} if isinstance(field, str) else None if field is None else set(field)
-        edits = [e for e in self._edits.values() if fields is None or e.field in fields]
-        if user is not None:
-            wanted = user.casefold()
-            edits = [
-                e for e in edits
-                if e.user_id.casefold() == wanted
-                or (self._rows[e.row_key].user_principal_name or "").casefold() == wanted
-            ]
-        latest = self._journal.latest_outcome_names()
-        outcomes = {e.seq: latest[e.seq] for e in edits if e.seq in latest}
-        return Diff(diff_table(edits, self._rows, outcomes), self._rows)
-
-    def pending(self) -> list[Edit]:
-        """The edits still to commit: staged, and not done (`applied`/`already_applied`) per the journal.
-
-        The commit plan (`certnb.commit.plan.plan(staged)`, the dry run) sends exactly these.
-        """
-        done = self._journal.done_seqs()
-        return [e for e in self._edits.values() if e.seq not in done]
-
-    def outcomes(self) -> pd.DataFrame:
-        """The commit outcome table recorded in the journal: userId, id, field, edit_seq, attempt, outcome,
-        status, code, request_id, time, detail, one line per recorded attempt, oldest first.
-
-        >>> stage(None).outcomes().columns.tolist()[:6]
-        ['userId', 'id', 'field', 'edit_seq', 'attempt', 'outcome']
-        """
-        table = [(uid, cid, field, seq, attempt, outcome, status, code, request_id, time, detail)
-                 for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_
-                 in self._journal.outcome_rows()]
-        return pd.DataFrame(table, columns=list(OUTCOME_COLUMNS), dtype=object)
 
     # -- staging -----------------------------------------------------------------------------------------
 
@@ -488,27 +336,7 @@ class Staged:
         """Validate every proposal, refuse the call if any fails, else (unless `check_only`) journal it in
         one transaction."""
         refusals = self._refusals(where)
-        problems: list[ValidationError] = []
-        changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
-        for target, name, raw, checked in proposed:
-            if target.problem is not None:
-                problems.append(refusals.problem(target, name, raw, target.problem))
-            elif isinstance(checked, Refusal):
-                problems.append(refusals.problem(target, name, raw, str(checked)))
-            elif target.key is not None and (target.key[0], target.key[1], DELETE) in self._edits:
-                problems.append(refusals.problem(target, name, raw, "the certification is staged for "
-                                                 "deletion: unstage the delete first to edit it"))
-            elif (target.key is not None and name == "displayName" and not has_title(checked)
-                  and (target.key[0], target.key[1], CREATE) in self._edits):
-                problems.append(refusals.problem(target, name, raw, "a new certification needs a title"))
-            elif target.key is not None:
-                key = (target.key[0], target.key[1], name)
-                earlier = changes.get(key)
-                if earlier is not None and earlier[2] != checked:
-                    rule = conflict_rule(refusals, earlier, name)
-                    problems.append(refusals.problem(target, name, raw, rule))
-                    continue
-                changes[key] = (target, raw, checked)
+        changes, problems = admit(proposed, self._edits, refusals)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
@@ -519,16 +347,7 @@ class Staged:
             return self
         fixes_changed = self._owned.settle_edits(owned, changes, snapshots, refusals)
 
-        staged: list[Edit] = []
-        unstaged: list[tuple[str, str, str]] = []
-        for key, (_, _, after) in changes.items():
-            before = snapshots[key[0], key[1]].loaded.get(key[2])
-            current = self._edits.get(key)
-            if after == before:
-                if current is not None:
-                    unstaged.append(key)  # set back to the loaded value: nothing left to change
-            elif current is None or current.after != after:
-                staged.append(Edit(key[0], key[1], key[2], before, after))
+        staged, unstaged = settle(changes, snapshots, self._edits)
         new_rows = [(k, s) for k, s in snapshots.items() if k not in self._rows]
         if not (staged or unstaged or new_rows):
             if fixes_changed:
