@@ -118,8 +118,8 @@ def commit(
             who = _who(graph)
             if owner is None:
                 journal.bind(tenant_id, root, who)
-            audit = AuditLog(path, who) if path is not None else None
-            runner = _Runner(graph, journal, audit, max_attempts, on_progress, _loaded_ids(staged))
+            audit = AuditLog(path, who, rows=staged.rows) if path is not None else None
+            runner = _Runner(graph, journal, audit, max_attempts, on_progress, _loaded_ids(staged), who)
             runner.run(planned)
             now = {record.seq for record in runner.recorded}
     return result_of(staged, audit_log=path, now=now)
@@ -166,8 +166,10 @@ class _Runner:
     """One commit run: reads, PATCHes and records, chunk by chunk."""
 
     def __init__(self, graph: Graph, journal: Journal, audit: AuditLog | None, max_attempts: int,
-                 on_progress: OnProgress | None = None, loaded_ids: set[str] | None = None) -> None:
+                 on_progress: OnProgress | None = None, loaded_ids: set[str] | None = None,
+                 committed_by: str | None = None) -> None:
         self.graph = graph
+        self.committed_by = committed_by  # the signed-in account, on every outcome it records
         self.journal = journal
         self.audit = audit
         self.max_attempts = max_attempts
@@ -447,7 +449,8 @@ class _Runner:
         return OutcomeRecord(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, outcome,
                              response.status if response is not None else None,
                              error.code if error is not None else None, text, request_id, time, edit.seq,
-                             attempt=max(1, self.attempts.get(edit.seq, 0)), new_id=new_id)
+                             attempt=max(1, self.attempts.get(edit.seq, 0)), new_id=new_id,
+                             reason=edit.reason, staged_by=edit.staged_by, committed_by=self.committed_by)
 
 
 def _select_query(patches: Iterable[PlannedPatch]) -> str:

@@ -29,6 +29,7 @@ from certnb.commit import CommitPlan, CommitProgress, CommitResult, commit
 from certnb.commit.plan import plan
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
+from certnb.staging.reason import ACCOUNT_ATTR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,8 +83,11 @@ class Session(Graph):
         >>> df = session.load(users="all")  # doctest: +SKIP
         >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
         """
-        return load_certifications(self, users, progress=progress, page_size=page_size,
-                                   profile_sources=profile_sources)
+        frame = load_certifications(self, users, progress=progress, page_size=page_size,
+                                    profile_sources=profile_sources)
+        if self.account:  # who stages edits of this frame (certnb.staging.reason: stage(df) journals it)
+            frame.attrs[ACCOUNT_ATTR] = self.account
+        return frame
 
     def plan(self, staged: Staged) -> CommitPlan:
         """The dry run: every PATCH a commit of `staged` would send to this session's Graph. Sends nothing.

@@ -44,7 +44,7 @@ from certnb.collector import paused
 from certnb.errors import JournalNotEmpty
 from certnb.staging import merge, proposals
 from certnb.staging.admission import admit, settle
-from certnb.staging.creates import given_rows, new_certifications
+from certnb.staging.creates import given_rows, new_certifications, sheet_rows, spreadsheet_row
 from certnb.staging.edit import Edit, EditsRefused, RowSnapshot
 from certnb.staging.frame_check import check_frame
 from certnb.staging.journal import Journal
@@ -52,6 +52,7 @@ from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
 from certnb.staging.ownership import Owned, checked_choice
 from certnb.staging.proposals import Proposal
+from certnb.staging.reason import cell_reasons, creates_without_reason, missing_reasons
 from certnb.staging.refusals import Refusals, before_mismatch_rule, date_order_problems
 from certnb.staging.rows import Row, Target
 from certnb.staging.staged_view import StagedView
@@ -60,12 +61,14 @@ __all__ = ["Staged", "stage"]
 
 
 def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False,
-          owned: Owned = "refuse") -> Staged:
+          owned: Owned = "refuse", require_reason: bool | None = None,
+          staged_by: str | None = None) -> Staged:
     """Start staging edits on a certification frame; `journal` is the file that keeps them, so staged edits
     and commit progress survive a kernel restart. A journal that holds anything is refused (`JournalNotEmpty`,
     saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does). `owned` says what
     an edit of a value another system owns does: "refuse" (the default), "warn" or "source" (module
-    docstring).
+    docstring). `require_reason=True` refuses staging without a `reason=`; `staged_by` is the account
+    journaled with each edit (default: the session's that loaded `frame`): `certnb.staging.reason`.
 
     >>> stage(None).journal
     <Journal :memory:>
@@ -78,7 +81,8 @@ def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resu
         held = None if resume else opened.summary()
         if held is not None:
             raise JournalNotEmpty(str(opened.path), str(held))
-        return Staged(frame, opened, resumed=resume, owned=owned)
+        return Staged(frame, opened, resumed=resume, owned=owned, require_reason=require_reason,
+                      staged_by=staged_by)
     except BaseException:  # refused, or damaged pages met while replaying: let the file go
         opened.close()
         raise
@@ -91,7 +95,8 @@ class Staged(StagedView):
     """
 
     @classmethod
-    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse") -> Staged:
+    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse",
+             require_reason: bool | None = None, staged_by: str | None = None) -> Staged:
         """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
 
         Raises `FileNotFoundError` if there is no journal at `path`. `resumed` says what it held.
@@ -104,20 +109,23 @@ class Staged(StagedView):
             check_frame(frame)
         journal = Journal(path)
         try:
-            return cls(frame, journal, resumed=True, owned=owned)
+            return cls(frame, journal, resumed=True, owned=owned, require_reason=require_reason,
+                       staged_by=staged_by)
         except BaseException:
             journal.close()
             raise
 
     # -- staging -----------------------------------------------------------------------------------------
 
-    def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
+    def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, *, reason: str | None = None,
+            **fields: Any) -> Staged:
         """Stage the same value(s) on the selected rows: `staged.set(mask, endDate="2027-06-30")`.
 
         A `pandas.Series` value gives one value per row, looked up by row label. Fields with dots
         (`inference.confidenceScore`) go in the `values` mapping. Refused as a whole (module docstring).
+        `reason` says why ("CHG-1042: renewal confirmed"); every way of staging takes one.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._set(selection, {**(values or {}), **fields})
 
     def _set(self, selection: Any, given: Mapping[str, Any]) -> Staged:
@@ -126,7 +134,7 @@ class Staged(StagedView):
 
     def apply(
         self, selection: Any, functions: Mapping[str, Callable[[Row], Any]] | None = None, /,
-        **fields: Callable[[Row], Any],
+        reason: str | None = None, **fields: Callable[[Row], Any],
     ) -> Staged:
         """Stage computed values, one function per field, called with each selected row, e.g.
         `staged.apply(df.endDate.notna(), endDate=lambda row: row.endDate + pd.DateOffset(years=1))`.
@@ -134,30 +142,31 @@ class Staged(StagedView):
         Each function gets the row *as loaded* (not with staged edits), so running the same cell twice stages
         the same values. A function that raises refuses the call, naming the row and field.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._apply(selection, {**(functions or {}), **fields})
 
     def _apply(self, selection: Any, given: Mapping[str, Callable[[Row], Any]]) -> Staged:
         return self._stage(proposals.computed(self._known.select(selection), given, self._known.row))
 
-    def from_changes(self, table: Any) -> Staged:
+    def from_changes(self, table: Any, *, reason: str | None = None) -> Staged:
         """Stage the `changes` table of a spreadsheet round trip (`certnb.frame.changes.read_edits`).
 
         Needs columns userId, id, field, after; a `before` column is checked against the loaded value (a
-        mismatch means the file came from another load); a `row` column (the file's row) labels problems.
+        mismatch means the file came from another load); a `row` column (the file's row) labels problems;
+        a `reason` column gives each change its own reason (`reason=` is for the rows that leave it empty).
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
         creates: pd.DataFrame | None = getattr(table, "creates", None)
         deletes: pd.DataFrame | None = getattr(table, "deletes", None)
-        sheet_rows = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
-        where = _spreadsheet_row if sheet_rows else None
-        with paused():
+        from_sheet = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
+        where = spreadsheet_row if from_sheet else None
+        with paused(), self._why.given(reason, cell_reasons(changes)):
             if (creates is None or creates.empty) and (deletes is None or deletes.empty):
                 return self._stage(self._sheet_proposals(changes), where=where)
             # Creates, deletes and edits are all checked before any is journaled: refused as a whole.
             given = [(row, uid if uid is not None else upn,
                       {c: v for c, v in fields.items() if v is not None})
-                     for row, uid, upn, fields in _new_rows(creates)]
+                     for row, uid, upn, fields in sheet_rows(creates)]
             passed, problems = new_certifications(self.frame, given, where="spreadsheet row {}")
             keys = [] if deletes is None else list(zip(deletes["userId"], deletes["id"], strict=True))
             doomed = self._known.select(keys)
@@ -167,6 +176,8 @@ class Staged(StagedView):
                          for t in doomed if t.problem is not None or t.key is None]
             owned = self._owned.deletes(doomed, self._created())
             problems += self._owned.delete_problems(owned, refusals)
+            if self._require_reason and self._why.reason is None:  # checked before any of it is journaled
+                problems += creates_without_reason(passed, refusals, doomed)
             try:
                 self._stage(self._sheet_proposals(changes), where=where, check_only=True)
             except EditsRefused as refused:
@@ -185,7 +196,7 @@ class Staged(StagedView):
     def _sheet_proposals(self, changes: pd.DataFrame) -> Iterable[Proposal]:
         return proposals.from_table(changes, self._known.target_for_key, self._before_mismatch)
 
-    def add(self, user: Any, values: Any = None, /, **fields: Any) -> Staged:
+    def add(self, user: Any, values: Any = None, /, *, reason: str | None = None, **fields: Any) -> Staged:
         """Stage new certifications: `staged.add("ben@contoso.example", displayName="AZ-104",
         issuingAuthority="Microsoft", endDate="2027-06-30")`, or `staged.add(new_rows)` with a DataFrame of
         them (a `userId` or `userPrincipalName` column, then field columns; empty cells set nothing). Also
@@ -197,7 +208,7 @@ class Staged(StagedView):
         as a whole. Adding the very same certification again stages nothing, so re-running a cell is safe.
         Each new certification gets a local id ("new-…") until the commit creates it (`creates`).
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._add(given_rows(user, values, fields), where=None)
 
     def _add(self, given: Iterable[tuple[Any, Any, Mapping[str, Any]]], where: str | None) -> Staged:
@@ -207,14 +218,14 @@ class Staged(StagedView):
         rows, staged = create_edits(passed, self.creates)
         return self._journal_rows(rows, staged, [])
 
-    def delete(self, selection: Any) -> Staged:
+    def delete(self, selection: Any, *, reason: str | None = None) -> Staged:
         """Stage the deletion of the selected certifications (selections as for `set`).
 
         A deleted certification's staged edits are withdrawn with it; deleting a staged create withdraws
         the create. The commit skips a delete as `conflict` if the certification changed on the server since
         the load, and counts one already gone as `already_applied`. Refused as a whole.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             targets = self._known.select(selection)
             refusals = self._refusals()
             problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
@@ -231,7 +242,7 @@ class Staged(StagedView):
             return self._journal_rows(rows, staged, unstaged)
 
     def merge_duplicates(self, chosen: Any, keep: Any = None,
-                         resolve: Mapping[Any, Any] | None = None) -> MergePlan:
+                         resolve: Mapping[Any, Any] | None = None, *, reason: str | None = None) -> MergePlan:
         """Merge the duplicates among `chosen` (the findings of `df.certs.audit()`, rows of the frame, or a
         selection as for `set`): per group, set the fills on the keeper and delete the others. Returns the
         plan as staged (print it, or show it in a notebook; `.conflicts` is the table of conflicts).
@@ -245,7 +256,7 @@ class Staged(StagedView):
         """
         if self._frame_rows is None:
             raise ValueError("merge_duplicates needs the frame the duplicates are in: Staged.open(path, df)")
-        with paused():
+        with paused(), self._why.given(reason):
             planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
             # An owned record's delete is refused before any fill is staged: a merge is refused as a whole.
             doomed = self._known.select(planned.deletes)
@@ -267,6 +278,12 @@ class Staged(StagedView):
         """Journal new rows, edits and withdrawals in one transaction, then keep them in memory."""
         if not (rows or staged or unstaged):
             return self
+        staged = self._why.stamped(staged)
+        if self._require_reason:
+            problems = missing_reasons((e for e in staged if e.reason is None),
+                                       {**self._rows, **{row.key: row for row in rows}})
+            if problems:
+                raise EditsRefused(problems)
         seqs = self._journal.append(rows=rows, staged=staged, unstaged=unstaged)
         self._rows.update((row.key, row) for row in rows)
         for key in unstaged:
@@ -341,6 +358,10 @@ class Staged(StagedView):
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
         problems += self._owned.edit_problems(owned, changes, refusals)
+        if self._require_reason:
+            staged, _ = settle(changes, snapshots, self._edits)
+            problems += missing_reasons((e for e in self._why.stamped(staged) if e.reason is None),
+                                        {**snapshots, **self._rows})
         if problems:
             raise EditsRefused(problems)
         if check_only:
@@ -348,6 +369,7 @@ class Staged(StagedView):
         fixes_changed = self._owned.settle_edits(owned, changes, snapshots, refusals)
 
         staged, unstaged = settle(changes, snapshots, self._edits)
+        staged = self._why.stamped(staged)
         new_rows = [(k, s) for k, s in snapshots.items() if k not in self._rows]
         if not (staged or unstaged or new_rows):
             if fixes_changed:
@@ -357,8 +379,10 @@ class Staged(StagedView):
         self._rows.update(new_rows)
         for key in unstaged:
             del self._edits[key]
-        for (user_id, cert_id, field, before, after, _), seq in zip(staged, seqs, strict=True):
-            self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq)
+        for (user_id, cert_id, field, before, after, _, reason, staged_by), seq in zip(staged, seqs,
+                                                                                      strict=True):
+            self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq, reason,
+                                                        staged_by)
         if staged or unstaged or fixes_changed:
             self._changed()  # once a call: a form showing the counts redraws once
         return self
@@ -371,16 +395,3 @@ class Staged(StagedView):
 
     def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
         return before_mismatch_rule(name, before, self._known.snapshot(target).value(name))
-
-
-def _new_rows(creates: pd.DataFrame | None) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
-    """(file row, userId, userPrincipalName, fields) of each new row of a spreadsheet's `creates`."""
-    if creates is None or creates.empty:
-        return []
-    fields = [c for c in creates.columns if c not in ("row", "userId", "userPrincipalName")]
-    return [(record["row"], record["userId"], record["userPrincipalName"], {c: record[c] for c in fields})
-            for record in creates.to_dict("records")]
-
-
-def _spreadsheet_row(target: Target) -> str:
-    return f"spreadsheet row {target.label}"

@@ -24,6 +24,8 @@ from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.operations import CREATE, DELETE
 from certnb.staging.ownership import Owned, OwnedValues
+from certnb.staging.reason import CallReason, staging_account
+from certnb.staging.reason import require_reason as needs_reason
 from certnb.staging.rows import FrameRows
 
 __all__ = ["StagedView"]
@@ -36,7 +38,10 @@ class StagedView:
     """
 
     def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
-                 owned: Owned = "refuse") -> None:
+                 owned: Owned = "refuse", require_reason: bool | None = None,
+                 staged_by: str | None = None) -> None:
+        self._require_reason = needs_reason(require_reason, frame)
+        self._why = CallReason(staging_account(staged_by, frame))  # the reason of the call under way
         self._journal = journal
         self._owned = OwnedValues(frame, owned)
         self._listeners: list[Callable[[], None]] = []
@@ -77,6 +82,16 @@ class StagedView:
     def frame(self) -> pd.DataFrame | None:
         """The frame edits are staged against (as it was when staging started), if one was given."""
         return None if self._frame_rows is None else self._frame_rows.frame
+
+    @property
+    def require_reason(self) -> bool:
+        """True when every staging call must say why (`reason=`): `certnb.staging.reason`."""
+        return self._require_reason
+
+    @property
+    def staged_by(self) -> str | None:
+        """The signed-in account edits are staged by here (journaled with each edit), if known."""
+        return self._why.staged_by
 
     @property
     def owned(self) -> Owned:
@@ -178,12 +193,14 @@ class StagedView:
 
     def outcomes(self) -> pd.DataFrame:
         """The commit outcome table recorded in the journal: userId, id, field, edit_seq, attempt, outcome,
-        status, code, request_id, time, detail, one line per recorded attempt, oldest first.
+        status, code, request_id, time, detail, then the edit's reason, the account that staged it and the
+        one that committed it (reason, staged_by, committed_by), one line per recorded attempt, oldest first.
 
         >>> StagedView(None, Journal(None)).outcomes().columns.tolist()[:6]
         ['userId', 'id', 'field', 'edit_seq', 'attempt', 'outcome']
         """
-        table = [(uid, cid, field, seq, attempt, outcome, status, code, request_id, time, detail)
-                 for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_
-                 in self._journal.outcome_rows()]
+        table = [(uid, cid, field, seq, attempt, outcome, status, code, request_id, time, detail, reason,
+                  staged_by, committed_by)
+                 for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, _,
+                 committed_by, _, _, reason, staged_by in self._journal.outcome_rows()]
         return pd.DataFrame(table, columns=list(OUTCOME_COLUMNS), dtype=object)
