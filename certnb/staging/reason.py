@@ -43,7 +43,7 @@ from certnb.staging.rows import Target
 
 __all__ = ["ACCOUNT_ATTR", "REASON_ENV", "REASON_RULE", "REQUIRE_REASON_ATTR", "CallReason", "cell_reasons",
            "checked_reason", "creates_without_reason", "missing_reasons", "require_reason", "staging_account",
-           "yes_or_no"]
+           "why_words", "yes_or_no"]
 
 REASON_ENV = "CERTNB_REQUIRE_REASON"
 """The environment variable that makes a reason required (when neither argument nor session says)."""
@@ -184,3 +184,14 @@ class CallReason:
             return edits
         return [Edit(e.user_id, e.cert_id, e.field, e.before, e.after, e.seq,
                      (cells.get(e.key) if cells else None) or reason, by) for e in edits]
+
+
+def why_words(reason: str | None, staged_by: str | None) -> str:
+    """"because <reason> (staged by <account>)", either part left out when unknown; "" when both are.
+
+    >>> why_words("CHG-7", "megan@x"), why_words(None, "megan@x"), why_words(None, None)
+    ('because CHG-7 (staged by megan@x)', '(staged by megan@x)', '')
+    """
+    because = f"because {reason}" if reason else ""
+    staged = f"(staged by {staged_by})" if staged_by else ""
+    return " ".join(part for part in (because, staged) if part)

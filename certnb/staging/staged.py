@@ -35,6 +35,7 @@ journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resumi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
 from certnb.staging.ownership import Owned, checked_choice
 from certnb.staging.proposals import Proposal
-from certnb.staging.reason import cell_reasons, creates_without_reason, missing_reasons
+from certnb.staging.reason import REASON_RULE, cell_reasons, creates_without_reason, missing_reasons
 from certnb.staging.refusals import Refusals, before_mismatch_rule, date_order_problems
 from certnb.staging.rows import Row, Target
 from certnb.staging.staged_view import StagedView
@@ -116,6 +117,12 @@ class Staged(StagedView):
             raise
 
     # -- staging -----------------------------------------------------------------------------------------
+
+    def because(self, reason: str | None) -> AbstractContextManager[None]:
+        """Give every staging call in the block `reason`, unless it gives its own: `with staged.because(
+        "CHG-1042"): staged.set(...); staged.delete(...)` (how a grid or a form stages with one reason).
+        """
+        return self._why.given(reason)
 
     def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, *, reason: str | None = None,
             **fields: Any) -> Staged:
@@ -358,10 +365,10 @@ class Staged(StagedView):
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
         problems += self._owned.edit_problems(owned, changes, refusals)
-        if self._require_reason:
+        if self._require_reason:  # each change that would stage an edit, named where it came from
             staged, _ = settle(changes, snapshots, self._edits)
-            problems += missing_reasons((e for e in self._why.stamped(staged) if e.reason is None),
-                                        {**snapshots, **self._rows})
+            problems += [refusals.problem(changes[e.key][0], e.field, changes[e.key][1], REASON_RULE)
+                         for e in self._why.stamped(staged) if e.reason is None]
         if problems:
             raise EditsRefused(problems)
         if check_only:
