@@ -9,6 +9,7 @@ import certnb
 
 PUBLIC = [
     "AppOnlyNotSupported",
+    "AuditLog",
     "AuthenticationError",
     "CertnbError",
     "ConfigError",
@@ -42,6 +43,7 @@ PUBLIC = [
     "Unreadable",
     "ValidationError",
     "audit",
+    "audit_log",
     "build_frame",
     "connect",
     "load_failures",

@@ -36,8 +36,8 @@ from certnb.schema import FIELDS_BY_COLUMN, LABELS
 from certnb.staging.edit import RowSnapshot
 from certnb.staging.operations import CREATE, DELETE
 
-__all__ = ["AUDIT_SUFFIX", "CHANGE_COLUMNS", "AuditLog", "default_audit_path", "read_audit_log",
-           "read_audit_records"]
+__all__ = ["AUDIT_SUFFIX", "CHANGE_COLUMNS", "AuditLog", "default_audit_path", "open_audit_log",
+           "read_audit_log", "read_audit_records"]
 
 AUDIT_SUFFIX = ".audit.jsonl"
 
@@ -139,6 +139,23 @@ def _column(field: str) -> str:
         if label.casefold() == field.casefold():
             return column
     raise KeyError(f"no certification field {field!r}; fields are: {', '.join(LABELS.values())}")
+
+
+def open_audit_log(source: str | Path | Any) -> AuditLog:
+    """The audit log at a path, or the one beside a `Staged`'s journal (`<journal>.audit.jsonl`), to read:
+    `certnb.audit_log(staged).who_changed(person="ana@contoso.example", field="Expires")`.
+
+    >>> open_audit_log("edits.journal.audit.jsonl")
+    <AuditLog edits.journal.audit.jsonl>
+    """
+    journal = getattr(source, "journal", None)
+    if journal is None:
+        return AuditLog(source)
+    path = default_audit_path(journal.path)
+    if path is None:
+        raise ValueError("this staging keeps its journal in memory, so its commits keep no audit log: pass "
+                         "the audit_log= path the commit was given")
+    return AuditLog(path)
 
 
 def read_audit_records(path: str | Path) -> list[OutcomeRecord]:

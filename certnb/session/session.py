@@ -29,7 +29,7 @@ from certnb.commit import CommitPlan, CommitProgress, CommitResult, commit
 from certnb.commit.plan import plan
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
-from certnb.staging.reason import ACCOUNT_ATTR
+from certnb.staging.reason import ACCOUNT_ATTR, REQUIRE_REASON_ATTR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +65,9 @@ class Session(Graph):
     ) -> None:
         super().__init__(base_url, auth, **graph)
         self._on_sign_out = on_sign_out
+        # connect(require_reason=...), CERTNB_REQUIRE_REASON or the config file: staging a frame this
+        # session loaded needs a reason= (None: not said; certnb.staging.reason)
+        self.require_reason: bool | None = None
 
     def load(
         self,
@@ -87,6 +90,8 @@ class Session(Graph):
                                     profile_sources=profile_sources)
         if self.account:  # who stages edits of this frame (certnb.staging.reason: stage(df) journals it)
             frame.attrs[ACCOUNT_ATTR] = self.account
+        if self.require_reason is not None:
+            frame.attrs[REQUIRE_REASON_ATTR] = self.require_reason
         return frame
 
     def plan(self, staged: Staged) -> CommitPlan:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from commit_tenant import ADMIN, committed, key, remote_patch, user_id
 
+import certnb
 from certnb.commit.audit_log import AuditLog, read_audit_log
 from certnb.emulator.server import Emulator
 from certnb.session.session import Session
@@ -27,8 +29,7 @@ def test_who_changed_an_expiry_date_when_and_why(emu: Emulator, graph: Session, 
 
     upn = staged.rows[key(1, "cert-1-0")].user_principal_name
     assert upn is not None
-    [change] = AuditLog(staged.journal.path.with_name("edits.journal.audit.jsonl")).who_changed(
-        person=upn.upper(), field="Expires").to_dict("records")
+    [change] = certnb.audit_log(staged).who_changed(person=upn.upper(), field="Expires").to_dict("records")
     assert (change["person"], change["userId"], change["id"], change["field"]) == (
         upn, user_id(1), "cert-1-0", "Expires")
     assert (change["before"], change["after"], change["outcome"]) == ("2026-12-31", "2027-06-30", "applied")
@@ -57,3 +58,23 @@ def test_a_session_s_load_names_its_account_as_the_staging_account(graph: Sessio
     staged = stage(graph.load(users="all"))
     staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
     assert [e.staged_by for e in staged] == [ADMIN]
+
+
+def test_connect_require_reason_makes_staging_its_loads_need_one(emu: Emulator, tmp_path: Path) -> None:
+    from certnb.errors import EditsRefused
+    from certnb.session import SignIn
+
+    with certnb.connect(emu, sign_in=SignIn(token=emu.access_token()), require_reason=True,
+                        environ={}) as session:
+        staged = stage(session.load(users="all"))
+    assert staged.require_reason
+    with pytest.raises(EditsRefused, match="a reason is required"):
+        staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    config = tmp_path / "config.toml"
+    config.write_text("require_reason = true\n", encoding="utf-8")
+    with certnb.connect(emu, sign_in=SignIn(token=emu.access_token()), config_file=config,
+                        environ={}) as session:
+        assert session.require_reason is True
+    with certnb.connect(emu, sign_in=SignIn(token=emu.access_token()),
+                        environ={"CERTNB_REQUIRE_REASON": "0"}) as session:
+        assert not stage(session.load(users="all")).require_reason
