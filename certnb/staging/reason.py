@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from certnb.errors import ConfigError, ValidationError
+from certnb.errors import ConfigError, EditsRefused, ValidationError
 from certnb.frame.names import RowNames, refusal
 from certnb.staging.creates import NewCertification
 from certnb.staging.edit import Edit, RowSnapshot
@@ -42,8 +42,8 @@ from certnb.staging.refusals import Refusals
 from certnb.staging.rows import Target
 
 __all__ = ["ACCOUNT_ATTR", "REASON_ENV", "REASON_RULE", "REQUIRE_REASON_ATTR", "CallReason", "cell_reasons",
-           "checked_reason", "creates_without_reason", "missing_reasons", "require_reason", "staging_account",
-           "why_words", "yes_or_no"]
+           "checked_reason", "creates_without_reason", "missing_reasons", "refuse_missing", "require_reason",
+           "staging_account", "why_words", "yes_or_no"]
 
 REASON_ENV = "CERTNB_REQUIRE_REASON"
 """The environment variable that makes a reason required (when neither argument nor session says)."""
@@ -120,6 +120,13 @@ def missing_reasons(edits: Iterable[Edit], rows: Mapping[tuple[str, str], RowSna
         operation = {CREATE: "the new certification", DELETE: "the certification"}.get(edit.field)
         problems.append(refusal(names, edit.field, edit.after, REASON_RULE, field_label=operation))
     return problems
+
+
+def refuse_missing(edits: Iterable[Edit], rows: Mapping[tuple[str, str], RowSnapshot]) -> None:
+    """Raise one `EditsRefused` naming every edit without a reason (`missing_reasons`), if any."""
+    problems = missing_reasons((e for e in edits if e.reason is None), rows)
+    if problems:
+        raise EditsRefused(problems)
 
 
 def cell_reasons(changes: pd.DataFrame) -> dict[tuple[str, str, str], str]:

@@ -22,6 +22,9 @@ Every call is atomic: if any (row, field) breaks a rule, the whole call is refus
 (a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
 half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
 
+Every call takes `reason=` (why: a ticket number, who confirmed it), journaled with each edit and its staging
+account; `stage(df, require_reason=True)` refuses a call without one (`certnb.staging.reason`).
+
 Values another system owns (the frame's `sources`: `certnb.staging.ownership`) are refused by default;
 `stage(df, owned="warn")` stages them with a warning, `owned="source"` lists them in `source_fixes()`
 instead of staging them.
@@ -53,7 +56,7 @@ from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
 from certnb.staging.ownership import Owned, checked_choice
 from certnb.staging.proposals import Proposal
-from certnb.staging.reason import REASON_RULE, cell_reasons, creates_without_reason, missing_reasons
+from certnb.staging.reason import REASON_RULE, cell_reasons, creates_without_reason, refuse_missing
 from certnb.staging.refusals import Refusals, before_mismatch_rule, date_order_problems
 from certnb.staging.rows import Row, Target
 from certnb.staging.staged_view import StagedView
@@ -286,11 +289,8 @@ class Staged(StagedView):
         if not (rows or staged or unstaged):
             return self
         staged = self._why.stamped(staged)
-        if self._require_reason:
-            problems = missing_reasons((e for e in staged if e.reason is None),
-                                       {**self._rows, **{row.key: row for row in rows}})
-            if problems:
-                raise EditsRefused(problems)
+        if self._require_reason:  # creates and deletes: refused before any of them is journaled
+            refuse_missing(staged, {**self._rows, **{row.key: row for row in rows}})
         seqs = self._journal.append(rows=rows, staged=staged, unstaged=unstaged)
         self._rows.update((row.key, row) for row in rows)
         for key in unstaged:
