@@ -53,6 +53,8 @@ from certnb.session import connect
 from certnb.staging import OwnedValueWarning, Staged, stage
 
 if TYPE_CHECKING:
+    from certnb.commit.audit_log import AuditLog
+    from certnb.commit.audit_log import open_audit_log as audit_log
     from certnb.emulator.server import Emulator
     from certnb.graph.client import Graph
     from certnb.session.session import Session
@@ -61,6 +63,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AppOnlyNotSupported",
+    "AuditLog",
     "AuthenticationError",
     "CertnbError",
     "CommitInterrupted",
@@ -97,6 +100,7 @@ __all__ = [
     "Unreadable",
     "ValidationError",
     "audit",
+    "audit_log",
     "build_frame",
     "connect",
     "load_failures",
@@ -113,6 +117,10 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # `Graph`, `Session` and `Emulator` load on first use (httpx; starlette, uvicorn): `import certnb` must
     # stay light.
+    if name in ("AuditLog", "audit_log"):  # the commit package loads httpx: on first use too
+        from certnb.commit import audit_log as module
+
+        return module.AuditLog if name == "AuditLog" else module.open_audit_log
     if name == "Graph":
         from certnb.graph.client import Graph
 

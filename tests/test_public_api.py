@@ -9,6 +9,7 @@ import certnb
 
 PUBLIC = [
     "AppOnlyNotSupported",
+    "AuditLog",
     "AuthenticationError",
     "CertnbError",
     "CommitInterrupted",
@@ -45,6 +46,7 @@ PUBLIC = [
     "Unreadable",
     "ValidationError",
     "audit",
+    "audit_log",
     "build_frame",
     "connect",
     "load_failures",

@@ -38,8 +38,9 @@ class OutcomeRecorder:
     """The outcomes of one commit: noted, flushed a round at a time; `recorded` is what is on disk."""
 
     def __init__(self, journal: Journal, audit: AuditLog | None,
-                 on_progress: OnProgress | None = None) -> None:
+                 on_progress: OnProgress | None = None, committed_by: str | None = None) -> None:
         self.journal = journal
+        self.committed_by = committed_by  # the signed-in account, on every outcome recorded
         self.audit = audit
         self.on_progress = on_progress
         self.total = 0  # edits this commit settles (the plan's)
@@ -83,7 +84,8 @@ class OutcomeRecorder:
         return OutcomeRecord(edit.user_id, edit.cert_id, edit.field, edit.before, edit.after, outcome,
                              response.status if response is not None else None,
                              error.code if error is not None else None, text, request_id, time, edit.seq,
-                             attempt=max(1, self.attempts.get(edit.seq, 0)), new_id=new_id)
+                             attempt=max(1, self.attempts.get(edit.seq, 0)), new_id=new_id,
+                             reason=edit.reason, staged_by=edit.staged_by, committed_by=self.committed_by)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

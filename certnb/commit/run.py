@@ -113,10 +113,10 @@ def commit(
             who = _who(graph)
             if owner is None:
                 journal.bind(tenant_id, root, who)
-            audit = AuditLog(path, who) if path is not None else None
+            audit = AuditLog(path, who, rows=staged.rows) if path is not None else None
             bar = CommitBar(len(planned.edits), len(planned), show_bar(progress, len(planned.edits)),
                             planned.estimate(learned_rate(graph)))
-            recorder = OutcomeRecorder(journal, audit, _both(bar.update, on_progress))
+            recorder = OutcomeRecorder(journal, audit, _both(bar.update, on_progress), who)
             runner = Runner(graph, recorder, max_attempts, _loaded_ids(staged))
             with bar:
                 try:

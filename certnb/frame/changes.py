@@ -49,6 +49,9 @@ CHANGE_COLUMNS: tuple[str, ...] = ("row", "userId", "id", "field", "before", "af
 DELETE_COLUMNS: tuple[str, ...] = ("row", "userId", "id")
 DELETE_HEADER = "delete"
 """The header (in any case) of the column that marks rows for deletion."""
+REASON_HEADER = "reason"
+"""The header (in any case) of a column saying why a row's changes are made: each of its changes gets a
+`reason` column in `changes`, which staging journals with the edit (`Staged.from_changes`)."""
 DELETE_MARKS = frozenset({"yes", "y", "x", "true", "1", "delete"})
 KEEP_MARKS = frozenset({"no", "n", "false", "0"})
 PROBLEM_COLUMNS: tuple[str, ...] = (
@@ -66,10 +69,11 @@ _SERIAL = re.compile(r"\d{1,7}(?:\.0+)?")
 class SheetEdits:
     """The outcome of comparing a spreadsheet with the loaded frame.
 
-    `changes`: one row per changed cell (`CHANGE_COLUMNS`), `before`/`after` in the frame's Python types,
-    ready to be staged as edits. `problems`: one row per cell, row or column that was not taken
-    (`PROBLEM_COLUMNS`). `row` is the file's row number (the header is row 1); `person`, `certification` and
-    `label` name the row's holder, its title and the field as the forms do (`certnb.frame.names`).
+    `changes`: one row per changed cell (`CHANGE_COLUMNS`, and `reason` when the file has a Reason column),
+    `before`/`after` in the frame's Python types, ready to be staged as edits. `problems`: one row per cell,
+    row or column that was not taken (`PROBLEM_COLUMNS`). `row` is the file's row number (the header is
+    row 1); `person`, `certification` and `label` name the row's holder, its title and the field as the
+    forms do (`certnb.frame.names`).
     """
 
     changes: pd.DataFrame
@@ -136,7 +140,9 @@ def read_edits(
         return found.edits()
     columns = [c for c in table.columns if c in SHEET_COLUMNS and c not in KEY_COLUMNS]
     marks = next((c for c in table.columns if str(c).strip().casefold() == DELETE_HEADER), None)
-    for unknown in (c for c in table.columns if c not in SHEET_COLUMNS and c != marks):
+    reasons = next((c for c in table.columns if str(c).strip().casefold() == REASON_HEADER), None)
+    found.with_reasons = reasons is not None
+    for unknown in (c for c in table.columns if c not in SHEET_COLUMNS and c not in (marks, reasons)):
         found.problem(
             None,
             (None, None),
@@ -165,7 +171,8 @@ def read_edits(
                 found.refused.append((row, column, formula, why, None))
             continue
         if key[1] is None:
-            if any(_text(v) is not None for c, v in record.items() if c != marks):  # a blank row is nothing
+            if any(_text(v) is not None for c, v in record.items()
+                   if c not in (marks, reasons)):  # a blank row is nothing
                 found.new_row(row, record, columns)
             continue
         if key in seen:
@@ -180,9 +187,13 @@ def read_edits(
             continue
         if marks is not None and found.marked(row, key, record.get(marks)):
             continue
+        first_change = len(found.changes)
         for column in columns:
             before = by_column[column].iat[index[key]] if column in by_column else None
             found.compare(row, key, column, record.get(column), before, formulas.get(column))
+        if reasons is not None:  # the row's reason, on each change it makes
+            for change in found.changes[first_change:]:
+                change["reason"] = _text(record.get(reasons))
     if found.refused:
         raise _formula_refusal(found.refused, sheet.source)
     found.removed = [k for k in index if k not in seen]
@@ -206,6 +217,7 @@ class _Found:
     deletes: list[tuple[int | None, str, str]] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     new_seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    with_reasons: bool = False  # the file has a Reason column
 
     def names(self, key: tuple[Any, Any]) -> RowNames | None:
         """The names of the loaded row a file row's ids match (`None`: no loaded row)."""
@@ -309,7 +321,8 @@ class _Found:
     def edits(self) -> SheetEdits:
         fields = [c for c in SHEET_COLUMNS if FIELDS_BY_COLUMN[c].writable]
         return SheetEdits(
-            pd.DataFrame(self.changes, columns=list(CHANGE_COLUMNS), dtype=object),
+            pd.DataFrame(self.changes, columns=[*CHANGE_COLUMNS, *(["reason"] if self.with_reasons else [])],
+                         dtype=object),
             pd.DataFrame(self.problems, columns=list(PROBLEM_COLUMNS), dtype=object),
             pd.DataFrame(self.creates, columns=["row", "userId", "userPrincipalName", *fields], dtype=object),
             pd.DataFrame(self.deletes, columns=list(DELETE_COLUMNS), dtype=object),

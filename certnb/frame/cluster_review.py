@@ -40,7 +40,7 @@ CHANGE_COLUMNS = ["userId", "id", "field", "before", "after"]
 class _Stages(Protocol):
     """What `stage` needs of `certnb.stage(df)` (the staging layer sits above the frame)."""
 
-    def from_changes(self, table: Any) -> Any: ...
+    def from_changes(self, table: Any, *, reason: str | None = None) -> Any: ...
 
 
 @dataclass
@@ -204,10 +204,11 @@ class ClusterReview:
             columns=CHANGE_COLUMNS,
         )
 
-    def stage(self, staged: _Stages) -> Any:
-        """Stage the accepted merges on `staged` (`certnb.stage(df)`) as edits; refused as a whole if any
-        edit breaks a rule (the error names the person, certification, field and value)."""
-        return staged.from_changes(self.changes())
+    def stage(self, staged: _Stages, *, reason: str | None = None) -> Any:
+        """Stage the accepted merges on `staged` (`certnb.stage(df)`) as edits, each with `reason` (why);
+        refused as a whole if any edit breaks a rule (the error names the person, certification, field and
+        value)."""
+        return staged.from_changes(self.changes(), reason=reason)
 
     def __repr__(self) -> str:
         accepted = sum(d.accepted for d in self.decisions)

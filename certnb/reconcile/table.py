@@ -273,14 +273,20 @@ class Reconciliation:
         update: bool = True,
         delete: bool = False,
         rows: Any = None,
+        reason: str | None = None,
     ) -> StageReport:
         """Stage the source's side into `staged`: creates (`only_in_source`), updates (`different`, the
         source's values win) and, only with `delete=True`, deletes (`only_in_graph`); `rows` limits it to
         some source rows / Graph ids (or a subset of `table`). `take="graph"` stages nothing and lists what
-        to change in the source instead. See `certnb.reconcile.stage`.
+        to change in the source instead. `reason` (why) is journaled with each edit staged. See
+        `certnb.reconcile.stage`.
         """
-        return stage_reconciliation(self, staged, take=take, create=create, update=update, delete=delete,
-                                    rows=rows)
+        if staged is None or reason is None:
+            return stage_reconciliation(self, staged, take=take, create=create, update=update,
+                                        delete=delete, rows=rows)
+        with staged.because(reason):
+            return stage_reconciliation(self, staged, take=take, create=create, update=update,
+                                        delete=delete, rows=rows)
 
     def source_fixes(self) -> pd.DataFrame:
         """What to change in the source for it to agree with Graph: one row per field to change, row to add

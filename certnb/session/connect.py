@@ -71,6 +71,7 @@ class Keywords(TypedDict, total=False):
     timeout: float
     max_concurrency: int
     max_attempts: int
+    require_reason: bool  # staging this session's loads needs a reason= (certnb.staging.reason)
     transport: AsyncTransport
     http_client: Any
     client_secret: str  # refused: app-only sign-in (contract §4)
@@ -122,8 +123,10 @@ def connect(
     (10.0, 2, 3)
     >>> emu.stop()
     """
+    require_reason = keywords.pop("require_reason", None)  # a setting of staging, not of the sign-in
     target, sign_in, http = from_keywords(target, sign_in, http, keywords)
-    given = {**looked_up(target, sign_in, http), "client_secret": keywords.get("client_secret")}
+    given = {**looked_up(target, sign_in, http), "client_secret": keywords.get("client_secret"),
+             "require_reason": require_reason}
     settings = Settings.resolve(given, environ=environ, config_file=config_file)
     from certnb.graph.auth import APP_ONLY_MESSAGE
 
@@ -137,13 +140,17 @@ def connect(
     }
     protocol = _emulator(emulator)
     if sign_in.token is not None:
-        return _token_session(protocol, settings, sign_in.token, sign_in.wanted_scopes(), knobs)
-    if protocol is not None:
+        session = _token_session(protocol, settings, sign_in.token, sign_in.wanted_scopes(), knobs)
+    elif protocol is not None:
         # The emulator signs in with the device code (approved at once) unless this call asks otherwise:
         # a CERTNB_AUTH meant for a real tenant does not open a browser for the demo.
         method = sign_in.method(settings.auth if sign_in.auth is not None else "device_code")
-        return _connect_emulator(protocol, settings, sign_in, http, method, knobs)
-    return _connect_tenant(settings, sign_in, http, knobs)
+        session = _connect_emulator(protocol, settings, sign_in, http, method, knobs)
+    else:
+        session = _connect_tenant(settings, sign_in, http, knobs)
+    if settings.source_of("require_reason") != "default":  # else staging looks at the environment itself
+        session.require_reason = settings.require_reason
+    return session
 
 
 def _emulator(emulator: bool | Emulator | None) -> SignInProtocol | None:

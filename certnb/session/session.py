@@ -31,6 +31,7 @@ from certnb.commit.plan import plan
 from certnb.commit.run import learned_rate
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
+from certnb.staging.reason import ACCOUNT_ATTR, REQUIRE_REASON_ATTR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,6 +67,9 @@ class Session(Graph):
     ) -> None:
         super().__init__(base_url, auth, **graph)
         self._on_sign_out = on_sign_out
+        # connect(require_reason=...), CERTNB_REQUIRE_REASON or the config file: staging a frame this
+        # session loaded needs a reason= (None: not said; certnb.staging.reason)
+        self.require_reason: bool | None = None
 
     def load(
         self,
@@ -84,8 +88,13 @@ class Session(Graph):
         >>> df = session.load(users="all")  # doctest: +SKIP
         >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
         """
-        return load_certifications(self, users, progress=progress, page_size=page_size,
-                                   profile_sources=profile_sources)
+        frame = load_certifications(self, users, progress=progress, page_size=page_size,
+                                    profile_sources=profile_sources)
+        if self.account:  # who stages edits of this frame (certnb.staging.reason: stage(df) journals it)
+            frame.attrs[ACCOUNT_ATTR] = self.account
+        if self.require_reason is not None:
+            frame.attrs[REQUIRE_REASON_ATTR] = self.require_reason
+        return frame
 
     def plan(self, staged: Staged) -> CommitPlan:
         """The dry run: every PATCH a commit of `staged` would send to this session's Graph. Sends nothing.

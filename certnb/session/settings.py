@@ -13,6 +13,7 @@ in the environment, then in the config file:
     timeout          CERTNB_TIMEOUT           timeout = 30
     max_concurrency  CERTNB_MAX_CONCURRENCY   max_concurrency = 8
     max_attempts     CERTNB_MAX_ATTEMPTS      max_attempts = 5
+    require_reason   CERTNB_REQUIRE_REASON    require_reason = true   (staging needs a reason=: 1/0, yes/no)
     client_secret    CERTNB_CLIENT_SECRET     (only checked for presence: app-only sign-in is refused)
 
 The config file is `config_file=`, else `$CERTNB_CONFIG`, else `~/.config/certnb/config.toml` if it exists.
@@ -33,6 +34,7 @@ from typing import Any
 
 from certnb.clouds import GLOBAL, Cloud, get_cloud
 from certnb.errors import ConfigError
+from certnb.staging.reason import yes_or_no
 
 __all__ = ["AUTH_METHODS", "KEYS", "Settings", "check_setting", "default_token_cache"]
 
@@ -47,6 +49,7 @@ KEYS = (
     "timeout",
     "max_concurrency",
     "max_attempts",
+    "require_reason",
     "client_secret",
 )
 
@@ -71,6 +74,7 @@ class Settings:
     timeout: float = 30.0
     max_concurrency: int = 8
     max_attempts: int = 5
+    require_reason: bool = False
     client_secret_set: bool = False
     sources: tuple[tuple[str, str], ...] = ()  # (key, where its value came from)
 
@@ -133,6 +137,8 @@ expected a positive whole number
         return _number(key, value, source, int)
     if key == "client_secret":
         return bool(value)
+    if key == "require_reason":
+        return yes_or_no(value, source)
     if key not in KEYS:
         raise ConfigError(key, value, f"a known setting ({', '.join(KEYS)})", source=source)
     if not isinstance(value, str) or not value.strip():

@@ -35,10 +35,11 @@ from certnb.schema import is_missing
 from certnb.staging.edit import WRITABLE_FIELDS, Refusal, check_date_order, check_value
 from certnb.staging.operations import same_certification
 from certnb.staging.refusals import date_order_rule
-from certnb.staging.rows import wire_column
+from certnb.staging.rows import Target, wire_column
 
 __all__ = [
     "PERSON_COLUMNS", "NewCertification", "given_rows", "has_title", "new_certifications", "rows_of_frame",
+    "sheet_rows", "spreadsheet_row",
 ]
 
 
@@ -231,3 +232,22 @@ def _empty(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
     return bool(is_missing(value))
+
+
+def sheet_rows(creates: pd.DataFrame | None) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
+    """(file row, userId, userPrincipalName, fields) of each new row of a spreadsheet's `creates` table.
+
+    >>> sheet_rows(pd.DataFrame({"row": [4], "userId": [None], "userPrincipalName": ["ben@x"],
+    ...                          "displayName": ["CKA"]}))
+    [(4, None, 'ben@x', {'displayName': 'CKA'})]
+    """
+    if creates is None or creates.empty:
+        return []
+    fields = [c for c in creates.columns if c not in ("row", "userId", "userPrincipalName")]
+    return [(record["row"], record["userId"], record["userPrincipalName"], {c: record[c] for c in fields})
+            for record in creates.to_dict("records")]
+
+
+def spreadsheet_row(target: Target) -> str:
+    """Where a row of a spreadsheet came from, as problems name it: "spreadsheet row 3"."""
+    return f"spreadsheet row {target.label}"

@@ -21,9 +21,11 @@ from certnb.staging.review_lines import ReviewLine, operation_lines
 __all__ = ["DIFF_COLUMNS", "Diff", "diff_table"]
 
 DIFF_COLUMNS: tuple[str, ...] = (
-    "userId", "userPrincipalName", "id", "displayName", "field", "before", "after", "outcome",
+    "userId", "userPrincipalName", "id", "displayName", "field", "before", "after", "outcome", "reason",
+    "staged_by",
 )
-"""`displayName` is the certification's title; `outcome` the latest commit outcome (None before a commit)."""
+"""`displayName` is the certification's title; `outcome` the latest commit outcome (None before a commit);
+`reason` why the edit was staged and `staged_by` the account that staged it (None when not said)."""
 
 _HTML_ROWS = 200  # a notebook shows this many; the table holds them all
 
@@ -39,7 +41,7 @@ def diff_table(
         row = rows.get(e.row_key)
         lines.append((
             e.user_id, row.user_principal_name if row else None, e.cert_id, row.display_name if row else None,
-            e.field, e.before, e.after, (outcomes or {}).get(e.seq),
+            e.field, e.before, e.after, (outcomes or {}).get(e.seq), e.reason, e.staged_by,
         ))
     return pd.DataFrame(lines, columns=list(DIFF_COLUMNS), dtype=object)
 
@@ -78,9 +80,9 @@ class Diff:
         outcome."""
         table = self.table if limit is None else self.table.head(limit)
         return operation_lines(
-            ReviewLine(Edit(uid, cid, field, before, after), self._names.get(uid),
+            ReviewLine(Edit(uid, cid, field, before, after, 0, reason, staged_by), self._names.get(uid),
                        upn if upn is not None else uid, title, outcome=outcome)
-            for uid, upn, cid, title, field, before, after, outcome
+            for uid, upn, cid, title, field, before, after, outcome, reason, staged_by
             in table[list(DIFF_COLUMNS)].itertuples(index=False, name=None)
         )
 

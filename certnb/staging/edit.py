@@ -68,7 +68,9 @@ class Edit(NamedTuple):
     """One staged change of one field of one certification, in Graph wire form.
 
     `seq` is the journal position that staged it: a re-staged cell gets a new `seq`, so commit outcomes
-    recorded for an older value never count for a newer one. (A NamedTuple: a bulk call makes 100,000.)
+    recorded for an older value never count for a newer one. `reason` is why it was staged, as the person
+    staging said it (`certnb.staging.reason`), and `staged_by` the signed-in account that staged it, if known.
+    (A NamedTuple: a bulk call makes 100,000.)
 
     >>> Edit("u1", "c1", "endDate", "2026-12-31", "2027-12-31").key
     ('u1', 'c1', 'endDate')
@@ -80,6 +82,8 @@ class Edit(NamedTuple):
     before: Any
     after: Any
     seq: int = 0
+    reason: str | None = None
+    staged_by: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -40,8 +40,6 @@ The journal holds certification values and ids only: never a token, header or se
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -50,11 +48,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from certnb.schema import FIELDS
 from certnb.staging import journal_export
 from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
 from certnb.staging.journal_facts import JournalOwner, JournalSummary
 from certnb.staging.journal_file import open_journal, refusal
+from certnb.staging.journal_values import BOOLEAN_FIELDS, stored_value, wire_value
 from certnb.staging.lease import CommitLease, LeaseHolder, holder
 from certnb.staging.transaction import Transaction, insert
 
@@ -64,29 +62,25 @@ __all__ = ["DEFAULT_TIMEOUT", "OUTCOME_COLUMNS", "OUTCOME_FIELDS", "Journal", "J
 DEFAULT_TIMEOUT = 10.0
 """Seconds a write waits for another process's write to the same journal before `JournalLocked`."""
 
-# Values are stored as SQLite values, not JSON: wire values are text, numbers, booleans or null, and the
-# field says which (booleans come back from SQLite as 0/1 and are turned back into bool by `_value`).
-# One column per writable field holds a row's loaded values. Value columns have no declared type (SQLite
-# "BLOB" affinity keeps values as given; a declared ANY would turn the text "35558864" into a number).
-# Text UTF-8 cannot encode (a lone surrogate such as "\ud800", which Graph's JSON can send as an escape) is
-# kept as a BLOB of its ASCII JSON text instead (`_stored`), which `_value` reads back to the very same str.
+# Values are stored as SQLite values, not JSON (`journal_values`). One column per writable field holds a
+# row's loaded values. Value columns have no declared type (SQLite "BLOB" affinity keeps values as given; a
+# declared ANY would turn the text "35558864" into a number).
 _LOADED_SQL = ", ".join(f'"{name}"' for name in WRITABLE_FIELDS)
-_BOOLEAN_FIELDS = frozenset(f.column for f in FIELDS if f.writable and f.kind == "bool")
-_BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in _BOOLEAN_FIELDS)
+_BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in BOOLEAN_FIELDS)
 _ROW_VALUES = ("user_principal_name", "user_display_name", "display_name", *WRITABLE_FIELDS)
 _ROW_HAS_BLOB = "'blob' IN (" + ", ".join(f'typeof("{name}")' for name in _ROW_VALUES) + ")"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 OUTCOME_FIELDS: tuple[str, ...] = (
     "edit_seq", "user_id", "cert_id", "field", "attempt", "outcome", "status", "code", "request_id", "detail",
-    "time", "done",
+    "time", "done", "committed_by",
 )
 """A row of the `outcomes` table, as commit writes it (`OutcomeWrites.add_outcomes`); `done` is commit's word
-that the edit needs no further PATCH, which is all staging reads of it (`done_seqs`, `Staged.pending`)."""
+that the edit needs no further PATCH, which is all staging reads of it (`done_seqs`, `Staged.pending`);
+`committed_by` the signed-in account of the commit that recorded it."""
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
-    "detail",
+    "detail", "reason", "staged_by", "committed_by",
 )
 """The columns of the outcome table (`Staged.outcomes`)."""
 
@@ -122,24 +116,6 @@ class OutcomeWrites:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def _value(field: str, stored: Any) -> Any:
-    """A stored value back in wire form (SQLite keeps booleans as integers; see `_stored` for BLOBs)."""
-    if type(stored) is bytes:
-        return json.loads(stored)
-    return bool(stored) if field in _BOOLEAN_FIELDS and stored is not None else stored
-
-
-def _stored(value: Any) -> Any:
-    """A value as SQLite can keep it: text UTF-8 cannot encode becomes the BLOB of its ASCII JSON text.
-
-    >>> _stored("x\\ud800y"), _value("displayName", _stored("x\\ud800y")) == "x\\ud800y", _stored("Zoë")
-    (b'"x\\\\ud800y"', True, 'Zoë')
-    """
-    if type(value) is str and _SURROGATE.search(value):
-        return json.dumps(value).encode("ascii")
-    return value
 
 
 class Journal:
@@ -257,7 +233,7 @@ class Journal:
         try:
             return self._append(rows, staged, unstaged, clear, escaped=False)
         except UnicodeEncodeError:
-            # Rolled back whole; written again with the text UTF-8 cannot encode kept as BLOBs (`_stored`),
+            # Rolled back whole; written again with text UTF-8 cannot encode kept as BLOBs (`journal_values`),
             # which costs a look at every value, so only calls holding such text pay for it.
             return self._append(rows, staged, unstaged, clear, escaped=True)
 
@@ -270,7 +246,7 @@ class Journal:
             found = [(r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
                       *_in_order(r.loaded)) for r in rows]
             if escaped:
-                found = [(*row[:2], *map(_stored, row[2:])) for row in found]
+                found = [(*row[:2], *map(stored_value, row[2:])) for row in found]
             insert(self._db, "rows", f"({', '.join('?' * (5 + len(WRITABLE_FIELDS)))})", found)
             if clear:
                 self._db.execute("INSERT INTO events (kind, time) VALUES ('clear', ?)", (time,))
@@ -281,12 +257,13 @@ class Journal:
             if not edits:
                 return []
             (last,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-            events = [(last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time)
-                      for n, e in enumerate(edits, start=1)]
+            events = [(last + n, e.user_id, e.cert_id, e.field, e.before, e.after, time, e.reason,
+                       e.staged_by) for n, e in enumerate(edits, start=1)]
             if escaped:
-                events = [(*event[:4], _stored(event[4]), _stored(event[5]), time) for event in events]
-            insert(self._db, "events (seq, kind, user_id, cert_id, field, before, after, time)",
-                   "(?, 'stage', ?, ?, ?, ?, ?, ?)", events)
+                events = [(*event[:4], stored_value(event[4]), stored_value(event[5]), time,
+                           stored_value(event[7]), event[8]) for event in events]
+            insert(self._db, "events (seq, kind, user_id, cert_id, field, before, after, time, reason, "
+                   "staged_by)", "(?, 'stage', ?, ?, ?, ?, ?, ?, ?, ?)", events)
             return list(range(last + 1, last + 1 + len(edits)))
 
     def replay(self) -> tuple[dict[tuple[str, str], RowSnapshot], dict[tuple[str, str, str], Edit]]:
@@ -294,15 +271,17 @@ class Journal:
         rows = {(r[0], r[1]): r for r in self._rows()}
         events = self._read(
             "SELECT seq, kind, user_id, cert_id, field, before, after, "
-            "'blob' IN (typeof(before), typeof(after)) FROM events ORDER BY seq"
+            "'blob' IN (typeof(before), typeof(after), typeof(reason)), reason, staged_by "
+            "FROM events ORDER BY seq"
         )
         edits: dict[tuple[str, str, str], Edit] = {}
-        for seq, kind, uid, cid, field, before, after, escaped in events:
+        for seq, kind, uid, cid, field, before, after, escaped, reason, staged_by in events:
             if kind == "stage":
                 # Re-staging a cell replaces the edit in place, exactly as Staged does in memory.
-                if escaped or field in _BOOLEAN_FIELDS:
-                    before, after = _value(field, before), _value(field, after)
-                edits[(uid, cid, field)] = Edit(uid, cid, field, before, after, seq)
+                if escaped or field in BOOLEAN_FIELDS:
+                    before, after = wire_value(field, before), wire_value(field, after)
+                    reason = wire_value("", reason)
+                edits[(uid, cid, field)] = Edit(uid, cid, field, before, after, seq, reason, staged_by)
             elif kind == "unstage":
                 edits.pop((uid, cid, field), None)
             else:
@@ -317,8 +296,8 @@ class Journal:
         new = RowSnapshot._make  # one tuple per row, without keyword handling: a journal holds 100,000
         snapshots = []
         for row in found:
-            if row[-1]:  # text kept as BLOBs (`_stored`); booleans are never BLOBs
-                row = tuple(_value("", value) for value in row)
+            if row[-1]:  # text kept as BLOBs (`journal_values`); booleans are never BLOBs
+                row = tuple(wire_value("", value) for value in row)
             loaded = list(row[5:-1])
             for i in _BOOLEAN_POSITIONS:
                 if loaded[i] is not None:
@@ -335,7 +314,8 @@ class Journal:
         checked in that very transaction: a commit whose lease was taken over writes nothing more.
 
         >>> journal = Journal(None)
-        >>> row = (1, "u1", "c1", "endDate", 1, "applied", 200, None, None, None, "2026-11-30T09:00Z", True)
+        >>> row = (1, "u1", "c1", "endDate", 1, "applied", 200, None, None, None, "2026-11-30T09:00Z", True,
+        ...        "megan@contoso.example")
         >>> with journal.transaction() as tx:
         ...     tx.add_outcomes([row])  # OUTCOME_FIELDS
         >>> journal.done_seqs(), journal.latest_outcome_names()
@@ -354,14 +334,15 @@ class Journal:
         self._outcome_listeners.append(listener)
 
     def outcome_rows(self) -> list[tuple[Any, ...]]:
-        """Every stored outcome row, oldest first: `OUTCOME_FIELDS`, then the before and after values of the
-        edit it is about (from the event log)."""
+        """Every stored outcome row, oldest first: `OUTCOME_FIELDS`, then the before and after values, the
+        reason and the staging account of the edit it is about (from the event log)."""
         found = self._read(
             "SELECT o.edit_seq, o.user_id, o.cert_id, o.field, o.attempt, o.outcome, o.status, o.code, "
-            "o.request_id, o.detail, o.time, o.done, e.before, e.after FROM outcomes AS o "
-            "LEFT JOIN events AS e ON e.seq = o.edit_seq ORDER BY o.id"
+            "o.request_id, o.detail, o.time, o.done, o.committed_by, e.before, e.after, e.reason, "
+            "e.staged_by FROM outcomes AS o LEFT JOIN events AS e ON e.seq = o.edit_seq ORDER BY o.id"
         )
-        return [(*row[:11], bool(row[11]), _value(row[3], row[12]), _value(row[3], row[13])) for row in found]
+        return [(*row[:11], bool(row[11]), row[12], wire_value(row[3], row[13]), wire_value(row[3], row[14]),
+                 wire_value("", row[15]), row[16]) for row in found]
 
     def latest_outcome_names(self) -> dict[int, str]:
         """The latest stored outcome of each edit, as its name, by the edit's `seq`."""
@@ -385,12 +366,15 @@ class Journal:
     # -- reading it as a person ------------------------------------------------------------------------
 
     def events(self) -> list[tuple[Any, ...]]:
-        """The event log as stored: (seq, kind, userId, id, field, before, after, time), in order."""
+        """The event log as stored: (seq, kind, userId, id, field, before, after, time, reason, staged_by),
+        in order."""
         found = self._read(
-            "SELECT seq, kind, user_id, cert_id, field, before, after, time FROM events ORDER BY seq"
+            "SELECT seq, kind, user_id, cert_id, field, before, after, time, reason, staged_by FROM events "
+            "ORDER BY seq"
         )
-        return [(seq, kind, uid, cid, field, _value(field, before), _value(field, after), time)
-                for seq, kind, uid, cid, field, before, after, time in found]
+        return [(seq, kind, uid, cid, field, wire_value(field, before), wire_value(field, after), time,
+                 wire_value("", reason), staged_by)
+                for seq, kind, uid, cid, field, before, after, time, reason, staged_by in found]
 
     def snapshots(self) -> list[RowSnapshot]:
         """The recorded rows (the loaded values of every edited certification)."""

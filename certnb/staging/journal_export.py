@@ -22,7 +22,7 @@ __all__ = ["EXPORT_COLUMNS", "export", "records"]
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "record", "seq", "userId", "id", "field", "before", "after", "attempt", "outcome", "status", "code",
-    "request_id", "time", "detail",
+    "request_id", "time", "detail", "reason", "staged_by", "committed_by",
 )
 
 
@@ -38,20 +38,19 @@ def records(journal: Journal) -> list[dict[str, Any]]:
          "displayName": r.display_name, "loaded": dict(r.loaded)}
         for r in journal.snapshots()
     ]
-    for seq, kind, uid, cid, field, before, after, time in journal.events():
+    for seq, kind, uid, cid, field, before, after, time, reason, staged_by in journal.events():
         record: dict[str, Any] = {"record": kind, "seq": seq, "time": time}
         if kind != "clear":
             record.update({"userId": uid, "id": cid, "field": field})
         if kind == "stage":
-            record.update({"before": before, "after": after})
+            record.update({"before": before, "after": after, "reason": reason, "staged_by": staged_by})
         out.append(record)
-    for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_ in (
-        journal.outcome_rows()
-    ):
+    for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, _, committed_by, \
+            *_ in journal.outcome_rows():
         out.append({
             "record": "outcome", "seq": seq, "userId": uid, "id": cid, "field": field, "attempt": attempt,
             "outcome": outcome, "status": status, "code": code, "request_id": request_id, "time": time,
-            "detail": detail,
+            "detail": detail, "committed_by": committed_by,
         })
     return out
 

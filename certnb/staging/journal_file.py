@@ -46,10 +46,11 @@ __all__ = ["APPLICATION_ID", "FORMAT_VERSION", "open_journal", "refusal"]
 APPLICATION_ID = 0x636E626A
 """`PRAGMA application_id` of a certnb journal: the bytes "cnbj" (SQLite's header, offset 68)."""
 
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 """Format 2 added the marker and the `lease` table, format 3 the `done` column of `outcomes`, format 4 the
-`sends` table (POSTs and DELETEs that went out, and the ids Graph gave created certifications); a journal of
-format 1, 2 or 3 is upgraded when opened (`_upgrade`, and the schema's new tables)."""
+`sends` table (POSTs and DELETEs that went out, and the ids Graph gave created certifications), format 5 the
+accountability columns (`reason` and `staged_by` of `events`, `committed_by` of `outcomes`); a journal of
+format 1 to 4 is upgraded when opened (`_upgrade`, and the schema's new tables)."""
 
 _TABLES = frozenset({"meta", "rows", "events", "outcomes"})
 
@@ -65,7 +66,8 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL CHECK (kind IN ('stage', 'unstage', 'clear')),
     user_id TEXT, cert_id TEXT, field TEXT,
     before, after,
-    time TEXT NOT NULL
+    time TEXT NOT NULL,
+    reason TEXT, staged_by TEXT
 );
 CREATE TABLE IF NOT EXISTS outcomes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,7 +77,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
     outcome TEXT NOT NULL,
     status INTEGER, code TEXT, request_id TEXT, detail TEXT,
     time TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
+    done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+    committed_by TEXT
 );
 CREATE TABLE IF NOT EXISTS sends (
     edit_seq INTEGER PRIMARY KEY,
@@ -168,7 +171,7 @@ def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
     try:
         # Again under the write lock: another process may have created the journal in the meantime.
         format_seen = _recognise(db, path)
-        if format_seen not in (None, "1", "2", "3", FORMAT_VERSION):
+        if format_seen not in (None, "1", "2", "3", "4", FORMAT_VERSION):
             raise JournalError(str(path), f"journal {path} is of format {format_seen}, written by a newer "
                                           f"certnb (this one reads format {FORMAT_VERSION}): upgrade certnb")
         for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -184,17 +187,23 @@ def _prepare(db: sqlite3.Connection, path: Path | None, created: str) -> None:
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """Give the `outcomes` table of a format-1 or -2 journal its `done` column (a no-op for a new one).
+    """Give an older journal the columns its format lacks (a no-op for a new one).
 
-    Those formats kept no done flag: their commits left an edit done with the outcomes `applied` and
+    Formats 1 and 2 kept no done flag: their commits left an edit done with the outcomes `applied` and
     `already_applied`, which is what the rows they recorded are marked with. From format 3 on, the commit
-    says it in each row it writes, and the journal no longer needs to know what an outcome means.
+    says it in each row it writes, and the journal no longer needs to know what an outcome means. Formats 1
+    to 4 kept no reasons nor accounts: their edits and outcomes read back with none (None).
     """
     columns = {name for _, name, *_ in db.execute("PRAGMA table_info(outcomes)")}
-    if "done" in columns:
-        return
-    db.execute("ALTER TABLE outcomes ADD COLUMN done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))")
-    db.execute("UPDATE outcomes SET done = 1 WHERE outcome IN ('applied', 'already_applied')")
+    if "done" not in columns:
+        db.execute("ALTER TABLE outcomes ADD COLUMN done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))")
+        db.execute("UPDATE outcomes SET done = 1 WHERE outcome IN ('applied', 'already_applied')")
+    if "committed_by" not in columns:
+        db.execute("ALTER TABLE outcomes ADD COLUMN committed_by TEXT")
+    events = {name for _, name, *_ in db.execute("PRAGMA table_info(events)")}
+    for column in ("reason", "staged_by"):
+        if column not in events:
+            db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
 
 
 def _recognise(db: sqlite3.Connection, path: Path | None) -> str | None:

@@ -95,6 +95,8 @@ def _cells(line: ReviewLine, columns: Sequence[str]) -> str:
                        else f'<td class="certnb-after">{value_html(line.edit.after)}</td>')
         elif column == "Fixes":
             tds.append(f"<td>{_fixes_html(line)}</td>")
+        elif column == "Why":
+            tds.append(f'<td class="certnb-why">{html.escape(line.why)}</td>')
         elif column == "Outcome":
             tds.append(f"<td>{html.escape((line.outcome or '').replace('_', ' '))}</td>")
     return f"<tr>{''.join(tds)}</tr>"
@@ -106,6 +108,8 @@ def _columns(lines: Sequence[ReviewLine], grouped: Grouping | None) -> list[str]
     columns += ["Before", "After"]
     if any(line.fixes for line in lines):
         columns.append("Fixes")
+    if any(line.why for line in lines):
+        columns.append("Why")
     if any(line.outcome for line in lines):
         columns.append("Outcome")
     return columns
@@ -145,7 +149,8 @@ def lines_text(lines: Iterable[ReviewLine], by: Grouping = "person", *, shown: i
             what = line.label if by == "person" else line.person
             fixes = f" (fixes: {line.fix_words})" if line.fixes else ""
             outcome = f" [{line.outcome.replace('_', ' ')}]" if line.outcome else ""
-            out.append(f"  {line.title or '(untitled)'} · {what}: {line.change}{fixes}{outcome}")
+            why = f" {line.why}" if line.why else ""
+            out.append(f"  {line.title or '(untitled)'} · {what}: {line.change}{fixes}{why}{outcome}")
     if len(every) > shown:
         out.append(f"… and {len(every) - shown} more changes")
     return "\n".join(out)

@@ -22,6 +22,12 @@ A staged create (its `@create` edit and the fields it sets) is one line, and so 
     ...     print(line)
     Bob Builder (bob@x) · AZ-104 · New certification: Expires 2027-06-30
     Bob Builder (bob@x) · AZ-900 · Delete: the whole certification (Expires 2026-06-30)
+
+A change staged with a reason says why, and by whom:
+
+    >>> print(review_lines([Edit("u1", "c1", "endDate", "2026-06-30", "2027-06-30", 1, "CHG-7: renewed",
+    ...                          "megan@x")], rows)[0])
+    Bob Builder (bob@x) · AZ-900 · Expires: 2026-06-30 → 2027-06-30 because CHG-7: renewed (staged by megan@x)
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from certnb.staging.change_words import label, value_words
 from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.fixes import RULE_WORDS
 from certnb.staging.operations import CREATE, DELETE, loaded_values
+from certnb.staging.reason import why_words
 
 __all__ = ["GROUPINGS", "Grouping", "ReviewLine", "group_lines", "operation_lines", "review_lines"]
 
@@ -110,6 +117,11 @@ class ReviewLine:
         return f"{value_words(self.edit.before)} → {after}"
 
     @property
+    def why(self) -> str:
+        """"because <reason> (staged by <account>)", either part left out when unknown; "" when both are."""
+        return why_words(self.edit.reason, self.edit.staged_by)
+
+    @property
     def fix_words(self) -> str:
         """The fixed findings in words ("expired, no certification id"), "" when none."""
         return ", ".join(RULE_WORDS.get(rule, rule) for rule in self.fixes)
@@ -117,7 +129,9 @@ class ReviewLine:
     def __str__(self) -> str:
         fixes = f" (fixes: {self.fix_words})" if self.fixes else ""
         outcome = f" [{self.outcome.replace('_', ' ')}]" if self.outcome else ""
-        return f"{self.person} · {self.title or '(untitled)'} · {self.label}: {self.change}{fixes}{outcome}"
+        why = f" {self.why}" if self.why else ""
+        return (f"{self.person} · {self.title or '(untitled)'} · {self.label}: {self.change}{fixes}{why}"
+                f"{outcome}")
 
 
 def review_lines(

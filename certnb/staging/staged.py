@@ -22,6 +22,9 @@ Every call is atomic: if any (row, field) breaks a rule, the whole call is refus
 (a `certnb.ValidationError`) listing every problem, and nothing is staged or journaled, so a bulk edit never
 half-applies. A value equal to the loaded one stages nothing (and withdraws an edit staged for that cell).
 
+Every call takes `reason=` (why: a ticket number, who confirmed it), journaled with each edit and its staging
+account; `stage(df, require_reason=True)` refuses a call without one (`certnb.staging.reason`).
+
 Values another system owns (the frame's `sources`: `certnb.staging.ownership`) are refused by default;
 `stage(df, owned="warn")` stages them with a warning, `owned="source"` lists them in `source_fixes()`
 instead of staging them.
@@ -34,38 +37,42 @@ journal=path)` refuses a journal that holds anything (`JournalNotEmpty`): resumi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from certnb.collector import paused
-from certnb.errors import JournalNotEmpty, ValidationError
+from certnb.errors import JournalNotEmpty
 from certnb.staging import merge, proposals
-from certnb.staging.creates import given_rows, has_title, new_certifications
-from certnb.staging.diff import Diff, diff_table
-from certnb.staging.edit import Edit, EditsRefused, Refusal, RowSnapshot
+from certnb.staging.admission import admit, settle
+from certnb.staging.creates import given_rows, new_certifications, sheet_rows, spreadsheet_row
+from certnb.staging.edit import Edit, EditsRefused, RowSnapshot
 from certnb.staging.frame_check import check_frame
-from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
-from certnb.staging.known_rows import KnownRows
+from certnb.staging.journal import Journal
 from certnb.staging.merge import MergePlan
 from certnb.staging.operations import CREATE, DELETE, create_edits, delete_edits
-from certnb.staging.ownership import Owned, OwnedValues, checked_choice
+from certnb.staging.ownership import Owned, checked_choice
 from certnb.staging.proposals import Proposal
-from certnb.staging.refusals import Refusals, before_mismatch_rule, conflict_rule, date_order_problems
-from certnb.staging.rows import FrameRows, Row, Target
+from certnb.staging.reason import REASON_RULE, cell_reasons, creates_without_reason, refuse_missing
+from certnb.staging.refusals import Refusals, before_mismatch_rule, date_order_problems
+from certnb.staging.rows import Row, Target
+from certnb.staging.staged_view import StagedView
 
 __all__ = ["Staged", "stage"]
 
 
 def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resume: bool = False,
-          owned: Owned = "refuse") -> Staged:
+          owned: Owned = "refuse", require_reason: bool | None = None,
+          staged_by: str | None = None) -> Staged:
     """Start staging edits on a certification frame; `journal` is the file that keeps them, so staged edits
     and commit progress survive a kernel restart. A journal that holds anything is refused (`JournalNotEmpty`,
     saying what it holds) unless `resume=True`, which continues it (as `Staged.open` does). `owned` says what
     an edit of a value another system owns does: "refuse" (the default), "warn" or "source" (module
-    docstring).
+    docstring). `require_reason=True` refuses staging without a `reason=`; `staged_by` is the account
+    journaled with each edit (default: the session's that loaded `frame`): `certnb.staging.reason`.
 
     >>> stage(None).journal
     <Journal :memory:>
@@ -78,31 +85,22 @@ def stage(frame: pd.DataFrame | None, journal: str | Path | None = None, *, resu
         held = None if resume else opened.summary()
         if held is not None:
             raise JournalNotEmpty(str(opened.path), str(held))
-        return Staged(frame, opened, resumed=resume, owned=owned)
+        return Staged(frame, opened, resumed=resume, owned=owned, require_reason=require_reason,
+                      staged_by=staged_by)
     except BaseException:  # refused, or damaged pages met while replaying: let the file go
         opened.close()
         raise
 
 
-class Staged:
+class Staged(StagedView):
     """Validated edits keyed by (userId, certification id, field), each with its loaded and new value.
 
     `len(staged)` counts edits; iterating yields `Edit`s in staging order. See the module docstring.
     """
 
-    def __init__(self, frame: pd.DataFrame | None, journal: Journal, *, resumed: bool = False,
-                 owned: Owned = "refuse") -> None:
-        self._journal = journal
-        self._owned = OwnedValues(frame, owned)
-        self._listeners: list[Callable[[], None]] = []
-        with paused():
-            self._rows, self._edits = journal.replay()
-            self._frame_rows = None if frame is None else FrameRows(frame)
-            self._known = KnownRows(self._frame_rows, self._rows)
-        self._resumed = journal.summary(self._edits.values()) if resumed else None
-
     @classmethod
-    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse") -> Staged:
+    def open(cls, path: str | Path, frame: pd.DataFrame | None = None, *, owned: Owned = "refuse",
+             require_reason: bool | None = None, staged_by: str | None = None) -> Staged:
         """Reopen a journal (after a crash or a kernel restart); `frame` is needed only to stage new rows.
 
         Raises `FileNotFoundError` if there is no journal at `path`. `resumed` says what it held.
@@ -115,161 +113,29 @@ class Staged:
             check_frame(frame)
         journal = Journal(path)
         try:
-            return cls(frame, journal, resumed=True, owned=owned)
+            return cls(frame, journal, resumed=True, owned=owned, require_reason=require_reason,
+                       staged_by=staged_by)
         except BaseException:
             journal.close()
             raise
 
-    def close(self) -> None:
-        """Close the journal file (every accepted edit is already on disk)."""
-        self._journal.close()
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        """Call `listener()` after every call that changes the staged edits (a notebook form showing counts
-        redraws then, whoever staged). It runs inside that call, after the journal write: it must not raise.
-        """
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
-
-    # -- reading -----------------------------------------------------------------------------------------
-
-    @property
-    def journal(self) -> Journal:
-        """The journal keeping these edits (and the commit outcomes)."""
-        return self._journal
-
-    @property
-    def resumed(self) -> JournalSummary | None:
-        """What the journal held when this `Staged` resumed it (None: it started afresh, or was empty)."""
-        return self._resumed
-
-    @property
-    def frame(self) -> pd.DataFrame | None:
-        """The frame edits are staged against (as it was when staging started), if one was given."""
-        return None if self._frame_rows is None else self._frame_rows.frame
-
-    @property
-    def owned(self) -> Owned:
-        """What an edit of a value another system owns does here: "refuse", "warn" or "source"."""
-        return self._owned.mode
-
-    def source_fixes(self) -> pd.DataFrame:
-        """The edits of owned values routed here instead of staged (`owned="source"`): person, sign-in name,
-        certification, field label, Graph's value, the wanted value and the owning source, one row per cell
-        (`certnb.staging.source_fixes`). In memory only: `export_source_fixes` writes it to a file."""
-        return self._owned.fixes.table()
-
-    def export_source_fixes(self, path: str | Path) -> Path:
-        """Write `source_fixes()` to `.xlsx` or `.csv` for the owning system's owner, safe to open (no cell
-        runs as a formula)."""
-        return self._owned.fixes.export(path)
-
-    @property
-    def edits(self) -> list[Edit]:
-        """The staged edits, in staging order."""
-        return list(self._edits.values())
-
-    @property
-    def rows(self) -> dict[tuple[str, str], RowSnapshot]:
-        """The loaded values of every edited certification, by (userId, id)."""
-        return dict(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._edits)
-
-    def __iter__(self) -> Iterator[Edit]:
-        return iter(list(self._edits.values()))
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._edits
-
-    def __repr__(self) -> str:
-        certifications = len({e.row_key for e in self._edits.values()})
-        users = len({e.user_id for e in self._edits.values()})
-        created, deleted = len(self.creates), len(self.deletes)
-        operations = (f", {created} new" if created else "") + (f", {deleted} deleted" if deleted else "")
-        if self._owned.fixes:
-            operations += f", {len(self._owned.fixes)} to fix at the source"
-        return (
-            f"<Staged: {len(self)} edit{'s' if len(self) != 1 else ''} on {certifications} certification"
-            f"{'s' if certifications != 1 else ''} of {users} user{'s' if users != 1 else ''}{operations}; "
-            f"journal {self._journal.path or ':memory:'}"
-            + (f", resumed: it held {self._resumed}>" if self._resumed else ">")
-        )
-
-    @property
-    def creates(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """The staged new certifications, by (userId, local id): each one's fields as wire values."""
-        out: dict[tuple[str, str], dict[str, Any]] = {}
-        for edit in self._edits.values():
-            if edit.field == CREATE:
-                out[edit.row_key] = {}
-        for edit in self._edits.values():
-            if edit.row_key in out and edit.field != CREATE:
-                out[edit.row_key][edit.field] = edit.after
-        return out
-
-    @property
-    def deletes(self) -> dict[tuple[str, str], RowSnapshot]:
-        """The certifications staged for deletion, by (userId, id): each one's loaded values."""
-        return {e.row_key: self._rows[e.row_key] for e in self._edits.values() if e.field == DELETE}
-
-    def _repr_html_(self) -> str:
-        resumed = f"<p>Resumed journal: it held {self._resumed}.</p>" if self._resumed else ""
-        return resumed + self.diff()._repr_html_()
-
-    def diff(self, field: str | Iterable[str] | None = None, user: str | None = None) -> Diff:
-        """The before/after table of staged edits: userId, userPrincipalName, id, displayName, field, before,
-        after, outcome (the latest commit outcome, if any); filter by `field` and by `user` (id or UPN).
-
-        >>> stage(None).diff(field="endDate").table.columns.tolist()[:4]
-        ['userId', 'userPrincipalName', 'id', 'displayName']
-        """
-        fields = {field} if isinstance(field, str) else None if field is None else set(field)
-        edits = [e for e in self._edits.values() if fields is None or e.field in fields]
-        if user is not None:
-            wanted = user.casefold()
-            edits = [
-                e for e in edits
-                if e.user_id.casefold() == wanted
-                or (self._rows[e.row_key].user_principal_name or "").casefold() == wanted
-            ]
-        latest = self._journal.latest_outcome_names()
-        outcomes = {e.seq: latest[e.seq] for e in edits if e.seq in latest}
-        return Diff(diff_table(edits, self._rows, outcomes), self._rows)
-
-    def pending(self) -> list[Edit]:
-        """The edits still to commit: staged, and not done (`applied`/`already_applied`) per the journal.
-
-        The commit plan (`certnb.commit.plan.plan(staged)`, the dry run) sends exactly these.
-        """
-        done = self._journal.done_seqs()
-        return [e for e in self._edits.values() if e.seq not in done]
-
-    def outcomes(self) -> pd.DataFrame:
-        """The commit outcome table recorded in the journal: userId, id, field, edit_seq, attempt, outcome,
-        status, code, request_id, time, detail, one line per recorded attempt, oldest first.
-
-        >>> stage(None).outcomes().columns.tolist()[:6]
-        ['userId', 'id', 'field', 'edit_seq', 'attempt', 'outcome']
-        """
-        table = [(uid, cid, field, seq, attempt, outcome, status, code, request_id, time, detail)
-                 for seq, uid, cid, field, attempt, outcome, status, code, request_id, detail, time, *_
-                 in self._journal.outcome_rows()]
-        return pd.DataFrame(table, columns=list(OUTCOME_COLUMNS), dtype=object)
-
     # -- staging -----------------------------------------------------------------------------------------
 
-    def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, **fields: Any) -> Staged:
+    def because(self, reason: str | None) -> AbstractContextManager[None]:
+        """Give every staging call in the block `reason`, unless it gives its own: `with staged.because(
+        "CHG-1042"): staged.set(...); staged.delete(...)` (how a grid or a form stages with one reason).
+        """
+        return self._why.given(reason)
+
+    def set(self, selection: Any, values: Mapping[str, Any] | None = None, /, *, reason: str | None = None,
+            **fields: Any) -> Staged:
         """Stage the same value(s) on the selected rows: `staged.set(mask, endDate="2027-06-30")`.
 
         A `pandas.Series` value gives one value per row, looked up by row label. Fields with dots
         (`inference.confidenceScore`) go in the `values` mapping. Refused as a whole (module docstring).
+        `reason` says why ("CHG-1042: renewal confirmed"); every way of staging takes one.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._set(selection, {**(values or {}), **fields})
 
     def _set(self, selection: Any, given: Mapping[str, Any]) -> Staged:
@@ -278,7 +144,7 @@ class Staged:
 
     def apply(
         self, selection: Any, functions: Mapping[str, Callable[[Row], Any]] | None = None, /,
-        **fields: Callable[[Row], Any],
+        reason: str | None = None, **fields: Callable[[Row], Any],
     ) -> Staged:
         """Stage computed values, one function per field, called with each selected row, e.g.
         `staged.apply(df.endDate.notna(), endDate=lambda row: row.endDate + pd.DateOffset(years=1))`.
@@ -286,30 +152,31 @@ class Staged:
         Each function gets the row *as loaded* (not with staged edits), so running the same cell twice stages
         the same values. A function that raises refuses the call, naming the row and field.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._apply(selection, {**(functions or {}), **fields})
 
     def _apply(self, selection: Any, given: Mapping[str, Callable[[Row], Any]]) -> Staged:
         return self._stage(proposals.computed(self._known.select(selection), given, self._known.row))
 
-    def from_changes(self, table: Any) -> Staged:
+    def from_changes(self, table: Any, *, reason: str | None = None) -> Staged:
         """Stage the `changes` table of a spreadsheet round trip (`certnb.frame.changes.read_edits`).
 
         Needs columns userId, id, field, after; a `before` column is checked against the loaded value (a
-        mismatch means the file came from another load); a `row` column (the file's row) labels problems.
+        mismatch means the file came from another load); a `row` column (the file's row) labels problems;
+        a `reason` column gives each change its own reason (`reason=` is for the rows that leave it empty).
         """
         changes: pd.DataFrame = getattr(table, "changes", table)
         creates: pd.DataFrame | None = getattr(table, "creates", None)
         deletes: pd.DataFrame | None = getattr(table, "deletes", None)
-        sheet_rows = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
-        where = _spreadsheet_row if sheet_rows else None
-        with paused():
+        from_sheet = "row" in changes.columns  # the file's rows: problems say "spreadsheet row 3"
+        where = spreadsheet_row if from_sheet else None
+        with paused(), self._why.given(reason, cell_reasons(changes)):
             if (creates is None or creates.empty) and (deletes is None or deletes.empty):
                 return self._stage(self._sheet_proposals(changes), where=where)
             # Creates, deletes and edits are all checked before any is journaled: refused as a whole.
             given = [(row, uid if uid is not None else upn,
                       {c: v for c, v in fields.items() if v is not None})
-                     for row, uid, upn, fields in _new_rows(creates)]
+                     for row, uid, upn, fields in sheet_rows(creates)]
             passed, problems = new_certifications(self.frame, given, where="spreadsheet row {}")
             keys = [] if deletes is None else list(zip(deletes["userId"], deletes["id"], strict=True))
             doomed = self._known.select(keys)
@@ -319,6 +186,8 @@ class Staged:
                          for t in doomed if t.problem is not None or t.key is None]
             owned = self._owned.deletes(doomed, self._created())
             problems += self._owned.delete_problems(owned, refusals)
+            if self._require_reason and self._why.reason is None:  # checked before any of it is journaled
+                problems += creates_without_reason(passed, refusals, doomed)
             try:
                 self._stage(self._sheet_proposals(changes), where=where, check_only=True)
             except EditsRefused as refused:
@@ -337,7 +206,7 @@ class Staged:
     def _sheet_proposals(self, changes: pd.DataFrame) -> Iterable[Proposal]:
         return proposals.from_table(changes, self._known.target_for_key, self._before_mismatch)
 
-    def add(self, user: Any, values: Any = None, /, **fields: Any) -> Staged:
+    def add(self, user: Any, values: Any = None, /, *, reason: str | None = None, **fields: Any) -> Staged:
         """Stage new certifications: `staged.add("ben@contoso.example", displayName="AZ-104",
         issuingAuthority="Microsoft", endDate="2027-06-30")`, or `staged.add(new_rows)` with a DataFrame of
         them (a `userId` or `userPrincipalName` column, then field columns; empty cells set nothing). Also
@@ -349,7 +218,7 @@ class Staged:
         as a whole. Adding the very same certification again stages nothing, so re-running a cell is safe.
         Each new certification gets a local id ("new-…") until the commit creates it (`creates`).
         """
-        with paused():
+        with paused(), self._why.given(reason):
             return self._add(given_rows(user, values, fields), where=None)
 
     def _add(self, given: Iterable[tuple[Any, Any, Mapping[str, Any]]], where: str | None) -> Staged:
@@ -359,14 +228,14 @@ class Staged:
         rows, staged = create_edits(passed, self.creates)
         return self._journal_rows(rows, staged, [])
 
-    def delete(self, selection: Any) -> Staged:
+    def delete(self, selection: Any, *, reason: str | None = None) -> Staged:
         """Stage the deletion of the selected certifications (selections as for `set`).
 
         A deleted certification's staged edits are withdrawn with it; deleting a staged create withdraws
         the create. The commit skips a delete as `conflict` if the certification changed on the server since
         the load, and counts one already gone as `already_applied`. Refused as a whole.
         """
-        with paused():
+        with paused(), self._why.given(reason):
             targets = self._known.select(selection)
             refusals = self._refusals()
             problems = [refusals.problem(t, DELETE, None, t.problem or "no certification",
@@ -383,7 +252,7 @@ class Staged:
             return self._journal_rows(rows, staged, unstaged)
 
     def merge_duplicates(self, chosen: Any, keep: Any = None,
-                         resolve: Mapping[Any, Any] | None = None) -> MergePlan:
+                         resolve: Mapping[Any, Any] | None = None, *, reason: str | None = None) -> MergePlan:
         """Merge the duplicates among `chosen` (the findings of `df.certs.audit()`, rows of the frame, or a
         selection as for `set`): per group, set the fills on the keeper and delete the others. Returns the
         plan as staged (print it, or show it in a notebook; `.conflicts` is the table of conflicts).
@@ -397,7 +266,7 @@ class Staged:
         """
         if self._frame_rows is None:
             raise ValueError("merge_duplicates needs the frame the duplicates are in: Staged.open(path, df)")
-        with paused():
+        with paused(), self._why.given(reason):
             planned = merge.plan_on(self._frame_rows, chosen, keep, resolve, snapshot=self._known.snapshot)
             # An owned record's delete is refused before any fill is staged: a merge is refused as a whole.
             doomed = self._known.select(planned.deletes)
@@ -419,6 +288,9 @@ class Staged:
         """Journal new rows, edits and withdrawals in one transaction, then keep them in memory."""
         if not (rows or staged or unstaged):
             return self
+        staged = self._why.stamped(staged)
+        if self._require_reason:  # creates and deletes: refused before any of them is journaled
+            refuse_missing(staged, {**self._rows, **{row.key: row for row in rows}})
         seqs = self._journal.append(rows=rows, staged=staged, unstaged=unstaged)
         self._rows.update((row.key, row) for row in rows)
         for key in unstaged:
@@ -488,47 +360,23 @@ class Staged:
         """Validate every proposal, refuse the call if any fails, else (unless `check_only`) journal it in
         one transaction."""
         refusals = self._refusals(where)
-        problems: list[ValidationError] = []
-        changes: dict[tuple[str, str, str], tuple[Target, Any, Any]] = {}
-        for target, name, raw, checked in proposed:
-            if target.problem is not None:
-                problems.append(refusals.problem(target, name, raw, target.problem))
-            elif isinstance(checked, Refusal):
-                problems.append(refusals.problem(target, name, raw, str(checked)))
-            elif target.key is not None and (target.key[0], target.key[1], DELETE) in self._edits:
-                problems.append(refusals.problem(target, name, raw, "the certification is staged for "
-                                                 "deletion: unstage the delete first to edit it"))
-            elif (target.key is not None and name == "displayName" and not has_title(checked)
-                  and (target.key[0], target.key[1], CREATE) in self._edits):
-                problems.append(refusals.problem(target, name, raw, "a new certification needs a title"))
-            elif target.key is not None:
-                key = (target.key[0], target.key[1], name)
-                earlier = changes.get(key)
-                if earlier is not None and earlier[2] != checked:
-                    rule = conflict_rule(refusals, earlier, name)
-                    problems.append(refusals.problem(target, name, raw, rule))
-                    continue
-                changes[key] = (target, raw, checked)
+        changes, problems = admit(proposed, self._edits, refusals)
         snapshots = self._known.snapshots(changes)
         problems += date_order_problems(changes, snapshots, self._edits, refusals)
         owned = self._owned.edits(changes, snapshots)  # values other systems own: certnb.staging.ownership
         problems += self._owned.edit_problems(owned, changes, refusals)
+        if self._require_reason:  # each change that would stage an edit, named where it came from
+            staged, _ = settle(changes, snapshots, self._edits)
+            problems += [refusals.problem(changes[e.key][0], e.field, changes[e.key][1], REASON_RULE)
+                         for e in self._why.stamped(staged) if e.reason is None]
         if problems:
             raise EditsRefused(problems)
         if check_only:
             return self
         fixes_changed = self._owned.settle_edits(owned, changes, snapshots, refusals)
 
-        staged: list[Edit] = []
-        unstaged: list[tuple[str, str, str]] = []
-        for key, (_, _, after) in changes.items():
-            before = snapshots[key[0], key[1]].loaded.get(key[2])
-            current = self._edits.get(key)
-            if after == before:
-                if current is not None:
-                    unstaged.append(key)  # set back to the loaded value: nothing left to change
-            elif current is None or current.after != after:
-                staged.append(Edit(key[0], key[1], key[2], before, after))
+        staged, unstaged = settle(changes, snapshots, self._edits)
+        staged = self._why.stamped(staged)
         new_rows = [(k, s) for k, s in snapshots.items() if k not in self._rows]
         if not (staged or unstaged or new_rows):
             if fixes_changed:
@@ -538,8 +386,10 @@ class Staged:
         self._rows.update(new_rows)
         for key in unstaged:
             del self._edits[key]
-        for (user_id, cert_id, field, before, after, _), seq in zip(staged, seqs, strict=True):
-            self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq)
+        for (user_id, cert_id, field, before, after, _, reason, staged_by), seq in zip(staged, seqs,
+                                                                                      strict=True):
+            self._edits[user_id, cert_id, field] = Edit(user_id, cert_id, field, before, after, seq, reason,
+                                                        staged_by)
         if staged or unstaged or fixes_changed:
             self._changed()  # once a call: a form showing the counts redraws once
         return self
@@ -552,16 +402,3 @@ class Staged:
 
     def _before_mismatch(self, target: Target, name: str, before: Any) -> str | None:
         return before_mismatch_rule(name, before, self._known.snapshot(target).value(name))
-
-
-def _new_rows(creates: pd.DataFrame | None) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
-    """(file row, userId, userPrincipalName, fields) of each new row of a spreadsheet's `creates`."""
-    if creates is None or creates.empty:
-        return []
-    fields = [c for c in creates.columns if c not in ("row", "userId", "userPrincipalName")]
-    return [(record["row"], record["userId"], record["userPrincipalName"], {c: record[c] for c in fields})
-            for record in creates.to_dict("records")]
-
-
-def _spreadsheet_row(target: Target) -> str:
-    return f"spreadsheet row {target.label}"

@@ -10,6 +10,7 @@ count shown here is stale. The logic is `certnb.widgets.bulk_change`.
 
     >>> bulk = BulkEditForm(df, staged, rows=lambda: picker.value)   # doctest: +SKIP
     >>> bulk.operation.value = "shift"; bulk.amount.value = 1        # doctest: +SKIP
+    >>> bulk.reason.value = "CHG-1042: renewals confirmed"          # doctest: +SKIP
     >>> bulk.stage_button.click()                                    # doctest: +SKIP
     >>> bulk.operation.value = "clear"; bulk.clear_field.value = "endDate"          # doctest: +SKIP
     >>> bulk.stage_button.click(); bulk.confirm_button.click()                      # doctest: +SKIP
@@ -123,6 +124,9 @@ class BulkEditForm(View):
                                           css="certnb-bulk-preview-button")
         self.stage_button = self.button("Stage", "stage the change", self.stage, button_style="primary",
                                         icon="check", css="certnb-bulk-stage")
+        self.reason = widgets.Text(description="Reason", placeholder="why: a ticket number, who confirmed it",
+                                   layout=widgets.Layout(width="420px"), **_NARROW)
+        self.reason.add_class("certnb-bulk-reason")  # journaled with each edit Stage makes
         self.question = widgets.HTML()
         self.confirm_button = self.button("Clear", "clear the field", self.confirm, css="certnb-bulk-confirm",
                                           button_style="danger", icon="eraser",
@@ -135,7 +139,8 @@ class BulkEditForm(View):
         self.field.observe(lambda _change: self.act("switch field", self._show_field), names="value")
         self.clear_field.observe(lambda _change: self.act("switch field", self._drop_preview), names="value")
         self.widget = widgets.VBox([self.operation, self.set_box, self.clear_box, self.shift_box,
-                                    self.replace_box, widgets.HBox([self.preview_button, self.stage_button]),
+                                    self.replace_box, self.reason,
+                                    widgets.HBox([self.preview_button, self.stage_button]),
                                     self.confirmation, self.preview_area, self.messages])
         self.follow(staged, lambda: self._outdated("The staged edits changed"))
         self._show_operation()
@@ -228,7 +233,7 @@ class BulkEditForm(View):
 
     # -- drawing -------------------------------------------------------------------------------------------
     def _stage(self, result: Preview) -> None:
-        count = stage_preview(self.staged, result)
+        count = stage_preview(self.staged, result, reason=self.reason.value or None)
         if isinstance(result.change, ClearField):
             label = LABELS.get(result.change.field, result.change.field)
             self.say(f"Staged clearing {label} ({result.change.field}) on {_plural(count)}.", "ok")

@@ -247,8 +247,9 @@ def _after(change: BulkChange, loaded: Any, before: Any) -> Any:
     raise Refusal(f"unknown bulk change {change!r}")
 
 
-def stage_preview(staged: Staged, table: pd.DataFrame | Preview) -> int:
-    """Stage a preview's `after` values in one atomic call (refused as a whole, see `Staged.set`).
+def stage_preview(staged: Staged, table: pd.DataFrame | Preview, reason: str | None = None) -> int:
+    """Stage a preview's `after` values in one atomic call (refused as a whole, see `Staged.set`), with
+    `reason` (why) journaled on each edit.
 
     Returns the number of rows staged.
     """
@@ -261,5 +262,5 @@ def stage_preview(staged: Staged, table: pd.DataFrame | Preview) -> int:
     labels = list(dict.fromkeys(label for pairs in by_field.values() for label, _ in pairs))
     values = {field: pd.Series([a for _, a in pairs], index=[label for label, _ in pairs], dtype=object)
               for field, pairs in by_field.items()}
-    staged.set(labels, values)
+    staged.set(labels, values, reason=reason)
     return len(labels)

@@ -75,8 +75,9 @@ export function editable(ctx) {
     if ((row._flags || 0) & (NEW | DRAFT | DELETED)) return escape(cell.getValue()); // nothing before it, or struck
     if (staged && field in staged) {
       el.classList.add("certnb-cell-staged");
-      const [before, after] = staged[field];
-      el.title = (owner ? `${owner} · ` : "") + `staged: ${before ?? "(empty)"} → ${after ?? "(empty)"}`;
+      const [before, after, why] = staged[field];
+      el.title = (owner ? `${owner} · ` : "") + `staged: ${before ?? "(empty)"} → ${after ?? "(empty)"}` +
+        (why ? ` ${why}` : "");
       return `<span class="certnb-before"><s>${escape(before ?? "∅")}</s> → </span><span class="certnb-after">${escape(after ?? "∅")}</span>` +
         ` <button class="certnb-unstage" title="Unstage this cell">×</button>`;
     }

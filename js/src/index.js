@@ -354,6 +354,10 @@ function render({ model, el }) {
     model.set("show_ids", tools.idsBox.checked);
     model.save_changes();
   });
+  tools.reason.addEventListener("input", () => {
+    model.set("reason", tools.reason.value);
+    model.save_changes();
+  });
   const showIds = () => {
     for (const c of model.get("columns").filter((c) => c.hidden)) {
       if (model.get("show_ids")) table.showColumn(c.field); else table.hideColumn(c.field);

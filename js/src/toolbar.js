@@ -40,6 +40,12 @@ export function toolbar(model) {
   idsBox.type = "checkbox";
   idsBox.checked = model.get("show_ids");
   ids.append(idsBox, " Show ids");
+  // Why this grid's edits are made: journaled with every edit it stages (the Python side's `reason`).
+  const reason = element("input", "certnb-grid-reason");
+  reason.type = "text";
+  reason.placeholder = "Reason: a ticket number, who confirmed it";
+  reason.title = "Why these changes are made: recorded with every edit you stage here";
+  reason.value = model.get("reason") || "";
   const button = (text, cls, title) => { const b = element("button", cls, text); b.type = "button"; b.title = title; return b; };
   const all = button("Select all shown", "certnb-grid-select-all", "Select every row the filters show");
   const none = button("Select none", "certnb-grid-select-none", "Clear the selection");
@@ -62,7 +68,7 @@ export function toolbar(model) {
   const shown = element("div", "certnb-grid-tools certnb-grid-shown");
   shown.append(search, expiring, rule, stagedOnly, newOnly, deletedOnly);
   const actions = element("div", "certnb-grid-tools certnb-grid-actions");
-  actions.append(add, picker, remove, all, none, undo, redo, ids);
+  actions.append(add, picker, remove, all, none, undo, redo, ids, reason);
   bar.append(shown, actions);
   const fill = () => { // on first use: a big tenant's people are thousands of options nobody may need
     if (people.childElementCount) return;
@@ -81,6 +87,6 @@ export function toolbar(model) {
     new_only: newBox.checked,
     deleted_only: deletedBox.checked,
   });
-  return { bar, search, expiringOn, days, rule, stagedBox, newBox, deletedBox, idsBox, all, none, undo, redo,
-    add, remove, picker, person, addOk, addCancel, query };
+  return { bar, search, expiringOn, days, rule, stagedBox, newBox, deletedBox, idsBox, reason, all, none, undo,
+    redo, add, remove, picker, person, addOk, addCancel, query };
 }

@@ -109,11 +109,14 @@ def test_one_record_is_the_journal_row_the_audit_entry_and_the_result_line() -> 
     stored = (*record.journal_row(), record.before, record.after)  # as the journal reads it back
     assert OutcomeRecord.from_journal_row(stored) == record
     entry = record.audit_entry(who="adele@contoso.example")
-    assert OutcomeRecord.from_audit_entry(entry) == replace(record, seq=0, attempt=1)  # the log has neither
+    # the log has neither seq nor attempt; its `who` is the account that committed
+    assert OutcomeRecord.from_audit_entry(entry) == replace(record, seq=0, attempt=1,
+                                                            committed_by="adele@contoso.example")
     assert dict(zip(RESULT_COLUMNS, record.result_line(), strict=True)) == {
         "userId": "u1", "id": "c1", "field": "endDate", "before": "2026-12-31", "after": "2027-12-31",
         "outcome": "conflict", "status": None, "code": None, "message": "endDate changed", "requestId": None,
-        "time": "2026-11-30T09:00:00.000000Z", "earlier": False, "newId": None,
+        "time": "2026-11-30T09:00:00.000000Z", "earlier": False, "newId": None, "reason": None,
+        "staged_by": None, "committed_by": None,
     }
 
 

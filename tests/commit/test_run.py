@@ -260,6 +260,7 @@ def test_result_table_and_display(emu: Emulator, graph: Graph) -> None:
     assert list(result.table.columns) == [  # "earlier": issue 13, outcomes of an earlier commit told apart;
         "userId", "id", "field", "before", "after", "outcome", "status", "code", "message", "requestId",
         "time", "earlier", "newId",  # "newId": issue 16, the id Graph gave a create
+        "reason", "staged_by", "committed_by",  # issue 20: why, and who staged and who committed it
     ]
     row = outcome_of(result, 1, "cert-1-0", "endDate")
     assert (row["before"], row["after"], row["status"]) == ("2026-12-31", "2027-06-30", 200)

@@ -104,8 +104,9 @@ def test_accepted_merges_commit_read_back_and_undo(emu: Emulator) -> None:
         df = graph.load(users="all")
         before = df["issuingCompany"].value_counts().to_dict()
         review = df.certs.clusters("issuingCompany").accept()
-        staged = review.stage(stage(df))
+        staged = review.stage(stage(df), reason="one spelling of Microsoft")
         assert {e.before for e in staged} == {"Microsoft Corporation", "MSFT", "microsoft "}
+        assert {e.reason for e in staged} == {"one spelling of Microsoft"}
         result = graph.commit(staged)
         assert result.counts.get("applied") == len(review.changes())
         again = graph.load(users="all")

@@ -139,3 +139,10 @@ def test_stage_refuses_a_bad_take(graph: Session) -> None:
     df = graph.load(users="all")
     with pytest.raises(ValueError, match="take must be 'source'"):
         reconciled(df).stage(certnb.stage(df), take="hr")  # type: ignore[arg-type]
+
+
+def test_every_edit_a_reconciliation_stages_carries_its_reason(graph: Session) -> None:
+    df = graph.load(users="all")
+    staged = certnb.stage(df)
+    reconciled(df).stage(staged, reason="HR export of 2026-11-30")
+    assert len(staged) > 0 and {e.reason for e in staged} == {"HR export of 2026-11-30"}

@@ -56,7 +56,7 @@ def test_a_new_journal_is_marked_and_an_empty_sqlite_file_becomes_one(tmp_path: 
         Journal(path).close()
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("4",)
+            assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("5",)
 
 
 def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame, tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_a_journal_of_format_1_is_opened_and_upgraded(tenant_frame: pd.DataFrame
     reopened.close()
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA application_id").fetchone() == (APPLICATION_ID,)
-        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("4",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("5",)
 
 
 def test_a_journal_of_format_2_keeps_its_done_edits_when_upgraded(
@@ -98,7 +98,7 @@ def test_a_journal_of_format_2_keeps_its_done_edits_when_upgraded(
     assert reopened.diff().table["outcome"].tolist() == ["applied", "already_applied", "failed"]
     reopened.close()
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("4",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("5",)
         assert db.execute("SELECT outcome, done FROM outcomes ORDER BY id").fetchall() == [
             ("applied", 1), ("already_applied", 1), ("failed", 0)]
 

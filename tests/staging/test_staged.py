@@ -297,7 +297,7 @@ def test_diff_table_filters_and_html(tenant_frame: pd.DataFrame) -> None:
     staged.set(3, description="<b>bold</b> & more")
     diff = staged.diff()
     assert list(diff.table.columns) == ["userId", "userPrincipalName", "id", "displayName", "field", "before",
-                                        "after", "outcome"]
+                                        "after", "outcome", "reason", "staged_by"]
     assert len(diff) == 3
     first = next(iter(diff))
     assert first["userPrincipalName"] == "megan.bowen@contoso.example"

@@ -39,6 +39,7 @@ import pandas as pd
 from certnb.frame.audit import audit
 from certnb.schema import FIELDS_BY_COLUMN
 from certnb.staging.operations import CREATE, DELETE
+from certnb.staging.reason import why_words
 from certnb.staging.rows import wire_column
 from certnb.widgets.datagrid.columns import DATA_FIELDS, EDITABLE
 from certnb.widgets.datagrid.owned import OwnedCells
@@ -46,6 +47,7 @@ from certnb.widgets.datagrid.rows import DELETED, DONE, DRAFT, NEW, Person, Slot
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
+    from certnb.staging.edit import Edit
 
 __all__ = ["CROSS_ROW_RULES", "Finding", "GridTable"]
 
@@ -89,6 +91,7 @@ class GridTable:
         keys = zip(self.loaded["userId"].tolist(), self.loaded["id"].tolist(), strict=True)
         self.positions: dict[tuple[str, str], int] = {key: i for i, key in enumerate(keys)}
         self.staged: dict[int, dict[str, tuple[Any, Any]]] = {}  # position → field → (before, after) wire
+        self.why: dict[int, dict[str, str]] = {}  # position → field → why it was staged, and by whom
         self._edits: dict[tuple[str, str, str], Any] = {}
         self.rows = SlotRows(self.base)  # the new rows, after the frame's
         self.owned = OwnedCells(frame)  # cells other systems own (`certnb.widgets.datagrid.owned`)
@@ -202,9 +205,21 @@ class GridTable:
             self.text[key[2]][position] = "" if edit.after is None else str(edit.after)
             changed.add(position)
         self._edits = {key: edit.after for key, edit in now.items()}
+        self._follow_why(now.values(), changed)
         ordered = sorted(changed)
         self._reaudit(ordered)
         return ordered
+
+    def _follow_why(self, edits: Iterable[Edit], changed: set[int]) -> None:
+        """Each staged cell's reason and staging account in words (a staged cell's hover says them)."""
+        why: dict[int, dict[str, str]] = {}
+        for edit in edits:
+            words = why_words(edit.reason, edit.staged_by) if edit.reason or edit.staged_by else ""
+            position = self.position_of(edit.row_key) if words else None
+            if position is not None:
+                why.setdefault(position, {})[edit.field] = words
+        changed.update(p for p in why.keys() | self.why.keys() if why.get(p) != self.why.get(p))
+        self.why = why
 
     def position_of(self, key: tuple[str, str]) -> int | None:
         """The grid position of certification (userId, id): a loaded row's, or a staged create's slot."""

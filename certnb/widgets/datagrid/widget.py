@@ -20,10 +20,11 @@ systems own are read-only unless the `Staged` was opened with owned="warn" or "s
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anywidget
 import numpy as np
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["Grid"]
 
 STATIC = Path(__file__).with_name("static")
+Result = TypeVar("Result")
 BACKGROUND_AUDIT_ROWS = 5_000  # above this many rows the first audit runs while the grid already shows rows
 
 
@@ -64,8 +66,21 @@ def _issuers(table: GridTable, limit: int = 200) -> list[str]:
     return [name for name, _ in counts.most_common(limit)]
 
 
+def _with_reason(method: Callable[..., Result]) -> Callable[..., Result]:
+    """`method`, staging with the grid's `reason` (the toolbar's Reason box), if one is typed."""
+    @functools.wraps(method)
+    def staging(grid: Grid, *args: Any, **kwargs: Any) -> Result:
+        with grid.staged.because(grid.reason or None):
+            return method(grid, *args, **kwargs)
+    return staging
+
+
 class Grid(anywidget.AnyWidget):
-    """The editable grid over `frame`, staging into `staged` (see the module and package docstrings)."""
+    """The editable grid over `frame`, staging into `staged` (see the module and package docstrings).
+
+    `grid.reason = "CHG-1042: renewals confirmed"` (or the toolbar's Reason box) is journaled with every edit
+    the grid stages from then on; hovering a staged cell says why it was staged, and by whom.
+    """
 
     _esm = STATIC / "grid.js"
     _css = STATIC / "grid.css"
@@ -89,6 +104,7 @@ class Grid(anywidget.AnyWidget):
     note = traitlets.Unicode("").tag(sync=True)
     owned = traitlets.Unicode("refuse").tag(sync=True)  # the Staged's owned=; "refuse": owned cells read-only
     height = traitlets.Unicode("460px").tag(sync=True)
+    reason = traitlets.Unicode("").tag(sync=True)  # why: journaled with every edit the grid stages
 
     def __init__(self, frame: pd.DataFrame, staged: Staged, *, asof: object = None,
                  background: bool | None = None, **kwargs: Any) -> None:
@@ -214,6 +230,7 @@ class Grid(anywidget.AnyWidget):
 
     # -- editing ---------------------------------------------------------------------------------------------
 
+    @_with_reason
     def edit(self, row: Any, field: str, text: object, *, position: int | None = None) -> CellResult:
         """Type `text` into one cell (row label `row`, or frame `position`); staged if valid."""
         position = self._position(row) if position is None else position
@@ -228,12 +245,14 @@ class Grid(anywidget.AnyWidget):
         position = self._position(row) if position is None else position
         return self.table.owned.hover(position, field)
 
+    @_with_reason
     def paste(self, start: int, field: str, text: str) -> PasteResult:
         """Paste Excel's clipboard `text` at index `start` of the current order, column `field`."""
         shown = [c["field"] for c in self.columns
                  if not c["hidden"] or self.show_ids]
         return paste_block(self.history, self.order, start, [str(f) for f in shown], field, text)
 
+    @_with_reason
     def unstage_cell(self, row: Any, field: str, *, position: int | None = None) -> None:
         """Withdraw the staged edit of one cell (of a new row: empty it, which its title refuses)."""
         position = self._position(row) if position is None else position
@@ -252,16 +271,19 @@ class Grid(anywidget.AnyWidget):
 
     # -- new rows and deletes --------------------------------------------------------------------------------
 
+    @_with_reason
     def add_row(self, user: object, **fields: Any) -> RowResult:
         """A new row for `user` (userId, sign-in name, or a display name one person has): staged as a
         create at once when `fields` has a title (`displayName`), else a draft that is staged once its title
         is typed. One undo step."""
         return self._row_done(add_row(self.history, find_person(self._people, user), fields))
 
+    @_with_reason
     def delete_selected(self) -> RowResult:
         """Stage the deletes of the selected rows (new rows: withdraw them). One undo step."""
         return self._row_done(delete_rows(self.history, list(self.selection)))
 
+    @_with_reason
     def restore(self, row: Any = None, *, position: int | None = None) -> RowResult:
         """Withdraw the staged delete of one row (row label `row`, or grid `position`). One undo step."""
         position = self._position(row) if position is None else position
@@ -296,6 +318,7 @@ class Grid(anywidget.AnyWidget):
         self.send({"type": "reorder"})
         return True
 
+    @_with_reason
     def undo(self) -> bool:
         """Undo the latest grid step (edit, paste, unstage, bulk change, add, delete, restore)."""
         with caught_owned():  # owned="warn" warned when the edit was first staged
@@ -303,6 +326,7 @@ class Grid(anywidget.AnyWidget):
         self._follow_shape()
         return done
 
+    @_with_reason
     def redo(self) -> bool:
         """Redo the latest undone step."""
         with caught_owned():
@@ -314,12 +338,13 @@ class Grid(anywidget.AnyWidget):
         """The before → after table of a bulk change on the selected rows (nothing staged yet)."""
         return preview(self.frame, list(self.value), change, self.staged)
 
+    @_with_reason
     def stage_preview(self, shown: Preview) -> int:
         """Stage a confirmed preview (one undo step); the number of rows staged."""
         keys = [(str(u), str(i), str(f)) for u, i, f in zip(shown.table["userId"], shown.table["id"],
                                                             shown.table["field"], strict=True)]
         before = self.history.state(keys)
-        count = stage_preview(self.staged, shown)
+        count = stage_preview(self.staged, shown)  # with the grid's reason (`_with_reason`)
         self.history.record("bulk change", before)
         return count
 

@@ -137,8 +137,10 @@ def order(table: GridTable, query: Query) -> np.ndarray:
 def _row_extras(table: GridTable, position: int) -> tuple[str, str]:
     findings = table.findings(position)
     staged = table.staged.get(position, {})
+    why = table.why.get(position, {})  # a third member, when known: why it was staged, and by whom
     return (json.dumps([[f.rule, f.severity, f.detail] for f in findings]) if findings else "",
-            json.dumps({k: [b, a] for k, (b, a) in staged.items()}) if staged else "")
+            json.dumps({k: [b, a, why[k]] if k in why else [b, a] for k, (b, a) in staged.items()})
+            if staged else "")
 
 
 def encode_window(table: GridTable, positions: np.ndarray, start: int, size: int = WINDOW, *,
