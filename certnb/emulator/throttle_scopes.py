@@ -10,6 +10,7 @@
 A refusal says what Graph would: for identity scopes `x-ms-throttle-scope` (`<Scope>/<Limit>/<app>/<tenant>`)
 and `x-ms-throttle-information`; for Outlook an `ApplicationThrottled` body (error_for below).
 
+    >>> from certnb.emulator.throttle_profiles import profile
     >>> limits = profile("graph-small").scaled(overrides={"Tenant_Application/Write": [1, 1]})
     >>> throttle = ScopedThrottle(limits)
     >>> first = throttle.admit(CallFacts(app_id="app", tenant_id="t", write=True))
@@ -68,6 +69,7 @@ class Refused:
 class ScopedThrottle:
     """The buckets of one profile, keyed as its scopes say; not thread-safe (FaultInjector holds a lock).
 
+    >>> from certnb.emulator.throttle_profiles import profile
     >>> throttle = ScopedThrottle(profile("outlook-mailbox"))
     >>> held = [throttle.admit(CallFacts("app", "t", mailbox="adele")) for _ in range(5)]
     >>> [type(h).__name__ for h in held]
