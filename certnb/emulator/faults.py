@@ -114,7 +114,8 @@ class FaultInjector:
     def update(self, **knobs: Any) -> None:
         """Change fault knobs live (names as in `Faults`); unknown names and bad values raise, naming them.
 
-        `scripted` takes `ScriptedFault`s or dicts of their fields and restarts their request counts.
+        `scripted` takes `ScriptedFault`s or dicts of their fields and restarts their request counts; a new
+        `throttle_profile` given without `throttle_limits` drops the previous profile's overrides.
         """
         known = {f.name for f in dataclasses.fields(Faults)}
         unknown = sorted(set(knobs) - known)
@@ -122,6 +123,8 @@ class FaultInjector:
             names = ", ".join(map(repr, unknown))
             raise TypeError(f"unknown fault knob(s) {names}; known: {', '.join(sorted(known))}")
         checked = {name: _check_knob(name, value) for name, value in knobs.items()}
+        if "throttle_profile" in checked and "throttle_limits" not in checked:
+            checked["throttle_limits"] = {}  # overrides name the old profile's scopes: a new one starts clean
         _scaled_profile(dataclasses.replace(self.faults, **checked))  # checked before anything changes
         with self._lock:
             for name, value in checked.items():

@@ -236,11 +236,14 @@ def test_bad_profile_knobs_are_refused_by_name_and_change_nothing(graph_emulator
 
 
 def test_a_profile_is_chosen_when_the_emulator_is_built_and_over_the_admin_route() -> None:
-    with Emulator(https=False, throttle_profile="graph-large", throttle_scale=0.001) as emu:
+    with Emulator(
+        https=False, throttle_profile="graph-large", throttle_limits={"Tenant/Write": [50, 1]}
+    ) as emu:
         token = emu.access_token()
         headers = {"Authorization": f"Bearer {token}"}
         assert httpx.get(f"{emu.graph_url}{LIST}", headers=headers).headers["x-ms-resource-unit"] == "1"
         assert httpx.get(f"{emu.graph_url}/users", headers=headers).headers["x-ms-resource-unit"] == "2"
         knobs = httpx.post(f"{emu.url}/_emulator/faults", json={"throttle_profile": "outlook-mailbox"}).json()
         assert knobs["throttle_profile"] == "outlook-mailbox"
+        assert knobs["throttle_limits"] == {}  # the previous profile's overrides are dropped with it
         assert "x-ms-resource-unit" not in httpx.get(f"{emu.graph_url}{LIST}", headers=headers).headers
