@@ -32,7 +32,7 @@ class Call:
 class Reply:
     """A Graph answer: status, extra headers and a JSON-able body (None for no body).
 
-    `throttled_by` names the scope of a throttle's 429 (`single`, `Tenant_Application/Write`, ...) for the
+    `throttled_by` names the scope of a throttle's 429 (`single`, `scripted`, `Tenant/Write`, ...) for the
     statistics; it is not sent.
     """
 

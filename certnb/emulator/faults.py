@@ -157,7 +157,9 @@ class FaultInjector:
         with self._lock:
             scripted = self._match_scripted(call)
             if scripted is not None and not scripted.applied:
-                return self._refusal(call, scripted.status, scripted.retry_after)
+                # A scripted 429 counts as throttled, as it always did, under its own name.
+                by = "scripted" if scripted.status == 429 else None
+                return self._refusal(call, scripted.status, scripted.retry_after, throttled_by=by)
             retry_after = self._bucket.take()
             if retry_after is not None:
                 return self._refusal(call, 429, retry_after, throttled_by=SINGLE)

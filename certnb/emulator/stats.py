@@ -121,7 +121,7 @@ class Stats:
 
         Keys: `requests_total` (HTTP requests, `$batch` envelopes included), `by_route` and `by_method`
         (batch items included), `batch_requests`, `batch_items`, `throttled` and `throttled_by_scope` (the
-        scope that answered each throttle 429: `single`, `Tenant_Application/Write`, `Mailbox/Concurrency`,
+        scope that answered each throttle 429: `single`, `scripted`, `Tenant/Write`, `Mailbox/Concurrency`,
         ..., contract §8.1), `by_status` and `errors`
         (status → count, as strings for JSON), `in_flight`, `peak_in_flight`.
         """
