@@ -23,6 +23,9 @@ from typing import Any
 # The emulator's refusals of writes to someone's profile (certnb/emulator/refusals.py; tests/test_cli.py
 # checks they agree): named here so that `--help` does not import the emulator.
 WRITE_REFUSALS = ("access_denied_for_role", "directory_unauthorized", "not_found")
+# The emulator's throttle profiles (certnb/emulator/throttle_profiles.py; tests/test_cli.py checks
+# they agree).
+THROTTLE_PROFILES = ("single", "graph-small", "graph-medium", "graph-large", "outlook-mailbox")
 
 EMULATOR_EPILOG = """\
 --fault-rate F is the total rate of transient 5xx answers, split evenly over 500 generalException,
@@ -82,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--jitter-ms", type=float, default=0.0, help="extra uniform random latency, 0..N ms")
     faults.add_argument("--throttle-rps", type=float, default=0.0, help="token-bucket rate (0 = no throttle)")
     faults.add_argument("--throttle-burst", type=int, default=0, help="token-bucket size (default: rps)")
+    faults.add_argument(
+        "--throttle-profile", choices=THROTTLE_PROFILES, default="single",
+        help="Graph's stacked throttling scopes (contract §8.1): single = the --throttle-rps bucket alone "
+             "(default); graph-small/-medium/-large = identity-and-access limits; outlook-mailbox = per "
+             "mailbox, 4 at once and 10,000 per 10 min",
+    )
+    faults.add_argument(
+        "--throttle-scale", type=float, default=1.0,
+        help="multiply every limit of the profile (e.g. 0.01 with --throttle-window-scale 0.01 keeps "
+             "its rates and makes its bursts a hundredth)",
+    )
+    faults.add_argument(
+        "--throttle-window-scale", type=float, default=1.0, help="multiply every window of the profile"
+    )
     faults.add_argument("--fractional-retry-after", action="store_true", help="Retry-After like 0.35")
     faults.add_argument("--fault-rate", type=float, default=0.0, help="total 5xx rate, split 500/503/504")
     for status in (500, 503, 504):
@@ -149,6 +166,9 @@ def emulator_knobs(args: argparse.Namespace) -> dict[str, Any]:
         "jitter_ms": args.jitter_ms,
         "throttle_rps": args.throttle_rps,
         "throttle_burst": args.throttle_burst,
+        "throttle_profile": args.throttle_profile,
+        "throttle_scale": args.throttle_scale,
+        "throttle_window_scale": args.throttle_window_scale,
         "fractional_retry_after": args.fractional_retry_after,
         "drop_rate": args.drop_rate,
         "applied_but_429_rate": args.applied_but_429_rate,

@@ -13,6 +13,10 @@ restored, statistics and faults cleared — so tests do not see each other's cha
     @pytest.mark.certnb_emulator(page_size=2, throttle_rps=5)
     def test_pages_and_throttle(graph_emulator): ...
 
+    @pytest.mark.certnb_emulator(throttle_profile="outlook-mailbox",
+                                 throttle_limits={"Mailbox/Requests": [5, 1]})
+    def test_per_mailbox_limits(graph_emulator): ...
+
 Configuration, later wins: ini options `certnb_emulator_seed` (a seed file, relative to the rootdir),
 `certnb_emulator_https` (default true) and `certnb_emulator_knobs` (lines `name = value`, values JSON), then
 the `certnb_emulator(seed=..., https=..., **knobs)` marker. Fault knobs are applied after each reset; other

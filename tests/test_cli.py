@@ -159,3 +159,17 @@ def test_profile_source_flags_reach_the_emulator() -> None:
     assert refusals == {"adele@contoso.example": "access_denied_for_role", "*": "not_found"}
     with pytest.raises(SystemExit, match="expected PERSON=REFUSAL"):
         emulator_knobs(build_parser().parse_args(["emulator", "--refuse-writes", "adele=forbidden"]))
+
+
+def test_throttle_profile_flags_reach_the_emulator() -> None:
+    from certnb.cli import THROTTLE_PROFILES
+    from certnb.emulator.config import EmulatorConfig
+    from certnb.emulator.throttle_profiles import PROFILES
+
+    assert set(THROTTLE_PROFILES) == set(PROFILES)
+    args = build_parser().parse_args(["emulator", "--throttle-profile", "graph-large",
+                                      "--throttle-scale", "0.01", "--throttle-window-scale", "0.02"])
+    faults = EmulatorConfig.from_knobs(**emulator_knobs(args)).faults
+    assert (faults.throttle_profile, faults.throttle_scale, faults.throttle_window_scale) == (
+        "graph-large", 0.01, 0.02
+    )

@@ -132,3 +132,29 @@ def test_the_entry_point_names_the_plugin() -> None:
 
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
     assert plugins.get("certnb") == "certnb.pytest_plugin"
+
+
+def test_the_marker_selects_a_throttle_profile(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_profile='''
+import httpx
+import pytest
+
+
+@pytest.mark.certnb_emulator(https=False, throttle_profile="outlook-mailbox",
+                             throttle_limits={"Mailbox/Requests": [2, 60]})
+def test_mailbox_limit(graph_emulator):
+    headers = {"Authorization": f"Bearer {graph_emulator.access_token()}"}
+    url = f"{graph_emulator.graph_url}/me/profile/certifications"
+    statuses = [httpx.get(url, headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert graph_emulator.stats()["throttled_by_scope"] == {"Mailbox/Requests": 1}
+
+
+@pytest.mark.certnb_emulator(https=False)
+def test_back_to_single(graph_emulator):
+    assert graph_emulator.app.faults.knobs()["throttle_profile"] == "single"
+'''
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

@@ -5,11 +5,15 @@
                   ├─ /{tenant}/oauth2/v2.0/..., /{tenant}/v2.0/.well-known/...   (identity.py)
                   └─ /_emulator/...                                              (routes/admin.py)
 
-    pipeline(Call) = count → authenticate → throttle → injected fault → GraphService → post-fault → Reply
+    pipeline(Call) = count → authenticate → throttle → [latency] → injected fault → GraphService → post-fault
+                     → release the mailbox concurrency slot → Reply
 
 A body over `max_request_bytes` is answered 413 before the pipeline, read no further (payload.py).
 
-Latency is paid once per HTTP request, so a `$batch` costs one latency (contract §10).
+Latency is paid once per HTTP request, so a `$batch` costs one latency (contract §10): a plain request pays
+it inside the pipeline, after the throttle admitted it, so it holds its mailbox concurrency slot
+(outlook-mailbox, §8.1) as long as it takes; a `$batch` pays it before its items run, and its items, served
+one after another, never hold two slots at once, as Outlook runs at most 4 of a batch's items at a time.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import re
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +33,9 @@ from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
 from certnb.emulator.payload import read_body
+
+if TYPE_CHECKING:
+    from certnb.emulator.faults import FaultInjector
 
 JSON_TYPE = (
     "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
@@ -50,7 +57,6 @@ class EmulatorApp:
     """ASGI app holding the emulator's state: tenant, identity, statistics and faults."""
 
     def __init__(self, seed: str | Path | dict[str, Any] | None, config: EmulatorConfig) -> None:
-        from certnb.emulator.faults import FaultInjector
         from certnb.emulator.identity import Identity
         from certnb.emulator.routes.admin import admin_routes
         from certnb.emulator.routes.graph import GraphService
@@ -63,7 +69,7 @@ class EmulatorApp:
         self.identity = Identity(self.tenant, config)
         self.graph = GraphService(self.tenant, config)
         self.stats = Stats()
-        self.faults = FaultInjector(config.faults)
+        self.faults = self._fault_injector()
         graph_route = Route("/beta/{rest:path}", self._graph_endpoint, methods=GRAPH_METHODS)
         # Starlette's `path` pattern `.*` stops at a newline: an id holding %0A would get a plain-text 404
         # instead of reaching GraphService and its Graph error body (contract §3).
@@ -97,11 +103,11 @@ class EmulatorApp:
         except GraphError as err:  # contract §11.1: refused as a whole, before authentication or faults
             return self.render(call, self._refused(call, err))
         with self.stats.in_flight():
-            await self.faults.delay()
             if call.method == "POST" and call.path.rstrip("/") == "/$batch":
+                await self.faults.delay()
                 reply = await self._run_batch(call)
             else:
-                reply = await self.run_call(call)
+                reply = await self.run_call(call, latency=True)
         if reply.status == 0:  # injected dropped connection
             self.faults.drop_connection(request.scope)
         return self.render(call, reply)
@@ -125,23 +131,34 @@ class EmulatorApp:
         self.stats.record(call, reply)
         return reply
 
-    async def run_call(self, call: Call) -> Reply:
-        """The pipeline for one Graph call (a plain request or one `$batch` item)."""
+    async def run_call(self, call: Call, *, latency: bool = False) -> Reply:
+        """The pipeline for one Graph call (a plain request, paying the latency, or one `$batch` item)."""
         self.stats.count(call)
-        reply = await self._answer(call)
+        faults = self.faults  # reset() may replace it meanwhile: release where the slot was taken
+        try:
+            reply = await self._answer(call, faults, latency)
+        finally:
+            faults.release(call)
+        reply = faults.resource_units(call, reply)
         self.stats.record(call, reply)
         return reply
 
-    async def _answer(self, call: Call) -> Reply:
+    async def _answer(self, call: Call, faults: FaultInjector, latency: bool) -> Reply:
         try:
             call.principal = self.identity.authenticate(call.headers.get("authorization"))
-            refused = self.faults.before(call)
-            if refused is not None:
-                if refused.status == 429:
-                    self.stats.throttled += 1
-                return refused
+        except GraphError as err:
+            refused: Reply | None = self.error_reply(call, err)
+        else:
+            refused = faults.before(call)
+        if latency:
+            await faults.delay()
+        if refused is not None:
+            if refused.status == 429 and refused.throttled_by is not None:
+                self.stats.count_throttled(refused.throttled_by)
+            return refused
+        try:
             reply = self.graph.handle(call)
-            return self.faults.after(call, reply)
+            return faults.after(call, reply)
         except GraphError as err:
             return self.error_reply(call, err)
 
@@ -175,14 +192,24 @@ class EmulatorApp:
         return self.tenant.to_seed()
 
     def reset(self) -> None:
-        from certnb.emulator.faults import FaultInjector
         from certnb.emulator.stats import Stats
         from certnb.emulator.tenant import Tenant
 
         self.tenant.replace(Tenant.from_seed(self._seed))
         self.stats = Stats()
         self.config.faults = type(self.config.faults)()
-        self.faults = FaultInjector(self.config.faults)
+        self.faults = self._fault_injector()
+
+    def _fault_injector(self) -> FaultInjector:
+        from certnb.emulator.faults import FaultInjector
+
+        return FaultInjector(self.config.faults, tenant_id=self.tenant_id, mailbox_of=self._mailbox_of)
+
+    def _mailbox_of(self, call: Call) -> str | None:
+        """The id of the person whose profile the call addresses (their mailbox, contract §8.1), else None."""
+        from certnb.emulator.routes.graph import person_addressed
+
+        return person_addressed(call, self.tenant)
 
     def set_faults(self, **knobs: Any) -> None:
         self.faults.update(**knobs)

@@ -37,6 +37,13 @@ class Faults:
     jitter_ms: float = 0.0
     throttle_rps: float = 0.0  # 0 = no throttle
     throttle_burst: int = 0  # 0 = max(1, rps)
+    # Contract §8.1, throttle_profiles.py: Graph's stacked scopes ("graph-large", "outlook-mailbox", ...),
+    # each limit × throttle_scale and each window × throttle_window_scale, single scopes overridden by
+    # throttle_limits ({"Tenant/Write": [limit, window_s]}); "single" is the throttle_rps bucket alone.
+    throttle_profile: str = "single"
+    throttle_scale: float = 1.0
+    throttle_window_scale: float = 1.0
+    throttle_limits: dict[str, list[float]] = field(default_factory=dict)
     fractional_retry_after: bool = False
     error_500_rate: float = 0.0
     error_503_rate: float = 0.0

@@ -30,8 +30,13 @@ class Call:
 
 @dataclass
 class Reply:
-    """A Graph answer: status, extra headers and a JSON-able body (None for no body)."""
+    """A Graph answer: status, extra headers and a JSON-able body (None for no body).
+
+    `throttled_by` names the scope of a throttle's 429 (`single`, `scripted`, `Tenant/Write`, ...) for the
+    statistics; it is not sent.
+    """
 
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    throttled_by: str | None = None

@@ -4,11 +4,14 @@ Where each knob acts in the pipeline (app.py), per Graph call — a plain reques
 
     delay()  latency_ms + uniform(0, jitter_ms), once per HTTP request (a `$batch` costs one latency, §10)
     before() 1. scripted faults: the nth call matching (method, path_contains) gets `status` (0 = drop)
-             2. throttle: token bucket → 429 TooManyRequests + Retry-After (throttle.py, contract §8)
+             2. throttle: token bucket → 429 TooManyRequests + Retry-After (throttle.py, contract §8), then
+                the profile's stacked scopes (throttle_scopes.py, §8.1) → 429 naming the scope that refused
              3. random: 500 generalException | 503 serviceNotAvailable (Retry-After: 1) | 504 gatewayTimeout
                 | drop, drawn with error_500_rate, error_503_rate, error_504_rate, drop_rate
     after()  the call was executed; a pending "applied" scripted fault, or applied_but_429_rate for writes,
-             now answers 429 although the change was made (contract §8: re-read before retrying a write)
+             now answers 429 although the change was made (contract §8: re-read before retrying a write);
+             under an identity profile every answer but a throttle's 429 carries `x-ms-resource-unit`
+    release() the call is answered: its mailbox concurrency slot (outlook-mailbox) is free again
 
 Inside `$batch` every item is faulted on its own. A drop drawn for an item becomes a 504 `gatewayTimeout` for
 that item: one TCP connection carries the whole batch, so half of it cannot be dropped.
@@ -24,7 +27,7 @@ import asyncio
 import dataclasses
 import random
 import threading
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from certnb.emulator.config import Faults, ScriptedFault
@@ -32,12 +35,18 @@ from certnb.emulator.errors import GraphError, error_body
 from certnb.emulator.exchange import Call, Reply
 from certnb.emulator.refusals import check_refusals
 from certnb.emulator.throttle import TokenBucket
+from certnb.emulator.throttle_profiles import SINGLE, WRITE_METHODS, ThrottleProfile, profile, request_cost
+from certnb.emulator.throttle_scopes import Admitted, CallFacts, Refused, ScopedThrottle
 
 DROP = 0  # Reply.status meaning "abort the TCP connection instead of answering"
 # Where server.py's HTTP protocol puts a callable aborting the request's connection (in scope["state"]).
 DROP_KEY = "certnb.drop_connection"
 
-_WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_WRITE_METHODS = WRITE_METHODS
+_PROFILE_KNOBS = frozenset(
+    {"throttle_profile", "throttle_scale", "throttle_window_scale", "throttle_limits",
+     "fractional_retry_after"}
+)
 _RATE_KNOBS = ("error_500_rate", "error_503_rate", "error_504_rate", "drop_rate", "applied_but_429_rate")
 _TRANSIENT: dict[int, tuple[str, str, dict[str, str]]] = {
     500: ("generalException", "An internal server error occurred (injected by the emulator).", {}),
@@ -78,12 +87,24 @@ class FaultInjector:
     5
     """
 
-    def __init__(self, faults: Faults) -> None:
+    def __init__(
+        self,
+        faults: Faults,
+        *,
+        tenant_id: str = "",
+        mailbox_of: Callable[[Call], str | None] | None = None,
+    ) -> None:
         # Knobs set at construction (CLI, `Emulator(**knobs)`) get the same checks as live ones.
         for field in dataclasses.fields(Faults):
             setattr(faults, field.name, _check_knob(field.name, getattr(faults, field.name)))
+        _scaled_profile(faults)  # a throttle_limits naming a scope the profile lacks fails here, named
         self.faults = faults
+        self._tenant_id = tenant_id
+        # Whose mailbox a call addresses (the person whose profile it reads or writes): the app resolves it.
+        self._mailbox_of = mailbox_of or (lambda call: None)
         self._lock = threading.Lock()
+        self._scoped: ScopedThrottle | None = None
+        self._admitted: dict[str, Admitted] = {}  # request_id → the concurrency slot it holds
         self._rebuild(throttle=True, rng=True)
         self._scripted_seen: list[int] = [0] * len(faults.scripted)
         # request_id → the "applied" scripted fault to answer once the call has run
@@ -93,7 +114,8 @@ class FaultInjector:
     def update(self, **knobs: Any) -> None:
         """Change fault knobs live (names as in `Faults`); unknown names and bad values raise, naming them.
 
-        `scripted` takes `ScriptedFault`s or dicts of their fields and restarts their request counts.
+        `scripted` takes `ScriptedFault`s or dicts of their fields and restarts their request counts; a new
+        `throttle_profile` given without `throttle_limits` drops the previous profile's overrides.
         """
         known = {f.name for f in dataclasses.fields(Faults)}
         unknown = sorted(set(knobs) - known)
@@ -101,6 +123,9 @@ class FaultInjector:
             names = ", ".join(map(repr, unknown))
             raise TypeError(f"unknown fault knob(s) {names}; known: {', '.join(sorted(known))}")
         checked = {name: _check_knob(name, value) for name, value in knobs.items()}
+        if "throttle_profile" in checked and "throttle_limits" not in checked:
+            checked["throttle_limits"] = {}  # overrides name the old profile's scopes: a new one starts clean
+        _scaled_profile(dataclasses.replace(self.faults, **checked))  # checked before anything changes
         with self._lock:
             for name, value in checked.items():
                 setattr(self.faults, name, value)
@@ -108,7 +133,7 @@ class FaultInjector:
                 self._scripted_seen = [0] * len(self.faults.scripted)
                 self._applied_pending.clear()
             self._rebuild(
-                throttle=bool({"throttle_rps", "throttle_burst", "fractional_retry_after"} & set(checked)),
+                throttle=bool({"throttle_rps", "throttle_burst", *_PROFILE_KNOBS} & set(checked)),
                 rng="random_seed" in checked,
             )
 
@@ -132,16 +157,38 @@ class FaultInjector:
         with self._lock:
             scripted = self._match_scripted(call)
             if scripted is not None and not scripted.applied:
-                return self._refusal(call, scripted.status, scripted.retry_after)
+                # A scripted 429 counts as throttled, as it always did, under its own name.
+                by = "scripted" if scripted.status == 429 else None
+                return self._refusal(call, scripted.status, scripted.retry_after, throttled_by=by)
             retry_after = self._bucket.take()
             if retry_after is not None:
-                return self._refusal(call, 429, retry_after)
+                return self._refusal(call, 429, retry_after, throttled_by=SINGLE)
+            if self._scoped is not None:
+                admitted = self._scoped.admit(self._facts(call))
+                if isinstance(admitted, Refused):
+                    return self._scope_refusal(call, admitted)
+                if admitted.slot is not None:
+                    self._admitted[_call_key(call)] = admitted
             status = self._draw_transient()
             if status is not None:
+                self._release(call)
                 return self._refusal(call, status)
             if scripted is not None:  # applied=True: let it run, answer the fault in after()
                 self._applied_pending[_call_key(call)] = scripted
         return None
+
+    def release(self, call: Call) -> None:
+        """The call has been answered (or given up): free the mailbox concurrency slot it held, if any."""
+        with self._lock:
+            self._release(call)
+
+    def resource_units(self, call: Call, reply: Reply) -> Reply:
+        """Under an identity profile, `reply` with Graph's `x-ms-resource-unit` (the call's cost, §8.1)."""
+        scoped = self._scoped
+        if scoped is None or scoped.profile.outlook or reply.throttled_by is not None:
+            return reply
+        cost = request_cost(call.method, call.path, call.query)
+        return dataclasses.replace(reply, headers={**reply.headers, "x-ms-resource-unit": str(cost)})
 
     def after(self, call: Call, reply: Reply) -> Reply:
         """The call ran: answer a pending "applied" fault or a random applied-but-429 instead of `reply`.
@@ -176,11 +223,35 @@ class FaultInjector:
             self._bucket = TokenBucket(
                 faults.throttle_rps, faults.throttle_burst, fractional=faults.fractional_retry_after
             )
+            limits = _scaled_profile(faults)
+            fractional = faults.fractional_retry_after
+            self._scoped = None if limits.name == SINGLE else ScopedThrottle(limits, fractional=fractional)
+            self._admitted.clear()
         if rng:
             self._rng = random.Random(faults.random_seed)
             # Jitter draws from its own stream, so fault draws stay reproducible whatever the latency.
             seed = faults.random_seed
             self._jitter_rng = random.Random(None if seed is None else seed + 1)
+
+    def _facts(self, call: Call) -> CallFacts:
+        principal = call.principal
+        return CallFacts(
+            app_id=principal.client_id if principal is not None else "",
+            tenant_id=self._tenant_id,
+            mailbox=self._mailbox_of(call),
+            write=call.method.upper() in _WRITE_METHODS,
+            resource_units=request_cost(call.method, call.path, call.query),
+        )
+
+    def _release(self, call: Call) -> None:
+        admitted = self._admitted.pop(_call_key(call), None)
+        if admitted is not None and self._scoped is not None:
+            self._scoped.release(admitted)
+
+    def _scope_refusal(self, call: Call, refused: Refused) -> Reply:
+        client_request_id = call.headers.get("client-request-id", call.request_id)
+        body = error_body(refused.code, refused.message, call.request_id, client_request_id)
+        return Reply(429, body, dict(refused.headers), throttled_by=refused.scope)
 
     def _match_scripted(self, call: Call) -> ScriptedFault | None:
         hit: ScriptedFault | None = None
@@ -204,7 +275,9 @@ class FaultInjector:
             draw -= rate
         return None
 
-    def _refusal(self, call: Call, status: int, retry_after: str | None = None) -> Reply:
+    def _refusal(
+        self, call: Call, status: int, retry_after: str | None = None, *, throttled_by: str | None = None
+    ) -> Reply:
         if status == DROP:
             if not call.in_batch:
                 return Reply(DROP)
@@ -212,7 +285,16 @@ class FaultInjector:
         err = fault_error(status, retry_after)
         client_request_id = call.headers.get("client-request-id", call.request_id)
         body = error_body(err.code, err.message, call.request_id, client_request_id)
-        return Reply(status, body, err.headers)
+        return Reply(status, body, err.headers, throttled_by=throttled_by)
+
+
+def _scaled_profile(faults: Faults) -> ThrottleProfile:
+    """The throttle profile the knobs describe, scaled (throttle_profiles.py); ValueError names a bad one."""
+    return profile(faults.throttle_profile).scaled(
+        scale=faults.throttle_scale,
+        window_scale=faults.throttle_window_scale,
+        overrides=faults.throttle_limits,
+    )
 
 
 def _call_key(call: Call) -> str:
@@ -232,6 +314,20 @@ def _check_knob(name: str, value: Any) -> Any:
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise ValueError(f"fault knob 'random_seed' must be an integer or null, got {value!r}")
         return value
+    if name == "throttle_profile":
+        profile(value)  # ValueError naming the known profiles
+        return value
+    if name == "throttle_limits":
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise ValueError(
+                "fault knob 'throttle_limits' must be an object of scope name → [limit, window_s], "
+                f"got {value!r}"
+            )
+        return {k: list(v) if isinstance(v, list | tuple) else v for k, v in value.items()}
+    if name in ("throttle_scale", "throttle_window_scale") and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not value > 0
+    ):
+        raise ValueError(f"fault knob {name!r} must be a number > 0, got {value!r}")
     if name == "fractional_retry_after":
         if not isinstance(value, bool):
             raise ValueError(f"fault knob 'fractional_retry_after' must be true or false, got {value!r}")

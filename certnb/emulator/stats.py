@@ -69,7 +69,8 @@ class Stats:
         self.requests_total = 0
         self.batch_requests = 0
         self.batch_items = 0
-        self.throttled = 0  # 429s from the throttle; incremented by app.py
+        self.throttled = 0  # 429s from the throttle (count_throttled, called by app.py)
+        self.throttled_by_scope: Counter[str] = Counter()
         self.by_route: Counter[str] = Counter()
         self.by_method: Counter[str] = Counter()
         self.by_status: Counter[int] = Counter()
@@ -97,6 +98,12 @@ class Stats:
         with self._lock:
             self.by_status[reply.status] += 1
 
+    def count_throttled(self, scope: str) -> None:
+        """Count one throttle 429 and the scope that refused it (`single`, `Tenant/Write`, ...)."""
+        with self._lock:
+            self.throttled += 1
+            self.throttled_by_scope[scope] += 1
+
     @contextmanager
     def in_flight(self) -> Iterator[None]:
         """Wrap one HTTP request to track concurrency (`in_flight`, `peak_in_flight`)."""
@@ -113,7 +120,9 @@ class Stats:
         """A JSON-able copy of every counter.
 
         Keys: `requests_total` (HTTP requests, `$batch` envelopes included), `by_route` and `by_method`
-        (batch items included), `batch_requests`, `batch_items`, `throttled`, `by_status` and `errors`
+        (batch items included), `batch_requests`, `batch_items`, `throttled` and `throttled_by_scope` (the
+        scope that answered each throttle 429: `single`, `scripted`, `Tenant/Write`, `Mailbox/Concurrency`,
+        ..., contract §8.1), `by_status` and `errors`
         (status → count, as strings for JSON), `in_flight`, `peak_in_flight`.
         """
         with self._lock:
@@ -124,6 +133,7 @@ class Stats:
                 "batch_requests": self.batch_requests,
                 "batch_items": self.batch_items,
                 "throttled": self.throttled,
+                "throttled_by_scope": dict(sorted(self.throttled_by_scope.items())),
                 "by_status": {str(s): n for s, n in sorted(self.by_status.items())},
                 "errors": {str(s): n for s, n in sorted(self.by_status.items()) if s >= 400 or s == 0},
                 "in_flight": self._in_flight,

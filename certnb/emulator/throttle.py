@@ -56,25 +56,32 @@ class TokenBucket:
         """True when the bucket never refuses (rate 0)."""
         return self.rate == 0
 
-    def take(self) -> str | None:
-        """Spend one token: None when granted, else the `Retry-After` value to answer the 429 with."""
+    def take(self, cost: float = 1.0) -> str | None:
+        """Spend `cost` tokens (one per call; a scope may charge more, contract §8.1): None when granted,
+        else the `Retry-After` value to answer the 429 with. A cost above `burst` spends `burst`."""
         if self.unlimited:
             return None
+        cost = min(cost, self.burst)
         now = self._clock()
         self._refill(now)
         if now < self._not_before:
             return self.retry_after(self._not_before - now)
         # The epsilon absorbs float error for a client that waited exactly the announced time.
-        if self._tokens >= 1.0 - 1e-9:
-            self._tokens = max(0.0, self._tokens - 1.0)
+        if self._tokens >= cost - 1e-9:
+            self._tokens = max(0.0, self._tokens - cost)
             return None
-        # A refused call spends nothing: only the wait until a whole token accrues counts.
-        announced = self.retry_after((1.0 - self._tokens) / self.rate)
+        # A refused call spends nothing: only the wait until the cost has accrued counts.
+        announced = self.retry_after((cost - self._tokens) / self.rate)
         self._not_before = now + float(announced)
         # Tokens earned while the client obeys a rounded-up Retry-After are kept even above `burst`:
         # otherwise rounding alone would cap a small-burst client below `rate`.
         self._ceiling = self._tokens + float(announced) * self.rate
         return announced
+
+    def refund(self, cost: float = 1.0) -> None:
+        """Give back what `take(cost)` spent: a call another limit refused was not served (stacked scopes)."""
+        if not self.unlimited:
+            self._tokens = min(max(self.burst, self._ceiling), self._tokens + min(cost, self.burst))
 
     def _refill(self, now: float) -> None:
         ceiling = max(self.burst, self._ceiling)

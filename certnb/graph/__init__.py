@@ -8,7 +8,9 @@
     paging.py     follow @odata.nextLink verbatim; the one nextLink loop guard
     listing.py    many collections read to their end: first pages, then nextLinks, through $batch
     batch.py      $batch planning (≤ 20, dependsOn kept together), per-item retries
-    pacing.py     Retry-After, learned rate (AIMD), backoff with jitter — one per session
+    pacing.py     Retry-After, a budget per throttle scope, mailbox slots, jittered backoff — one per session
+    budget.py     one scope's pause, slow start and learned rate (AIMD)
+    throttling.py which scope a 429 names, whose mailbox a URL addresses, what a set of calls spends
     urls.py       percent-encoded path segments; plain http only on loopback
     scopes.py     least-privilege delegated scopes, and what a 403 lacked
     loop.py       the private event loop thread behind the synchronous API

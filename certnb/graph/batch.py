@@ -1,10 +1,12 @@
 """JSON batching (contract §7): plan ≤ 20 items per `$batch`, run them concurrently, retry items one by one.
 
     plan_batches (pure)   items linked by dependsOn stay in one batch; others packed in order, ≤ 20 each
-    run_batches           each batch: pacer.turn(n items) → POST /$batch → per item:
+    run_batches           each batch: pacer.turn(its items' share of each scope) → pacer.in_flight(its
+                          mailbox slots) → POST /$batch → per item:
                             2xx/4xx          final
                             401              token renewed once, item resent (it never ran)
-                            429              pause for the item's Retry-After; read retried, write surfaced
+                            429              pause the item's scope for its Retry-After; read retried,
+                                             write surfaced
                             5xx              backoff; read retried, write surfaced (may_have_applied)
                             424              retried with its dependency when that is retried, else final
                           the whole envelope lost (transport error, 429, 5xx): reads retried, writes surfaced
@@ -26,7 +28,7 @@ from typing import Any
 import httpx
 
 from certnb.errors import GraphError
-from certnb.graph.pacing import parse_retry_after
+from certnb.graph.pacing import Spend, parse_retry_after
 from certnb.graph.transport import (
     THROTTLE_BUDGET,
     TRANSIENT_STATUSES,
@@ -185,11 +187,14 @@ class _Batch:
             self.last_throttled = attempt >= THROTTLE_BUDGET * self.transport.max_attempts
             lost: httpx.TransportError | None = None
             async with self.gate:
-                await self.transport.pacer.turn(len(pending))
+                # A batch spends its items' share of each scope: all of them, its writes, per person.
+                spend = self._spend(pending)
+                await self.transport.pacer.turn(len(pending), spend=spend)
                 try:
-                    envelope = await self.transport.send(
-                        "POST", self.transport.url("/$batch"), {"requests": self._items(pending)}
-                    )
+                    async with self.transport.pacer.in_flight(spend):
+                        envelope = await self.transport.send(
+                            "POST", self.transport.url("/$batch"), {"requests": self._items(pending)}
+                        )
                 except httpx.TransportError as exc:
                     lost = exc
             if lost is not None:
@@ -209,6 +214,9 @@ class _Batch:
             failures += self.transient_round and len(pending) <= before
 
     # ------------------------------------------------------------------ request
+    def _spend(self, indices: list[int]) -> Spend:
+        return Spend.of((self.requests[i].method, self.requests[i].url) for i in indices)
+
     def _items(self, pending: list[int]) -> list[dict[str, Any]]:
         sent = {self.ids[i].lower() for i in pending}
         items = []
@@ -258,7 +266,8 @@ class _Batch:
         status = envelope.status_code
         retry_after = parse_retry_after(envelope.headers.get("retry-after"))
         if status == 429:
-            self.transport.pacer.throttled(retry_after)
+            body_429 = _json_or_none(envelope)
+            self.transport.pacer.throttled_by(retry_after, envelope.headers, body_429, "/$batch")
         elif status not in TRANSIENT_STATUSES:
             raise self.transport.error(envelope)  # a malformed batch: certnb's bug, not the data's
         try:
@@ -291,7 +300,7 @@ class _Batch:
         retry: list[int] = []
         waiting_on: dict[int, list[str]] = {}
         transient = False
-        throttled = 0
+        throttled: list[int] = []
         refused: list[int] = []
         for i in pending:
             answer = by_id.get(self.ids[i].lower())
@@ -308,8 +317,10 @@ class _Batch:
             write = is_write(self.requests[i].method)
             retry_after = parse_retry_after(_header(headers, "retry-after"))
             if status == 429:
-                throttled += 1
-                self.transport.pacer.throttled(retry_after)
+                throttled.append(i)
+                self.transport.pacer.throttled_by(
+                    retry_after, headers, answer.get("body"), self.requests[i].url
+                )
             if status == 424:
                 waiting_on[i] = [d.lower() for d in self.requests[i].depends_on]
                 continue
@@ -330,7 +341,9 @@ class _Batch:
                 else {}
             )
             self._final(i, status, answer.get("body"), headers, attempt, **context)
-        self.transport.pacer.accepted(len(pending) - throttled)
+        refused_429 = set(throttled)
+        answered = [i for i in pending if i not in refused_429]
+        self.transport.pacer.accepted(len(answered), spend=self._spend(answered))
         retried = {self.ids[i].lower() for i in retry}
         for i, deps in waiting_on.items():  # 424: retry with its dependency, else final
             resendable = all(d in retried or self._succeeded(d) for d in deps)
@@ -354,6 +367,13 @@ class _Batch:
                 result = self.results[i]
                 return result is not None and result.ok
         return False
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -1,13 +1,27 @@
-"""One pacer per session: honours Retry-After, learns the server's rate, backs off on transient failures.
+"""One pacer per session: honours Retry-After, learns each throttle scope's rate, backs off on failures.
 
-Graph throttles per call, `$batch` items included (contract §7, §8). The pacer keeps four things:
+Graph throttles per call, `$batch` items included (contract §7, §8), and stacks several limits at once
+(§8.1): resource units for every call, writes on their own, and — for the Outlook-served profile — each
+person's mailbox. The pacer keeps one budget (budget.py) per scope it has evidence of:
 
-    pause      until when nobody sends: the latest Retry-After heard (retrying earlier only earns another 429)
+    requests   every call spends from it; it is the only one until a 429 names a narrower scope, and it
+               learns from every 429 that names none (or names resource units / ReadWrite)
+    writes     made on the first 429 that says Write (`x-ms-throttle-scope …/Write/…`, WriteLimitExceeded);
+               writes spend from it as well, reads do not, so a write limit never slows a load
+    mailbox    one per person, made on the first Outlook 429 (`ApplicationThrottled`) for that person; the
+               calls addressing that person spend from it as well
+    in flight  at most 4 requests per mailbox at once (Outlook's documented bound): a plain call holds one
+               slot, a `$batch` holds one per item for that person, at most 4 (Outlook runs 4 at a time)
+
+Each budget keeps what the single pacer kept for the whole session:
+
+    pause      until when its scope sends nothing: the latest Retry-After heard for it (retrying earlier
+               only earns another 429)
     start      before any 429, a slow start: 100 items/s, doubling every 0.25 s while in use (it starts again
                after an idle stretch), so the first overshoot is a few items rather than every request in
                flight; after the first 429, the rate that overshot, doubling every second, until a rate is
                learned
-    rate       items/s the session sends at, learned (AIMD) from the second 429 on:
+    rate       items/s the scope sends at, learned (AIMD) from the second 429 on:
                  on a throttle event  rate ← 0.95 × (items accepted since the previous event / its duration);
                                     the first reading spans the first pause, so it reads low already and
                                     is taken without the 0.95
@@ -18,7 +32,10 @@ Graph throttles per call, `$batch` items included (contract §7, §8). The pacer
                server
     backoff    exponential with full jitter for 5xx and transport errors, when no Retry-After was given
 
-So a long run settles just under the server's limit instead of bouncing off it, without sleeping when
+A call waits until every budget it spends from admits it, then spends from all of them at once: a `$batch`
+of 20 items spends 20 from `requests`, its writes from `writes`, each person's items from that person's
+budget — never more than its items' share. `limits()` tells an estimator the items/s learned for reads and
+writes. So a long run settles just under the binding limit instead of bouncing off it, without sleeping when
 there is no need to. All methods run on the session's event loop (one thread), so no lock is needed.
 
 >>> parse_retry_after("2.128"), parse_retry_after("3"), parse_retry_after("soon")
@@ -32,18 +49,15 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, Literal
 
-__all__ = ["Pacer", "parse_retry_after"]
+from certnb.graph.budget import Budget
+from certnb.graph.throttling import MAILBOX_CONCURRENCY, Spend, mailbox_of, scope_of_429
 
-_DECREASE = 0.95  # multiplicative decrease on a throttle event
-_INCREASE_PER_S = 0.1  # additive increase, as a share of the rate, per second without a 429
-_MIN_RATE = 1.0  # items/s: never stall completely
-_MIN_WINDOW_S = 0.5  # shorter estimation windows are noise (a burst answered at once)
-_START_RATE = 100.0  # items/s before any 429 (slow start), doubling every _START_DOUBLING_S
-_START_DOUBLING_S = 0.25
-_MEASURING_DOUBLING_S = 1.0  # the doubling period between the first 429 and a learned rate
-_IDLE_RESTART_S = 1.0  # no call for this long before any 429: the slow start begins again
+__all__ = ["Pacer", "Spend", "parse_retry_after"]
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -77,6 +91,8 @@ class Pacer:
     >>> pacer = Pacer()
     >>> pacer.rate is None     # not learned until Graph says 429 twice (a slow start meanwhile)
     True
+    >>> pacer.limits()
+    {'reads': None, 'writes': None, 'per_mailbox': None}
     """
 
     def __init__(
@@ -91,124 +107,148 @@ class Pacer:
         self.backoff_cap_s = backoff_cap_s
         self._clock = clock
         self._rng = rng or random.Random()
-        self.rate: float | None = None  # items/s, once learned; until then the slow start's rate
-        self._paused_until = 0.0
-        self._tokens = 20.0  # admission tokens; one $batch may go at once
-        self._stamp = clock()
-        self._burst_items = 20.0  # tokens kept at most while sending steadily (one full $batch)
-        self._ceiling = 0.0  # room above the burst for tokens earned during a Retry-After pause
-        self._event_start: float | None = None  # start of the estimation window: the last throttle event
-        self._accepted = 0  # items accepted in the window
-        self._last_increase = clock()
-        self._start_base, self._start_since, self._doubling_s = _START_RATE, clock(), _START_DOUBLING_S
-        self._last_turn = clock()  # the last admission: a second idle (unpaused) after it, `_resume` runs
-        self._busy_until = clock()  # a caller waits for its turn, or an answer came, until then
-        self.throttle_events = 0
+        self._requests = Budget(clock=clock)
+        self._writes: Budget | None = None
+        self._mailboxes: dict[str, Budget] = {}
+        self._open: Counter[str] = Counter()  # mailbox → requests in flight
+        self._slot_waiters: list[asyncio.Future[None]] = []
         self.waited_s = 0.0
 
     def __repr__(self) -> str:
         rate = "slow start" if self.rate is None else f"{self.rate:.1f}/s"
-        return f"<Pacer rate={rate} throttle_events={self.throttle_events}>"
+        learned = None if self._writes is None else self._writes.rate
+        writes = "" if learned is None else f" writes={learned:.1f}/s"
+        return f"<Pacer rate={rate}{writes} throttle_events={self.throttle_events}>"
+
+    @property
+    def rate(self) -> float | None:
+        """Items/s learned for every request (the `requests` scope), None until learned."""
+        return self._requests.rate
+
+    @property
+    def throttle_events(self) -> int:
+        """Throttle events so far, all scopes together (429s answered during one pause are one event)."""
+        budgets = [self._requests, *([self._writes] if self._writes else []), *self._mailboxes.values()]
+        return sum(b.throttle_events for b in budgets)
+
+    def limits(self) -> dict[str, float | None]:
+        """What an estimator needs: items/s learned for `reads` and `writes`, and the slowest learned
+        `per_mailbox` rate; None where no rate is known yet (before the second 429 of a scope).
+
+        Reads are bound by the `requests` scope; writes by it and by the `writes` scope, whichever is lower.
+        """
+        reads = self._requests.rate
+        writes = None if self._writes is None else self._writes.rate
+        if reads is not None:
+            writes = reads if writes is None else min(writes, reads)
+        learned = [b.rate for b in self._mailboxes.values() if b.rate is not None]
+        return {"reads": reads, "writes": writes, "per_mailbox": min(learned) if learned else None}
+
+    def items_per_s(self, kind: Literal["reads", "writes"]) -> float | None:
+        """The learned items/s of `reads` or `writes` (see `limits`), None if unknown."""
+        if kind not in ("reads", "writes"):
+            raise ValueError(f"items_per_s takes 'reads' or 'writes', got {kind!r}")
+        return self.limits()[kind]
 
     # ----------------------------------------------------------------- admission
-    async def turn(self, items: int = 1) -> None:
-        """Wait until `items` calls may be sent: after any Retry-After pause and within the learned rate."""
+    async def turn(self, items: int = 1, *, spend: Spend | None = None) -> None:
+        """Wait until `items` calls may be sent (`spend` says which are writes, whose mailbox): after any
+        Retry-After pause of their scopes and within every learned rate; then spend from each at once."""
+        spend = spend if spend is not None else Spend(items)
         while True:
             now = self._clock()
-            wait = self._paused_until - now
+            budgets = self._budgets(spend)
+            wait = max(budget.ready_in(now) for budget, _ in budgets)
             if wait <= 0:
-                if now - max(self._last_turn, self._paused_until, self._busy_until) > _IDLE_RESTART_S:
-                    self._resume(now)
-                rate = self.rate if self.rate is not None else self._start_rate(now)
-                self._refill(now, rate)
-                if self._tokens > 0:
-                    # Spend on credit: a whole $batch goes at once, the debt delays the next sender.
-                    self._tokens -= items
-                    self._last_turn = now
-                    return
-                wait = -self._tokens / rate + 1e-3
+                for budget, share in budgets:
+                    budget.spend(now, share)
+                return
             self.waited_s += wait
-            self._busy_until = max(self._busy_until, now + wait)  # a caller waiting is not idleness
+            for budget, _ in budgets:
+                budget.waiting(now + wait)  # a caller waiting is not idleness
             await asyncio.sleep(wait)
 
-    def _resume(self, now: float) -> None:
-        """Sending again after an idle stretch (no call, no Retry-After pause): what the idle time taught is
-        nothing, so it neither raises the rate nor dilutes the next reading.
+    @asynccontextmanager
+    async def in_flight(self, spend: Spend) -> AsyncIterator[None]:
+        """Hold the mailbox concurrency slots of `spend` while its request is out (at most 4 a mailbox)."""
+        slots = spend.slots()
+        while any(self._open[m] + n > MAILBOX_CONCURRENCY for m, n in slots.items()):
+            waiter = asyncio.get_running_loop().create_future()
+            self._slot_waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._slot_waiters:
+                    self._slot_waiters.remove(waiter)
+        self._open.update(slots)
+        try:
+            yield
+        finally:
+            self._open.subtract(slots)
+            for mailbox in slots:
+                if self._open[mailbox] <= 0:
+                    del self._open[mailbox]
+            waiters, self._slot_waiters = self._slot_waiters, []
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
 
-        Before any 429 the slow start begins again, as TCP's does (RFC 5681 §4.1), instead of sending at a
-        rate it never tried. Later, the rate stays what it was when the calls stopped (probing grows it only
-        while in use), and the next throttle event starts a new estimation window instead of dividing the
-        items accepted before the pause by a window that spans it."""
-        if self.throttle_events == 0:
-            self._start_base, self._start_since = _START_RATE, now
-            return
-        if self.rate is None:
-            self._start_base, self._start_since = self._start_rate(self._last_turn), now
-        self._last_increase = now
-        self._event_start, self._accepted = None, 0
+    def _budgets(self, spend: Spend) -> list[tuple[Budget, int]]:
+        budgets = [(self._requests, spend.items)]
+        if self._writes is not None and spend.writes:
+            budgets.append((self._writes, spend.writes))
+        for mailbox, share in spend.mailboxes.items():
+            if mailbox in self._mailboxes:
+                budgets.append((self._mailboxes[mailbox], share))
+        return budgets
 
     def _start_rate(self, now: float) -> float:
-        """The slow start's rate: doubling until Graph first says 429, then more slowly until a rate is
-        learned, so the first overshoot is a few items, not every request in flight."""
-        doublings = max(0.0, now - self._start_since) / self._doubling_s
-        return float(min(1e6, self._start_base * 2 ** min(doublings, 40.0)))
-
-    def _refill(self, now: float, rate: float) -> None:
-        self._grow(now)
-        ceiling = max(self._burst_items, self._ceiling)
-        self._tokens = min(ceiling, self._tokens + (now - self._stamp) * rate)
-        self._stamp = now
-        if now >= self._paused_until:
-            self._ceiling = self._tokens if self._tokens > self._burst_items else 0.0
+        """The slow start's rate of the `requests` scope (budget.py)."""
+        return self._requests._start_rate(now)
 
     # ----------------------------------------------------------------- feedback
-    def accepted(self, items: int = 1) -> None:
-        """`items` calls got an answer that was not a 429."""
-        self._accepted += items
-        self._busy_until = max(self._busy_until, self._clock())
+    def accepted(self, items: int = 1, *, spend: Spend | None = None) -> None:
+        """`items` calls (`spend`: which writes, whose mailboxes) got an answer that was not a 429."""
+        spend = spend if spend is not None else Spend(items)
+        for budget, share in self._budgets(spend):
+            budget.accepted(share)
 
-    def throttled(self, retry_after: float | None) -> float:
-        """A 429 came back: pause everyone for Retry-After, lower the rate; returns the wait in seconds."""
-        now = self._clock()
+    def throttled(
+        self,
+        retry_after: float | None,
+        *,
+        scope: Literal["requests", "writes", "mailbox", "concurrency"] = "requests",
+        mailbox: str | None = None,
+    ) -> float:
+        """A 429 came back: pause its scope for Retry-After, lower its rate; returns the wait in seconds.
+
+        `scope` and `mailbox` say which limit refused (throttling.scope_of_429, mailbox_of); a mailbox
+        scope without a mailbox counts against `requests`. A concurrency 429 pauses that mailbox without
+        reading a rate into it.
+        """
         wait = retry_after if retry_after is not None else self.backoff(1)
-        new_event = now >= self._paused_until  # 429s answered during one pause are one event
-        self._paused_until = max(self._paused_until, now + wait)
-        if new_event:
-            self.throttle_events += 1
-            if self.rate is None:
-                # Until a rate is learned, the slow start goes on from the rate that overshot, more slowly.
-                self._start_base = max(_MIN_RATE, self._start_rate(now))
-                self._start_since, self._doubling_s = now + wait, _MEASURING_DOUBLING_S
-            if self._event_start is None:
-                # The first 429 after a burst says nothing about the rate yet: measure from here.
-                self._event_start, self._accepted = now, 0
-            elif now - self._event_start >= _MIN_WINDOW_S:
-                # Items accepted between throttle events ≈ what the server's bucket refilled meanwhile.
-                observed = self._accepted / (now - self._event_start)
-                # The first reading spans the first pause, when the server's bucket stopped filling at its
-                # burst: it reads low already, so it is taken without the margin.
-                self.rate = max(_MIN_RATE, (1.0 if self.rate is None else _DECREASE) * observed)
-                self._event_start, self._accepted = now, 0
-            elif self.rate is not None:
-                self.rate = max(_MIN_RATE, self.rate * _DECREASE)  # keep measuring over a longer window
-            self._last_increase = now + wait
-            if self.rate is not None:
-                # The server's bucket keeps filling while we obey Retry-After: so does ours, beyond the
-                # usual burst, so the wait costs nothing once it is over.
-                self._refill(now, self.rate)
-                self._tokens = min(self._tokens, 0.0)
-                self._ceiling = (self._paused_until - now) * self.rate
-        return max(0.0, self._paused_until - now)
+        if scope in ("mailbox", "concurrency") and mailbox is not None:
+            budget = self._mailboxes.get(mailbox)
+            if budget is None:
+                budget = self._mailboxes[mailbox] = self._budget_from_requests()
+            return budget.pause(wait) if scope == "concurrency" else budget.throttled(wait)
+        if scope == "writes":
+            if self._writes is None:
+                self._writes = self._budget_from_requests()
+            return self._writes.throttled(wait)
+        return self._requests.throttled(wait)
+
+    def throttled_by(
+        self, retry_after: float | None, headers: Mapping[str, str], body: Any, url: str
+    ) -> float:
+        """A 429 for the call to `url`: its scope read from its headers and error body (contract §8.1)."""
+        return self.throttled(retry_after, scope=scope_of_429(headers, body), mailbox=mailbox_of(url))
+
+    def _budget_from_requests(self) -> Budget:
+        # The calls that overshot the narrower scope went at the session's rate: its slow start starts there.
+        return Budget(clock=self._clock, start_rate=self._requests.current_rate(self._clock()))
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter for attempt 1, 2, ... (5xx, transport errors)."""
         ceiling = min(self.backoff_cap_s, self.backoff_base_s * 2 ** max(0, attempt - 1))
         return self._rng.uniform(ceiling / 2, ceiling)
-
-    def _grow(self, now: float) -> None:
-        if self.rate is None:
-            return
-        elapsed = now - self._last_increase
-        if elapsed > 0:
-            self.rate += self.rate * _INCREASE_PER_S * elapsed
-            self._last_increase = now

@@ -1,9 +1,11 @@
 """One Graph call over HTTP: paced, retried when safe, answered as JSON or as a `GraphError`.
 
     GraphTransport.call(method, path)
-      └─ attempt: pacer.turn → httpx (GraphAuth adds the token) →
+      └─ attempt: pacer.turn (its scopes) → pacer.in_flight (its mailbox slot) → httpx (GraphAuth adds the
+         token) →
            2xx                → JSON (None for 204)
-           429                → pause for Retry-After; retry a read, surface a write (may_have_applied)
+           429                → pause its scope (pacing.py) for Retry-After; retry a read, surface a write
+                                (may_have_applied)
            500/502/503/504    → backoff (or Retry-After); retry a read, surface a write (may_have_applied)
            transport error    → backoff; retry a read, surface a write (applied unless never connected)
            other 4xx          → NotFoundError / PermissionDeniedError (names the scope) / GraphError
@@ -27,7 +29,7 @@ import httpx
 
 from certnb.errors import GraphError, NetworkError, PermissionDeniedError, graph_error
 from certnb.graph.network import unreachable
-from certnb.graph.pacing import Pacer, parse_retry_after
+from certnb.graph.pacing import Pacer, Spend, parse_retry_after
 from certnb.graph.scopes import READ_METHODS, required_scope
 from certnb.graph.urls import check_base_url, origin
 
@@ -158,14 +160,16 @@ class GraphTransport:
         method = method.upper()
         url = self.url(path, params)
         write = is_write(method)
+        spend = Spend.of([(method, url)])
         attempt = failures = 0
         while True:
             attempt += 1
             # max_attempts bounds transient failures; obeyed Retry-After waits get a larger budget.
             last = failures + 1 >= self.max_attempts
-            await self.pacer.turn(1)
+            await self.pacer.turn(1, spend=spend)
             try:
-                response = await self.send(method, url, body)
+                async with self.pacer.in_flight(spend):
+                    response = await self.send(method, url, body)
             except httpx.TransportError as exc:
                 if write or last:
                     raise network_error(exc, method, url, write, timeout=self.timeout) from exc
@@ -175,11 +179,11 @@ class GraphTransport:
             status = response.status_code
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             if status == 429:
-                self.pacer.throttled(retry_after)
+                self.pacer.throttled_by(retry_after, response.headers, _json_or_none(response), url)
                 if write or attempt >= THROTTLE_BUDGET * self.max_attempts:
                     raise self.error(response, may_have_applied=write, retry_after=retry_after)
                 continue
-            self.pacer.accepted(1)
+            self.pacer.accepted(1, spend=spend)
             if status in TRANSIENT_STATUSES:
                 if write or last:
                     raise self.error(response, may_have_applied=write, retry_after=retry_after)
@@ -237,6 +241,13 @@ def network_error(
     return unreachable(
         exc, url, method=method, known=known, timeout=timeout, may_have_applied=write and not never_sent
     )
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _query_value(value: Any) -> str:

@@ -131,3 +131,15 @@ def test_over_http_a_client_honouring_fractional_retry_after_gets_through(graph_
     # 20 calls at 20/s with a burst of one take at least 19 token intervals.
     assert elapsed >= 19 / 20 * 0.95
     assert elapsed < 5  # a generous bound: honouring Retry-After must not stall the client
+
+
+def test_a_call_costing_more_waits_for_its_whole_cost_and_a_refund_gives_it_back() -> None:
+    clock = SteppedClock()
+    bucket = TokenBucket(rate=1, burst=3, clock=clock)
+    assert bucket.take(2) is None
+    assert bucket.take(2) == "1"  # one token left, one more needed: a second
+    clock.now += 1
+    assert bucket.take(2) is None
+    bucket.refund(2)  # another limit refused the call: it was not served
+    assert bucket.take(2) is None
+    assert bucket.take(5) == "3"  # a cost above the burst waits for the burst, not forever

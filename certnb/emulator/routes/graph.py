@@ -158,6 +158,32 @@ def _json_body(call: Call, max_depth: int) -> Any:
         raise GraphError(400, "invalidRequest", f"Unable to read JSON request payload: {err}") from None
 
 
+
+def person_addressed(call: Call, tenant: Tenant) -> str | None:
+    """The id of the person whose profile (their mailbox, contract §8.1) the call addresses, else None.
+
+    `/me` is the caller; an id or UPN is looked up (an unknown one is its own key, case-folded); `/users`
+    and unknown routes address nobody.
+
+    >>> tenant = Tenant.from_seed({"tenant": {"id": "t1", "domain": "contoso.com"}, "users": [
+    ...     {"id": "u1", "userPrincipalName": "adele@contoso.com", "displayName": "Adele"}]})
+    >>> person_addressed(Call("GET", "/users/ADELE%40contoso.com/profile/certifications"), tenant)
+    'u1'
+    >>> person_addressed(Call("GET", "/users"), tenant) is None
+    True
+    """
+    try:
+        route = resolve(call.path)
+    except GraphError:
+        return None
+    if route.user_key is None:
+        return None
+    if route.user_key is _ME:
+        return None if call.principal is None else call.principal.user_id
+    key = str(route.user_key)
+    found = tenant.find_user(key)
+    return found.id if found is not None else key.casefold()
+
 class GraphService:
     """The Graph routes over one tenant; `handle(call)` answers a `Call` whose principal is authenticated."""
 
