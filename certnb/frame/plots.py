@@ -101,7 +101,7 @@ def expiry_histogram(
     axes.set_xlabel("Month of expiry", fontsize=10)
     axes.set_ylabel("Certifications", fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(loc="outside lower center", ncols=max(1, min(4, int(width / 2.3))), fontsize=LABEL_POINTS, frameon=False)
+    figure.legend(loc="outside lower center", ncols=max(1, min(4, int(width / 2.2))), fontsize=LABEL_POINTS, frameon=False)
     _save(figure, path)
     _shown_inline()
     return figure
