@@ -46,6 +46,7 @@ from certnb.frame import (
     write_tables,
 )
 from certnb.reconcile import Reconciliation, reconcile
+from certnb.report import report
 from certnb.session import connect
 from certnb.staging import OwnedValueWarning, Staged, stage
 
@@ -97,6 +98,7 @@ __all__ = [
     "read_edits",
     "read_sheet",
     "reconcile",
+    "report",
     "stage",
     "to_csv",
     "to_excel",

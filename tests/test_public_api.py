@@ -48,6 +48,7 @@ PUBLIC = [
     "read_edits",
     "read_sheet",
     "reconcile",
+    "report",
     "stage",
     "to_csv",
     "to_excel",

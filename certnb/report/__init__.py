@@ -17,6 +17,7 @@ PosixPath('audit.html')
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,15 @@ def report(
     findings_after: pd.DataFrame | None = None,
     tenant: str | None = None,
     account: str | None = None,
+    notes: Sequence[str] = (),
     charts: bool = True,
 ) -> Path:
     """Write a report on the frame `df` and its audit `findings` to `path` (.html or .xlsx); returns the path.
 
     `result` (a commit's `CommitResult`) adds the change log; `findings_after` (the audit of the tenant
     read back after that commit) puts an "after" count next to each rule's "before"; `asof` is the audit's
-    day (default today); `tenant` and `account` name who was audited and by whom.
+    day (default today); `tenant` and `account` name who was audited and by whom; `notes` are sentences
+    shown under the headline numbers; `charts=False` leaves the charts out.
     """
     target = Path(path)
     suffix = target.suffix.lower()
@@ -54,7 +57,7 @@ def report(
     from certnb.report.content import report_content
 
     content = report_content(df, findings, result, asof=asof, findings_after=findings_after,
-                             tenant=tenant, account=account)
+                             tenant=tenant, account=account, notes=notes)
     if suffix == ".xlsx":
         from certnb.report.workbook import write_workbook
 

@@ -84,6 +84,7 @@ class ReportContent:
     sections: tuple[Section, ...]
     frame: pd.DataFrame
     findings: pd.DataFrame
+    notes: tuple[str, ...] = ()
     generated: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def section(self, key: str) -> Section:
@@ -103,11 +104,13 @@ def report_content(
     findings_after: pd.DataFrame | None = None,
     tenant: str | None = None,
     account: str | None = None,
+    notes: Sequence[str] = (),
 ) -> ReportContent:
     """The content of a report on `frame` and its audit `findings` as of `asof` (default today).
 
     `result` (a `CommitResult`) adds the change log; `findings_after` (the audit of the tenant read back
-    after the commit) adds an "after" count per rule next to the "before" one.
+    after the commit) adds an "after" count per rule next to the "before" one; `notes` are sentences shown
+    under the headline numbers (what was checked, by whom).
     """
     day = as_day(asof)
     lapsed, soon = expired(frame, day), expiring(frame, EXPIRING_DAYS, day)
@@ -139,7 +142,7 @@ def report_content(
             [None if o in ("Applied", "Already applied") else "expired" for o in log["outcome"]]))
     return ReportContent(
         tenant=tenant or "tenant", asof=day, account=account, cards=tuple(cards), sections=tuple(sections),
-        frame=frame, findings=findings,
+        frame=frame, findings=findings, notes=tuple(notes),
     )
 
 

@@ -43,8 +43,8 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:v
  padding:24px 32px;max-width:1180px;margin-inline:auto}
 h1{font-size:1.65em;margin:.2em 0 .1em}h2{font-size:1.2em;margin:1.8em 0 .3em;padding-bottom:.2em;
  border-bottom:2px solid var(--line)}
-p{margin:.3em 0 .6em}.muted{color:var(--muted)}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:1em 0}
+p{margin:.3em 0 .6em}.muted{color:var(--muted)}.note{font-weight:600}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px;margin:1em 0}
 .card{border:1px solid var(--line);border-left:5px solid var(--line);border-radius:6px;padding:.5em .8em}
 .card b{display:block;font-size:1.6em;line-height:1.2}
 .chart{margin:.6em 0}.chart img{display:block;width:100%;height:auto}
@@ -64,6 +64,7 @@ tr.tone td:first-child{border-left:4px solid var(--tone)}
  table.wide tr.tone{border-left:5px solid var(--tone)}table.wide tr.tone td:first-child{border-left:0}
  table.wide td{border:0;padding:2px 0;display:grid;grid-template-columns:10em 1fr;gap:8px;text-align:left}
  table.wide td::before{content:attr(data-label);color:var(--muted);font-weight:600}
+ table.wide .arrow{display:none}
 }
 @media print{
  body{font-size:10.5pt;padding:0;max-width:none}
@@ -87,6 +88,7 @@ def render_html(content: ReportContent, *, charts: bool = True) -> str:
         f"<p class='muted'>As of {value_text(content.asof)}{who}; produced {_text(content.generated)} by "
         "certnb.</p>",
         _cards(content),
+        *(f"<p class='note'>{_text(note)}</p>" for note in content.notes),
         _legend(),
     ]
     if charts:

@@ -84,6 +84,8 @@ def _summary(sheet: Any, content: ReportContent) -> None:
         if card.tone:
             sheet.cell(row, 2).fill = _fill(STATUS_TINTS[card.tone])
             sheet.cell(row, 2).font = Font(bold=True, color=STATUS_COLOURS[card.tone][1:])
+    for row, note in enumerate(content.notes, start=first + len(content.cards) + 1):
+        put_cell(sheet.cell(row, 1), note)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 40
     sheet.cell(4, 2).alignment = Alignment(horizontal="left")
