@@ -28,6 +28,7 @@ from certnb.errors import (
     SignInDeclined,
     SignInError,
     SignInExpired,
+    SignInRequired,
     ThrottledError,
     Unreadable,
     ValidationError,
@@ -46,7 +47,7 @@ from certnb.frame import (
     write_tables,
 )
 from certnb.reconcile import Reconciliation, reconcile
-from certnb.report import report
+from certnb.reports import report
 from certnb.session import connect
 from certnb.staging import OwnedValueWarning, Staged, stage
 
@@ -87,6 +88,7 @@ __all__ = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SignInRequired",
     "Staged",
     "ThrottledError",
     "Unreadable",

@@ -37,6 +37,7 @@ PUBLIC = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SignInRequired",
     "Staged",
     "ThrottledError",
     "Unreadable",

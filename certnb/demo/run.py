@@ -2,7 +2,7 @@
 
 Start the emulator with the sample tenant → sign in through MSAL → load every certification → audit →
 stage a bulk correction (issuer spellings, a year more for one issuer's expiring certifications) → dry run →
-commit → read the changes back → write `report.html` and `report.xlsx` (`certnb.report`), `summary.json`
+commit → read the changes back → write `report.html` and `report.xlsx` (`certnb.report`, certnb/reports/), `summary.json`
 (the numbers) and `tenant-after.json` (the emulator's state after the commit) into the output folder.
 Loopback only; a few seconds.
 
@@ -30,7 +30,7 @@ from certnb.commit.result import CommitResult
 from certnb.demo.correction import Correction, stage_correction
 from certnb.frame.audit import audit, expired, expiring
 from certnb.graph.urls import certifications_path
-from certnb.report import report as write_report
+from certnb.reports import report as write_report
 from certnb.staging import Edit, stage
 
 __all__ = ["DEFAULT_ASOF", "DEFAULT_OUT", "OUTPUT_FILES", "DemoResult", "run_demo"]

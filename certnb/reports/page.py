@@ -6,7 +6,7 @@ clean document (headers repeat on each page, rows are not split, colours kept).
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.frame.audit import audit
-    >>> from certnb.report.content import report_content
+    >>> from certnb.reports.content import report_content
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
     ...     {"id": "c1", "displayName": "AZ-104", "endDate": "2026-12-12"}]}])
     >>> page = render_html(report_content(df, audit(df, "2026-11-30"), asof="2026-11-30"), charts=False)
@@ -26,8 +26,8 @@ import pandas as pd
 
 from certnb.frame.palette import STATUS_COLOURS, STATUS_TINTS
 from certnb.frame.plots import expiry_histogram, findings_by_rule, timeline
-from certnb.report.content import ReportContent, Section
-from certnb.report.labels import label, value_text
+from certnb.reports.content import ReportContent, Section
+from certnb.reports.labels import label, value_text
 
 __all__ = ["HTML_ROWS", "render_html"]
 

@@ -27,8 +27,8 @@ import pandas as pd
 from certnb.frame.audit import RULES, as_day, expired, expiring
 from certnb.frame.palette import EXPIRING_DAYS, SEVERITY_LABELS
 from certnb.frame.rule_words import rule_sentence, rule_title
-from certnb.report.change_log import change_log
-from certnb.report.labels import sentence
+from certnb.reports.change_log import change_log
+from certnb.reports.labels import sentence
 
 __all__ = ["ROW_COLUMNS", "Card", "ReportContent", "Section", "report_content"]
 
@@ -55,7 +55,7 @@ class Card:
 class Section:
     """One part of a report: a sheet of the workbook, a heading of the page.
 
-    `table` has typed values under column names (`certnb.report.labels.label` names them); `tones` is a
+    `table` has typed values under column names (`certnb.reports.labels.label` names them); `tones` is a
     palette status per row (`expired`, `expiring`, `valid`) or None for no highlight.
     """
 

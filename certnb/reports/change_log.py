@@ -21,7 +21,7 @@ import pandas as pd
 from certnb.commit.outcome import Outcome
 from certnb.commit.record import OutcomeRecord
 from certnb.commit.result_report import next_step
-from certnb.report.labels import value_text
+from certnb.reports.labels import value_text
 from certnb.staging.change_words import label as field_label
 from certnb.staging.edit import RowSnapshot
 
@@ -30,7 +30,7 @@ __all__ = ["CHANGE_LOG_COLUMNS", "change_log", "outcome_words"]
 CHANGE_LOG_COLUMNS: tuple[str, ...] = (
     "userDisplayName", "userPrincipalName", "displayName", "field", "before", "after", "outcome", "next_step",
 )
-"""The change log's columns, in order (labels: `certnb.report.labels`)."""
+"""The change log's columns, in order (labels: `certnb.reports.labels`)."""
 
 
 def outcome_words(outcome: Outcome | str) -> str:

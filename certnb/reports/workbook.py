@@ -9,7 +9,7 @@ someone edits a date. Every text is a text cell: nothing a reader opens runs as 
     >>> from openpyxl import load_workbook
     >>> from certnb.frame.build import build_frame
     >>> from certnb.frame.audit import audit
-    >>> from certnb.report.content import report_content
+    >>> from certnb.reports.content import report_content
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
     ...     {"id": "c1", "displayName": "=HYPERLINK(1)", "endDate": "2026-12-12"}]}])
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "report.xlsx"
@@ -33,8 +33,8 @@ from openpyxl.utils import get_column_letter
 
 from certnb.frame.palette import EXPIRING_DAYS, SEVERITY_LABELS, STATUS_COLOURS, STATUS_TINTS
 from certnb.frame.spreadsheet import put_cell
-from certnb.report.content import TONE_OF_SEVERITY, ReportContent, Section
-from certnb.report.labels import DATE_EXCEL_FORMAT, label
+from certnb.reports.content import TONE_OF_SEVERITY, ReportContent, Section
+from certnb.reports.labels import DATE_EXCEL_FORMAT, label
 
 __all__ = ["SHEET_NAMES", "write_workbook"]
 

@@ -1,10 +1,14 @@
 """Reports a manager reads: `certnb.report(df, findings, result, path=...)` writes HTML or an Excel workbook.
 
+(The package is `reports`, plural, so that `certnb.report` stays the function and `import
+certnb.reports.page` still works: a package and a function of one name cannot both be `certnb.report`.)
+
     content.py     what a report says: headline numbers, sections with typed tables (one source for both)
     labels.py      column labels, dates as dates, Graph's names in people's words
     change_log.py  a commit result's changes: before → after and the outcome, in the analyst's words
     page.py        the self-contained HTML page (responsive, printable to PDF)
     workbook.py    the Excel workbook (a sheet per section, frozen headers, date cells, conditional formats)
+    scheduled.py   `certnb audit`: the headless run from the cached sign-in, its summary and exit status
 
 The format follows the path's suffix: `.html` or `.xlsx`.
 
@@ -54,15 +58,15 @@ def report(
     if suffix not in FORMATS:
         raise ValueError(f"report path {str(target)!r}: the suffix must be .html or .xlsx, not "
                          f"{suffix or '(none)'!r}")
-    from certnb.report.content import report_content
+    from certnb.reports.content import report_content
 
     content = report_content(df, findings, result, asof=asof, findings_after=findings_after,
                              tenant=tenant, account=account, notes=notes)
     if suffix == ".xlsx":
-        from certnb.report.workbook import write_workbook
+        from certnb.reports.workbook import write_workbook
 
         return write_workbook(content, target, charts=charts)
-    from certnb.report.page import render_html
+    from certnb.reports.page import render_html
 
     target.write_text(render_html(content, charts=charts), encoding="utf-8")
     return target
