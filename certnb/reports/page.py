@@ -159,7 +159,9 @@ def _table(section: Section) -> str:
     if len(table) > HTML_ROWS:
         more = (f"<p class='muted'>The first {HTML_ROWS:,} of {len(table):,} rows; the Excel report has them "
                 "all.</p>")
-    wide = " wide" if len(shown.columns) > 6 else ""
+    # Many columns, or several with sentences in them: one card per row on a narrow screen.
+    long_texts = sum(c in ("detail", "fix", "next_step", "explanation") for c in shown.columns)
+    wide = " wide" if len(shown.columns) > 6 or (len(shown.columns) > 4 and long_texts > 1) else ""
     return f"<table class='rows{wide}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
@@ -171,7 +173,9 @@ def _cell(column: str, value: Any) -> str:
         return f"<span class='after'>{text}</span>"
     if isinstance(value, int):
         return f"{value:,}"
-    return _BREAKS.sub(r"\1<wbr>", text)  # addresses and links break after @ . / rather than overflow
+    if " " not in text and ("@" in text or "://" in text):  # addresses and links: break after @ . /
+        return _BREAKS.sub(r"\1<wbr>", text)
+    return text
 
 
 def _all_ints(column: pd.Series) -> bool:
