@@ -50,8 +50,10 @@ the network failed.
 def _sign_in_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--tenant", required=True,
                          help="the tenant (domain or id), or an emulator's URL https://host:port/<tenant id>")
-    command.add_argument("--client-id", help="the app (client) id to sign in with (default: $CERTNB_CLIENT_ID)")
-    command.add_argument("--cloud", help="global, usgov, usgov-dod or china (default: $CERTNB_CLOUD or global)")
+    command.add_argument("--client-id",
+                         help="the app (client) id to sign in with (default: $CERTNB_CLIENT_ID)")
+    command.add_argument("--cloud",
+                         help="global, usgov, usgov-dod or china (default: $CERTNB_CLOUD or global)")
     command.add_argument("--token-cache", type=Path,
                          help="MSAL's token cache file (default: $CERTNB_TOKEN_CACHE or ~/.cache/certnb/)")
     command.add_argument("--ca-file", help="CA certificate to trust (an emulator over HTTPS)")

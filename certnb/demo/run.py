@@ -2,9 +2,9 @@
 
 Start the emulator with the sample tenant → sign in through MSAL → load every certification → audit →
 stage a bulk correction (issuer spellings, a year more for one issuer's expiring certifications) → dry run →
-commit → read the changes back → write `report.html` and `report.xlsx` (`certnb.report`, certnb/reports/), `summary.json`
-(the numbers) and `tenant-after.json` (the emulator's state after the commit) into the output folder.
-Loopback only; a few seconds.
+commit → read the changes back → write `report.html` and `report.xlsx` (`certnb.report`, certnb/reports/),
+`summary.json` (the numbers) and `tenant-after.json` (the emulator's state after the commit) into the
+output folder. Loopback only; a few seconds.
 
     >>> result = run_demo("certnb-demo")                                # doctest: +SKIP
     >>> result.report                                                   # doctest: +SKIP
@@ -40,8 +40,8 @@ DEFAULT_ASOF = "2026-11-30"
 
 DEFAULT_OUT = Path("certnb-demo")
 
-OUTPUT_FILES = ("report.html", "report.xlsx", "summary.json", "tenant-after.json", "dry-run.http", "demo.journal",
-                "demo.journal.audit.jsonl")
+OUTPUT_FILES = ("report.html", "report.xlsx", "summary.json", "tenant-after.json", "dry-run.http",
+                "demo.journal", "demo.journal.audit.jsonl")
 """What the demo writes into its output folder (and replaces on the next run)."""
 
 

@@ -26,6 +26,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from certnb.frame.audit import RULES, as_day
 from certnb.frame.palette import (
@@ -39,7 +40,8 @@ from certnb.frame.palette import (
 )
 from certnb.frame.rule_words import rule_title
 
-__all__ = ["LABEL_POINTS", "expiry_histogram", "findings_by_rule", "month_ticks", "timeline", "timeline_label"]
+__all__ = ["LABEL_POINTS", "expiry_histogram", "findings_by_rule", "month_ticks", "timeline",
+           "timeline_label"]
 
 LABEL_POINTS = 9.0
 """Font size of tick labels (points): readable on screen and on paper."""
@@ -91,17 +93,18 @@ def expiry_histogram(
     ticks, texts = month_ticks(index, width)
     axes.set_xticks(ticks, texts, fontsize=LABEL_POINTS)
     axes.tick_params(axis="y", labelsize=LABEL_POINTS)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlim(-0.6, len(index) - 0.4)
     if day.to_period("M") in index:
-        at = index.get_loc(day.to_period("M")) + (day.day - 1) / day.days_in_month - 0.4
+        at = float(index.get_loc(day.to_period("M"))) + (day.day - 1) / day.days_in_month - 0.4  # type: ignore[arg-type]
         axes.axvline(at, color=AS_OF_COLOUR, linestyle="--", linewidth=1,
                      label=f"Audit day {day.date().isoformat()}")
     axes.set_title("Certifications expiring per month")
     axes.set_xlabel("Month of expiry", fontsize=10)
     axes.set_ylabel("Certifications", fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(loc="outside lower center", ncols=max(1, min(4, int(width / 2.2))), fontsize=LABEL_POINTS, frameon=False)
+    figure.legend(loc="outside lower center", ncols=max(1, min(4, int(width / 2.2))), fontsize=LABEL_POINTS,
+                  frameon=False)
     _save(figure, path)
     _shown_inline()
     return figure
@@ -134,9 +137,9 @@ def timeline(
     axes.tick_params(axis="x", labelsize=LABEL_POINTS)
     axes.set_ylim(len(rows) - 0.5, -0.5)  # soonest on top, no empty band above or below
     axes.xaxis_date()
-    locator = AutoDateLocator(maxticks=8)
+    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     when = float(date2num(day))  # type: ignore[no-untyped-call]
     axes.axvline(when, color=AS_OF_COLOUR, linestyle="--", linewidth=1)
     shown = [s for s in STATUSES if s in set(rows["status"])]
@@ -168,7 +171,7 @@ def findings_by_rule(findings: pd.DataFrame, path: str | Path | None = None) -> 
     axes.tick_params(axis="x", labelsize=LABEL_POINTS)
     axes.invert_yaxis()
     axes.set_xlim(0, max(values, default=1) * 1.15 + 0.5)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     present = [s for s in SEVERITY_COLOURS if s in severity] or ["info"]
     axes.legend(handles=[Patch(color=SEVERITY_COLOURS[s], label=SEVERITY_LABELS[s]) for s in present],
                 loc="lower right", fontsize=LABEL_POINTS, frameon=False)

@@ -169,7 +169,7 @@ def _rules(before: pd.DataFrame, after: pd.DataFrame | None) -> Section:
 def _certifications(key: str, title: str, rows: pd.DataFrame, day: pd.Timestamp, tone: str,
                     intro: str) -> Section:
     table = pd.DataFrame({c: rows[c] for c in ROW_COLUMNS if c in rows}).reset_index(drop=True)
-    days = (rows["endDate"] - day).dt.days.astype("int64").to_numpy() if len(rows) else []
+    days: list[int] = (rows["endDate"] - day).dt.days.astype("int64").tolist() if len(rows) else []
     if key == "expired":
         table = table.assign(days_overdue=[-int(d) for d in days]).iloc[::-1].reset_index(drop=True)
     else:
@@ -192,6 +192,6 @@ def _findings(findings: pd.DataFrame) -> Section:
         "suggested": shown["suggested"].to_numpy(dtype=object),
     })
     return Section("findings", f"Other findings to review ({len(table)})",
-                   "Every finding besides expiry (listed above), most severe first, with what to do about it.",
+                   "Every finding besides expiry (listed above), most severe first, and what to do about it.",
                    table, [TONE_OF_SEVERITY.get(s) for s in shown["severity"]],
                    page_columns=("severity", "rule", "userPrincipalName", "displayName", "detail", "fix"))

@@ -52,8 +52,8 @@ DATE_EXCEL_FORMAT = "d mmm yyyy"
 """How a report workbook shows a date cell (the cell holds a real date: sorting and filters work)."""
 
 # camelCase names only: "id" or "sources" in a sentence are plain words.
-_GRAPH_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(c) for c in LABELS if "." not in c and c != c.lower()),
-                                                   key=len, reverse=True)) + r")\b")
+_CAMEL = sorted((c for c in LABELS if "." not in c and c != c.lower()), key=len, reverse=True)
+_GRAPH_NAMES = re.compile(r"\b(" + "|".join(map(re.escape, _CAMEL)) + r")\b")
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 

@@ -102,8 +102,8 @@ def render_html(content: ReportContent, *, charts: bool = True) -> str:
 
 def _cards(content: ReportContent) -> str:
     cards = "".join(
-        f"<div class='card'{_tone_style(card.tone, border=True)}><b>{card.value:,}</b>{_text(card.label)}</div>"
-        for card in content.cards
+        f"<div class='card'{_tone_style(card.tone, border=True)}><b>{card.value:,}</b>"
+        f"{_text(card.label)}</div>" for card in content.cards
     )
     return f"<div class='cards'>{cards}</div>"
 
@@ -162,7 +162,8 @@ def _table(section: Section) -> str:
     # Many columns, or several with sentences in them: one card per row on a narrow screen.
     long_texts = sum(c in ("detail", "fix", "next_step", "explanation") for c in shown.columns)
     wide = " wide" if len(shown.columns) > 6 or (len(shown.columns) > 4 and long_texts > 1) else ""
-    return f"<table class='rows{wide}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return (f"<table class='rows{wide}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"{more}")
 
 
 def _cell(column: str, value: Any) -> str:

@@ -128,20 +128,20 @@ def _conditional_formats(sheet: Any, section: Section, asof: pd.Timestamp, last:
     if "endDate" in columns:
         end = f"${get_column_letter(columns.index('endDate') + 1)}{first}"
         day = f"DATE({asof.year},{asof.month},{asof.day})"
-        sheet.conditional_formatting.add(span, FormulaRule(
+        sheet.conditional_formatting.add(span, FormulaRule(  # type: ignore[no-untyped-call]
             formula=[f'AND({end}<>"",{end}<{day})'], fill=_fill(STATUS_TINTS["expired"]), stopIfTrue=True))
-        sheet.conditional_formatting.add(span, FormulaRule(
+        sheet.conditional_formatting.add(span, FormulaRule(  # type: ignore[no-untyped-call]
             formula=[f'AND({end}<>"",{end}>={day},{end}<={day}+{EXPIRING_DAYS})'],
             fill=_fill(STATUS_TINTS["expiring"]), stopIfTrue=True))
     if "severity" in columns:
         severity = f"${get_column_letter(columns.index('severity') + 1)}{first}"
         for name, words in SEVERITY_LABELS.items():
             tone = TONE_OF_SEVERITY[name]
-            sheet.conditional_formatting.add(span, FormulaRule(
+            sheet.conditional_formatting.add(span, FormulaRule(  # type: ignore[no-untyped-call]
                 formula=[f'{severity}="{words}"'], fill=_fill(STATUS_TINTS[tone])))
     if "outcome" in columns:
         outcome = f"${get_column_letter(columns.index('outcome') + 1)}{first}"
-        sheet.conditional_formatting.add(span, FormulaRule(
+        sheet.conditional_formatting.add(span, FormulaRule(  # type: ignore[no-untyped-call]
             formula=[f'AND({outcome}<>"Applied",{outcome}<>"Already applied")'],
             fill=_fill(STATUS_TINTS["expired"])))
 

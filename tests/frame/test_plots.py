@@ -3,6 +3,7 @@ whole words, and one palette for expired / expiring / valid across every chart."
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pandas as pd
@@ -37,7 +38,7 @@ def test_histogram_labels_are_readable_at_any_width(tenant_frame: pd.DataFrame, 
     assert labels and all(t.get_fontsize() >= 8 for t in [*labels, *tick_texts(axes.yaxis)])
     figure.canvas.draw()
     boxes = [t.get_window_extent() for t in labels]
-    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:], strict=False)), "month labels overlap"
+    assert all(a.x1 <= b.x0 for a, b in itertools.pairwise(boxes)), "month labels overlap"
     assert axes.get_xlabel() == "Month of expiry" and axes.get_ylabel() == "Certifications"
     assert legend_texts(figure)
 
@@ -118,5 +119,5 @@ def test_every_audit_rule_has_a_title_and_one_sentence() -> None:
 
 
 def test_the_palette_is_one_code_for_statuses_and_severities() -> None:
-    assert SEVERITY_COLOURS == {"error": STATUS_COLOURS["expired"], "warning": STATUS_COLOURS["expiring"],
-                                "info": STATUS_COLOURS["valid"]}
+    assert {"error": STATUS_COLOURS["expired"], "warning": STATUS_COLOURS["expiring"],
+                                "info": STATUS_COLOURS["valid"]} == SEVERITY_COLOURS

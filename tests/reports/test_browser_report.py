@@ -22,13 +22,15 @@ SHOTS = Path(__file__).resolve().parents[2] / "_shots"
 ASOF = "2026-11-30"
 
 if not CHROMIUM.exists():
-    pytest.fail(f"{CHROMIUM} is missing: run `make .venv/.chromium` (apt-get install chromium)", pytrace=False)
+    pytest.fail(f"{CHROMIUM} is missing: run `make .venv/.chromium` (apt-get install chromium)",
+                pytrace=False)
 
 # What sticks out of the viewport: the page itself, or any table, image or cell.
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const wide = [...document.querySelectorAll('table, img, figure, td, th, .card, p, h1, h2')]
-    .filter(e => e.getBoundingClientRect().right > width + 0.5).map(e => e.tagName + ' ' + e.textContent.slice(0, 40));
+    .filter(e => e.getBoundingClientRect().right > width + 0.5)
+    .map(e => e.tagName + ' ' + e.textContent.slice(0, 40));
   return {scroll: document.documentElement.scrollWidth, width, wide};
 }"""
 
@@ -41,7 +43,8 @@ def test_report_fits_1280_and_800_px_and_prints_to_pdf(tenant_frame: pd.DataFram
     result = CommitResult([OutcomeRecord(first["userId"], first["id"], "endDate", "2026-12-12", "2027-12-12",
                                          "applied", 200)])
     page_file = certnb.report(tenant_frame, findings, result, tmp_path / "report.html", asof=ASOF,
-                              findings_after=findings, tenant="contoso.example", account="megan@contoso.example")
+                              findings_after=findings, tenant="contoso.example",
+                              account="megan@contoso.example")
     shots = tmp_path / "shots"
     shots.mkdir()
     with sync_playwright() as playwright:

@@ -1,10 +1,11 @@
-"""`certnb.report` as a manager and an auditor read it: labels, dates as dates, each rule explained, the change
-log's before → after; the workbook's sheets, frozen headers, date formats, conditional formats, and no cell
-a spreadsheet would run as a formula."""
+"""`certnb.report` as a manager and an auditor read it: labels, dates as dates, each rule explained, the
+change log's before → after; the workbook's sheets, frozen headers, date formats, conditional formats,
+and no cell a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from certnb.reports.workbook import SHEET_NAMES
 from certnb.staging.edit import RowSnapshot
 
 ASOF = "2026-11-30"
+TENANT = Path(__file__).resolve().parents[2] / "data" / "tenant.json"
 GRAPH_NAMES = re.compile(r"\b(endDate|startDate|issuedDate|issuingCompany|userPrincipalName|certificationId|"
                          r"webUrl|thumbnailUrl)\b")
 RECORDS = [
@@ -36,10 +38,6 @@ ROWS = {("u1", "c1"): RowSnapshot("u1", "c1", "adele@contoso.example", "Adele Va
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[pd.DataFrame, pd.DataFrame]:
-    import json
-
-    from conftest import TENANT
-
     frame = build_frame(json.loads(TENANT.read_text(encoding="utf-8"))["users"])
     return frame, audit(frame, ASOF)
 
@@ -152,7 +150,8 @@ def test_content_counts_match_the_audit(sample: tuple[pd.DataFrame, pd.DataFrame
     frame, findings = sample
     content = report_content(frame, findings, asof=ASOF)
     cards = {c.label: c.value for c in content.cards}
-    assert cards["Expired"] == len(content.section("expired").table) == int((findings["rule"] == "expired").sum())
+    expired = int((findings["rule"] == "expired").sum())
+    assert cards["Expired"] == len(content.section("expired").table) == expired
     assert cards["Errors"] == int((findings["severity"] == "error").sum())
     rules = content.section("rules").table
     assert rules["count"].sum() == len(findings)
