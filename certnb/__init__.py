@@ -31,6 +31,7 @@ from certnb.errors import (
     SignInDeclined,
     SignInError,
     SignInExpired,
+    SignInRequired,
     ThrottledError,
     Unreadable,
     ValidationError,
@@ -49,6 +50,7 @@ from certnb.frame import (
     write_tables,
 )
 from certnb.reconcile import Reconciliation, reconcile
+from certnb.reports import report
 from certnb.session import connect
 from certnb.staging import OwnedValueWarning, Staged, stage
 
@@ -95,6 +97,7 @@ __all__ = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SignInRequired",
     "Staged",
     "ThrottledError",
     "Unreadable",
@@ -107,6 +110,7 @@ __all__ = [
     "read_edits",
     "read_sheet",
     "reconcile",
+    "report",
     "stage",
     "to_csv",
     "to_excel",

@@ -4,15 +4,22 @@
     {"graph_url": "https://127.0.0.1:8443/beta", "tenant_id": "...", "ca_file": "/tmp/.../ca.pem", ...}
     $ certnb seed --users 500 --seed 7 -o big-tenant.json
     $ certnb demo --out certnb-demo
+    $ certnb signin --tenant contoso.onmicrosoft.com --client-id <app id>
+    $ certnb audit --tenant contoso.onmicrosoft.com --client-id <app id> --out audit --fail-on expired
 
 `certnb emulator` prints one JSON line when it is ready — the Graph base URL, the tenant id and the CA file
 to trust (null with `--http`) — and runs until Ctrl-C or SIGTERM, then exits 0.
+
+`certnb audit` runs headless from the sign-in `certnb signin` (or certnb.connect in a notebook) cached, and
+exits with one of `AUDIT_EPILOG`'s statuses. `--tenant` may be an emulator's URL with its tenant id
+(`https://127.0.0.1:8443/<tenant id>`, as `certnb emulator` prints them), with `--ca-file` to trust.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -33,6 +40,26 @@ EMULATOR_EPILOG = """\
 win over it. Rates are per Graph call: every $batch item draws on its own. Faults can be changed while it
 runs: POST {url}/_emulator/faults with a JSON object of knobs.
 """
+
+
+AUDIT_EPILOG = """\
+exit status: 0 nothing the --fail-on rule names was found; 1 the --fail-on rule holds (expired
+certifications, or error findings); 2 bad arguments or settings; 3 no usable cached sign-in (none, or it
+has lapsed): run `certnb signin` with the same --tenant and --client-id, then the audit again; 4 Graph or
+the network failed.
+"""
+
+
+def _sign_in_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--tenant", required=True,
+                         help="the tenant (domain or id), or an emulator's URL https://host:port/<tenant id>")
+    command.add_argument("--client-id",
+                         help="the app (client) id to sign in with (default: $CERTNB_CLIENT_ID)")
+    command.add_argument("--cloud",
+                         help="global, usgov, usgov-dod or china (default: $CERTNB_CLOUD or global)")
+    command.add_argument("--token-cache", type=Path,
+                         help="MSAL's token cache file (default: $CERTNB_TOKEN_CACHE or ~/.cache/certnb/)")
+    command.add_argument("--ca-file", help="CA certificate to trust (an emulator over HTTPS)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +169,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=Path, help="seed tenant JSON file (default: the sample tenant)")
     demo.add_argument("--asof", default="2026-11-30", help="the audit's day (default: %(default)s)")
     demo.add_argument("--issuer", help="whose expiring certifications to extend (default: the most frequent)")
+
+    signin = commands.add_parser(
+        "signin",
+        help="sign in once (device code) and cache it for `certnb audit`",
+        description="Sign in with the device code (delegated, User.Read.All) and keep the sign-in in MSAL's "
+        "token cache, so that scheduled `certnb audit` runs can renew it silently.",
+    )
+    _sign_in_options(signin)
+
+    run = commands.add_parser(
+        "audit",
+        help="audit every certification headlessly; write report.html, report.xlsx and summary.json",
+        description="Sign in from the cached delegated sign-in (never interactively), load every "
+        "certification, audit them as of --asof, and write report.html, report.xlsx and summary.json "
+        "(counts per rule and severity, expired and expiring, tenant, asof, account) into --out.",
+        epilog=AUDIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _sign_in_options(run)
+    run.add_argument("--asof", help="the audit's day, YYYY-MM-DD (default: today)")
+    run.add_argument("--out", type=Path, required=True, help="folder for the reports and the summary")
+    run.add_argument("--fail-on", choices=("expired", "error"),
+                     help="exit 1 when any certification has expired (expired) or any finding is an error")
     return parser
 
 
@@ -239,6 +289,67 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _session(args: argparse.Namespace, headless: bool) -> Any:
+    """Connect as `--tenant` says: a real tenant, or an emulator by URL; headless refuses a device code."""
+    from certnb.reports.scheduled import emulator_at, refuse_device_code
+    from certnb.session import connect
+    from certnb.session.settings import default_token_cache
+
+    cache = args.token_cache or Path(os.environ.get("CERTNB_TOKEN_CACHE") or default_token_cache())
+    keywords: dict[str, Any] = {"all_users": True, "token_cache": cache}
+    if args.client_id:
+        keywords["client_id"] = args.client_id
+    if headless:
+        renew = f"certnb signin --tenant {args.tenant}" + (f" --client-id {args.client_id}" if args.client_id
+                                                             else "")
+        keywords["on_device_code"] = refuse_device_code(args.tenant, cache, renew)
+    if args.tenant.startswith(("https://", "http://")):
+        return connect(emulator_at(args.tenant, args.ca_file), **keywords)
+    if args.cloud:
+        keywords["cloud"] = args.cloud
+    return connect(tenant=args.tenant, **keywords)
+
+
+def run_signin(args: argparse.Namespace) -> int:
+    """Sign in interactively once; the token cache keeps it for `certnb audit`."""
+    with _session(args, headless=False) as session:
+        print(f"signed in as {session.account}; scheduled `certnb audit --tenant {args.tenant}` runs can "
+              "now renew this sign-in from the token cache", file=sys.stderr)
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """Run `certnb audit`; the exit status is one of `AUDIT_EPILOG`'s."""
+    from certnb.errors import CertnbError, ConfigError, SignInRequired
+    from certnb.frame.audit import as_day
+    from certnb.reports.scheduled import run_audit as audit
+
+    try:
+        asof = as_day(args.asof).date().isoformat()
+    except ValueError as exc:
+        print(f"certnb audit: error: --asof {args.asof!r}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with _session(args, headless=True) as session:
+            done = audit(session, asof, args.out, tenant=args.tenant, fail_on=args.fail_on)
+    except SignInRequired as exc:
+        print(f"certnb audit: {exc}", file=sys.stderr)
+        return 3
+    except ConfigError as exc:
+        print(f"certnb audit: error: {exc}", file=sys.stderr)
+        return 2
+    except CertnbError as exc:  # Graph, the network, a sign-in that failed otherwise
+        print(f"certnb audit: Graph or the network failed: {exc}", file=sys.stderr)
+        return 4
+    summary = done.summary
+    print(f"certnb audit: {summary['certifications']} certifications of {summary['people']} people as of "
+          f"{summary['asof']}: {summary['expired']} expired, {summary['findings']} findings "
+          f"({summary['by_severity']['error']} errors); wrote {', '.join(str(p) for p in done.files)}")
+    if done.status:
+        print(f"certnb audit: --fail-on {args.fail_on}: failing (exit 1)", file=sys.stderr)
+    return done.status
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `certnb` console script; returns the exit status.
 
@@ -252,6 +363,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_emulator(args)
         if args.command == "demo":
             return run_demo(args)
+        if args.command == "audit":
+            return run_audit(args)
+        if args.command == "signin":
+            return run_signin(args)
         return write_seed(args)
     except (ValueError, OSError) as exc:
         # Bad knob values, an unreadable seed, a taken port: one line, not a traceback.

@@ -2,7 +2,8 @@
 
     run.py         the run: emulator → sign-in → load → audit → stage → dry run → commit → read back
     correction.py  the bulk correction it stages (issuer spellings, a year more for expiring certifications)
-    report.py      the self-contained HTML report
+
+The report itself is `certnb.report` (HTML and Excel).
 
 >>> from certnb.demo import run_demo
 >>> run_demo("certnb-demo").report                                      # doctest: +SKIP
@@ -12,7 +13,6 @@ PosixPath('certnb-demo/report.html')
 from __future__ import annotations
 
 from certnb.demo.correction import Correction, stage_correction
-from certnb.demo.report import ReportContent, render_report, write_report
 from certnb.demo.run import DEFAULT_ASOF, DEFAULT_OUT, DemoResult, run_demo
 
 __all__ = [
@@ -20,9 +20,6 @@ __all__ = [
     "DEFAULT_OUT",
     "Correction",
     "DemoResult",
-    "ReportContent",
-    "render_report",
     "run_demo",
     "stage_correction",
-    "write_report",
 ]

@@ -2,8 +2,9 @@
 
 Start the emulator with the sample tenant → sign in through MSAL → load every certification → audit →
 stage a bulk correction (issuer spellings, a year more for one issuer's expiring certifications) → dry run →
-commit → read the changes back → write `report.html`, `summary.json` (the numbers) and `tenant-after.json`
-(the emulator's state after the commit) into the output folder. Loopback only; a few seconds.
+commit → read the changes back → write `report.html` and `report.xlsx` (`certnb.report`, certnb/reports/),
+`summary.json` (the numbers) and `tenant-after.json` (the emulator's state after the commit) into the
+output folder. Loopback only; a few seconds.
 
     >>> result = run_demo("certnb-demo")                                # doctest: +SKIP
     >>> result.report                                                   # doctest: +SKIP
@@ -27,10 +28,9 @@ from certnb.commit.outcome import DONE
 from certnb.commit.plan import CommitPlan
 from certnb.commit.result import CommitResult
 from certnb.demo.correction import Correction, stage_correction
-from certnb.demo.report import ReportContent, figure_png, write_report
 from certnb.frame.audit import audit, expired, expiring
-from certnb.frame.plots import expiry_histogram
 from certnb.graph.urls import certifications_path
+from certnb.reports import report as write_report
 from certnb.staging import Edit, stage
 
 __all__ = ["DEFAULT_ASOF", "DEFAULT_OUT", "OUTPUT_FILES", "DemoResult", "run_demo"]
@@ -40,8 +40,8 @@ DEFAULT_ASOF = "2026-11-30"
 
 DEFAULT_OUT = Path("certnb-demo")
 
-OUTPUT_FILES = ("report.html", "summary.json", "tenant-after.json", "dry-run.http", "demo.journal",
-                "demo.journal.audit.jsonl")
+OUTPUT_FILES = ("report.html", "report.xlsx", "summary.json", "tenant-after.json", "dry-run.http",
+                "demo.journal", "demo.journal.audit.jsonl")
 """What the demo writes into its output folder (and replaces on the next run)."""
 
 
@@ -130,27 +130,22 @@ def run_demo(
 
     state_path = folder / "tenant-after.json"
     state_path.write_text(json.dumps(state, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    content = ReportContent(
-        tenant=str(tenant.get("domain") or tenant.get("id") or "tenant"),
-        asof=asof,
-        account=account,
-        users=users,
-        certifications=len(df),
-        findings_before=findings,
-        findings_after=findings_after,
-        expiring=soon,
-        expired=lapsed,
-        chart_png=figure_png(expiry_histogram(df, asof=asof, months=18)),
-        changes=changes,
-        commit_summary=result.summary(),
-        planned_requests=len(plan),
-        verified=len(done) - len(mismatches),
-        mismatches=mismatches,
-    )
-    report = write_report(folder / "report.html", content)
-    summary = _summary(content, correction, result, changes, stats, time.monotonic() - started)
+    tenant_name = str(tenant.get("domain") or tenant.get("id") or "tenant")
+    verified = len(done) - len(mismatches)
+    notes = [f"Produced by certnb demo against the local Graph emulator. Dry run: {len(plan)} PATCH "
+             f"requests; commit: {result.summary()}.",
+             f"All {verified} of {len(done)} changes read back from Graph as committed." if not mismatches
+             else f"{verified} of {len(done)} changes read back as committed; these differ: "
+             + "; ".join(mismatches)]
+    for name in ("report.html", "report.xlsx"):
+        write_report(df, findings, result, folder / name, asof=asof, findings_after=findings_after,
+                     tenant=tenant_name, account=account, notes=notes)
+    numbers = Numbers(tenant_name, asof, account, users, len(df), findings, findings_after, len(soon),
+                      len(lapsed), len(plan), verified, mismatches)
+    summary = _summary(numbers, correction, result, changes, stats, time.monotonic() - started)
     (folder / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
+    report = folder / "report.html"
     echo(f"  report     {report}")
     spelling = [summary[f"findings_by_rule_{when}"].get("issuer-spelling", 0) for when in ("before", "after")]
     still_expiring = len(expiring(after, 90, asof))
@@ -200,8 +195,26 @@ def _severities(findings: pd.DataFrame) -> str:
     return ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("error", "warning", "info"))
 
 
+@dataclass(frozen=True)
+class Numbers:
+    """What the run counted, for `summary.json`."""
+
+    tenant: str
+    asof: str
+    account: str | None
+    users: int
+    certifications: int
+    findings_before: pd.DataFrame
+    findings_after: pd.DataFrame
+    expiring: int
+    expired: int
+    planned_requests: int
+    verified: int
+    mismatches: Sequence[str]
+
+
 def _summary(
-    content: ReportContent,
+    content: Numbers,
     correction: Correction,
     result: CommitResult,
     changes: pd.DataFrame,
@@ -218,8 +231,8 @@ def _summary(
         "certifications": content.certifications,
         "findings_by_rule_before": _by_rule(content.findings_before),
         "findings_by_rule_after": _by_rule(content.findings_after),
-        "expiring_90": len(content.expiring),
-        "expired": len(content.expired),
+        "expiring_90": content.expiring,
+        "expired": content.expired,
         "issuer_extended": correction.issuer,
         "spellings_normalised": correction.spellings,
         "endings_extended": correction.extended,

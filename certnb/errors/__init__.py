@@ -11,7 +11,8 @@
      ├── SignInError                the sign-in did not complete
      │    ├── SignInCancelled       interrupted (Ctrl-C, "interrupt kernel")
      │    ├── SignInExpired         nobody approved the device code in time
-     │    └── SignInDeclined        the user declined the sign-in
+     │    ├── SignInDeclined        the user declined the sign-in
+     │    └── SignInRequired        a headless run found no usable cached sign-in (none, or it lapsed)
      ├── AppOnlyNotSupported        client secret, certificate or app-only token: refused (contract §4)
      ├── ConfigError                a setting has a bad value: names the key and the value
      ├── JournalError               a staging journal cannot be used as asked: names the file (`path`)
@@ -78,6 +79,7 @@ from certnb.errors.signin import (
     SignInDeclined,
     SignInError,
     SignInExpired,
+    SignInRequired,
 )
 from certnb.errors.validation import EditsRefused, FrameRefused, Unreadable, ValidationError
 
@@ -108,6 +110,7 @@ __all__ = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SignInRequired",
     "ThrottledError",
     "Unreadable",
     "ValidationError",

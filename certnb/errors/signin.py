@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from certnb.errors.base import CertnbError
 
-__all__ = ["AppOnlyNotSupported", "SignInCancelled", "SignInDeclined", "SignInError", "SignInExpired"]
+__all__ = ["AppOnlyNotSupported", "SignInCancelled", "SignInDeclined", "SignInError", "SignInExpired",
+           "SignInRequired"]
 
 
 class SignInError(CertnbError):
@@ -25,6 +26,10 @@ class SignInExpired(SignInError):
 
 class SignInDeclined(SignInError):
     """The user declined the sign-in request."""
+
+
+class SignInRequired(SignInError):
+    """A headless run (`certnb audit`) found no usable cached sign-in: someone must sign in interactively."""
 
 
 class AppOnlyNotSupported(CertnbError):

@@ -238,6 +238,12 @@ def _sheet_title(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", name)[:31] or "table"
 
 
+def put_cell(cell: Any, value: Any, *, row: int = 1, field: str = "") -> None:
+    """Put `value` in an openpyxl `cell` formula-safe: a text is a text cell (never a formula, whatever it
+    starts with), a Timestamp a date cell, a number a number; `row`/`field` name it in a refusal."""
+    _put_value(cell, value, row=row, field=field)
+
+
 def _put_value(cell: Any, value: Any, *, row: int, field: str) -> None:
     if isinstance(value, str):
         _put_text(cell, value, row=row, field=field)

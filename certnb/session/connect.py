@@ -79,7 +79,7 @@ class Keywords(TypedDict, total=False):
 
 
 def connect(
-    emulator: bool | Emulator = False,
+    emulator: bool | Emulator | SignInProtocol = False,
     *,
     target: Target | None = None,
     sign_in: SignIn | None = None,
@@ -153,9 +153,13 @@ def connect(
     return session
 
 
-def _emulator(emulator: bool | Emulator | None) -> SignInProtocol | None:
+def _emulator(emulator: bool | Emulator | SignInProtocol | None) -> SignInProtocol | None:
     if emulator is False or emulator is None:
         return None
+    from certnb.emulator.signin_protocol import SignInProtocol
+
+    if isinstance(emulator, SignInProtocol):  # an emulator known by URL only (`certnb audit --tenant URL`)
+        return emulator
     if emulator is True:
         from certnb.emulator.shared import shared_emulator
 
