@@ -24,18 +24,24 @@ from certnb.schema import Field
 __all__ = ["audiences", "convert", "remember", "strings"]
 
 
+PYTHON_STRINGS = pd.StringDtype(storage="python")
+"""The frame's string dtype: `string` (<NA> for missing) held as Python objects, whatever pandas' default."""
+
+
 def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
     # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
-    # look closer, to name the bad value.
+    # look closer, to name the bad value. Its dtype is said outright: left out, pandas gives the array the
+    # default string dtype, whose storage is pyarrow wherever pyarrow is installed, and a python-stored array
+    # labelled pyarrow fails every `.str` method (pandas 3.1: no `_from_pyarrow_array`).
     try:
-        return pd.arrays.StringArray(_objects(cells))
+        return pd.arrays.StringArray(_objects(cells), dtype=PYTHON_STRINGS)
     except ValueError:
         pass
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind not in ("string", "empty"):
         bad = next(c for c in cells if c is not None and not isinstance(c, str))
         raise ValueError(f"{column}: Graph sent {bad!r}, not a string")
-    return pd.array(cells, dtype="string")  # type: ignore[return-value]
+    return pd.array(cells, dtype=PYTHON_STRINGS)  # type: ignore[return-value]
 
 
 def _objects(cells: Objects) -> np.ndarray[Any, Any]:
