@@ -28,6 +28,7 @@ from certnb.errors import (
     SignInDeclined,
     SignInError,
     SignInExpired,
+    SnapshotError,
     ThrottledError,
     Unreadable,
     ValidationError,
@@ -45,6 +46,9 @@ from certnb.frame import (
     to_excel,
     write_tables,
 )
+
+# `certnb.history` is the function below, not the package: `from certnb.history import ...` still works.
+from certnb.history import History, history, snapshot
 from certnb.reconcile import Reconciliation, reconcile
 from certnb.session import connect
 from certnb.staging import OwnedValueWarning, Staged, stage
@@ -66,6 +70,7 @@ __all__ = [
     "FrameRefused",
     "Graph",
     "GraphError",
+    "History",
     "JournalDamaged",
     "JournalError",
     "JournalFolderMissing",
@@ -86,6 +91,7 @@ __all__ = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SnapshotError",
     "Staged",
     "ThrottledError",
     "Unreadable",
@@ -93,10 +99,12 @@ __all__ = [
     "audit",
     "build_frame",
     "connect",
+    "history",
     "load_failures",
     "read_edits",
     "read_sheet",
     "reconcile",
+    "snapshot",
     "stage",
     "to_csv",
     "to_excel",

@@ -17,6 +17,7 @@ PUBLIC = [
     "FrameRefused",
     "Graph",
     "GraphError",
+    "History",
     "JournalDamaged",
     "JournalError",
     "JournalFolderMissing",
@@ -37,6 +38,7 @@ PUBLIC = [
     "SignInDeclined",
     "SignInError",
     "SignInExpired",
+    "SnapshotError",
     "Staged",
     "ThrottledError",
     "Unreadable",
@@ -44,10 +46,12 @@ PUBLIC = [
     "audit",
     "build_frame",
     "connect",
+    "history",
     "load_failures",
     "read_edits",
     "read_sheet",
     "reconcile",
+    "snapshot",
     "stage",
     "to_csv",
     "to_excel",
@@ -69,8 +73,8 @@ def test_import_registers_the_accessor_but_loads_no_server_or_http_stack() -> No
     probe = (
         "import sys, certnb, pandas as pd; "
         "print(hasattr(pd.DataFrame, 'certs'), "
-        "sorted(m for m in ('httpx', 'msal', 'starlette', 'uvicorn', 'matplotlib', 'openpyxl', 'trustme') "
-        "if m in sys.modules))"
+        "sorted(m for m in ('httpx', 'msal', 'starlette', 'uvicorn', 'matplotlib', 'openpyxl', 'trustme', "
+        "'duckdb') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True []"

@@ -342,8 +342,10 @@ def _missing_end(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFram
     # where most other holders of the same title have one is a finding.
     title = _title_key(frame)
     has_end = frame["endDate"].notna()
-    holders = title.map(title.value_counts())
-    with_end = title.map(title[has_end].value_counts()).fillna(0)
+    # As whole numbers even for an empty frame, where `map` keeps the titles' string dtype (which cannot
+    # subtract where pandas stores strings with pyarrow).
+    holders = title.map(title.value_counts()).fillna(0).astype("int64")
+    with_end = title.map(title[has_end].value_counts()).fillna(0).astype("int64")
     mask = ~has_end & (title != "") & (with_end * 2 > holders - 1) & (with_end > 0)
     validity = (frame["endDate"] - frame["issuedDate"]).where(has_end)
     typical = validity.groupby(title).median()

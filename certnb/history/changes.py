@@ -3,7 +3,8 @@
 Rows are matched on (`userId`, `id`). Each changed field is one row, named by its label ("Expires"), with
 its value before and after. Who and when come from the certification's own `lastModifiedBy` and
 `lastModifiedDateTime`, which Graph sets on every write, from certnb or from anywhere else (contract §2:
-read-only, service-set); a removed certification has neither. Given certnb's audit logs (`audit_log=`, the
+server-set): they name the item's *last* change, so two changes to one item between audits both show the
+later one's author. A removed certification has neither. Given certnb's audit logs (`audit_log=`, the
 `<journal>.audit.jsonl` files a commit writes), `outside` says whether a change was made outside certnb: no
 applied entry in the logs for that certification and field (`@create`/`@delete` for added/removed ones).
 

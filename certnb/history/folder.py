@@ -58,8 +58,8 @@ class FolderStore:
         import pyarrow.parquet as pq
 
         self.files()  # refuses a path that is a file
+        table = to_table(frame, kept.id)  # refuses a frame that is not a certification frame
         self.path.mkdir(parents=True, exist_ok=True)
-        table = to_table(frame, kept.id)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                METADATA_KEY: kept.to_json().encode("utf-8")})
         final = self._file(kept.id)

@@ -3,7 +3,8 @@
 Each snapshot is counted on its own audit day (`asof`): expired means an end date before it, expiring an
 end date within 90 days from it (inclusive), as `df.certs.expired`/`df.certs.expiring` say. Findings are
 the audit's (`certnb.audit(df, asof)`), or the counts kept with the snapshot when its findings were given.
-Issuers are `issuingCompany`, as `df.certs.summary("issuer")` groups them, blanks as "(none)".
+Issuers are `issuingCompany` as written, as `df.certs.summary("issuer")` groups them, missing ones as
+"(none)" (`df.certs.clusters("issuingCompany")` gathers their spellings).
 
     >>> from certnb.frame.build import build_frame
     >>> df = build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
@@ -34,7 +35,7 @@ def counts(frame: pd.DataFrame, asof: object, findings: Mapping[str, int] | None
     `findings` (rule → count) stands in for auditing `frame` again.
     """
     by_rule = dict(findings) if findings is not None else _findings(frame, asof)
-    issuers = frame["issuingCompany"].astype("string").fillna("(none)").str.strip().replace("", "(none)")
+    issuers = frame["issuingCompany"].astype(object).fillna("(none)").astype(str)  # as summary() groups them
     return {
         "certifications": len(frame),
         "expired": len(expired(frame, asof)),
