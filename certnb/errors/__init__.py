@@ -39,8 +39,9 @@ Messages never contain a token or secret. A `GraphError` for a write carries `ma
 ...     print(err.status, err.code)
 404 itemNotFound
 
-The tree lives in a module per branch (base, graph, signin, config, journal, snapshot, validation); every class says
-`certnb.errors` as its module, so reprs, pickles and `except certnb.errors.X` read as they always did.
+The tree lives in a module per branch (base, graph, signin, config, journal, snapshot, validation); every
+class says `certnb.errors` as its module, so reprs, pickles and `except certnb.errors.X` read as they always
+did.
 """
 
 from __future__ import annotations

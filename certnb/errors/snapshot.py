@@ -1,7 +1,7 @@
 """The branch of the exception tree for audit snapshots (drawn in `certnb.errors`).
 
->>> print(SnapshotError("audits/", "holds no certnb snapshot", "take one with certnb.snapshot(df, 'audits/')"))
-audits/: holds no certnb snapshot; take one with certnb.snapshot(df, 'audits/')
+>>> print(SnapshotError("audits/", "holds no certnb snapshot", "keep one with certnb.snapshot(df, path)"))
+audits/: holds no certnb snapshot; keep one with certnb.snapshot(df, path)
 """
 
 from __future__ import annotations

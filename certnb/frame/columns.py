@@ -34,14 +34,14 @@ def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
     # default string dtype, whose storage is pyarrow wherever pyarrow is installed, and a python-stored array
     # labelled pyarrow fails every `.str` method (pandas 3.1: no `_from_pyarrow_array`).
     try:
-        return pd.arrays.StringArray(_objects(cells), dtype=PYTHON_STRINGS)
+        return pd.arrays.StringArray(_objects(cells), dtype=PYTHON_STRINGS)  # type: ignore[call-arg]
     except ValueError:
         pass
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind not in ("string", "empty"):
         bad = next(c for c in cells if c is not None and not isinstance(c, str))
         raise ValueError(f"{column}: Graph sent {bad!r}, not a string")
-    return pd.array(cells, dtype=PYTHON_STRINGS)  # type: ignore[return-value]
+    return pd.array(cells, dtype=PYTHON_STRINGS)
 
 
 def _objects(cells: Objects) -> np.ndarray[Any, Any]:

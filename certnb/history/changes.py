@@ -11,7 +11,8 @@ applied entry in the logs for that certification and field (`@create`/`@delete` 
     >>> from certnb.frame.build import build_frame
     >>> def frame(end):
     ...     return build_frame([{"id": "u1", "userPrincipalName": "a@x", "certifications": [
-    ...         {"id": "c1", "displayName": "AZ-104", "endDate": end, "lastModifiedDateTime": "2026-11-02T08:00:00Z",
+    ...         {"id": "c1", "displayName": "AZ-104", "endDate": end,
+    ...          "lastModifiedDateTime": "2026-11-02T08:00:00Z",
     ...          "lastModifiedBy": {"user": {"displayName": "HR Sync"}}}]}])
     >>> found = changes(frame("2026-12-31"), frame("2027-12-31"))
     >>> found[["change", "label", "before", "after", "lastModifiedBy"]].values.tolist()
@@ -90,7 +91,8 @@ def changes(before: pd.DataFrame, after: pd.DataFrame, *, audit_log: AuditLogs =
 def _keyed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     missing = [c for c in KEY if c not in frame.columns]
     if missing:
-        raise ValueError(f"the {name} frame lacks {', '.join(missing)}: compare frames as certnb.load made them")
+        raise ValueError(f"the {name} frame lacks {', '.join(missing)}: compare frames as certnb.load made "
+                         "them")
     keyed = frame.set_index(KEY, drop=False)
     repeated = keyed.index[keyed.index.duplicated()]
     if len(repeated):
@@ -105,7 +107,8 @@ def _differs(old: pd.Series, new: pd.Series) -> list[bool]:
         return [not _same(a, b) for a, b in zip(old.tolist(), new.tolist(), strict=True)]
     both_missing = old.isna().to_numpy() & new.isna().to_numpy()
     equal = (old == new).fillna(False).to_numpy(dtype=bool)
-    return (~(equal | both_missing)).tolist()
+    differs: list[bool] = (~(equal | both_missing)).tolist()
+    return differs
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -123,7 +126,8 @@ def _line(change: str, key: tuple[str, str], row: pd.Series, column: str | None,
                         row.get("id"), row.get("displayName"))
     return {
         "change": change, "person": names.person, "certification": names.certification,
-        "userId": key[0], "id": key[1], "field": column, "label": LABELS.get(column, column) if column else None,
+        "userId": key[0], "id": key[1], "field": column,
+        "label": LABELS.get(column, column) if column else None,
         "before": _value(before), "after": _value(after),
         "lastModifiedBy": _who(row) if who else None,
         "lastModifiedDateTime": _value(row.get("lastModifiedDateTime")) if who else None,
@@ -144,7 +148,7 @@ def _value(value: Any) -> Any:
 
 
 def _entries(audit_log: AuditLogs) -> list[Mapping[str, Any]]:
-    """certnb's audit-log entries, from paths (JSON lines, as certnb.commit writes them) or given as they are."""
+    """certnb's audit-log entries: read from paths (JSON lines, as certnb.commit writes them), or as given."""
     sources: Iterable[Any] = [audit_log] if isinstance(audit_log, str | os.PathLike) else audit_log or []
     entries: list[Mapping[str, Any]] = []
     for source in sources:

@@ -103,7 +103,7 @@ class DatabaseStore:
 
         if self.path.is_dir():
             raise SnapshotError(self.path, "is a folder, not a DuckDB file",
-                                "name a file ending .duckdb, or a folder path without .duckdb for Parquet files")
+                                "name a file ending .duckdb, or a folder (no .duckdb) for Parquet files")
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -118,5 +118,6 @@ class DatabaseStore:
 
 
 def _has_table(db: Any, name: str) -> bool:
-    found = db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
+    query = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+    found = db.execute(query, [name]).fetchone()
     return bool(found and found[0])

@@ -10,7 +10,8 @@ table: `SELECT ... FROM read_parquet('audits/certnb-*.parquet')` (each row carri
     >>> from certnb.frame.build import build_frame
     >>> from certnb.history.snapshots import snapshot
     >>> folder = tempfile.mkdtemp()
-    >>> _ = snapshot(build_frame([{"id": "u1", "certifications": [{"id": "c1"}]}]), folder, taken="2026-11-30")
+    >>> df = build_frame([{"id": "u1", "certifications": [{"id": "c1"}]}])
+    >>> _ = snapshot(df, folder, taken="2026-11-30")
     >>> [p.name for p in FolderStore(folder).files()]
     ['certnb-20261130T000000Z.parquet']
 """

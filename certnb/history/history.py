@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -52,11 +53,11 @@ class History:
         self._store: Store = store_at(path)
         if not self._store.path.exists():
             raise SnapshotError(self._store.path, "does not exist",
-                                "check the path, or keep a first snapshot there with certnb.snapshot(df, path)")
+                                "check the path, or keep a first snapshot with certnb.snapshot(df, path)")
         self._counts: dict[str, dict[str, int]] = {}
 
     @property
-    def path(self) -> os.PathLike[str]:
+    def path(self) -> Path:
         """The folder or DuckDB file the snapshots are kept in."""
         return self._store.path
 
@@ -112,7 +113,8 @@ class History:
             return find(self._store, None)  # the store's own "holds no snapshot" error
         if isinstance(which, int) and not isinstance(which, bool):
             if not -len(kept) <= which < len(kept):
-                raise SnapshotError(self._store.path, f"holds {len(kept)} snapshots, so none at position {which}",
+                raise SnapshotError(self._store.path,
+                                    f"holds {len(kept)} snapshots, so none at position {which}",
                                     "use 0 for the oldest, -1 for the latest, or a snapshot id")
             return kept[which]
         bound = _until(which, self._store.path)
@@ -123,7 +125,7 @@ class History:
         return earlier[-1]
 
 
-def _until(which: Any, path: os.PathLike[str]) -> pd.Timestamp:
+def _until(which: Any, path: Path) -> pd.Timestamp:
     """The moment before which a snapshot counts as taken 'by' `which`: a day includes all of it."""
     try:
         moment = pd.Timestamp(which)

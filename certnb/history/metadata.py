@@ -61,7 +61,8 @@ class Snapshot:
         data = json.loads(text)
         return cls(str(data["id"]), data.get("tenant"), data.get("account"), pd.Timestamp(data["taken"]),
                    pd.Timestamp(data["asof"]).as_unit("s"), int(data["rows"]), str(data.get("certnb", "")),
-                   data.get("findings"), dict(data.get("profileSources") or {}), list(data.get("failures") or []))
+                   data.get("findings"), dict(data.get("profileSources") or {}),
+                   list(data.get("failures") or []))
 
     def line(self) -> dict[str, Any]:
         """The snapshot as a row of `list_snapshots` (`SNAPSHOT_COLUMNS`)."""
@@ -90,5 +91,5 @@ def _failures(frame: pd.DataFrame) -> list[dict[str, Any]]:
     table = frame.attrs.get(FAILURES_ATTR)
     if not isinstance(table, pd.DataFrame) or table.empty:
         return []
-    return [{c: (None if pd.isna(v) else v) for c, v in row.items()}
+    return [{str(c): (None if pd.isna(v) else v) for c, v in row.items()}
             for row in table.reindex(columns=list(FAILURE_COLUMNS)).astype(object).to_dict("records")]

@@ -83,7 +83,8 @@ def snapshot(
     Snapshot(id='20261130T090000.123456Z', tenant='contoso', ...)
     """
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"snapshot keeps a certification frame (a DataFrame from load); got {type(frame).__name__}")
+        raise TypeError("snapshot keeps a certification frame (a DataFrame from load); got "
+                        f"{type(frame).__name__}")
     moment = _utc(taken)
     store = store_at(path)
     kept = Snapshot(
@@ -153,7 +154,8 @@ def _utc(taken: object) -> pd.Timestamp:
 def _new_id(moment: pd.Timestamp, taken_ids: set[str]) -> str:
     """The UTC time as a file-name-safe id (`20261130T090000Z`, microseconds when there are some), made
     unique in the store with `-2`, `-3`, ..."""
-    stamp = moment.strftime("%Y%m%dT%H%M%S") + (f".{moment.microsecond:06d}" if moment.microsecond else "") + "Z"
+    fraction = f".{moment.microsecond:06d}" if moment.microsecond else ""
+    stamp = f"{moment:%Y%m%dT%H%M%S}{fraction}Z"
     name, n = stamp, 1
     while name in taken_ids:
         n += 1
@@ -175,5 +177,6 @@ def _counts(findings: pd.DataFrame | None) -> dict[str, int] | None:
     if findings is None:
         return None
     if "rule" not in findings.columns:
-        raise ValueError("findings must be the audit's findings table (certnb.audit(df, asof)), with a rule column")
+        raise ValueError("findings must be the audit's findings table (certnb.audit(df, asof)), with a rule "
+                         "column")
     return {str(rule): int(n) for rule, n in findings["rule"].value_counts(sort=False).items()}

@@ -1,4 +1,4 @@
-"""A certification frame ⇄ the Arrow table a snapshot stores: typed columns to query, Graph's JSON to read back.
+"""A certification frame ⇄ the table a snapshot stores: typed columns to query, Graph's JSON to read back.
 
 Every snapshot row holds the frame's typed columns (strings, dates, DateTimeOffsets, booleans, numbers), so
 DuckDB or pandas can query them directly, and in `_graph` the certification's own Graph JSON

@@ -60,7 +60,8 @@ def trends_table(rows: Sequence[tuple[str, pd.Timestamp, pd.Timestamp, Mapping[s
     for *_, found in rows:
         seen.update(dict.fromkeys(found))
     rank = {f"{FINDINGS_PREFIX}{rule}": i for i, rule in enumerate(RULES)}
-    rules = sorted((c for c in seen if c.startswith(FINDINGS_PREFIX)), key=lambda c: (rank.get(c, len(rank)), c))
+    rules = sorted((c for c in seen if c.startswith(FINDINGS_PREFIX)),
+                   key=lambda c: (rank.get(c, len(rank)), c))
     issuers = sorted((c for c in seen if c.startswith(ISSUER_PREFIX)), key=str.casefold)
     numbers = ["certifications", "expired", "expiring", *rules, *issuers]
     data: dict[str, Any] = {

@@ -26,7 +26,8 @@ def cert(cid: str, **values: Any) -> dict[str, Any]:
 
 
 def frame(*certifications: dict[str, Any]) -> pd.DataFrame:
-    return build_frame([{"id": "u1", "userPrincipalName": "adele@contoso.example", "displayName": "Adele Vance",
+    return build_frame([{"id": "u1", "userPrincipalName": "adele@contoso.example",
+                         "displayName": "Adele Vance",
                          "certifications": list(certifications)}])
 
 
@@ -70,7 +71,8 @@ def test_a_change_no_audit_log_holds_was_made_outside_certnb(tmp_path: Path) -> 
     log = tmp_path / "edits.sqlite.audit.jsonl"
     log.write_text("\n".join(json.dumps(e) for e in LOG) + "\n{torn", encoding="utf-8")
     found = changes(BEFORE, AFTER, audit_log=log)
-    outside = dict(zip(found["id"] + " " + found["field"].fillna(found["change"]), found["outside"], strict=True))
+    names = found["id"] + " " + found["field"].fillna(found["change"])
+    outside = dict(zip(names, found["outside"], strict=True))
     assert outside == {"hr issuingCompany": True, "hr endDate": True, "ours endDate": False,
                        "new added": True, "gone removed": True}
     created = {"when": "2026-11-06T10:00:00Z", "userId": "u1", "id": "new-local-1", "newId": "new",
@@ -126,7 +128,7 @@ def test_a_snapshot_that_is_not_there_is_named(store: Path) -> None:
     history = certnb.history(store)
     with pytest.raises(certnb.SnapshotError, match="holds 2 snapshots, so none at position 5"):
         history.changes_since(5)
-    with pytest.raises(certnb.SnapshotError, match="no snapshot taken by 2026-10-01.*20261101T090000Z"):
+    with pytest.raises(certnb.SnapshotError, match=r"no snapshot taken by 2026-10-01.*20261101T090000Z"):
         history.changes_since("2026-10-01")
     with pytest.raises(certnb.SnapshotError, match="no snapshot 'last week'"):
         history.changes_since("last week")
