@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=64,
         help="JSON nested deeper than this is answered 400 (default: %(default)s)",
     )
+    identity = emu.add_argument_group("sign-in (contract §9)")
+    identity.add_argument(
+        "--token-lifetime", type=int, default=3600, metavar="SECONDS",
+        help="access token lifetime; an expired one is answered 401 (default: %(default)s, Entra's hour)",
+    )
+    identity.add_argument(
+        "--refresh-token-lifetime", type=int, default=90 * 24 * 3600, metavar="SECONDS",
+        help="refresh token lifetime; a lapsed one is refused with invalid_grant AADSTS700082 "
+             "(default: %(default)s, 90 days)",
+    )
     faults = emu.add_argument_group("faults")
     faults.add_argument("--latency-ms", type=float, default=0.0, help="fixed latency per HTTP request")
     faults.add_argument("--jitter-ms", type=float, default=0.0, help="extra uniform random latency, 0..N ms")
@@ -144,6 +154,8 @@ def emulator_knobs(args: argparse.Namespace) -> dict[str, Any]:
         "applied_but_429_rate": args.applied_but_429_rate,
         "random_seed": args.random_seed,
         "source_owned_writes": args.source_owned_writes,
+        "token_lifetime_s": args.token_lifetime,
+        "refresh_token_lifetime_s": args.refresh_token_lifetime,
         "write_refusals": dict(_person_refusal(text) for text in args.refuse_writes),
     }
     for status in (500, 503, 504):

@@ -60,6 +60,11 @@ OWNED_BY_COLUMN = "ownedBy"
 # reading a newer service's value and writing the row back loses nothing (see certnb.audience).
 AUDIENCE_WIRE_COLUMN = "allowedAudiences.wire"
 
+TEXT_DTYPE = pd.StringDtype("python")
+"""certnb's text columns: pandas' nullable `string` with Python storage. Plain `"string"` means Arrow storage
+wherever pyarrow is installed, whose operations and speed differ; pinned, a frame behaves the same in every
+environment (and still equals `"string"`)."""
+
 KIND_DTYPES: dict[str, str] = {
     "string": "string", "url": "string", "date": "datetime64[s]", "datetime": "datetime64[ns, UTC]",
     "bool": "boolean", "number": "Float64", "flags": "object", "list": "object",
@@ -83,7 +88,7 @@ class Field:
     json: str  # the top-level Graph property (contract §2); for row context, the user's property
     column: str
     kind: Kind
-    dtype: str  # pandas dtype name
+    dtype: str  # pandas dtype name ("string" is TEXT_DTYPE: see pandas_dtype)
     writable: bool  # settable by PATCH (contract §2)
     path: tuple[str, ...]  # where the value sits inside the Graph JSON
     max_length: int | None = None
@@ -137,7 +142,7 @@ class Field:
     @property
     def pandas_dtype(self) -> Any:
         """This column's pandas dtype object, e.g. `StringDtype` for `"string"`."""
-        return pd.api.types.pandas_dtype(self.dtype)
+        return TEXT_DTYPE if self.dtype == "string" else pd.api.types.pandas_dtype(self.dtype)
 
 
 def _field(column: str, kind: Kind, writable: bool = False, max_length: int | None = None) -> Field:
@@ -193,7 +198,7 @@ FIELDS: tuple[Field, ...] = (
 """The certification columns, in frame order."""
 
 COLUMNS: tuple[str, ...] = tuple(f.column for f in (*ROW_CONTEXT, *FIELDS))
-DTYPES: dict[str, str] = {f.column: f.dtype for f in (*ROW_CONTEXT, *FIELDS)}
+DTYPES: dict[str, Any] = {f.column: f.pandas_dtype for f in (*ROW_CONTEXT, *FIELDS)}
 FIELDS_BY_COLUMN: dict[str, Field] = {f.column: f for f in (*ROW_CONTEXT, *FIELDS)}
 PROPERTIES: tuple[str, ...] = tuple(dict.fromkeys(f.json for f in FIELDS))
 """Graph's personCertification property names (contract §2)."""

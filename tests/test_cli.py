@@ -108,6 +108,18 @@ def test_request_limit_flags_reach_the_emulator_and_default_to_its_own_defaults(
     assert limits("--max-request-bytes", "1000", "--max-json-depth", "8") == (1000, 8)
 
 
+def test_token_lifetime_flags_reach_the_emulator_and_default_to_entras() -> None:
+    from certnb.emulator.config import EmulatorConfig
+
+    def lifetimes(*options: str) -> tuple[int, int]:
+        args = build_parser().parse_args(["emulator", *options])
+        config = EmulatorConfig.from_knobs(**emulator_knobs(args))
+        return config.token_lifetime_s, config.refresh_token_lifetime_s
+
+    assert lifetimes() == (3600, 90 * 24 * 3600)
+    assert lifetimes("--token-lifetime", "60", "--refresh-token-lifetime", "120") == (60, 120)
+
+
 def test_seed_writes_a_generated_tenant(tmp_path: Path) -> None:
     from certnb.emulator.tenant import Tenant
 

@@ -1,7 +1,12 @@
 """Commit: staged edits → Graph, as plan → run → outcomes (STYLE §9).
 
-    run.py               the only I/O: conflict re-reads, PATCHes through $batch, re-reads after doubtful
-                         writes; `commit(graph, staged, on_progress=...)`
+    run.py               `commit(graph, staged, on_progress=..., progress=...)`: the shell of a commit (the
+                         lease, the tenant check, the bar, what a stop says)
+    interruption.py      a commit stopped part-way (Ctrl-C, a lapsed sign-in): what was kept, how to resume
+    runner.py            the only I/O: conflict re-reads, PATCHes through $batch, re-reads after doubtful
+                         writes
+    recording.py         outcomes noted as answers come, journaled and audited a round at a time
+    progress_bar.py      the tqdm bar: live ETA, outcomes so far, the estimate first; closed on any stop
     result.py            `CommitResult`, the table a commit returns; `.undo()`
     result_report.py     the results in words: coloured counts, what needs attention and what to do next
     undo.py              the inverse edits of a commit, staged to commit like any others

@@ -28,12 +28,14 @@ re-read the certification and detect a conflict (Graph has no ETag for profile i
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from certnb.clouds import GLOBAL
 from certnb.commit.plan_report import plan_html, plan_text
+from certnb.graph.limits import Estimate, estimate_writes
 from certnb.graph.urls import certifications_path
 from certnb.schema import FIELDS
 from certnb.staging.change_words import ChangeSentence, describe_changes
@@ -56,6 +58,7 @@ for _f in FIELDS:
 _PROPERTY_OF: dict[str, str] = {c: prop for prop, columns in _PROPERTY_COLUMNS.items() for c in columns}
 _RANK: dict[str, int] = {name: rank for rank, name in enumerate([*_PROPERTY_COLUMNS, *_PROPERTY_OF])}
 _SHOWN = 20  # requests spelled out by repr / _repr_html_
+ESTIMATE_THRESHOLD = 100  # requests; a smaller plan is committed in seconds and says nothing of time
 
 
 def compact_json(body: Any) -> bytes:
@@ -124,6 +127,8 @@ class CommitPlan:
     requests: tuple[PlannedPatch, ...]
     base_url: str
     rows: Mapping[tuple[str, str], RowSnapshot] = field(default_factory=dict, repr=False, compare=False)
+    # items a second Graph allowed the session that planned it (its pacer's), for the estimate
+    learned_rate: float | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.requests)
@@ -152,6 +157,19 @@ class CommitPlan:
         counts = {m: sum(1 for r in self.requests if r.method == m) for m in ("POST", "PATCH", "DELETE")}
         return {m: n for m, n in counts.items() if n}
 
+    def estimate(self, learned_rate: float | None = None) -> Estimate:
+        """How long committing it takes at Graph's documented limits, or the rate the session learned
+        (certnb/graph/limits.py): its writes, a list read per person, the busiest person's writes.
+
+        >>> print(plan_commit([], {}).estimate())
+        under a second for 0 updates at this tenant's write limit (20 a second)
+        """
+        people = Counter(r.user_id for r in self.requests)
+        busiest = max(people.values(), default=0)
+        return estimate_writes(len(self.requests), reads=len(people), busiest_person=busiest,
+                               tenant_users=len(people) or None,
+                               learned_rate=learned_rate or self.learned_rate)
+
     def _summary(self) -> str:
         count, edits = len(self.requests), len(self.edits)
         methods = self.methods
@@ -160,7 +178,10 @@ class CommitPlan:
         else:
             what = f"{count} request{'s' if count != 1 else ''} (" + ", ".join(
                 f"{n} {m}" for m, n in methods.items()) + ")"
-        return f"Commit plan (dry run, nothing sent): {what} carrying {edits} edit{'s' if edits != 1 else ''}"
+        carrying = f"carrying {edits} edit{'s' if edits != 1 else ''}"
+        summary = f"Commit plan (dry run, nothing sent): {what} {carrying}"
+        # A plan of more requests than a commit shows a bar for says how long it will take.
+        return f"{summary}; {self.estimate()}" if count > ESTIMATE_THRESHOLD else summary
 
     def _shown(self) -> list[tuple[str, str, str]]:
         return [(r.method, r.url, r.content.decode("utf-8")) for r in self.requests[:_SHOWN]]

@@ -30,6 +30,11 @@
           │                         and rule (`person`, `certification`, `field`, `label`, `value`, `rule`)
           └── EditsRefused          a staging call refused as a whole: `.problems`, one per (row, field)
 
+    KeyboardInterrupt               (Python's: Ctrl-C and "interrupt kernel" stay interrupts, never an
+     └── RunInterrupted              `Exception` an `except Exception` could swallow)
+          ├── CommitInterrupted     a commit stopped: outcomes received are journaled; the resume command
+          └── LoadInterrupted       a load stopped: how far it got; load again
+
 Messages never contain a token or secret. A `GraphError` for a write carries `may_have_applied`: after a
 429, a 5xx or a lost connection the change may have been made anyway (contract §8); re-read before retrying.
 
@@ -57,6 +62,7 @@ from certnb.errors.graph import (
     ThrottledError,
     graph_error,
 )
+from certnb.errors.interrupt import CommitInterrupted, LoadInterrupted, RunInterrupted
 from certnb.errors.journal import (
     JournalDamaged,
     JournalError,
@@ -82,6 +88,7 @@ __all__ = [
     "AppOnlyNotSupported",
     "AuthenticationError",
     "CertnbError",
+    "CommitInterrupted",
     "ConfigError",
     "EditsRefused",
     "FrameRefused",
@@ -94,10 +101,12 @@ __all__ = [
     "JournalLocked",
     "JournalNotEmpty",
     "JournalTenantMismatch",
+    "LoadInterrupted",
     "NetworkError",
     "NotAJournal",
     "NotFoundError",
     "PermissionDeniedError",
+    "RunInterrupted",
     "SignInCancelled",
     "SignInDeclined",
     "SignInError",

@@ -24,7 +24,8 @@ Each rule looks at each distinct value once (titles, issuers, hosts), then makes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from rapidfuzz.distance import OSA
 
 from certnb.catalogue import Catalogue, Certification, title_key
 from certnb.clusters import name_key, same_name
-from certnb.frame.distinct import per_distinct
+from certnb.frame.distinct import DistinctColumns
 from certnb.frame.findings import findings_table
 from certnb.frame.spelling import ISSUER_FIELDS, spellings
 
@@ -54,9 +55,8 @@ VALIDITY_SLACK_DAYS = 62
 cycles that end with a month, a grace period)."""
 
 
-def _distinct(column: pd.Series) -> list[str]:
-    values = column.dropna().astype(str)
-    return [v for v in values.unique().tolist() if v.strip()]
+def _spelled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _issuer_of(spelling: str, catalogue: Catalogue, variants: Mapping[str, tuple[str, str]]) -> str | None:
@@ -67,20 +67,38 @@ def _issuer_of(spelling: str, catalogue: Catalogue, variants: Mapping[str, tuple
     return None if found is None else found.name
 
 
-Named = dict[str, tuple[dict[str, str], pd.Series]]
-"""Per issuer column: each distinct spelling → the catalogue issuer it names ("" if none), and that name
-per row."""
+@dataclass(frozen=True)
+class NamedColumn:
+    """An issuer column's cells resolved to catalogue issuers, once per distinct spelling: `names` (each
+    spelling → the issuer it names, "" if none), `labels` (the issuers named, "" first) and `codes` (each
+    row's issuer as an index into `labels`; "" where the cell names none or is missing)."""
+
+    names: dict[str, str]
+    labels: list[str]
+    codes: np.ndarray
+
+
+Named = dict[str, NamedColumn]
+"""Per issuer column: its `NamedColumn`."""
 
 
 def named_issuers(
-    frame: pd.DataFrame, catalogue: Catalogue, variants: Mapping[str, Mapping[str, tuple[str, str]]]
+    frame: pd.DataFrame, catalogue: Catalogue, variants: Mapping[str, Mapping[str, tuple[str, str]]],
+    cells: DistinctColumns | None = None,
 ) -> Named:
     """The catalogue issuer each issuer cell names, resolved once per distinct spelling (see `Named`)."""
+    columns = DistinctColumns(frame) if cells is None else cells
     named: Named = {}
     for field in ISSUER_FIELDS:
-        column = frame[field].astype("string")
-        names = {s: _issuer_of(s, catalogue, variants[field]) or "" for s in _distinct(column)}
-        named[field] = (names, column.astype(object).map(names).astype(object).fillna(""))
+        column = columns[field]
+        each = [(_issuer_of(u, catalogue, variants[field]) or "") if _spelled(u) else ""
+                for u in column.uniques]
+        labels = ["", *dict.fromkeys(n for n in each if n)]
+        index = {name: i for i, name in enumerate(labels)}
+        codes = np.zeros(len(each) + 1, dtype=np.int64)  # the last: a missing cell, names none
+        codes[:-1] = [index[n] for n in each]
+        names = {u: n for u, n in zip(column.uniques, each, strict=True) if _spelled(u)}
+        named[field] = NamedColumn(names, labels, codes[column.codes])
     return named
 
 
@@ -100,35 +118,28 @@ def _typo_issuers(spellings_: list[str], catalogue: Catalogue) -> dict[str, str 
     return found
 
 
-def _unknown_issuer(frame: pd.DataFrame, catalogue: Catalogue, named: Named) -> Iterable[pd.DataFrame]:
+def _unknown_issuer(frame: pd.DataFrame, catalogue: Catalogue, named: Named, cells: DistinctColumns
+                    ) -> Iterable[pd.DataFrame]:
     for field in ISSUER_FIELDS:
-        column = frame[field].astype("string")
-        strangers = [s for s, name in named[field][0].items() if not name]
+        column = cells[field]
+        strangers = [s for s, name in named[field].names.items() if not name]
         unknown = _typo_issuers(strangers, catalogue)
         if not unknown:
             continue
-        plain = column.astype(object)
-        detail = {
-            s: f"{s!r} is not in the catalogue of issuers"
-            + (f"; it looks like a typo of {near!r}" if near else "")
-            for s, near in unknown.items()
-        }
-        fix = {
-            s: f"use {near!r}"
-            if near
-            else "check the name with the certificate; if it is right, add the "
-            "issuer to your catalogue (certnb.catalogue.load_catalogue(issuers=...))"
-            for s, near in unknown.items()
-        }
+        each = [(u in unknown, unknown.get(u)) for u in column.uniques]
         yield findings_table(
             frame,
-            plain.isin(list(unknown)),
+            column.where(hit for hit, _ in each),
             "unknown-issuer",
             CATALOGUE_RULES["unknown-issuer"],
             field,
-            plain.map(detail),
-            plain.map(fix),
-            plain.map(unknown),
+            column.take([f"{u!r} is not in the catalogue of issuers"
+                         + (f"; it looks like a typo of {near!r}" if near else "") if hit else None
+                         for u, (hit, near) in zip(column.uniques, each, strict=True)]),
+            column.take([(f"use {near!r}" if near else "check the name with the certificate; if it is right, "
+                          "add the issuer to your catalogue (certnb.catalogue.load_catalogue(issuers=...))")
+                         if hit else None for hit, near in each]),
+            column.take([near for _, near in each]),
         )
 
 
@@ -146,119 +157,111 @@ def certification_of(title: str, catalogue: Catalogue) -> tuple[Certification | 
     return None, ""
 
 
-def _titles(frame: pd.DataFrame, catalogue: Catalogue) -> dict[str, tuple[Certification, str]]:
+def _titles(frame: pd.DataFrame, catalogue: Catalogue, cells: DistinctColumns
+            ) -> dict[str, tuple[Certification, str]]:
     found = {}
-    for title in _distinct(frame["displayName"]):
-        cert, how = certification_of(title, catalogue)
-        if cert is not None:
-            found[title] = (cert, how)
+    for title in cells["displayName"].uniques:
+        if _spelled(title):
+            cert, how = certification_of(title, catalogue)
+            if cert is not None:
+                found[title] = (cert, how)
     return found
 
 
+def _judged(
+    size: int, rows: np.ndarray, parts: Sequence[tuple[np.ndarray, int]],
+    judge: Callable[[tuple[int, ...]], tuple[Any, ...] | None], width: int,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Judge each distinct combination of codes among `rows` once. `parts`: per key, each row's code and
+    how many codes there are; `judge(codes)` → `width` answers, or None for no finding. → per row of the
+    frame (`size` rows): whether it is a finding, and each answer (an object array, None elsewhere)."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for codes, count in parts:
+        key = key * count + codes[rows]
+    combinations, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    verdicts = []
+    for combined in combinations.tolist():
+        digits = []
+        for _, count in reversed(parts):
+            combined, digit = divmod(combined, count)
+            digits.append(digit)
+        verdicts.append(judge(tuple(reversed(digits))))
+    hit = np.array([v is not None for v in verdicts], dtype=bool)
+    mask = np.zeros(size, dtype=bool)
+    mask[rows[hit[inverse]]] = True
+    answers = []
+    for j in range(width):
+        each = np.empty(len(verdicts), dtype=object)
+        each[:] = [None if v is None else v[j] for v in verdicts]
+        column = np.full(size, None, dtype=object)
+        column[rows] = each[inverse]
+        answers.append(column)
+    return mask, answers
+
+
 def _title_rules(
-    frame: pd.DataFrame, titles: Mapping[str, tuple[Certification, str]], named: Named
+    frame: pd.DataFrame, titles: Mapping[str, tuple[Certification, str]], named: Named,
+    cells: DistinctColumns,
 ) -> Iterable[pd.DataFrame]:
-    plain = frame["displayName"].astype(object)
-    renamed = {t: c for t, (c, how) in titles.items() if how in ("alias", "typo")}
-    if renamed:
+    title = cells["displayName"]
+    each = [titles.get(u) if _spelled(u) else None for u in title.uniques]
+    renamed = [e if e is not None and e[1] in ("alias", "typo") else None for e in each]
+    if any(r is not None for r in renamed):
         yield findings_table(
             frame,
-            plain.isin(list(renamed)),
+            title.where(r is not None for r in renamed),
             "title-catalogue",
             CATALOGUE_RULES["title-catalogue"],
             "displayName",
-            plain.map(
-                {
-                    t: f"{t!r} is {'another name' if titles[t][1] == 'alias' else 'a misspelling'} of the "
-                    f"catalogue's {c.title!r}"
-                    for t, c in renamed.items()
-                }
-            ),
-            plain.map({t: f"use {c.title!r}" for t, c in renamed.items()}),
-            plain.map({t: c.title for t, c in renamed.items()}),
+            title.take([None if r is None else
+                        f"{u!r} is {'another name' if r[1] == 'alias' else 'a misspelling'} of the "
+                        f"catalogue's {r[0].title!r}" for u, r in zip(title.uniques, renamed, strict=True)]),
+            title.take([None if r is None else f"use {r[0].title!r}" for r in renamed]),
+            title.take([None if r is None else r[0].title for r in renamed]),
         )
-    codes = {t: c for t, (c, how) in titles.items() if how == "exam code"}
-    if codes:
+    exams = np.flatnonzero(title.where(e is not None and e[1] == "exam code" for e in each))
+    authority, company = named["issuingAuthority"], named["issuingCompany"]
+    if len(exams):
         # Only where the row's issuer awards that exam: "200-301" alone could be anything; with Cisco, CCNA.
-        keys = pd.DataFrame(
-            {"t": plain.fillna(""), "a": named["issuingAuthority"][1], "c": named["issuingCompany"][1]}
-        )
-        rows = []
-        for title, authority, company in keys[keys["t"].isin(list(codes))].drop_duplicates().itertuples(
-            index=False
-        ):
-            cert = codes[title]
-            if {authority, company} & set(cert.issuers):
-                rows.append(
-                    (
-                        title,
-                        authority,
-                        company,
-                        f"{title!r} is the exam code of {cert.title!r}, not a title",
-                        f"use {cert.title!r}",
-                        cert.title,
-                    )
-                )
-        if rows:
-            found = _lookup(keys, rows, ["detail", "fix", "suggested"])
-            yield findings_table(
-                frame,
-                found["suggested"].notna(),
-                "exam-code-title",
-                CATALOGUE_RULES["exam-code-title"],
-                "displayName",
-                found["detail"],
-                found["fix"],
-                found["suggested"],
-            )
+        def exam(codes: tuple[int, ...]) -> tuple[str, str, str] | None:
+            t, a, c = codes
+            spelled, cert = title.uniques[t], each[t][0]  # type: ignore[index]
+            if {authority.labels[a], company.labels[c]} & set(cert.issuers):
+                return (f"{spelled!r} is the exam code of {cert.title!r}, not a title", f"use {cert.title!r}",
+                        cert.title)
+            return None
+
+        mask, (detail, fix, suggested) = _judged(
+            len(frame), exams, [(title.codes, len(title.uniques)), (authority.codes, len(authority.labels)),
+                                (company.codes, len(company.labels))], exam, 3)
+        if mask.any():
+            yield findings_table(frame, mask, "exam-code-title", CATALOGUE_RULES["exam-code-title"],
+                                 "displayName", detail, fix, suggested)
     # The issuing authority of a known certification, when it names another catalogue issuer.
-    authority = frame["issuingAuthority"].astype("string")
-    names = named["issuingAuthority"][0]
-    keys = pd.DataFrame({"t": plain.fillna(""), "a": authority.fillna("").astype(object)})
-    known = keys[keys["t"].isin(list(titles)) & (keys["a"] != "")]
-    wrong = []
-    for title, spelled in known.drop_duplicates().itertuples(index=False):
-        cert = titles[title][0]
-        issuer = names.get(spelled, "")
-        if issuer and issuer not in cert.issuers:
-            wrong.append(
-                (
-                    title,
-                    spelled,
-                    f"{title!r} is awarded by {', '.join(cert.issuers)}, not {spelled!r}",
-                    f"use {cert.issuers[0]!r}",
-                    cert.issuers[0],
-                )
-            )
-    if wrong:
-        found = _lookup(keys, wrong, ["detail", "fix", "suggested"])
-        yield findings_table(
-            frame,
-            found["suggested"].notna(),
-            "title-catalogue",
-            CATALOGUE_RULES["title-catalogue"],
-            "issuingAuthority",
-            found["detail"],
-            found["fix"],
-            found["suggested"],
-        )
+    spelled_by = cells["issuingAuthority"]
+    given = np.array([u != "" for u in spelled_by.uniques] + [False], dtype=bool)[spelled_by.codes]
+    known = np.flatnonzero(title.where(e is not None for e in each) & given)
+    names = authority.names
+    if len(known):
+        def awarded(codes: tuple[int, ...]) -> tuple[str, str, str] | None:
+            t, a = codes
+            cert, spelled = each[t][0], spelled_by.uniques[a]  # type: ignore[index]
+            issuer = names.get(spelled, "")
+            if issuer and issuer not in cert.issuers:
+                return (f"{title.uniques[t]!r} is awarded by {', '.join(cert.issuers)}, not {spelled!r}",
+                        f"use {cert.issuers[0]!r}", cert.issuers[0])
+            return None
 
-
-def _lookup(keys: pd.DataFrame, rows: list[tuple[Any, ...]], names: list[str]) -> pd.DataFrame:
-    """`keys` (one row per frame row) joined with `rows` (key columns, then `names`), aligned with `keys`."""
-    table = pd.DataFrame(rows, columns=[*keys.columns, *names])
-    joined = keys.merge(table, how="left", on=list(keys.columns))  # a left merge keeps the left order
-    joined.index = keys.index
-    return joined[names].astype(object).where(joined[names].notna(), None)
+        mask, (detail, fix, suggested) = _judged(
+            len(frame), known,
+            [(title.codes, len(title.uniques)), (spelled_by.codes, len(spelled_by.uniques))], awarded, 3)
+        if mask.any():
+            yield findings_table(frame, mask, "title-catalogue", CATALOGUE_RULES["title-catalogue"],
+                                 "issuingAuthority", detail, fix, suggested)
 
 
 _HOST = re.compile(r"https?://(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
-
-
-def _hosts(frame: pd.DataFrame) -> pd.Series:
-    """Each row's webUrl host, lower case, without "www." ("" when it is no absolute http(s) URL)."""
-    # Each distinct link once: several times quicker than .str.extract on a "string" column.
-    return pd.Series(per_distinct(frame["webUrl"], _host, missing=""), index=frame.index, dtype=object)
 
 
 def _host(url: Any) -> str:
@@ -266,49 +269,54 @@ def _host(url: Any) -> str:
     return found.group(1).lower() if found else ""
 
 
-def _url_host(frame: pd.DataFrame, catalogue: Catalogue, named: Named) -> Iterable[pd.DataFrame]:
+def _url_host(frame: pd.DataFrame, catalogue: Catalogue, named: Named, cells: DistinctColumns
+              ) -> Iterable[pd.DataFrame]:
     platforms = catalogue.platform_domains()
-    keys = pd.DataFrame(
-        {"h": _hosts(frame), "a": named["issuingAuthority"][1], "c": named["issuingCompany"][1]}
-    )
-    wrong = []
-    for host, authority, company in keys[keys["h"] != ""].drop_duplicates().itertuples(index=False):
-        names = [authority, company]  # hosts of rows without an absolute http(s) URL: the bad-url rule
-        known = [
-            i for i in (catalogue.issuer(n) for n in dict.fromkeys(n for n in names if n)) if i is not None
-        ]
+    links = cells["webUrl"]
+    hosts = ["", *dict.fromkeys(h for h in map(_host, links.uniques) if h)]  # "" first: no http(s) URL
+    index = {h: i for i, h in enumerate(hosts)}
+    per_link = np.zeros(len(links.uniques) + 1, dtype=np.int64)
+    per_link[:-1] = [index[_host(u)] for u in links.uniques]
+    host = per_link[links.codes]
+    authority, company = named["issuingAuthority"], named["issuingCompany"]
+
+    def judge(codes: tuple[int, ...]) -> tuple[str] | None:
+        h, a, c = codes
+        names = [authority.labels[a], company.labels[c]]  # hosts of rows without an http(s) URL: bad-url's
+        issuers = (catalogue.issuer(n) for n in dict.fromkeys(n for n in names if n))
+        known = [i for i in issuers if i is not None]
         domains = tuple(d for issuer in known for d in issuer.domains)
-        if domains and not any(host == d or host.endswith("." + d) for d in (*domains, *platforms)):
+        if domains and not any(hosts[h] == d or hosts[h].endswith("." + d) for d in (*domains, *platforms)):
             who = " and ".join(i.name for i in known)
-            wrong.append(
-                (
-                    host,
-                    authority,
-                    company,
-                    f"{host} is none of {who}'s sites ({', '.join(domains)}) nor a credential platform's",
-                )
-            )
-    if wrong:
-        found = _lookup(keys, wrong, ["detail"])
+            sites = ", ".join(domains)
+            return (f"{hosts[h]} is none of {who}'s sites ({sites}) nor a credential platform's",)
+        return None
+
+    rows = np.flatnonzero(host > 0)
+    if not len(rows):
+        return
+    mask, (detail,) = _judged(len(frame), rows, [(host, len(hosts)), (authority.codes, len(authority.labels)),
+                                                 (company.codes, len(company.labels))], judge, 1)
+    if mask.any():
         yield findings_table(
             frame,
-            found["detail"].notna(),
+            mask,
             "url-host",
             CATALOGUE_RULES["url-host"],
             "webUrl",
-            found["detail"],
+            detail,
             "check the link on the certificate: use the issuer's verification page or the badge's address",
         )
 
 
 def _unusual_validity(
-    frame: pd.DataFrame, catalogue: Catalogue, titles: Mapping[str, tuple[Certification, str]]
+    frame: pd.DataFrame, catalogue: Catalogue, titles: Mapping[str, tuple[Certification, str]],
+    cells: DistinctColumns,
 ) -> Iterable[pd.DataFrame]:
-    months = (
-        frame["displayName"]
-        .astype(object)
-        .map({t: c.validity_months for t, (c, _) in titles.items() if c.validity_months})
-    )
+    title = cells["displayName"]
+    validity = [found[0].validity_months if (found := titles.get(u)) is not None else None
+                for u in title.uniques]
+    months = pd.Series(title.take([m or None for m in validity]), index=frame.index, dtype=object)
     since = frame["issuedDate"].fillna(frame["startDate"])
     end = frame["endDate"]
     expected = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
@@ -353,14 +361,17 @@ def catalogue_findings(
     frame: pd.DataFrame,
     catalogue: Catalogue,
     variants: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+    cells: DistinctColumns | None = None,
 ) -> Iterable[pd.DataFrame]:
     """Every rule of this module over `frame`, as findings tables (see `certnb.frame.findings`);
-    `variants` are the issuer columns' spellings (`certnb.frame.spelling.spellings`) if known already."""
+    `variants` are the issuer columns' spellings (`certnb.frame.spelling.spellings`) and `cells` the frame's
+    columns factorised (`certnb.frame.distinct.DistinctColumns`), if made already."""
+    columns = DistinctColumns(frame) if cells is None else cells
     if variants is None:
-        variants = {field: spellings(frame[field].astype("string"), catalogue) for field in ISSUER_FIELDS}
-    named = named_issuers(frame, catalogue, variants)
-    titles = _titles(frame, catalogue)
-    yield from _unknown_issuer(frame, catalogue, named)
-    yield from _title_rules(frame, titles, named)
-    yield from _url_host(frame, catalogue, named)
-    yield from _unusual_validity(frame, catalogue, titles)
+        variants = {field: spellings(columns[field], catalogue) for field in ISSUER_FIELDS}
+    named = named_issuers(frame, catalogue, variants, columns)
+    titles = _titles(frame, catalogue, columns)
+    yield from _unknown_issuer(frame, catalogue, named, columns)
+    yield from _title_rules(frame, titles, named, columns)
+    yield from _url_host(frame, catalogue, named, columns)
+    yield from _unusual_validity(frame, catalogue, titles, columns)

@@ -19,29 +19,23 @@ import pandas as pd
 from certnb.audience import Audience
 from certnb.frame.layout import format_datetimes
 from certnb.frame.walk import Cells, Objects, Parsed
-from certnb.schema import Field
+from certnb.schema import TEXT_DTYPE, Field
 
 __all__ = ["audiences", "convert", "remember", "strings"]
 
 
-PYTHON_STRINGS = pd.StringDtype(storage="python")
-"""The frame's string dtype: `string` (<NA> for missing) held as Python objects, whatever pandas' default."""
-
-
 def strings(cells: Objects, column: str) -> pd.arrays.StringArray:
     # `StringArray` checks the types and maps None to <NA> in one C-level pass; only when it refuses do we
-    # look closer, to name the bad value. Its dtype is said outright: left out, pandas gives the array the
-    # default string dtype, whose storage is pyarrow wherever pyarrow is installed, and a python-stored array
-    # labelled pyarrow fails every `.str` method (pandas 3.1: no `_from_pyarrow_array`).
+    # look closer, to name the bad value.
     try:
-        return pd.arrays.StringArray(_objects(cells), dtype=PYTHON_STRINGS)  # type: ignore[call-arg]
+        return pd.arrays.StringArray(_objects(cells), dtype=TEXT_DTYPE)  # type: ignore[call-arg]  # pandas 3 takes dtype; the stubs lag
     except ValueError:
         pass
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if kind not in ("string", "empty"):
         bad = next(c for c in cells if c is not None and not isinstance(c, str))
         raise ValueError(f"{column}: Graph sent {bad!r}, not a string")
-    return pd.array(cells, dtype=PYTHON_STRINGS)
+    return pd.array(cells, dtype=TEXT_DTYPE)
 
 
 def _objects(cells: Objects) -> np.ndarray[Any, Any]:
@@ -175,7 +169,7 @@ def audiences(f: Field, cells: Objects, raw: list[Any]) -> tuple[Any, Any]:
     column = members[codes]
     for i in np.flatnonzero(~canonical[codes]):
         remember(raw, int(i), f.path, column[i], cells[i])
-    return column, pd.array(wire[codes], dtype="string")
+    return column, pd.array(wire[codes], dtype=TEXT_DTYPE)
 
 
 def _source_types(f: Field, cells: Objects, raw: list[Any]) -> Any:
@@ -192,4 +186,4 @@ def _source_types(f: Field, cells: Objects, raw: list[Any]) -> Any:
     ]
     for i in np.flatnonzero(np.array([*lossy, False])[codes]):
         remember(raw, int(i), f.path, as_text[i], list(cells[i]))
-    return pd.array(as_text, dtype="string")
+    return pd.array(as_text, dtype=TEXT_DTYPE)

@@ -2,8 +2,8 @@
 
 `findings_table(frame, mask, rule, severity, field, detail, fix, suggested)` makes one finding per row of
 `frame` where `mask` holds, with the audit's columns (`certnb.frame.audit.FINDING_COLUMNS`), without a
-Python dict per row. `detail`, `fix` and `suggested` are one value for all, or a Series aligned with
-`frame`.
+Python dict per row. `detail`, `fix` and `suggested` are one value for all, or a Series (or an object array,
+None where missing) aligned with `frame`.
 
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"userId": ["u1", "u2"], "userPrincipalName": ["a@x", "b@x"], "id": ["c1", "c2"],
@@ -17,12 +17,13 @@ Python dict per row. `detail`, `fix` and `suggested` are one value for all, or a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "findings_table", "suggested_changes"]
+__all__ = ["COLUMNS", "findings_table", "rule_table", "suggested_changes"]
 
 COLUMNS: tuple[str, ...] = (
     "rule",
@@ -49,6 +50,8 @@ def _objects(series: pd.Series) -> Any:
 def _cells(values: Any, chosen: Any, n: int) -> Any:
     if isinstance(values, pd.Series):
         return _objects(values[chosen])  # the chosen rows only: a million cells as objects cost seconds
+    if isinstance(values, np.ndarray):
+        return values[chosen]  # an object array, one cell per row (None where missing): `Distinct.take`
     return [values] * n
 
 
@@ -63,7 +66,10 @@ def findings_table(
     suggested: Any = None,
 ) -> pd.DataFrame:
     """One finding of `rule` per row of `frame` where `mask` is true (NA counts as false)."""
-    chosen = np.asarray(pd.Series(mask, index=frame.index).fillna(False).to_numpy(dtype=bool))
+    if isinstance(mask, np.ndarray) and mask.dtype == bool:
+        chosen = mask
+    else:
+        chosen = np.asarray(pd.Series(mask, index=frame.index).fillna(False).to_numpy(dtype=bool))
     n = int(chosen.sum())
     columns: dict[str, Any] = {"rule": [rule] * n, "severity": [severity] * n}
     for name in ("userId", "userPrincipalName", "id", "displayName"):
@@ -74,6 +80,30 @@ def findings_table(
     columns["fix"] = _cells(fix, chosen, n)
     columns["suggested"] = _cells(suggested, chosen, n)
     return pd.DataFrame(columns, columns=list(COLUMNS))
+
+
+def rule_table(rules: Mapping[str, str], frame: pd.DataFrame, mask: Any, rule: str, field: str, detail: Any,
+               fix: Any, suggested: Any = None) -> pd.DataFrame:
+    """`findings_table` for a rule of `rules` (rule → severity), where `detail`, `fix` and `suggested` may
+    also be lists: one cell per chosen row, in the frame's order.
+
+    >>> frame = pd.DataFrame({"userId": ["u1", "u2"], "userPrincipalName": ["a@x", "b@x"], "id": ["c1", "c2"],
+    ...                       "displayName": ["AZ-104", "PMP"], "webUrl": ["x", "https://pmi.org"]})
+    >>> rule_table({"bad-url": "error"}, frame, [True, False], "bad-url", "webUrl", ["not a link"],
+    ...            "use the full address")[["severity", "id", "detail"]].values.tolist()
+    [['error', 'c1', 'not a link']]
+    """
+    chosen = np.asarray(mask, dtype=bool)
+    return findings_table(frame, chosen, rule, rules[rule], field, _spread(detail, chosen, frame.index),
+                          _spread(fix, chosen, frame.index), _spread(suggested, chosen, frame.index))
+
+
+def _spread(values: Any, chosen: Any, index: pd.Index) -> Any:
+    if not isinstance(values, list):
+        return values
+    cells = np.full(len(index), None, dtype=object)
+    cells[chosen] = values
+    return pd.Series(cells, index=index, dtype=object)
 
 
 def suggested_changes(findings: pd.DataFrame) -> pd.DataFrame:

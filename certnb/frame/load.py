@@ -15,18 +15,25 @@ message and url, and a `PartialLoadWarning` says how many failed.
 frame names connector sources ("Workday (HR connector)") instead of showing their ids (`certnb.frame.owners`).
 Reading them needs `PeopleSettings.Read.All`, which an analyst often lacks: when Graph refuses, the load goes
 on, sources are shown by id, and a `PartialLoadWarning` says why.
+
+A load of many users (more than 50, or `progress=True`) first says how long it will take at the tenant's
+read limit (certnb/graph/limits.py: "about 2 minutes for 60,000 users ..."), then shows a tqdm bar with a
+live ETA. Ctrl-C stops it with `LoadInterrupted`, saying how far it got: no frame is made of a part (a
+partial frame would audit as if the missing people had no certifications), so load again.
 """
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import pandas as pd
 
-from certnb.errors import GraphError
+from certnb.errors import GraphError, LoadInterrupted
 from certnb.frame.build import build_from_records
+from certnb.graph.limits import estimate_reads
 from certnb.graph.urls import certifications_path, user_path
 
 FAILURES_ATTR = "certnb_failures"
@@ -96,7 +103,8 @@ def load_certifications(
             raise ValueError("users contains an empty UPN or id; pass UPNs or object ids")
         targets = [(k, None) for k in dict.fromkeys(keys)]
     show = progress if progress is not None else len(targets) > PROGRESS_THRESHOLD
-    loaded, failures = _load_many(graph, targets, params, show)
+    tenant_users = len(targets) if users == "all" else None
+    loaded, failures = _load_many(graph, targets, params, show, tenant_users)
     return _frame(loaded, failures, names)
 
 
@@ -152,11 +160,13 @@ def _load_many(
     targets: list[tuple[str, dict[str, Any] | None]],
     params: dict[str, Any] | None,
     show: bool,
+    tenant_users: int | None = None,
 ) -> tuple[list[tuple[dict[str, Any], list[dict[str, Any]]]], list[dict[str, Any]]]:
     """Unknown users' identities in batches, then every list by `graph.get_lists` (first pages, then
     nextLinks, in batches round by round); failures in the order of `targets`."""
     query = f"?$top={params['$top']}" if params else ""
-    bar = _progress(len(targets), show)
+    lookups = sum(1 for _, person in targets if person is None)
+    bar = _progress(len(targets), show, lookups, tenant_users, _learned_rate(graph))
     try:
         identities = _identify(graph, [key for key, person in targets if person is None], bar)
         people: list[tuple[str, dict[str, Any] | None, Any]] = []
@@ -170,6 +180,15 @@ def _load_many(
             [certifications_path(key) + query for key, _ in readable],
             on_first_pages=None if bar is None else bar.update,
         )
+    except KeyboardInterrupt:
+        done = 0 if bar is None else int(bar.n)
+        if bar is not None:
+            bar.set_description("stopped")
+        where = f" after {done:,} of {len(targets):,} users" if bar is not None else ""
+        raise LoadInterrupted(
+            f"Load stopped by an interrupt{where}; nothing was kept (a frame of some people would audit as "
+            "if the others had no certifications). Load again to start over.",
+            done=done, total=len(targets)) from None
     finally:
         if bar is not None:
             bar.close()
@@ -220,9 +239,20 @@ def _failure(key: str | None, user_id: Any, answer: Any) -> dict[str, Any]:
     }
 
 
-def _progress(total: int, show: bool) -> Any:
+def _progress(total: int, show: bool, lookups: int, tenant_users: int | None, rate: float | None) -> Any:
+    """The bar of a load, after its estimate (a list read per user, and a lookup per user given by name)."""
     if not show:
         return None
     from tqdm.auto import tqdm
 
+    requests = 1 + round(lookups / total) if total else 1
+    estimate = estimate_reads(total, requests_per_user=requests, tenant_users=tenant_users, learned_rate=rate)
+    # On stderr with the bar: what a script prints on stdout stays its own.
+    tqdm.write(f"Loading {total:,} user{'s' if total != 1 else ''}: {estimate}", file=sys.stderr)
     return tqdm(total=total, desc="loading certifications", unit="user")
+
+
+def _learned_rate(graph: GraphSession) -> float | None:
+    """The rate its pacer learned (items a second), if `graph` is a certnb session with one."""
+    rate = getattr(getattr(graph, "pacer", None), "rate", None)
+    return float(rate) if isinstance(rate, int | float) and rate > 0 else None

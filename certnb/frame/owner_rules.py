@@ -119,19 +119,19 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.Dat
     users = table["userId"].to_numpy(dtype=object)[suggesting].tolist()
     ids = table["id"].to_numpy(dtype=object)[suggesting].tolist()
     fields = table["field"].to_numpy(dtype=object)[suggesting].tolist()
-    wheres = [_joined(o) if (o := ownership.owners((u, i), f)) else None
+    may_own = ownership.may_own
+    wheres = [_joined(o) if may_own((u, i)) and (o := ownership.owners((u, i), f)) else None
               for u, i, f in zip(users, ids, fields, strict=True)]
     hit = [w is not None for w in wheres]
     rows = suggesting[np.array(hit, dtype=bool)] if len(suggesting) else suggesting
     owners = [w for w in wheres if w is not None]
     if not owners:
         return table, table.iloc[:0]
-    table = table.copy()
     fixes: list[Any] = table["fix"].to_numpy(dtype=object)[rows].tolist()
     owned = table.iloc[rows].reset_index(drop=True)
     amended = table["fix"].to_numpy(dtype=object, copy=True)
     amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
-    table["fix"] = amended
+    table = table.assign(fix=amended)  # a new table sharing the other columns (copy-on-write), not a copy
     owned["rule"] = "owned-fix"
     owned["severity"] = OWNER_RULES["owned-fix"]
     wanted = owned["suggested"].tolist()

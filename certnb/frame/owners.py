@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS, is_missing
+from certnb.schema import FIELDS_BY_COLUMN, LABELS, TEXT_DTYPE, WRITABLE_COLUMNS, is_missing
 
 __all__ = [
     "OWNED_COLUMNS",
@@ -205,7 +205,7 @@ def derived_columns(sources: Sequence[Any], names: Mapping[str, str] | None = No
             found, owned = all_sources(cell, names), item_owners(cell, names)
             memo[key] = (SEPARATOR.join(found) or None, SEPARATOR.join(owned) or None)
         every[i], owning[i] = memo[key]
-    return pd.array(every, dtype="string"), pd.array(owning, dtype="string")
+    return pd.array(every, dtype=TEXT_DTYPE), pd.array(owning, dtype=TEXT_DTYPE)
 
 
 class Ownership:
@@ -225,17 +225,19 @@ class Ownership:
         self._read: dict[int, tuple[Annotation, ...]] = {}  # each cell's annotations, read once
         self._owners: dict[tuple[int, str], tuple[str, ...]] = {}  # (cell, field) → its owners
         self._sources: dict[int, tuple[str, ...]] = {}  # cell → its sources
+        self._owned: set[tuple[Any, Any]] | None = None  # the items some source owns, if the frame says
         if frame is None or "sources" not in frame.columns:
             return
         self.names = dict(frame.attrs.get(PROFILE_SOURCES_ATTR) or {})
-        cells = frame["sources"].tolist()
-        present = [i for i, cell in enumerate(cells) if isinstance(cell, list) and cell]
-        if not present:
-            return
-        users, ids = frame["userId"].tolist(), frame["id"].tolist()
-        for i in present:
-            if isinstance(users[i], str) and isinstance(ids[i], str):
-                self._cells[users[i], ids[i]] = cells[i]
+        users, ids, cells = frame["userId"].tolist(), frame["id"].tolist(), frame["sources"].tolist()
+        for user, item, cell in zip(users, ids, cells, strict=True):
+            if isinstance(cell, list) and cell and isinstance(user, str) and isinstance(item, str):
+                self._cells[user, item] = cell
+        if "ownedBy" in frame.columns:
+            # The frame's `ownedBy` (derived from `sources` when it was built) names the items some source
+            # owns: every other item is looked up in one set, not by reading its annotations.
+            owned = frame["ownedBy"].notna().to_numpy(dtype=bool)
+            self._owned = {(u, i) for u, i, o in zip(users, ids, owned.tolist(), strict=True) if o}
 
     def __bool__(self) -> bool:
         return bool(self._cells)
@@ -251,8 +253,14 @@ class Ownership:
             found = self._read[id(cell)] = read_annotations(cell)
         return found
 
+    def may_own(self, key: tuple[str, str]) -> bool:
+        """False when no source owns any value of certification `key` (a quick test before `owners`)."""
+        return self._owned is None or key in self._owned
+
     def owners(self, key: tuple[str, str] | None, field: str) -> tuple[str, ...]:
         """Who owns `field` of certification `key` (`()`: nobody, a person may edit it)."""
+        if key is not None and self._owned is not None and key not in self._owned:
+            return ()
         cell = self._cells.get(key) if key is not None else None
         if cell is None:
             return ()

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from certnb.catalogue import Catalogue
 from certnb.clusters import Cluster, find_clusters
-from certnb.frame.distinct import per_distinct
+from certnb.frame.distinct import Distinct, DistinctColumns
 from certnb.frame.findings import findings_table
+from certnb.schema import TEXT_DTYPE
 
 __all__ = ["ISSUER_FIELDS", "clusters_of", "issuer_spelling", "spellings"]
 
@@ -30,16 +30,19 @@ ISSUER_FIELDS = ("issuingCompany", "issuingAuthority")
 """The columns the rule reads."""
 
 
-def clusters_of(column: pd.Series, catalogue: Catalogue | None, method: str = "default") -> list[Cluster]:
-    """The clusters of a column's spellings (how many rows hold each counts), largest first."""
-    values = column.dropna()
-    spelled = per_distinct(values.astype("string"), lambda v: v.strip() != "", missing=False)
-    counts = values[np.array(spelled, dtype=bool)].value_counts()
+def clusters_of(column: pd.Series | Distinct, catalogue: Catalogue | None, method: str = "default"
+                ) -> list[Cluster]:
+    """The clusters of a column's spellings (how many rows hold each counts), largest first; `column` may be
+    given factorised already (`Distinct`)."""
+    cells = column if isinstance(column, Distinct) else Distinct(column.astype(TEXT_DTYPE))
+    # Most rows first, as `value_counts` lists them (the same sort over the same order of first appearance).
+    counts = pd.Series(cells.counts, index=pd.Index(cells.uniques, dtype=object)).sort_values(ascending=False)
+    tally = {str(k): int(v) for k, v in counts.items() if v and str(k).strip()}
     known = catalogue.issuer_names() if catalogue is not None else None
-    return find_clusters({str(k): int(v) for k, v in counts.items()}, method=method, known=known)
+    return find_clusters(tally, method=method, known=known)
 
 
-def spellings(column: pd.Series, catalogue: Catalogue | None) -> dict[str, tuple[str, str]]:
+def spellings(column: pd.Series | Distinct, catalogue: Catalogue | None) -> dict[str, tuple[str, str]]:
     """Every spelling that is not its cluster's canonical one → (the canonical spelling, why)."""
     found: dict[str, tuple[str, str]] = {}
     for cluster in clusters_of(column, catalogue):
@@ -50,18 +53,19 @@ def spellings(column: pd.Series, catalogue: Catalogue | None) -> dict[str, tuple
 def issuer_spelling(
     frame: pd.DataFrame, catalogue: Catalogue | None, severity: str = "info",
     known: Mapping[str, Mapping[str, tuple[str, str]]] | None = None,
+    cells: DistinctColumns | None = None,
 ) -> Iterable[pd.DataFrame]:
-    """The rule's findings, one table per issuer column; `known`: each column's `spellings`, if made."""
+    """The rule's findings, one table per issuer column; `known`: each column's `spellings`, if made;
+    `cells`: the issuer columns factorised (`certnb.frame.distinct.DistinctColumns`), if made."""
     for field in ISSUER_FIELDS:
-        column = frame[field].astype("string")
+        column = cells[field] if cells is not None else Distinct(frame[field].astype(TEXT_DTYPE))
         variants = known[field] if known is not None else spellings(column, catalogue)
         if not variants:
             continue
-        canonical = pd.Series({s: c for s, (c, _) in variants.items()}, dtype=object)
-        details = pd.Series({s: f"{s!r} is spelled {c!r} elsewhere in this tenant ({why})"
-                             for s, (c, why) in variants.items()}, dtype=object)
-        fixes = pd.Series({s: f"use {c!r}" for s, (c, _) in variants.items()}, dtype=object)
-        mask = column.isin(list(variants)).fillna(False)
-        plain = column.astype(object)
-        yield findings_table(frame, mask, "issuer-spelling", severity, field, plain.map(details),
-                             plain.map(fixes), plain.map(canonical))
+        found = [variants.get(u) for u in column.uniques]
+        yield findings_table(
+            frame, column.where(v is not None for v in found), "issuer-spelling", severity, field,
+            column.take([None if v is None else f"{u!r} is spelled {v[0]!r} elsewhere in this tenant ({v[1]})"
+                         for u, v in zip(column.uniques, found, strict=True)]),
+            column.take([None if v is None else f"use {v[0]!r}" for v in found]),
+            column.take([None if v is None else v[0] for v in found]))

@@ -43,7 +43,7 @@ from certnb.reconcile.match import (
 from certnb.reconcile.people import Person
 from certnb.reconcile.source import Source
 from certnb.reconcile.stage import StageReport, Take, stage_reconciliation
-from certnb.schema import LABELS, is_missing
+from certnb.schema import LABELS, TEXT_DTYPE, is_missing
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
@@ -158,7 +158,7 @@ class Reconciliation:
         table["row"] = table["row"].astype("Int64")
         for column in ("status", "person", "title", "id", "differences", "detail", "userPrincipalName",
                        "userId"):
-            table[column] = table[column].astype("string")
+            table[column] = table[column].astype(TEXT_DTYPE)
         return table
 
     def _person(self, entry: Entry) -> Person | None:

@@ -22,12 +22,14 @@ Commit plan (dry run, nothing sent): 3 PATCH requests carrying 3 edits ...
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from certnb.commit import CommitPlan, CommitProgress, CommitResult, commit
 from certnb.commit.plan import plan
+from certnb.commit.run import learned_rate
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
 from certnb.history import snapshot as keep
@@ -99,7 +101,8 @@ class Session(Graph):
         >>> print(session.plan(staged))  # doctest: +SKIP
         Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
         """
-        return dry_run(staged, base_url=self.base_url)
+        # The estimate a big plan shows counts with the rate Graph allowed this session, if it learned one.
+        return dataclasses.replace(dry_run(staged, base_url=self.base_url), learned_rate=learned_rate(self))
 
     def commit(
         self,
@@ -107,17 +110,20 @@ class Session(Graph):
         *,
         on_progress: Callable[[CommitProgress], None] | None = None,
         audit_log: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
     ) -> CommitResult:
         """Commit the staged edits (conflict-checked, journaled, audited); one outcome per edit.
 
         `on_progress(progress)` is called after each round of outcomes is journaled (`progress.done` of
-        `progress.total`, `progress.counts` by outcome); `audit_log` defaults to `<journal>.audit.jsonl`.
-        Committing again resumes: only what is not yet applied is sent.
+        `progress.total`, `progress.counts` by outcome); `progress` shows a tqdm bar with a live ETA after
+        the estimate (default: for more than 100 edits); `audit_log` defaults to `<journal>.audit.jsonl`.
+        Committing again resumes: only what is not yet applied is sent; Ctrl-C stops with
+        `CommitInterrupted`, which says how.
 
         >>> session.commit(staged)  # doctest: +SKIP
         12 applied, 1 conflict
         """
-        return commit(self, staged, on_progress=on_progress, audit_log=audit_log)
+        return commit(self, staged, on_progress=on_progress, audit_log=audit_log, progress=progress)
 
     def sign_out(self) -> None:
         """Forget the signed-in account (MSAL's cache and the cache file), then close the session."""

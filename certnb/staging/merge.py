@@ -48,7 +48,7 @@ import pandas as pd
 from certnb.errors import EditsRefused, ValidationError
 from certnb.frame.audit import duplicate_keys
 from certnb.frame.names import RowNames
-from certnb.schema import is_missing
+from certnb.schema import TEXT_DTYPE, is_missing
 from certnb.staging import merge_report
 from certnb.staging.edit import WRITABLE_FIELDS, RowSnapshot
 from certnb.staging.merge_choices import keepers, resolutions
@@ -221,7 +221,7 @@ def chosen_targets(rows: FrameRows, chosen: Any) -> tuple[list[Target], str]:
     """The frame rows `chosen` names, and what it was in words; rows the frame cannot name are refused."""
     if isinstance(chosen, pd.DataFrame):
         if "rule" in chosen.columns:
-            findings = chosen[chosen["rule"].astype("string").fillna("") == "duplicate"]
+            findings = chosen[chosen["rule"].astype(TEXT_DTYPE).fillna("") == "duplicate"]
             asked = f"{len(findings)} \"duplicate\" finding{'s' if len(findings) != 1 else ''}"
             chosen = findings
         else:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from certnb.frame.audit import expiring
-from certnb.schema import is_missing
+from certnb.schema import TEXT_DTYPE, is_missing
 
 if TYPE_CHECKING:
     from certnb.staging import Staged
@@ -74,8 +74,8 @@ def pick(
     mask = pd.Series(True, index=range(len(frame)))
     if criteria.user:
         wanted = criteria.user.strip().casefold()
-        ids = frame["userId"].astype("string").str.casefold()
-        upns = frame["userPrincipalName"].astype("string").str.casefold()
+        ids = frame["userId"].astype(TEXT_DTYPE).str.casefold()
+        upns = frame["userPrincipalName"].astype(TEXT_DTYPE).str.casefold()
         names = _column(frame, "userDisplayName").str.casefold()
         hit = ids == wanted
         hit |= upns.str.contains(wanted, regex=False) | names.str.contains(wanted, regex=False)
@@ -100,8 +100,8 @@ def pick(
 
 def _column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return frame[column].astype("string")
+        return pd.Series(pd.NA, index=frame.index, dtype=TEXT_DTYPE)
+    return frame[column].astype(TEXT_DTYPE)
 
 
 def users(frame: pd.DataFrame) -> list[str]:

@@ -4,6 +4,7 @@ no socket ever opened, and bodies the emulator (contract-faithful) accepts."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
@@ -215,3 +216,21 @@ def test_plan_refuses_an_edit_of_a_read_only_field() -> None:
 
     with pytest.raises(ValueError, match="'createdDateTime' is not a writable certification field"):
         plan_commit([Edit("u1", "c1", "createdDateTime", None, "2027-01-01T00:00:00Z", 1)], {})
+
+
+def test_a_big_plan_says_how_long_committing_it_takes() -> None:
+    from certnb.staging.edit import Edit, RowSnapshot
+
+    def planned(count: int, learned_rate: float | None = None) -> CommitPlan:
+        edits = [Edit(f"u{n % 50}", f"c{n}", "endDate", "2026-12-31", "2027-12-31", n) for n in range(count)]
+        rows = {(e.user_id, e.cert_id): RowSnapshot(e.user_id, e.cert_id, "a@x", "A", "AZ-104",
+                                                    {"endDate": "2026-12-31"}) for e in edits}
+        made = plan_commit(edits, rows)
+        return made if learned_rate is None else dataclasses.replace(made, learned_rate=learned_rate)
+
+    assert "about" not in repr(planned(100)).splitlines()[0]  # a small plan: done in seconds, nothing said
+    head = repr(planned(2_000)).splitlines()[0]
+    assert head.endswith("carrying 2000 edits; about 2 minutes for 2,000 updates at this tenant's write "
+                         "limit (20 a second)")
+    # A session that learned Graph allows it 4 a second says so (Session.plan passes its pacer's rate).
+    assert "at the rate Graph allowed this session (4 a second)" in repr(planned(2_000, learned_rate=4.0))

@@ -191,7 +191,7 @@ def test_expired_token_is_401() -> None:
 
         response = graph_get(short_lived, token)
 
-        assert_unauthenticated(response, "Access token has expired or is not yet valid.")
+        assert_unauthenticated(response, "Lifetime validation failed, the token is expired.")
 
 
 def test_expire_access_tokens_hook(emu: Emulator) -> None:
@@ -225,6 +225,22 @@ def test_revoked_refresh_token_is_invalid_grant(emu: Emulator) -> None:
     assert response.json()["error"] == "invalid_grant"
     assert response.json()["error_codes"] == [50173]
     assert refresh(emu, megan["refresh_token"]).status_code == 200
+
+
+def test_lapsed_refresh_token_is_invalid_grant_700082_saying_when_it_was_issued() -> None:
+    with Emulator(seed=SEED, refresh_token_lifetime_s=1) as short_lived:
+        token = sign_in(short_lived)["refresh_token"]
+        assert refresh(short_lived, token).status_code == 200
+        time.sleep(1.05)
+
+        response = refresh(short_lived, token)
+
+    body = response.json()
+    assert response.status_code == 400 and body["error"] == "invalid_grant"
+    assert body["error_codes"] == [700082]
+    assert body["error_description"].startswith(
+        "AADSTS700082: The refresh token has expired due to inactivity. The token was issued on ")
+    assert "Z and was inactive for 0.00:00:01." in body["error_description"]
 
 
 def test_refresh_token_of_another_client_is_invalid_grant(emu: Emulator) -> None:

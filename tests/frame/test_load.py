@@ -12,6 +12,7 @@ import pytest
 from next_links import NextLinks
 
 from certnb.emulator.server import Emulator
+from certnb.errors import LoadInterrupted
 from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
 from certnb.frame.records import to_records
 from certnb.graph.client import Graph
@@ -120,7 +121,45 @@ def test_bad_arguments_are_refused_before_any_request(graph: Graph) -> None:
 
 def test_progress_bar_on_request(graph: Graph, capsys: pytest.CaptureFixture[str]) -> None:
     load_certifications(graph, users=[MEGAN], progress=True)
-    assert "loading certifications" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "loading certifications" in err and out == ""  # stdout stays the script's own
+    # The estimate first: a lookup and a list for a user given by UPN, at the small tenant's read limit.
+    assert err.startswith(
+        "Loading 1 user: under a second for 1 user at this tenant's read limit (350 a second)\n")
+
+
+class CtrlCDuringTheLists:
+    """A session (the `GraphSession` seam of certnb.frame.load) on which Ctrl-C lands while the lists are
+    read: the first user's list comes in, then the interrupt, as it reaches the waiting caller."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def me(self) -> dict[str, Any]:
+        return self.graph.me()
+
+    def get_all(self, path: str, params: Any = None) -> list[dict[str, Any]]:
+        return self.graph.get_all(path, params)
+
+    def batch(self, requests: Any, *, on_answered: Callable[[int], None] | None = None) -> list[Any]:
+        return self.graph.batch(requests, on_answered=on_answered)
+
+    def get_lists(self, paths: Any, *, on_first_pages: Callable[[int], None] | None = None) -> list[Any]:
+        self.graph.get_lists(list(paths)[:1], on_first_pages=on_first_pages)
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_a_load_saying_how_far_it_got(
+    graph: Graph, sample_seed_module: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = len(sample_seed_module["users"])
+    with pytest.raises(LoadInterrupted) as stopped:
+        load_certifications(CtrlCDuringTheLists(graph), users="all", progress=True)
+    assert isinstance(stopped.value, KeyboardInterrupt)
+    assert (stopped.value.done, stopped.value.total) == (1, users)
+    assert str(stopped.value).startswith(f"Load stopped by an interrupt after 1 of {users} users; nothing")
+    assert "Load again" in str(stopped.value)
+    assert "stopped" in capsys.readouterr().err  # the bar closed, marked
 
 
 def loops_on(user: str) -> Callable[[str], str | None]:

@@ -23,7 +23,8 @@ from certnb.emulator.identity.tokens import UNAUTHENTICATED, TokenSigner, split_
 from certnb.emulator.principal import Principal
 
 _CACHE_LIMIT = 4096
-_EXPIRED = "Access token has expired or is not yet valid."
+# Graph's words for an expired token (InvalidAuthenticationToken; seen in 2024-25 error reports, contract §9).
+_EXPIRED = "Lifetime validation failed, the token is expired."
 
 
 def _refuse(message: str) -> GraphError:

@@ -11,10 +11,11 @@ until it expires or is revoked (`revoke`, the reliability hook of issue 9).
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from certnb.emulator.identity.errors import SignInError
 
@@ -28,6 +29,7 @@ class RefreshGrant:
     scope: str  # the scope of the sign-in that issued it, used when a refresh asks for none
     expires_at: float
     revoked: bool = False
+    issued_at: float = field(default_factory=time.time)
 
 
 class RefreshTokens:
@@ -44,7 +46,8 @@ class RefreshTokens:
         """A new refresh token for `user_id` signed in to `client_id`."""
         token = "1." + secrets.token_urlsafe(64)
         with self._lock:
-            self._grants[token] = RefreshGrant(user_id, client_id, scope, time.time() + lifetime_s)
+            now = time.time()
+            self._grants[token] = RefreshGrant(user_id, client_id, scope, now + lifetime_s, issued_at=now)
         return token
 
     def redeem(self, token: str, client_id: str) -> RefreshGrant:
@@ -67,7 +70,7 @@ class RefreshTokens:
                 "The user might have changed or reset their password.",
             )
         if time.time() >= grant.expires_at:
-            raise SignInError("invalid_grant", 700082, "The refresh token has expired due to inactivity.")
+            raise SignInError("invalid_grant", 700082, _inactive(grant))
         return grant
 
     def revoke(self, user_ids: set[str] | None = None) -> int:
@@ -81,3 +84,21 @@ class RefreshTokens:
             for grant in hit:
                 grant.revoked = True
         return len(hit)
+
+
+def _inactive(grant: RefreshGrant) -> str:
+    """The identity platform's words for a lapsed refresh token (contract §9): when it was issued, and how
+    long it was unused, as a .NET TimeSpan (`90.00:00:00`).
+
+    >>> words = _inactive(RefreshGrant("u", "c", "s", expires_at=7_776_000.0, issued_at=0.0))
+    >>> words.split(". ")[1]
+    'The token was issued on 1970-01-01T00:00:00.0000000Z and was inactive for 90.00:00:00.'
+    """
+    issued = dt.datetime.fromtimestamp(grant.issued_at, dt.UTC)
+    seconds = max(0, round(grant.expires_at - grant.issued_at))
+    days, rest = divmod(seconds, 86400)
+    span = f"{days}.{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return (
+        "The refresh token has expired due to inactivity. The token was issued on "
+        f"{issued.strftime('%Y-%m-%dT%H:%M:%S')}.{issued.microsecond * 10:07d}Z and was inactive for {span}."
+    )
