@@ -32,6 +32,7 @@ from certnb.errors import (
     SignInError,
     SignInExpired,
     SignInRequired,
+    SnapshotError,
     ThrottledError,
     Unreadable,
     ValidationError,
@@ -49,6 +50,9 @@ from certnb.frame import (
     to_excel,
     write_tables,
 )
+
+# `certnb.history` is the function below, not the package: `from certnb.history import ...` still works.
+from certnb.history import History, history, snapshot
 from certnb.reconcile import Reconciliation, reconcile
 from certnb.reports import report
 from certnb.session import connect
@@ -75,6 +79,7 @@ __all__ = [
     "FrameRefused",
     "Graph",
     "GraphError",
+    "History",
     "JournalDamaged",
     "JournalError",
     "JournalFolderMissing",
@@ -98,6 +103,7 @@ __all__ = [
     "SignInError",
     "SignInExpired",
     "SignInRequired",
+    "SnapshotError",
     "Staged",
     "ThrottledError",
     "Unreadable",
@@ -106,11 +112,13 @@ __all__ = [
     "audit_log",
     "build_frame",
     "connect",
+    "history",
     "load_failures",
     "read_edits",
     "read_sheet",
     "reconcile",
     "report",
+    "snapshot",
     "stage",
     "to_csv",
     "to_excel",

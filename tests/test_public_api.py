@@ -19,6 +19,7 @@ PUBLIC = [
     "FrameRefused",
     "Graph",
     "GraphError",
+    "History",
     "JournalDamaged",
     "JournalError",
     "JournalFolderMissing",
@@ -42,6 +43,7 @@ PUBLIC = [
     "SignInError",
     "SignInExpired",
     "SignInRequired",
+    "SnapshotError",
     "Staged",
     "ThrottledError",
     "Unreadable",
@@ -50,11 +52,13 @@ PUBLIC = [
     "audit_log",
     "build_frame",
     "connect",
+    "history",
     "load_failures",
     "read_edits",
     "read_sheet",
     "reconcile",
     "report",
+    "snapshot",
     "stage",
     "to_csv",
     "to_excel",
@@ -76,8 +80,8 @@ def test_import_registers_the_accessor_but_loads_no_server_or_http_stack() -> No
     probe = (
         "import sys, certnb, pandas as pd; "
         "print(hasattr(pd.DataFrame, 'certs'), "
-        "sorted(m for m in ('httpx', 'msal', 'starlette', 'uvicorn', 'matplotlib', 'openpyxl', 'trustme') "
-        "if m in sys.modules))"
+        "sorted(m for m in ('httpx', 'msal', 'starlette', 'uvicorn', 'matplotlib', 'openpyxl', 'trustme', "
+        "'duckdb') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True []"

@@ -25,6 +25,7 @@
      │    ├── JournalNotEmpty       stage(df, journal=...) on a journal holding edits: resume, or start anew
      │    └── JournalTenantMismatch committed before through another tenant or Graph root
      ├── FrameRefused               stage(df) on a frame not as load made it (dtypes, repeated labels)
+     ├── SnapshotError              an audit snapshot store cannot be used as asked: names it (`path`)
      ├── Unreadable                 a spreadsheet cell that cannot be read as its column's type
      └── ValidationError            an edit breaks a rule: names person, certification, field label, value
           │                         and rule (`person`, `certification`, `field`, `label`, `value`, `rule`)
@@ -44,8 +45,9 @@ Messages never contain a token or secret. A `GraphError` for a write carries `ma
 ...     print(err.status, err.code)
 404 itemNotFound
 
-The tree lives in a module per branch (base, graph, signin, config, journal, validation); every class says
-`certnb.errors` as its module, so reprs, pickles and `except certnb.errors.X` read as they always did.
+The tree lives in a module per branch (base, graph, signin, config, journal, snapshot, validation); every
+class says `certnb.errors` as its module, so reprs, pickles and `except certnb.errors.X` read as they always
+did.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ from certnb.errors.signin import (
     SignInExpired,
     SignInRequired,
 )
+from certnb.errors.snapshot import SnapshotError
 from certnb.errors.validation import EditsRefused, FrameRefused, Unreadable, ValidationError
 
 __all__ = [
@@ -111,6 +114,7 @@ __all__ = [
     "SignInError",
     "SignInExpired",
     "SignInRequired",
+    "SnapshotError",
     "ThrottledError",
     "Unreadable",
     "ValidationError",

@@ -1,6 +1,7 @@
 """`Session`: what `certnb.connect()` returns — a signed-in `Graph` with certnb's workflow on top.
 
-    session.load(users)            certifications as a typed DataFrame (certnb.frame.load)
+    session.load(users)            certifications as a typed DataFrame (certnb.frame.load); with
+                                   `snapshot=path` also kept as an audit snapshot (certnb.history)
     session.plan(staged)           the dry run: every PATCH a commit would send, with its body; sends nothing
     session.commit(staged)         conflict-checked, journaled, audited PATCHes (certnb.commit), one
                                    outcome per edit; `on_progress(progress)` after each round of outcomes
@@ -31,6 +32,7 @@ from certnb.commit.plan import plan
 from certnb.commit.run import learned_rate
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
+from certnb.history import snapshot as keep
 from certnb.staging.reason import ACCOUNT_ATTR, REQUIRE_REASON_ATTR
 
 if TYPE_CHECKING:
@@ -78,14 +80,17 @@ class Session(Graph):
         progress: bool | None = None,
         page_size: int | None = None,
         profile_sources: bool = False,
+        snapshot: str | os.PathLike[str] | None = None,
     ) -> pd.DataFrame:
         """Certifications as a typed DataFrame: of the signed-in user, of `users` (UPNs or ids), or `"all"`.
 
         `profile_sources=True` also reads the tenant's profile sources (`/admin/people/profileSources`,
         `PeopleSettings.Read.All`), so `sourceNames` and `ownedBy` name a connector ("Workday (HR connector)")
-        instead of showing its id; see `certnb.frame.load`.
+        instead of showing its id; see `certnb.frame.load`. `snapshot=path` keeps the frame as an audit
+        snapshot there (a folder, or a file ending `.duckdb`) with this session's tenant and account, for
+        `certnb.history(path)`.
 
-        >>> df = session.load(users="all")  # doctest: +SKIP
+        >>> df = session.load(users="all", snapshot="audits/")  # doctest: +SKIP
         >>> df.certs.expiring(days=90, asof="2026-11-30")  # doctest: +SKIP
         """
         frame = load_certifications(self, users, progress=progress, page_size=page_size,
@@ -94,6 +99,8 @@ class Session(Graph):
             frame.attrs[ACCOUNT_ATTR] = self.account
         if self.require_reason is not None:
             frame.attrs[REQUIRE_REASON_ATTR] = self.require_reason
+        if snapshot is not None:
+            keep(frame, snapshot, tenant=self.tenant_id, account=self.account)
         return frame
 
     def plan(self, staged: Staged) -> CommitPlan:
