@@ -192,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True, help="folder for the reports and the summary")
     run.add_argument("--fail-on", choices=("expired", "error"),
                      help="exit 1 when any certification has expired (expired) or any finding is an error")
+    run.add_argument("--snapshot", type=Path,
+                     help="also keep this run for certnb.history: a folder, or a file ending .duckdb")
     return parser
 
 
@@ -331,7 +333,8 @@ def run_audit(args: argparse.Namespace) -> int:
         return 2
     try:
         with _session(args, headless=True) as session:
-            done = audit(session, asof, args.out, tenant=args.tenant, fail_on=args.fail_on)
+            done = audit(session, asof, args.out, tenant=args.tenant, fail_on=args.fail_on,
+                         snapshot=args.snapshot)
     except SignInRequired as exc:
         print(f"certnb audit: {exc}", file=sys.stderr)
         return 3

@@ -31,6 +31,7 @@ from certnb.emulator.signin_protocol import SignInProtocol
 from certnb.errors import ConfigError, SignInRequired
 from certnb.frame.audit import as_day, audit, expired, expiring
 from certnb.frame.palette import EXPIRING_DAYS
+from certnb.history import snapshot as keep
 from certnb.reports import report
 
 __all__ = ["EXIT_CODES", "FAIL_ON", "OUTPUT_FILES", "AuditRun", "emulator_at", "fails", "refuse_device_code",
@@ -114,8 +115,9 @@ def fails(summary: Mapping[str, Any], fail_on: str | None) -> bool:
 
 
 def run_audit(session: Any, asof: object, out: str | Path, *, tenant: str,
-              fail_on: str | None = None) -> AuditRun:
-    """Load every certification through `session`, audit them as of `asof`, and write `OUTPUT_FILES`."""
+              fail_on: str | None = None, snapshot: str | Path | None = None) -> AuditRun:
+    """Load every certification through `session`, audit them as of `asof`, and write `OUTPUT_FILES`;
+    with `snapshot`, also keep the run there for `certnb.history` (a folder, or a file ending .duckdb)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     frame = session.load(users="all", progress=False)
@@ -128,5 +130,8 @@ def run_audit(session: Any, asof: object, out: str | Path, *, tenant: str,
     summary_path = folder / "summary.json"
     summary_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     files.append(summary_path)
-    # A history of runs (`--snapshot PATH`) writes its record here, from `frame`, `findings` and `summary`.
+    if snapshot is not None:  # the findings go with it, so the history need not audit this run again
+        kept = keep(frame, snapshot, tenant=tenant, account=session.account, asof=asof, findings=findings)
+        summary["snapshot"] = {"path": str(snapshot), "id": kept.id}
+        summary_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return AuditRun(summary, tuple(files), 1 if summary["failed"] else 0)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+import certnb
 from certnb.emulator.server import Emulator
 from certnb.frame.audit import audit
 from certnb.frame.audit import expired as expired_rows
@@ -72,6 +73,21 @@ def test_fail_on_expired_exits_1_when_a_certification_has_expired(signed_in: lis
     assert done.returncode == 1, done.stderr
     assert "--fail-on expired: failing (exit 1)" in done.stderr
     assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["failed"] is True
+
+
+def test_two_runs_with_snapshot_make_a_history_of_two_audits(signed_in: list[str], tmp_path: Path) -> None:
+    store = tmp_path / "audits.duckdb"
+    for asof in ("2026-10-31", ASOF):
+        done = certnb_cli("audit", *signed_in, "--asof", asof, "--out", str(tmp_path / asof),
+                          "--snapshot", str(store))
+        assert done.returncode == 0, done.stderr
+    kept = certnb.history(store)
+    assert [str(d.date()) for d in kept.snapshots["asof"]] == ["2026-10-31", ASOF]
+    assert set(kept.snapshots["account"]) == {"megan.bowen@contoso.example"}
+    summary = json.loads((tmp_path / ASOF / "summary.json").read_text(encoding="utf-8"))
+    assert summary["snapshot"]["id"] == kept.snapshots["id"].iloc[-1]
+    trends = kept.trends()
+    assert trends["expired"].iloc[-1] == summary["expired"]
 
 
 @pytest.mark.parametrize(("fail_on", "expired", "errors", "failing"), [
