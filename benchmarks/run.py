@@ -4,7 +4,7 @@ Each scenario is a sibling script run in its own process (so its peak memory is 
 own emulator process where it needs one and measures its ratio within one run, so a noisy machine does not
 mislead. A script prints its rows as one JSON line (see measure.py); a script that crashes is a miss.
 
-    $ .venv/bin/python benchmarks/run.py                 # everything, about 5 minutes on 2 cores
+    $ .venv/bin/python benchmarks/run.py                 # everything, about 20 minutes on 2 cores
     $ .venv/bin/python benchmarks/run.py --only load_tenant frame_build
 
 With `--only`, the rows of the other scenarios are kept from the last results.json (a re-run replaces a
@@ -36,6 +36,7 @@ SCENARIOS: dict[str, list[str]] = {
     "frame_build": [],
     "grid": [],
     "audit_scale": [],
+    "tenant_scale": [],
 }
 
 
