@@ -155,15 +155,31 @@ def timeline(
     return figure
 
 
+def rule_colour(rule: str) -> str:
+    """A rule's bar colour: an expiry rule's status colour (expired red, expiring amber, whatever their
+    severity), else its severity's.
+
+    >>> rule_colour("expiring-90") == STATUS_COLOURS["expiring"]
+    True
+    """
+    if rule == "expired":
+        return STATUS_COLOURS["expired"]
+    if rule.startswith("expiring-"):
+        return STATUS_COLOURS["expiring"]
+    return SEVERITY_COLOURS[RULES.get(rule, "info")]
+
+
 def findings_by_rule(findings: pd.DataFrame, path: str | Path | None = None) -> Figure:
-    """Horizontal bars of findings per audit rule, coloured by severity, in the audit's rule order."""
+    """Horizontal bars of findings per audit rule, in the audit's rule order, coloured by severity, except the
+    expiry rules, which take their status's colour (`rule_colour`) as in every other chart and the report."""
     counts = findings["rule"].value_counts() if len(findings) else pd.Series(dtype="int64")
     order = [r for r in RULES if r in counts.index] + sorted(set(counts.index) - set(RULES))
     severity = [RULES.get(r, "info") for r in order]
     figure = Figure(figsize=(8.0, max(2.2, 0.38 * len(order) + 1.2)), layout="constrained")
     axes = figure.add_subplot()
     values = [int(counts[r]) for r in order]
-    axes.barh(range(len(order)), values, color=[SEVERITY_COLOURS[s] for s in severity], height=0.65)
+    colours = [rule_colour(r) for r in order]
+    axes.barh(range(len(order)), values, color=colours, height=0.65)
     for position, value in enumerate(values):
         axes.annotate(f"{value:,}", (value, position), xytext=(4, 0), textcoords="offset points",
                       va="center", fontsize=LABEL_POINTS)
@@ -172,8 +188,10 @@ def findings_by_rule(findings: pd.DataFrame, path: str | Path | None = None) -> 
     axes.invert_yaxis()
     axes.set_xlim(0, max(values, default=1) * 1.15 + 0.5)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    present = [s for s in SEVERITY_COLOURS if s in severity] or ["info"]
-    axes.legend(handles=[Patch(color=SEVERITY_COLOURS[s], label=SEVERITY_LABELS[s]) for s in present],
+    keys = {SEVERITY_COLOURS["error"]: "Error, or expired", SEVERITY_COLOURS["warning"]: "Warning, or "
+            "expiring", SEVERITY_COLOURS["info"]: SEVERITY_LABELS["info"]}
+    present = [c for c in keys if c in colours or c in {SEVERITY_COLOURS[s] for s in severity}]
+    axes.legend(handles=[Patch(color=c, label=keys[c]) for c in present],
                 loc="lower right", fontsize=LABEL_POINTS, frameon=False)
     axes.set_title("Audit findings by rule")
     axes.set_xlabel("Findings", fontsize=10)

@@ -108,7 +108,10 @@ def test_findings_chart_counts_each_rule_in_audit_order_coloured_by_severity(
     assert labels == [RULE_TITLES[r] for r in order]
     bars = sorted(axes.patches[: len(order)], key=lambda p: p.get_y())
     assert [int(p.get_width()) for p in bars] == [int(counts[r]) for r in order]
-    assert [to_hex(p.get_facecolor()) for p in bars] == [SEVERITY_COLOURS[RULES[r]] for r in order]
+    expected = [STATUS_COLOURS["expiring"] if r.startswith("expiring-") else SEVERITY_COLOURS[RULES[r]]
+                for r in order]  # the expiry rules in their status's colour, as in every chart
+    assert [to_hex(p.get_facecolor()) for p in bars] == expected
+    assert any(r == "expiring-90" for r in order) and RULES["expiring-90"] == "info"
     assert axes.get_xlabel() == "Findings" and legend_texts(figure)
 
 
