@@ -132,9 +132,11 @@ def commit(
 
 
 def learned_rate(graph: Graph) -> float | None:
-    """The rate (items a second) the session's pacer learned from Graph's 429s, None before any: the one
-    place a commit reads the pacer (certnb/graph/pacing.py), for the estimate."""
-    rate = getattr(getattr(graph, "pacer", None), "rate", None)
+    """The write rate (items a second) the session's pacer learned from Graph's 429s, None before any: the
+    one place a commit reads the pacer (certnb/graph/pacing.py `limits()`), for the estimate."""
+    pacer = getattr(graph, "pacer", None)
+    limits = getattr(pacer, "limits", None)
+    rate = limits().get("writes") if callable(limits) else getattr(pacer, "rate", None)
     return float(rate) if isinstance(rate, int | float) and rate > 0 else None
 
 

@@ -253,6 +253,8 @@ def _progress(total: int, show: bool, lookups: int, tenant_users: int | None, ra
 
 
 def _learned_rate(graph: GraphSession) -> float | None:
-    """The rate its pacer learned (items a second), if `graph` is a certnb session with one."""
-    rate = getattr(getattr(graph, "pacer", None), "rate", None)
+    """The read rate its pacer learned (items a second), if `graph` is a certnb session with one."""
+    pacer = getattr(graph, "pacer", None)
+    limits = getattr(pacer, "limits", None)
+    rate = limits().get("reads") if callable(limits) else getattr(pacer, "rate", None)
     return float(rate) if isinstance(rate, int | float) and rate > 0 else None

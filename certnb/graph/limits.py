@@ -12,8 +12,10 @@ the estimate is the slowest of them: the identity write limit per app and tenant
 20 a second), its read limit in resource units (3,500 / 5,000 / 8,000 per 10 s for tenants under 50, up to
 500, over 500 users), and Outlook's per-mailbox limit (10,000 requests per 10 minutes a person), which the
 profile API may be under (an inference, §8.1). When the session's pacer has learned the rate Graph actually
-accepts (certnb/graph/pacing.py: `Graph.pacer.rate`, items a second), that is one more limit. Latency is not
-counted: the bar's live ETA (commit, load) corrects the estimate as the run goes. Pure: no I/O.
+accepts (certnb/graph/pacing.py: `Graph.pacer.limits()`, items a second), that evidence replaces the
+documented limits: none of them is documented for this API, and the one Graph enforces is the one it
+answers 429 at. Latency is not counted: the bar's live ETA (commit, load) corrects the estimate as the run
+goes. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -83,8 +85,8 @@ def estimate_writes(
     limits.append(((writes + reads) / units, "this tenant's read limit", units))
     mailbox = MAILBOX_REQUESTS_PER_S
     limits.append((busiest_person / mailbox, "one person's mailbox limit", mailbox))
-    if learned_rate:
-        limits.append(((writes + reads) / learned_rate, "the rate Graph allowed this session", learned_rate))
+    if learned_rate:  # evidence of the limit Graph enforces here
+        limits = [((writes + reads) / learned_rate, "the rate Graph allowed this session", learned_rate)]
     seconds, limit, rate = max(limits, key=lambda found: found[0])
     return Estimate(seconds, writes, noun, limit, rate)
 
@@ -102,8 +104,8 @@ def estimate_reads(
     requests = users * requests_per_user
     units = read_units_per_s(tenant_users)
     limits = [(requests / units, "this tenant's read limit", units)]
-    if learned_rate:
-        limits.append((requests / learned_rate, "the rate Graph allowed this session", learned_rate))
+    if learned_rate:  # evidence of the limit Graph enforces here
+        limits = [(requests / learned_rate, "the rate Graph allowed this session", learned_rate)]
     seconds, limit, rate = max(limits, key=lambda found: found[0])
     return Estimate(seconds, users, "users", limit, rate)
 
