@@ -44,15 +44,16 @@ def make_frame(n: int, spellings: int) -> Any:
 
     from certnb.emulator.generate import generate_tenant
     from certnb.frame.build import build_frame
+    from certnb.schema import TEXT_DTYPE
 
     base = build_frame(generate_tenant(users=3000, seed=11)["users"])
     positions = np.arange(n) % len(base)
     lap = np.arange(n) // len(base)
     frame = base.iloc[positions].reset_index(drop=True)
     laps = pd.Series(lap).astype(str)
-    frame["userId"] = (laps + "-" + frame["userId"].astype(str)).astype("string")
-    frame["userPrincipalName"] = (laps + "." + frame["userPrincipalName"].astype(str)).astype("string")
-    frame["id"] = pd.array([f"{i:08d}" for i in range(n)], dtype="string")
+    frame["userId"] = (laps + "-" + frame["userId"].astype(str)).astype(TEXT_DTYPE)
+    frame["userPrincipalName"] = (laps + "." + frame["userPrincipalName"].astype(str)).astype(TEXT_DTYPE)
+    frame["id"] = pd.array([f"{i:08d}" for i in range(n)], dtype=TEXT_DTYPE)
     from certnb.catalogue import default_catalogue
 
     catalogue = default_catalogue()
@@ -75,7 +76,7 @@ def make_frame(n: int, spellings: int) -> Any:
             weights = np.array([w for _, w in choices], dtype=float)
             picks = rng.choice(len(choices), size=len(rows), p=weights / weights.sum())
             cells[np.asarray(rows)] = np.array([s for s, _ in choices], dtype=object)[picks]
-        frame[column] = pd.array(cells, dtype="string")
+        frame[column] = pd.array(cells, dtype=TEXT_DTYPE)
     return frame
 
 

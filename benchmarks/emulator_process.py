@@ -68,17 +68,21 @@ def stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def sign_in(root: str, tenant_id: str, verify: ssl.SSLContext | bool = False) -> str:
-    """An access token of the tenant's default user: the password grant (contract §9)."""
-    state = httpx.get(f"{root}/_emulator/state", verify=verify).json()
-    users = state["users"]
-    wanted = state.get("defaultUser")
-    user = next((u for u in users if wanted in (u["id"], u["userPrincipalName"])), users[0])
+def sign_in(root: str, tenant_id: str, verify: ssl.SSLContext | bool = False, user: str | None = None) -> str:
+    """An access token of `user` (a UPN; default: the tenant's default user): the password grant (contract
+    §9). Generated seeds carry no passwords, and a user without one accepts any."""
+    password = "x"
+    if user is None:  # the whole tenant, to find its default user and password: only for small seeds
+        state = httpx.get(f"{root}/_emulator/state", verify=verify, timeout=120).json()
+        users = state["users"]
+        wanted = state.get("defaultUser")
+        found = next((u for u in users if wanted in (u["id"], u["userPrincipalName"])), users[0])
+        user, password = found["userPrincipalName"], found.get("password") or "x"
     form = {
         "grant_type": "password",
         "client_id": "certnb-benchmark",
-        "username": user["userPrincipalName"],
-        "password": user.get("password") or "x",
+        "username": user,
+        "password": password,
         "scope": "User.ReadWrite.All",
     }
     reply = httpx.post(f"{root}/{tenant_id}/oauth2/v2.0/token", data=form, verify=verify)
@@ -103,7 +107,10 @@ class EmulatorProcess:
 
     def __enter__(self) -> EmulatorProcess:
         self.process, self.ready = start_emulator(*self.options)
-        self.token = sign_in(self.root, self.tenant_id)
+        try:
+            self.token = sign_in(self.root, self.tenant_id, user=self.ready.get("default_user"))
+        except httpx.HTTPStatusError:  # the seed gives the default user a password: read it from the state
+            self.token = sign_in(self.root, self.tenant_id)
         return self
 
     def __exit__(

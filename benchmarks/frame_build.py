@@ -90,11 +90,11 @@ def build_baseline(records: list[dict[str, Any]], owners: list[dict[str, Any]]) 
 
     from certnb.audience import Audience
     from certnb.frame.owners import derived_columns
-    from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, OWNED_BY_COLUMN, ROW_CONTEXT
+    from certnb.schema import AUDIENCE_WIRE_COLUMN, FIELDS, OWNED_BY_COLUMN, ROW_CONTEXT, TEXT_DTYPE
 
     flat = pd.json_normalize(records)
     users = pd.DataFrame.from_records(owners, columns=[f.json for f in ROW_CONTEXT])
-    out: dict[str, Any] = {f.column: users[f.json].astype("string") for f in ROW_CONTEXT}
+    out: dict[str, Any] = {f.column: users[f.json].astype(TEXT_DTYPE) for f in ROW_CONTEXT}
     missing = pd.Series([None] * len(flat), dtype=object)
     for f in FIELDS:
         if f.derived:  # the source names, worked out from `sources` as the frame does (certnb.frame.owners)
@@ -108,9 +108,9 @@ def build_baseline(records: list[dict[str, Any]], owners: list[dict[str, Any]]) 
         if f.column == AUDIENCE_WIRE_COLUMN:
             codes, uniques = pd.factorize(column)
             kept = [u if Audience.unknown_members(u) else None for u in uniques]
-            out[f.column] = pd.array(np.array([*kept, None], dtype=object)[codes], dtype="string")
+            out[f.column] = pd.array(np.array([*kept, None], dtype=object)[codes], dtype=TEXT_DTYPE)
         elif f.kind in ("string", "url"):
-            out[f.column] = column.astype("string")
+            out[f.column] = column.astype(TEXT_DTYPE)
         elif f.kind == "date":
             out[f.column] = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
         elif f.kind == "datetime":
@@ -134,13 +134,13 @@ def digests(frame: Any) -> dict[str, str]:
     """A digest of each typed column's values and dtype (Audience flags by their number)."""
     import pandas as pd
 
-    from certnb.schema import COLUMNS
+    from certnb.schema import COLUMNS, TEXT_DTYPE
 
     result = {}
     for column in COLUMNS:
         series = frame[column]
         if series.dtype == object:
-            series = pd.Series([_plain(v) for v in series], dtype="string")
+            series = pd.Series([_plain(v) for v in series], dtype=TEXT_DTYPE)
         hashed = pd.util.hash_pandas_object(series, index=False).to_numpy()
         result[column] = f"{series.dtype}:" + hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
     return result

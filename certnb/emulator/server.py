@@ -320,9 +320,12 @@ class Emulator:
 
 
 def describe(emu: Emulator) -> str:
-    """The one ready line the CLI prints: JSON with `graph_url`, `tenant_id`, `ca_file`, `url`."""
+    """The one ready line the CLI prints: JSON with `graph_url`, `tenant_id`, `ca_file`, `url` and
+    `default_user` (the UPN the emulator signs in when nobody is named; a script's password grant needs it,
+    and asking `/_emulator/state` for it would dump a 100,000-person tenant)."""
     return json.dumps(
-        {"graph_url": emu.graph_url, "tenant_id": emu.tenant_id, "ca_file": emu.ca_file, "url": emu.url}
+        {"graph_url": emu.graph_url, "tenant_id": emu.tenant_id, "ca_file": emu.ca_file, "url": emu.url,
+         "default_user": emu.app.tenant.default_user.user_principal_name}
     )
 
 

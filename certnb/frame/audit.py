@@ -139,7 +139,10 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
             tables.append(found)
         else:
             findings.append(found)
-    ownership = Ownership(frame)
+    # Owners are asked about only for rows some source owns (suggestions, staged edits) and rows sharing a
+    # certification (sources-disagree): index those.
+    asked = shared | frame["ownedBy"].notna().to_numpy(dtype=bool) if "ownedBy" in frame.columns else None
+    ownership = Ownership(frame, rows=asked)
     if "sources" in frame.columns:
         findings.extend(disagreeing_sources(frame, keys, ownership, shared))
     tables = [_as_records([*tables, pd.DataFrame(findings, columns=list(FINDING_COLUMNS))])]

@@ -353,8 +353,16 @@ def _unusual_validity(
         "endDate",
         detail.reindex(frame.index),
         fix.reindex(frame.index),
-        expected.astype(object).where(chosen, None),
+        _chosen_dates(expected, chosen),
     )
+
+
+def _chosen_dates(dates: pd.Series, chosen: pd.Series) -> np.ndarray:
+    """The chosen rows' dates as Timestamps, None elsewhere: a Timestamp per chosen row, not per row."""
+    cells = np.full(len(dates), None, dtype=object)
+    picked = chosen.to_numpy(dtype=bool)
+    cells[picked] = dates[picked].astype(object).to_numpy()
+    return cells
 
 
 def catalogue_findings(

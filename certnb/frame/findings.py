@@ -79,7 +79,9 @@ def findings_table(
     columns["detail"] = _cells(detail, chosen, n)
     columns["fix"] = _cells(fix, chosen, n)
     columns["suggested"] = _cells(suggested, chosen, n)
-    return pd.DataFrame(columns, columns=list(COLUMNS))
+    # Objects, not inferred text: pandas would check (and, with pyarrow installed, copy into Arrow) every
+    # cell of a million findings, only for the audit to make its own text columns at the end.
+    return pd.DataFrame(columns, columns=list(COLUMNS), dtype=object)
 
 
 def rule_table(rules: Mapping[str, str], frame: pd.DataFrame, mask: Any, rule: str, field: str, detail: Any,

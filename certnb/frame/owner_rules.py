@@ -131,7 +131,8 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.Dat
     owned = table.iloc[rows].reset_index(drop=True)
     amended = table["fix"].to_numpy(dtype=object, copy=True)
     amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
-    table = table.assign(fix=amended)  # a new table sharing the other columns (copy-on-write), not a copy
+    # A new table sharing the other columns (copy-on-write), not a copy; objects, not inferred text.
+    table = table.assign(fix=pd.Series(amended, index=table.index, dtype=object))
     owned["rule"] = "owned-fix"
     owned["severity"] = OWNER_RULES["owned-fix"]
     wanted = owned["suggested"].tolist()

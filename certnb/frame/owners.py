@@ -219,7 +219,9 @@ class Ownership:
     ('Microsoft Entra ID',)
     """
 
-    def __init__(self, frame: pd.DataFrame | None) -> None:
+    def __init__(self, frame: pd.DataFrame | None, rows: Any = None) -> None:
+        # `rows` (a boolean mask): index only those rows, the ones a caller will ask about (the audit: rows
+        # some source owns and rows sharing a certification), instead of a million.
         self.names: dict[str, str] = {}
         self._cells: dict[tuple[str, str], Any] = {}
         self._read: dict[int, tuple[Annotation, ...]] = {}  # each cell's annotations, read once
@@ -229,15 +231,18 @@ class Ownership:
         if frame is None or "sources" not in frame.columns:
             return
         self.names = dict(frame.attrs.get(PROFILE_SOURCES_ATTR) or {})
-        users, ids, cells = frame["userId"].tolist(), frame["id"].tolist(), frame["sources"].tolist()
+        chosen = slice(None) if rows is None else np.flatnonzero(np.asarray(rows, dtype=bool))
+        users = frame["userId"].to_numpy(dtype=object)[chosen].tolist()
+        ids = frame["id"].to_numpy(dtype=object)[chosen].tolist()
+        cells = frame["sources"].to_numpy(dtype=object)[chosen].tolist()
         for user, item, cell in zip(users, ids, cells, strict=True):
             if isinstance(cell, list) and cell and isinstance(user, str) and isinstance(item, str):
                 self._cells[user, item] = cell
         if "ownedBy" in frame.columns:
             # The frame's `ownedBy` (derived from `sources` when it was built) names the items some source
             # owns: every other item is looked up in one set, not by reading its annotations.
-            owned = frame["ownedBy"].notna().to_numpy(dtype=bool)
-            self._owned = {(u, i) for u, i, o in zip(users, ids, owned.tolist(), strict=True) if o}
+            owned = frame["ownedBy"].notna().to_numpy(dtype=bool)[chosen].tolist()
+            self._owned = {(u, i) for u, i, o in zip(users, ids, owned, strict=True) if o}
 
     def __bool__(self) -> bool:
         return bool(self._cells)
