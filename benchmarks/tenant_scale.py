@@ -134,7 +134,7 @@ def load_rows(sizes: list[int], folder: Path) -> list[Row]:
         ratio = c["peak_mb"] / expected
         rows.append(Row(f"load memory growth {a['people']:,} → {c['people']:,} people", c["peak_mb"],
                         expected, ratio, "<= 1.2 x the line through the two smaller tenants", ratio <= 1.2,
-                        "linear", c["peak_mb"],
+                        "MiB linear", c["peak_mb"],
                         {"peak_mb": [m["peak_mb"] for m in measured],
                          "people": [m["people"] for m in measured],
                          "seconds": [round(m["seconds"], 1) for m in measured]},
