@@ -1,7 +1,9 @@
-"""A commit's changes as a change log: who, which certification, which field, before → after, the outcome.
+"""A commit's changes as a change log: who, which certification, which field, before → after, the outcome,
+and why: the staged change's reason, who staged it and who committed it (the accountability an auditor asks
+for: "who changed Ana's expiry date, when and why").
 
-`change_log` is the one place the table is built from a result's rows, so a column (a staged change's
-reason, say) is added here once and every report format shows it.
+`change_log` is the one place the table is built from a result's rows, so a column is added here once and
+every report format shows it.
 
     >>> from certnb.commit.record import OutcomeRecord
     >>> from certnb.staging.edit import RowSnapshot
@@ -29,6 +31,7 @@ __all__ = ["CHANGE_LOG_COLUMNS", "change_log", "outcome_words"]
 
 CHANGE_LOG_COLUMNS: tuple[str, ...] = (
     "userDisplayName", "userPrincipalName", "displayName", "field", "before", "after", "outcome", "next_step",
+    "reason", "staged_by", "committed_by",
 )
 """The change log's columns, in order (labels: `certnb.reports.labels`)."""
 
@@ -64,6 +67,9 @@ def change_log(
             "after": value_text(record.after, record.field) or "(empty)",
             "outcome": outcome_words(record.outcome),
             "next_step": _capitalised(next_step(record)),
+            "reason": record.reason or "",
+            "staged_by": record.staged_by or "",
+            "committed_by": record.committed_by or "",
             "_done": record.outcome.done,
         })
     table = pd.DataFrame(lines, columns=[*CHANGE_LOG_COLUMNS, "_done"])

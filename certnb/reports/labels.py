@@ -45,6 +45,9 @@ REPORT_LABELS: dict[str, str] = {
     "after": "After",
     "outcome": "Outcome",
     "next_step": "What to do next",
+    "reason": "Reason",
+    "staged_by": "Staged by",
+    "committed_by": "Committed by",
 }
 """Labels of the report's columns where they differ from the forms' (`certnb.schema.LABELS`)."""
 

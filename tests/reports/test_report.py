@@ -4,6 +4,7 @@ and no cell a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -84,6 +85,15 @@ def test_the_change_log_shows_before_and_after_and_the_outcome_in_words() -> Non
     assert log.iloc[0]["userDisplayName"] == "Adele Vance" and "reload" in log.iloc[0]["next_step"]
 
 
+def test_the_change_log_says_why_and_who_staged_and_committed() -> None:
+    record = dataclasses.replace(RECORDS[1], reason="CHG-1042: renewal confirmed",
+                                 staged_by="ana@contoso.example", committed_by="megan@contoso.example")
+    line = change_log([record], ROWS).iloc[0]
+    assert line[["reason", "staged_by", "committed_by"]].tolist() == [
+        "CHG-1042: renewal confirmed", "ana@contoso.example", "megan@contoso.example"]
+    assert change_log([RECORDS[1]], ROWS).iloc[0]["reason"] == ""  # a change staged without one
+
+
 def test_a_result_adds_the_changes_to_page_and_workbook(sample: tuple[pd.DataFrame, pd.DataFrame],
                                                         tmp_path: Path) -> None:
     frame, findings = sample
@@ -96,7 +106,9 @@ def test_a_result_adds_the_changes_to_page_and_workbook(sample: tuple[pd.DataFra
     book = load_workbook(certnb.report(frame, findings, result, tmp_path / "r.xlsx", asof=ASOF, charts=False))
     sheet = book["Changes"]
     assert [c.value for c in sheet[3]] == ["Person", "Sign-in name", "Certification", "Field", "Before",
-                                           "After", "Outcome", "What to do next"]
+                                           "After", "Outcome", "What to do next", "Reason", "Staged by",
+                                           "Committed by"]
+    assert "<th>Reason</th>" in page and "<th>Committed by</th>" in page
 
 
 def test_the_workbook_has_a_sheet_per_section_frozen_headers_dates_and_colours(
