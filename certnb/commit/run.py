@@ -61,12 +61,13 @@ from certnb.commit.recording import OnProgress, OutcomeRecorder
 from certnb.commit.result import CommitResult
 from certnb.commit.runner import Runner
 from certnb.errors import JournalTenantMismatch
+from certnb.graph.limits import learned_rate
 
 if TYPE_CHECKING:
     from certnb.graph.client import Graph
     from certnb.staging.staged import Staged
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "commit", "graph_root", "learned_rate", "result_of"]
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "commit", "graph_root", "result_of"]
 
 # PATCHes per certification per commit while the server still holds the before values after a 5xx or a lost
 # answer (each resend follows a re-read, so none is blind). 8 makes a 15% transient-fault rate fail an edit
@@ -115,7 +116,7 @@ def commit(
                 journal.bind(tenant_id, root, who)
             audit = AuditLog(path, who, rows=staged.rows) if path is not None else None
             bar = CommitBar(len(planned.edits), len(planned), show_bar(progress, len(planned.edits)),
-                            planned.estimate(learned_rate(graph)))
+                            planned.estimate(learned_rate(graph, "writes")))
             recorder = OutcomeRecorder(journal, audit, _both(bar.update, on_progress), who)
             runner = Runner(graph, recorder, max_attempts, _loaded_ids(staged))
             with bar:
@@ -129,15 +130,6 @@ def commit(
                     raise told from None
             now = {record.seq for record in recorder.recorded}
     return result_of(staged, audit_log=path, now=now)
-
-
-def learned_rate(graph: Graph) -> float | None:
-    """The write rate (items a second) the session's pacer learned from Graph's 429s, None before any: the
-    one place a commit reads the pacer (certnb/graph/pacing.py `limits()`), for the estimate."""
-    pacer = getattr(graph, "pacer", None)
-    limits = getattr(pacer, "limits", None)
-    rate = limits().get("writes") if callable(limits) else getattr(pacer, "rate", None)
-    return float(rate) if isinstance(rate, int | float) and rate > 0 else None
 
 
 def _both(first: OnProgress, second: OnProgress | None) -> OnProgress:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from certnb.errors import GraphError, LoadInterrupted
 from certnb.frame.build import build_from_records
-from certnb.graph.limits import estimate_reads
+from certnb.graph.limits import estimate_reads, learned_rate
 from certnb.graph.urls import certifications_path, user_path
 
 FAILURES_ATTR = "certnb_failures"
@@ -166,7 +166,7 @@ def _load_many(
     nextLinks, in batches round by round); failures in the order of `targets`."""
     query = f"?$top={params['$top']}" if params else ""
     lookups = sum(1 for _, person in targets if person is None)
-    bar = _progress(len(targets), show, lookups, tenant_users, _learned_rate(graph))
+    bar = _progress(len(targets), show, lookups, tenant_users, learned_rate(graph, "reads"))
     try:
         identities = _identify(graph, [key for key, person in targets if person is None], bar)
         people: list[tuple[str, dict[str, Any] | None, Any]] = []
@@ -250,11 +250,3 @@ def _progress(total: int, show: bool, lookups: int, tenant_users: int | None, ra
     # On stderr with the bar: what a script prints on stdout stays its own.
     tqdm.write(f"Loading {total:,} user{'s' if total != 1 else ''}: {estimate}", file=sys.stderr)
     return tqdm(total=total, desc="loading certifications", unit="user")
-
-
-def _learned_rate(graph: GraphSession) -> float | None:
-    """The read rate its pacer learned (items a second), if `graph` is a certnb session with one."""
-    pacer = getattr(graph, "pacer", None)
-    limits = getattr(pacer, "limits", None)
-    rate = limits().get("reads") if callable(limits) else getattr(pacer, "rate", None)
-    return float(rate) if isinstance(rate, int | float) and rate > 0 else None

@@ -21,6 +21,7 @@ goes. Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
     "MAILBOX_REQUESTS_PER_S",
@@ -29,6 +30,7 @@ __all__ = [
     "duration_words",
     "estimate_reads",
     "estimate_writes",
+    "learned_rate",
     "read_units_per_s",
 ]
 
@@ -132,3 +134,16 @@ def duration_words(seconds: float) -> str:
 
 def _rate_words(rate: float) -> str:
     return f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
+
+
+def learned_rate(session: object, kind: Literal["reads", "writes"]) -> float | None:
+    """The items a second of `kind` that `session`'s pacer learned from Graph's 429s (`Pacer.limits()`,
+    certnb/graph/pacing.py), None before any or for an object without a certnb pacer: the one place an
+    estimate reads the pacer.
+
+    >>> learned_rate(object(), "writes") is None
+    True
+    """
+    limits = getattr(getattr(session, "pacer", None), "limits", None)
+    rate = limits().get(kind) if callable(limits) else None
+    return float(rate) if isinstance(rate, int | float) and rate > 0 else None

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from certnb.commit import CommitPlan, CommitProgress, CommitResult, commit
 from certnb.commit.plan import plan
-from certnb.commit.run import learned_rate
 from certnb.frame.load import load_certifications
 from certnb.graph.client import Graph
+from certnb.graph.limits import learned_rate
 from certnb.history import snapshot as keep
 from certnb.staging.reason import ACCOUNT_ATTR, REQUIRE_REASON_ATTR
 
@@ -110,7 +110,8 @@ class Session(Graph):
         Commit plan (dry run, nothing sent): 1 PATCH request carrying 1 edit ...
         """
         # The estimate a big plan shows counts with the rate Graph allowed this session, if it learned one.
-        return dataclasses.replace(dry_run(staged, base_url=self.base_url), learned_rate=learned_rate(self))
+        planned = dry_run(staged, base_url=self.base_url)
+        return dataclasses.replace(planned, learned_rate=learned_rate(self, "writes"))
 
     def commit(
         self,
