@@ -7,7 +7,8 @@ column's factorisation so that several rules share it; `DistinctColumns` keeps o
 for the length of an audit.
 
     >>> import pandas as pd
-    >>> per_distinct(pd.Series([" AZ-104", "az-104 ", None], dtype="string"), str.casefold, missing="")
+    >>> titles = Distinct(pd.Series([" AZ-104", "az-104 ", None], dtype="string"))
+    >>> titles.each(str.casefold, missing="").tolist()
     [' az-104', 'az-104 ', '']
     >>> issuers = Distinct(pd.Series(["MSFT", "PMI", "MSFT", None]))
     >>> issuers.uniques, issuers.counts.tolist()
@@ -26,7 +27,7 @@ import pandas as pd
 
 from certnb.schema import TEXT_DTYPE
 
-__all__ = ["Distinct", "DistinctColumns", "per_distinct"]
+__all__ = ["Distinct", "DistinctColumns"]
 
 
 class Distinct:
@@ -94,13 +95,3 @@ class DistinctColumns:
                 cells = cells.astype(TEXT_DTYPE)
             found = self._columns[column] = Distinct(cells)
         return found
-
-
-def per_distinct(column: pd.Series, function: Callable[[Any], Any], missing: Any = None) -> list[Any]:
-    """`function` of each row's cell (each distinct cell worked once), `missing` where the cell is missing.
-
-    >>> per_distinct(pd.Series(["a", "b", "a"]), str.upper)
-    ['A', 'B', 'A']
-    """
-    found: list[Any] = Distinct(column).each(function, missing).tolist()
-    return found

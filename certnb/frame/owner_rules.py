@@ -119,8 +119,7 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.Dat
     users = table["userId"].to_numpy(dtype=object)[suggesting].tolist()
     ids = table["id"].to_numpy(dtype=object)[suggesting].tolist()
     fields = table["field"].to_numpy(dtype=object)[suggesting].tolist()
-    may_own = ownership.may_own
-    wheres = [_joined(o) if may_own((u, i)) and (o := ownership.owners((u, i), f)) else None
+    wheres = [_joined(o) if (o := ownership.owners((u, i), f)) else None
               for u, i, f in zip(users, ids, fields, strict=True)]
     hit = [w is not None for w in wheres]
     rows = suggesting[np.array(hit, dtype=bool)] if len(suggesting) else suggesting

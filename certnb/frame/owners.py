@@ -258,10 +258,6 @@ class Ownership:
             found = self._read[id(cell)] = read_annotations(cell)
         return found
 
-    def may_own(self, key: tuple[str, str]) -> bool:
-        """False when no source owns any value of certification `key` (a quick test before `owners`)."""
-        return self._owned is None or key in self._owned
-
     def owners(self, key: tuple[str, str] | None, field: str) -> tuple[str, ...]:
         """Who owns `field` of certification `key` (`()`: nobody, a person may edit it)."""
         if key is not None and self._owned is not None and key not in self._owned:

@@ -174,7 +174,6 @@ def findings_by_rule(findings: pd.DataFrame, path: str | Path | None = None) -> 
     expiry rules, which take their status's colour (`rule_colour`) as in every other chart and the report."""
     counts = findings["rule"].value_counts() if len(findings) else pd.Series(dtype="int64")
     order = [r for r in RULES if r in counts.index] + sorted(set(counts.index) - set(RULES))
-    severity = [RULES.get(r, "info") for r in order]
     figure = Figure(figsize=(8.0, max(2.2, 0.38 * len(order) + 1.2)), layout="constrained")
     axes = figure.add_subplot()
     values = [int(counts[r]) for r in order]
@@ -190,7 +189,7 @@ def findings_by_rule(findings: pd.DataFrame, path: str | Path | None = None) -> 
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     keys = {SEVERITY_COLOURS["error"]: "Error, or expired", SEVERITY_COLOURS["warning"]: "Warning, or "
             "expiring", SEVERITY_COLOURS["info"]: SEVERITY_LABELS["info"]}
-    present = [c for c in keys if c in colours or c in {SEVERITY_COLOURS[s] for s in severity}]
+    present = [c for c in keys if c in colours] or [SEVERITY_COLOURS["info"]]
     axes.legend(handles=[Patch(color=c, label=keys[c]) for c in present],
                 loc="lower right", fontsize=LABEL_POINTS, frameon=False)
     axes.set_title("Audit findings by rule")
