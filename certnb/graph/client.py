@@ -23,7 +23,7 @@ import httpx
 from certnb.clouds import GLOBAL, Cloud
 from certnb.errors import ConfigError, GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
-from certnb.graph.listing import Listing, read_lists
+from certnb.graph.listing import Listing, read_each_list, read_lists
 from certnb.graph.loop import LoopThread
 from certnb.graph.pacing import Pacer
 from certnb.graph.paging import collect
@@ -148,6 +148,41 @@ class Graph:
         >>> [x.items for x in graph.get_lists(urls.certifications_path(u) for u in us)]  # doctest: +SKIP
         """
         return self._run(read_lists(self._transport, list(paths), self.max_concurrency, on_first_pages))
+
+    def get_each_list(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        list_of: Callable[[dict[str, Any]], str],
+        *,
+        on_first_pages: Callable[[int], None] | None = None,
+        on_page: Callable[[int], None] | None = None,
+    ) -> tuple[list[dict[str, Any]], list[Listing]]:
+        """Every item of the collection `path` and the whole list `list_of(item)` names for each, a page's
+        lists read while the next page comes (listing.py): `(items, listings)`, in the items' order.
+
+        >>> people, lists = graph.get_each_list("/users", None, urls.certifications_path)  # doctest: +SKIP
+        """
+        return self._run(read_each_list(
+            self._transport, path, params, list_of, self.max_concurrency, on_first_pages, on_page))
+
+    def count(self, path: str) -> int | None:
+        """How many items the directory collection `path` holds (`GET {path}/$count`, ConsistencyLevel
+        eventual: contract §6), or None where the tenant cannot count it (Graph answers 400, as B2C does).
+
+        The count is eventually consistent, so it suits an estimate, not a check. Other errors raise.
+
+        >>> graph.count("/users")                                   # doctest: +SKIP
+        30000
+        """
+        try:
+            answer = self._run(self._transport.call(
+                "GET", f"{path.rstrip('/')}/$count", headers={"ConsistencyLevel": "eventual"}))
+        except GraphError as error:
+            if error.status in (400, 404, 501):
+                return None
+            raise
+        return answer if isinstance(answer, int) and not isinstance(answer, bool) else None
 
     def patch(self, path: str, body: Mapping[str, Any]) -> Any:
         """PATCH (merge) a resource; Graph answers the whole updated entity (contract §1). Never retried."""

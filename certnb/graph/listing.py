@@ -8,6 +8,10 @@
       a list ends at a page without nextLink, or at the first answer that failed; a nextLink the list
       already followed stops it (paging.next_link, the one loop guard), so a server bug cannot loop forever
 
+    read_each_list(transport, "/users", params, list_of)
+      a collection paged to its end (paging.pages) and, page by page, `read_lists` of the list each of its
+      items names, started as the page comes in: the next page is fetched while this one's lists are read
+
 Every request goes through the session's pacer, and Retry-After is honoured, exactly as for `Graph.batch`.
 Each list comes back as a `Listing`: its items, or the answer that stopped it.
 
@@ -18,16 +22,16 @@ Each list comes back as a `Listing`: its items, or the answer that stopped it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from certnb.errors import GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
-from certnb.graph.paging import next_link
+from certnb.graph.paging import next_link, pages
 from certnb.graph.transport import GraphTransport
 
-__all__ = ["Listing", "read_lists"]
+__all__ = ["Listing", "read_each_list", "read_lists"]
 
 
 @dataclass
@@ -73,22 +77,26 @@ async def read_lists(
     paths: Sequence[str],
     max_concurrency: int,
     on_first_pages: Callable[[int], None] | None = None,
+    gate: asyncio.Semaphore | None = None,
 ) -> list[Listing]:
     """Every item of each collection in `paths` (relative to the version root), one `Listing` each, in order.
 
-    `on_first_pages(n)` is called as first pages come in (n lists at a time), for a progress bar.
+    `on_first_pages(n)` is called as first pages come in (n lists at a time), for a progress bar; `gate`
+    bounds the batches in flight when other reads share the bound (`read_each_list`).
     """
     listings = [Listing(path) for path in paths]
     followed: list[set[str]] = [set() for _ in paths]
     requests = [BatchRequest("GET", path) for path in paths]
-    answers = await run_batches(transport, requests, max_concurrency, on_first_pages) if requests else []
+    answers = (
+        await run_batches(transport, requests, max_concurrency, on_first_pages, gate) if requests else []
+    )
     pending: dict[int, str] = {}
     for i, answer in enumerate(answers):
         link = _take(listings[i], answer, followed[i])
         if link is not None:
             pending[i] = link
     while pending:
-        answers_by_list = await _follow(transport, pending, max_concurrency)
+        answers_by_list = await _follow(transport, pending, max_concurrency, gate)
         following: dict[int, str] = {}
         for i, answer in answers_by_list.items():
             link = _take(listings[i], answer, followed[i])
@@ -96,6 +104,42 @@ async def read_lists(
                 following[i] = link
         pending = following
     return listings
+
+
+async def read_each_list(
+    transport: GraphTransport,
+    path: str,
+    params: Mapping[str, Any] | None,
+    list_of: Callable[[dict[str, Any]], str],
+    max_concurrency: int,
+    on_first_pages: Callable[[int], None] | None = None,
+    on_page: Callable[[int], None] | None = None,
+) -> tuple[list[dict[str, Any]], list[Listing]]:
+    """Every item of the collection `path` (e.g. the tenant's users) and, for each item, the whole list
+    `list_of(item)` names (that user's certifications): `(items, listings)`, listings in the items' order.
+
+    Each page's lists are read while the next page is fetched, so the throttle budget the server grants
+    meanwhile is spent instead of lost (a full bucket refills for nothing, contract §8.1); the batches of
+    every page share one bound of `max_concurrency` in flight. `on_page(n)` is told of each page's `n`
+    items as it comes in, `on_first_pages` as for `read_lists`.
+    """
+    gate = asyncio.Semaphore(max(1, max_concurrency))
+    items: list[dict[str, Any]] = []
+    reads: list[asyncio.Task[list[Listing]]] = []
+    try:
+        async for page in pages(transport, path, params):
+            chunk = page.get("value") or []
+            items.extend(chunk)
+            if on_page is not None:
+                on_page(len(chunk))
+            paths = [list_of(item) for item in chunk]
+            reads.append(asyncio.create_task(
+                read_lists(transport, paths, max_concurrency, on_first_pages, gate)))
+        listings = [listing for read in await asyncio.gather(*reads) for listing in read]
+    finally:
+        for read in reads:  # the collection failed or the caller was interrupted: no read goes on alone
+            read.cancel()
+    return items, listings
 
 
 def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | None:
@@ -115,17 +159,20 @@ def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | 
 
 
 async def _follow(
-    transport: GraphTransport, pending: dict[int, str], max_concurrency: int
+    transport: GraphTransport,
+    pending: dict[int, str],
+    max_concurrency: int,
+    gate: asyncio.Semaphore | None = None,
 ) -> dict[int, BatchResponse]:
     """One round: every pending nextLink fetched, in batches where `$batch` can carry it, else alone."""
     root = transport.base_url + "/"
     batched = [i for i, link in pending.items() if link.startswith(root)]
     alone = [i for i in pending if not pending[i].startswith(root)]
     requests = [BatchRequest("GET", pending[i][len(transport.base_url) :]) for i in batched]
-    gate = asyncio.Semaphore(max(1, max_concurrency))
+    alone_gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
     in_batches, by_themselves = await asyncio.gather(
-        run_batches(transport, requests, max_concurrency) if requests else _nothing(),
-        asyncio.gather(*(_alone(transport, str(i), pending[i], gate) for i in alone)),
+        run_batches(transport, requests, max_concurrency, gate=gate) if requests else _nothing(),
+        asyncio.gather(*(_alone(transport, str(i), pending[i], alone_gate) for i in alone)),
     )
     return {**dict(zip(batched, in_batches, strict=True)), **dict(zip(alone, by_themselves, strict=True))}
 

@@ -1,6 +1,7 @@
 """What one Graph call does: route, authorise, read or change the tenant, answer (contract §1, §2, §4, §6).
 
     GET                /me · /users · /users/{key}                        basic user objects
+    GET                /users/$count (ConsistencyLevel: eventual)         how many users, as text/plain
     GET                …/profile
     GET, POST          /me/profile/certifications · /users/{key}/profile/certifications
     GET, PATCH, DELETE …/profile/certifications/{id}
@@ -23,9 +24,9 @@ segment …" as Graph answers it; a known route with another method is 405.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 from urllib.parse import unquote
 
 from certnb.emulator.config import EmulatorConfig
@@ -73,7 +74,7 @@ _ME = object()  # the user key of /me routes
 class Route:
     """A resolved path: what is addressed (`kind`), whose (`user_key`) and which certification."""
 
-    kind: str  # "user", "users", "profile", "certifications", "certification"
+    kind: str  # "user", "users", "count", "profile", "certifications", "certification"
     user_key: object = None  # _ME, a decoded id/UPN, or None for /users
     cert_id: str | None = None
 
@@ -81,6 +82,7 @@ class Route:
 _METHODS = {
     "user": ("GET",),
     "users": ("GET",),
+    "count": ("GET",),
     "profile": ("GET",),
     "certifications": ("GET", "POST"),
     "certification": ("GET", "PATCH", "DELETE"),
@@ -115,6 +117,8 @@ def resolve(path: str) -> Route:
     elif head.lower() == "users":
         if not rest:
             return Route("users")
+        if rest == ["$count"]:
+            return Route("count")
         user_key, rest = rest[0], rest[1:]
         if user_key == "":
             raise _segment_error(user_key)
@@ -218,6 +222,9 @@ class GraphService:
         if route.kind == "users":
             self._authorise(principal, own=False, write=False)
             return self._list_users(call, links)
+        if route.kind == "count":
+            self._authorise(principal, own=False, write=False)
+            return self._count_users(call)
         write = method != "GET"
         user = self._user(route, principal, write=write)
         if write and not self._own(route, user, principal):
@@ -289,8 +296,13 @@ class GraphService:
     # ----------------------------------------------------------------- users
     def _list_users(self, call: Call, links: _Links) -> Reply:
         options = parse_query(call.query, USER_TYPES)
-        rows = [user.to_graph() for user in self.tenant.users]
-        return self._page(call, options, rows, links, "users", lambda row: row)
+        return self._page(call, options, _UserRows(self.tenant.users), links, "users", lambda row: row)
+
+    def _count_users(self, call: Call) -> Reply:
+        # Contract §6: counting directory objects is an advanced query, only with ConsistencyLevel eventual.
+        if call.headers.get("consistencylevel", "").strip().lower() != "eventual":
+            raise GraphError(400, "Request_BadRequest", "$count is not currently supported.")
+        return Reply(200, len(self.tenant.users), media_type="text/plain")
 
     def _get_user(self, call: Call, user: User, links: _Links) -> Reply:
         options = parse_query(call.query, USER_TYPES, allowed=ENTITY_OPTIONS)
@@ -311,7 +323,7 @@ class GraphService:
         self,
         call: Call,
         options: QueryOptions,
-        rows: list[dict[str, Any]],
+        rows: Sequence[Mapping[str, Any]],
         links: _Links,
         context: str,
         shape: Any,
@@ -377,6 +389,28 @@ class GraphService:
         suffix = _select_suffix(options) if options is not None else ""
         context = links.context(f"users('{user.id}')/profile/certifications{suffix}/$entity")
         return {"@odata.context": context, **_entity(cert)}
+
+
+class _UserRows(Sequence[Mapping[str, Any]]):
+    """The tenant's users as Graph rows, each made when read: a page of 999 out of 100,000 converts 999,
+    so listing a large tenant costs per page what a small one does (a filter still reads every row)."""
+
+    def __init__(self, users: Sequence[User]) -> None:
+        self._users = users
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [user.to_graph() for user in self._users[index]]
+        return self._users[index].to_graph()
 
 
 def _entity(row: Mapping[str, Any]) -> dict[str, Any]:
