@@ -138,33 +138,43 @@ class Graph:
         return self._run(collect(self._transport, path, params))
 
     def get_lists(
-        self, paths: Iterable[str], *, on_first_pages: Callable[[int], None] | None = None
+        self,
+        paths: Iterable[str],
+        *,
+        on_first_pages: Callable[[int], None] | None = None,
+        on_items: Callable[[list[Any]], None] | None = None,
     ) -> list[Listing]:
         """GET every item of many collections: first pages, then nextLinks, through `$batch` (listing.py).
 
         One `Listing` per path, in order; a list that could not be read to its end has `.ok` False and
-        its failed `.answer` (not raised). `on_first_pages(n)` is told as first pages come in.
+        its failed `.answer` (not raised). `on_first_pages(n)` is told as first pages come in; `on_items`
+        sees each page's items as they come (listing.read_lists).
 
         >>> [x.items for x in graph.get_lists(urls.certifications_path(u) for u in us)]  # doctest: +SKIP
         """
-        return self._run(read_lists(self._transport, list(paths), self.max_concurrency, on_first_pages))
+        return self._run(read_lists(
+            self._transport, list(paths), self.max_concurrency, on_first_pages, on_items=on_items))
 
     def get_each_list(
         self,
         path: str,
         params: Mapping[str, Any] | None,
         list_of: Callable[[dict[str, Any]], str],
+        each_page: Callable[[list[dict[str, Any]], list[Listing]], T],
         *,
         on_first_pages: Callable[[int], None] | None = None,
         on_page: Callable[[int], None] | None = None,
-    ) -> tuple[list[dict[str, Any]], list[Listing]]:
-        """Every item of the collection `path` and the whole list `list_of(item)` names for each, a page's
-        lists read while the next page comes (listing.py): `(items, listings)`, in the items' order.
+        on_items: Callable[[list[Any]], None] | None = None,
+    ) -> list[T]:
+        """Every page of the collection `path` with the whole list `list_of(item)` names for each of its
+        items, a page's lists read while the next page comes (listing.py): `each_page(items, listings)` of
+        every page, in order.
 
-        >>> people, lists = graph.get_each_list("/users", None, urls.certifications_path)  # doctest: +SKIP
+        >>> pages = graph.get_each_list("/users", None, lambda u: urls.certifications_path(u["id"]),
+        ...                             lambda users, lists: (users, lists))              # doctest: +SKIP
         """
-        return self._run(read_each_list(
-            self._transport, path, params, list_of, self.max_concurrency, on_first_pages, on_page))
+        return self._run(read_each_list(self._transport, path, params, list_of, each_page,
+                                        self.max_concurrency, on_first_pages, on_page, on_items))
 
     def count(self, path: str) -> int | None:
         """How many items the directory collection `path` holds (`GET {path}/$count`, ConsistencyLevel

@@ -8,9 +8,10 @@
       a list ends at a page without nextLink, or at the first answer that failed; a nextLink the list
       already followed stops it (paging.next_link, the one loop guard), so a server bug cannot loop forever
 
-    read_each_list(transport, "/users", params, list_of)
+    read_each_list(transport, "/users", params, list_of, each_page)
       a collection paged to its end (paging.pages) and, page by page, `read_lists` of the list each of its
-      items names, started as the page comes in: the next page is fetched while this one's lists are read
+      items names, started as the page comes in (the next page is fetched while this one's lists are read),
+      then `each_page(items, listings)` of it, so a caller keeps what it makes of a page, not the page
 
 Every request goes through the session's pacer, and Retry-After is honoured, exactly as for `Graph.batch`.
 Each list comes back as a `Listing`: its items, or the answer that stopped it.
@@ -24,7 +25,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from certnb.errors import GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
@@ -32,6 +33,8 @@ from certnb.graph.paging import next_link, pages
 from certnb.graph.transport import GraphTransport
 
 __all__ = ["Listing", "read_each_list", "read_lists"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -78,11 +81,13 @@ async def read_lists(
     max_concurrency: int,
     on_first_pages: Callable[[int], None] | None = None,
     gate: asyncio.Semaphore | None = None,
+    on_items: Callable[[list[Any]], None] | None = None,
 ) -> list[Listing]:
     """Every item of each collection in `paths` (relative to the version root), one `Listing` each, in order.
 
     `on_first_pages(n)` is called as first pages come in (n lists at a time), for a progress bar; `gate`
-    bounds the batches in flight when other reads share the bound (`read_each_list`).
+    bounds the batches in flight when other reads share the bound (`read_each_list`); `on_items(items)`
+    sees each page's items as the page comes in, before they join their list (the load interns them).
     """
     listings = [Listing(path) for path in paths]
     followed: list[set[str]] = [set() for _ in paths]
@@ -92,14 +97,14 @@ async def read_lists(
     )
     pending: dict[int, str] = {}
     for i, answer in enumerate(answers):
-        link = _take(listings[i], answer, followed[i])
+        link = _take(listings[i], answer, followed[i], on_items)
         if link is not None:
             pending[i] = link
     while pending:
         answers_by_list = await _follow(transport, pending, max_concurrency, gate)
         following: dict[int, str] = {}
         for i, answer in answers_by_list.items():
-            link = _take(listings[i], answer, followed[i])
+            link = _take(listings[i], answer, followed[i], on_items)
             if link is not None:
                 following[i] = link
         pending = following
@@ -111,38 +116,49 @@ async def read_each_list(
     path: str,
     params: Mapping[str, Any] | None,
     list_of: Callable[[dict[str, Any]], str],
+    each_page: Callable[[list[dict[str, Any]], list[Listing]], T],
     max_concurrency: int,
     on_first_pages: Callable[[int], None] | None = None,
     on_page: Callable[[int], None] | None = None,
-) -> tuple[list[dict[str, Any]], list[Listing]]:
-    """Every item of the collection `path` (e.g. the tenant's users) and, for each item, the whole list
-    `list_of(item)` names (that user's certifications): `(items, listings)`, listings in the items' order.
+    on_items: Callable[[list[Any]], None] | None = None,
+) -> list[T]:
+    """Every page of the collection `path` (e.g. the tenant's users) with, for each of its items, the whole
+    list `list_of(item)` names (that user's certifications): `each_page(items, listings)` of every page, in
+    order, the listings in the items' order.
 
     Each page's lists are read while the next page is fetched, so the throttle budget the server grants
     meanwhile is spent instead of lost (a full bucket refills for nothing, contract §8.1); the batches of
-    every page share one bound of `max_concurrency` in flight. `on_page(n)` is told of each page's `n`
-    items as it comes in, `on_first_pages` as for `read_lists`.
+    every page share one bound of `max_concurrency` in flight. `each_page` runs as soon as a page's lists
+    are read (on the session's loop), so what it does not keep of them is let go before the load ends.
+    `on_page(n)` is told of each page's `n` items as it comes in, `on_first_pages` and `on_items` as for
+    `read_lists`.
     """
     gate = asyncio.Semaphore(max(1, max_concurrency))
-    items: list[dict[str, Any]] = []
-    reads: list[asyncio.Task[list[Listing]]] = []
+
+    async def read(chunk: list[dict[str, Any]]) -> T:
+        paths = [list_of(item) for item in chunk]
+        return each_page(chunk, await read_lists(
+            transport, paths, max_concurrency, on_first_pages, gate, on_items))
+
+    reads: list[asyncio.Task[T]] = []
     try:
         async for page in pages(transport, path, params):
             chunk = page.get("value") or []
-            items.extend(chunk)
             if on_page is not None:
                 on_page(len(chunk))
-            paths = [list_of(item) for item in chunk]
-            reads.append(asyncio.create_task(
-                read_lists(transport, paths, max_concurrency, on_first_pages, gate)))
-        listings = [listing for read in await asyncio.gather(*reads) for listing in read]
+            reads.append(asyncio.create_task(read(chunk)))
+        return list(await asyncio.gather(*reads))
     finally:
-        for read in reads:  # the collection failed or the caller was interrupted: no read goes on alone
-            read.cancel()
-    return items, listings
+        for task in reads:  # the collection failed or the caller was interrupted: no read goes on alone
+            task.cancel()
 
 
-def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | None:
+def _take(
+    listing: Listing,
+    answer: BatchResponse,
+    followed: set[str],
+    on_items: Callable[[list[Any]], None] | None = None,
+) -> str | None:
     """Add a page's items to its list; the nextLink to follow, or None when the list ends here."""
     if answer.error is not None or not answer.ok:
         listing.answer = answer
@@ -153,7 +169,10 @@ def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | 
     except GraphError as error:
         listing.answer = _stopped(answer.id, error)
         return None
-    listing.items.extend(answer.body.get("value") or [])
+    items = answer.body.get("value") or []
+    if on_items is not None and isinstance(items, list):
+        on_items(items)
+    listing.items.extend(items)
     listing.pages += 1
     return link
 

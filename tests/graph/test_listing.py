@@ -130,8 +130,12 @@ def test_each_page_of_users_has_its_lists_read_while_the_next_page_comes(fresh: 
     server = SlowBatches(fresh)
     with certnb.connect(emulator=fresh, all_users=True, transport=server) as graph:
         graph.max_concurrency = 1
-        people, listings = graph.get_each_list(
-            "/users", {"$top": 2}, lambda person: urls.certifications_path(person["id"]))
+        pages = graph.get_each_list(
+            "/users", {"$top": 2}, lambda person: urls.certifications_path(person["id"]),
+            lambda users, lists: (users, lists))
+        people = [person for users, _ in pages for person in users]
+        listings = [listing for _, lists in pages for listing in lists]
+        assert [len(users) for users, _ in pages] == [2, 2, 2, 2, 1]
         # The same as listing the users, then their lists: every item, in the users' order.
         everyone = graph.get_all("/users", {"$top": 2})
         assert people == everyone and len(people) == len(SEED["users"])
