@@ -48,6 +48,9 @@ class Budget:
         self._clock = clock
         now = clock()
         self.rate: float | None = None  # items/s, once learned; until then the slow start's rate
+        # items/s the scope granted over the last estimation window: what an estimate should use, as the
+        # rate itself probes above it between 429s (+10 %/s) and sits 5 % under it after each
+        self.measured: float | None = None
         self.paused_until = 0.0
         self.throttle_events = 0
         self._tokens = _BURST_ITEMS  # admission tokens; one $batch may go at once
@@ -151,6 +154,7 @@ class Budget:
             elif now - self._event_start >= _MIN_WINDOW_S:
                 # Items accepted between throttle events ≈ what the server's bucket refilled meanwhile.
                 observed = self._accepted / (now - self._event_start)
+                self.measured = observed
                 # The first reading spans the first pause, when the server's bucket stopped filling at its
                 # burst: it reads low already, so it is taken without the margin.
                 self.rate = max(_MIN_RATE, (1.0 if self.rate is None else _DECREASE) * observed)

@@ -34,8 +34,8 @@ Each budget keeps what the single pacer kept for the whole session:
 
 A call waits until every budget it spends from admits it, then spends from all of them at once: a `$batch`
 of 20 items spends 20 from `requests`, its writes from `writes`, each person's items from that person's
-budget — never more than its items' share. `limits()` tells an estimator the items/s learned for reads and
-writes. So a long run settles just under the binding limit instead of bouncing off it, without sleeping when
+budget — never more than its items' share. `limits()` tells an estimator the items/s Graph granted reads and
+writes over the last window (not the probing rate). So a long run settles just under the binding limit instead of bouncing off it, without sleeping when
 there is no need to. All methods run on the session's event loop (one thread), so no lock is needed.
 
 >>> parse_retry_after("2.128"), parse_retry_after("3"), parse_retry_after("soon")
@@ -58,6 +58,10 @@ from certnb.graph.budget import Budget
 from certnb.graph.throttling import MAILBOX_CONCURRENCY, Spend, mailbox_of, scope_of_429
 
 __all__ = ["Pacer", "Spend", "parse_retry_after"]
+
+
+def _granted(budget: Budget) -> float | None:
+    return budget.measured if budget.measured is not None else budget.rate
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -136,12 +140,14 @@ class Pacer:
         `per_mailbox` rate; None where no rate is known yet (before the second 429 of a scope).
 
         Reads are bound by the `requests` scope; writes by it and by the `writes` scope, whichever is lower.
+        Each is what the scope granted over its last estimation window (`Budget.measured`), not the rate
+        the pacer sends at, which probes above it between 429s.
         """
-        reads = self._requests.rate
-        writes = None if self._writes is None else self._writes.rate
+        reads = _granted(self._requests)
+        writes = None if self._writes is None else _granted(self._writes)
         if reads is not None:
             writes = reads if writes is None else min(writes, reads)
-        learned = [b.rate for b in self._mailboxes.values() if b.rate is not None]
+        learned = [r for r in map(_granted, self._mailboxes.values()) if r is not None]
         return {"reads": reads, "writes": writes, "per_mailbox": min(learned) if learned else None}
 
     def items_per_s(self, kind: Literal["reads", "writes"]) -> float | None:

@@ -139,3 +139,18 @@ def test_a_load_under_graph_small_learns_the_resource_units_with_few_429s() -> N
     # a long run is a benchmark's to measure, this bounds it loosely.
     assert stats["throttled"] <= 0.25 * n, stats
     assert limits["writes"] == limits["reads"]  # no write scope was seen
+
+
+def test_estimates_use_what_graph_granted_not_the_probing_rate() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.throttled(1.0)
+    for _ in range(2):  # two windows of 2 s in which Graph granted 100 items each: 50 a second
+        clock.now += 2.0
+        pacer.accepted(100)
+        pacer.throttled(1.0)
+    # The pacer sends 5 % under what it measured after a 429 (and probes above it later) …
+    assert pacer.rate == pytest.approx(0.95 * 50.0)
+    # … but an estimate wants what Graph grants: the last window's reading.
+    assert pacer.limits()["reads"] == pytest.approx(50.0)
+    assert pacer.items_per_s("writes") == pytest.approx(50.0)
