@@ -129,7 +129,7 @@ async def read_each_list(
     Each page's lists are read while the next page is fetched, so the throttle budget the server grants
     meanwhile is spent instead of lost (a full bucket refills for nothing, contract §8.1); the batches of
     every page share one bound of `max_concurrency` in flight. `each_page` runs as soon as a page's lists
-    are read (in a worker thread), so what it does not keep of them is let go before the load ends.
+    are read (on the session's loop), so what it does not keep of them is let go before the load ends.
     `on_page(n)` is told of each page's `n` items as it comes in, `on_first_pages` and `on_items` as for
     `read_lists`.
     """
@@ -137,9 +137,8 @@ async def read_each_list(
 
     async def read(chunk: list[dict[str, Any]]) -> T:
         paths = [list_of(item) for item in chunk]
-        listings = await read_lists(transport, paths, max_concurrency, on_first_pages, gate, on_items)
-        # In a worker thread, so the loop goes on sending and answering while a page is made into a part.
-        return await asyncio.to_thread(each_page, chunk, listings)
+        return each_page(chunk, await read_lists(
+            transport, paths, max_concurrency, on_first_pages, gate, on_items))
 
     reads: list[asyncio.Task[T]] = []
     try:
