@@ -117,7 +117,8 @@ def load_certifications(
         records = graph.get_all(certifications_path(None), params)
         return _with_failures(_built([(me, records)], names), [])
     if users == "all":
-        return _with_failures(*_load_tenant(graph, params, progress, names))
+        with _heap_settling() as settle:
+            return _with_failures(*_load_tenant(graph, params, progress, names, settle))
     if isinstance(users, str):
         raise ValueError(f"users must be None (me), 'all' or a list of UPNs or ids; got the string {users!r}")
     keys = [str(u) for u in users]
@@ -183,7 +184,7 @@ def _with_failures(frame: pd.DataFrame, failures: list[dict[str, Any]]) -> pd.Da
 
 def _load_tenant(
     graph: GraphSession, params: dict[str, Any] | None, progress: bool | None,
-    profile_sources: list[dict[str, Any]] | None,
+    profile_sources: list[dict[str, Any]] | None, settle: Callable[[int], None],
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Every user of the tenant and their certifications, as the frame and the failures.
 
@@ -203,6 +204,11 @@ def _load_tenant(
             bar.total = (bar.total or 0) + n
             bar.refresh()
 
+    def read(n: int) -> None:  # n more lists' first pages came
+        settle(n)
+        if bar is not None:
+            bar.update(n)
+
     def part(people: list[dict[str, Any]], listings: list[Any]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         loaded, failures = _gathered([(str(p.get("id")), p, None) for p in people], listings)
         return _built(loaded, profile_sources), failures
@@ -211,7 +217,7 @@ def _load_tenant(
         parts = graph.get_each_list(
             "/users", {"$select": USER_SELECT, "$top": 999},
             lambda person: certifications_path(str(person.get("id"))) + query, part,
-            on_first_pages=None if bar is None else bar.update, on_page=more, on_items=Interner().records)
+            on_first_pages=read, on_page=more, on_items=Interner().records)
     return join_frames([frame for frame, _ in parts]), [f for _, failed in parts for f in failed]
 
 
@@ -255,8 +261,9 @@ def _heap_settling() -> Iterator[Callable[[int], None]]:
     """While a load piles up its answers: `settle(n)` after `n` more lists, so the garbage collector stops
     walking what is already loaded.
 
-    A load keeps millions of small objects (the parsed certifications) alive until the frame is built, and
-    every full collection walks all of them again: 11 collections took 3 s of a 30-second load of 30,000
+    A load keeps millions of small objects alive until it ends (the parsed certifications, or, for a
+    whole tenant, the `sources` lists its frame's parts hold), and every full collection walks all of them
+    again: 11 collections took 3 s of a 30-second load of 30,000
     people, and stalled a 100,000-person load for seconds at a time while Graph's budget went unspent.
     Every `SETTLE_EVERY` lists, `gc.freeze()` moves what exists into the permanent generation, which
     collections skip; at the end (frame built or not) `gc.unfreeze()` hands it back, so nothing stays exempt.
