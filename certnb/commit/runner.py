@@ -8,7 +8,8 @@ in its steps 1-5). run.py is its shell: the lease, the tenant check, the bar, wh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from time import sleep
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -101,7 +102,8 @@ class Runner:
         users = list(dict.fromkeys(p.user_id for p in patches))
         query = _select_query(patches) + "&$top=999"
         self.listed = {user: [] for user in users}
-        listings = self.graph.get_lists(f"{certifications_path(u)}?{query}" for u in users)
+        with self._patient_reads():
+            listings = self.graph.get_lists(f"{certifications_path(u)}?{query}" for u in users)
         current: dict[_Key, dict[str, Any]] = {}
         failed: dict[str, BatchResponse] = {}
         for user, listing in zip(users, listings, strict=True):
@@ -120,7 +122,22 @@ class Runner:
         """Each patch's certification, re-read on its own (after a write whose fate is unknown)."""
         requests = [BatchRequest("GET", f"{p.path}?{_select_query([p])}", id=str(n))
                     for n, p in enumerate(patches)]
-        return self.graph.batch(requests) if requests else []
+        if not requests:
+            return []
+        with self._patient_reads():
+            return self.graph.batch(requests)
+
+    @contextmanager
+    def _patient_reads(self) -> Iterator[None]:
+        """Reads tried as often as writes (`max_attempts`, 8 by default, over the session's 5): a read that
+        gives up leaves its edits `failed` though nothing is wrong with them (5 transient failures in a row
+        happen, at a 15 % fault rate, once in 13,000 reads)."""
+        session = self.graph.max_attempts
+        self.graph.max_attempts = max(session, self.max_attempts)
+        try:
+            yield
+        finally:
+            self.graph.max_attempts = session
 
     # -- writes -------------------------------------------------------------------------------------------
     def _send(self, patches: list[PlannedPatch]) -> None:

@@ -297,6 +297,24 @@ def test_an_unreadable_list_fails_its_edits_and_sends_nothing_for_them(emu: Emul
     assert held is not None and held["endDate"] == "2026-12-31"
 
 
+def test_the_conflict_check_reads_as_patiently_as_it_writes(emu: Emulator, graph: Graph) -> None:
+    # Six 503s in a row for one person's list: more than the session's 5 attempts, fewer than the commit's 8.
+    staged = staged_on(graph)
+    staged.set(key(1, "cert-1-0"), endDate="2027-06-30")
+    assert graph.max_attempts == 5
+    emu.set_faults(scripted=[ScriptedFault(nth=n, status=503, method="GET", path_contains=user_id(1))
+                             for n in range(1, 7)])
+    base, graph.pacer.backoff_base_s = graph.pacer.backoff_base_s, 0.01  # the module's session: put back
+    try:
+        result = committed(graph, staged)
+    finally:
+        graph.pacer.backoff_base_s = base
+    assert result.counts == {"applied": 1}, result.table
+    assert graph.max_attempts == 5  # the session's own budget is given back
+    held = certification(emu.state(), 1, "cert-1-0")
+    assert held is not None and held["endDate"] == "2027-06-30"
+
+
 def test_a_repeated_next_link_in_the_conflict_check_fails_those_edits_naming_it(
     emu: Emulator, graph: Graph
 ) -> None:
