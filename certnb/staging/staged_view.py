@@ -1,6 +1,7 @@
 """`StagedView`: what a `Staged` holds and how it reads (the edits, their rows, the diff, the outcomes).
 
-`certnb.staging.staged.Staged` is this plus the ways to stage; the split keeps each concept's module short.
+`certnb.staging.staged_cells.StagedCells` is this plus staging cells, and `certnb.staging.staged.Staged` that
+plus staging rows (new, deleted, from a spreadsheet, merged); the split keeps each concept's module short.
 The state is built here from the journal's replay, so a reopened journal reads exactly as it was left.
 
     >>> from certnb.staging.journal import Journal
