@@ -21,9 +21,10 @@ import pandas as pd
 from certnb.collector import paused
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import Edit, RowSnapshot
-from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
+from certnb.staging.journal import Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.operations import CREATE, DELETE
+from certnb.staging.outcome_writes import OUTCOME_COLUMNS
 from certnb.staging.ownership import Owned, OwnedValues
 from certnb.staging.reason import CallReason, staging_account
 from certnb.staging.reason import require_reason as needs_reason
