@@ -181,6 +181,9 @@ class EmulatorApp:
             headers.setdefault("OData-Version", ODATA_VERSION)
         if reply.body is None:
             return Response(status_code=reply.status, headers=headers)
+        if reply.media_type == "text/plain":
+            text = str(reply.body)
+            return Response(text, status_code=reply.status, headers=headers, media_type="text/plain")
         content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
         return Response(content, status_code=reply.status, headers=headers, media_type=JSON_TYPE)
 

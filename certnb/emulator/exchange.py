@@ -40,3 +40,4 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     throttled_by: str | None = None
+    media_type: str | None = None  # None: JSON; "text/plain" for a bare value (`/$count`)

@@ -64,12 +64,14 @@ class QueryOptions:
         self, items: Sequence[Mapping[str, Any]], *, page_size: int = 10, max_top: int = 999
     ) -> tuple[list[Mapping[str, Any]], int, bool]:
         """Filter, order and page `items`: (the page, the count after filtering, whether more follow)."""
-        rows = [item for item in items if self.where(item)] if self.where is not None else list(items)
+        rows: Sequence[Mapping[str, Any]] = items
+        if self.where is not None:
+            rows = [item for item in items if self.where(item)]
         if self.orderby:
-            rows = order(rows, self.orderby, self.types)
+            rows = order(list(rows), self.orderby, self.types)
         size = page_size if self.top is None else self.top
         size = max(0, min(size, max_top))
-        page = rows[self.skip : self.skip + size]
+        page = list(rows[self.skip : self.skip + size])  # `items` may make its rows as they are sliced
         more = size > 0 and self.skip + size < len(rows)
         return page, len(rows), more
 

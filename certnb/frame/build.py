@@ -67,7 +67,7 @@ from certnb.frame.records import to_records
 from certnb.frame.walk import Numbered, Objects, numbered, walk
 from certnb.schema import AUDIENCE_WIRE_COLUMN, COLUMNS, OWNED_BY_COLUMN, ROW_CONTEXT, SOURCE_NAMES_COLUMN
 
-__all__ = ["BOOKKEEPING_COLUMN", "Layout", "build_frame", "build_from_records", "to_records"]
+__all__ = ["BOOKKEEPING_COLUMN", "Layout", "build_frame", "build_from_records", "join_frames", "to_records"]
 
 
 ProfileSources = Iterable[Mapping[str, Any]] | Mapping[str, str] | None
@@ -105,6 +105,45 @@ def build_from_records(
     """
     with paused():  # see certnb.collector
         return _build(records, users, source_names(profile_sources))
+
+
+def join_frames(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames built from consecutive runs of records → the frame one build of all of them makes: rows in
+    order, a fresh index, every part's unknown properties as columns (None in the rows of parts without).
+
+    A whole-tenant load builds each page of users' certifications as it comes (certnb.frame.load), so the
+    parsed JSON of one page is let go before the next, instead of all of it living until the end.
+
+    >>> a = build_from_records([{"id": "c1", "displayName": "AZ-104"}])
+    >>> b = build_from_records([{"id": "c2", "displayName": "CKA", "newProperty": 1}])
+    >>> joined = join_frames([a, b])
+    >>> joined[["id", "newProperty"]].values.tolist(), to_records(joined)[0]
+    ([['c1', None], ['c2', 1]], {'id': 'c1', 'displayName': 'AZ-104'})
+    """
+    nonempty = [part for part in parts if len(part)]
+    if len(nonempty) <= 1:
+        return nonempty[0] if nonempty else (parts[0] if parts else build_from_records([]))
+    known = {*COLUMNS, BOOKKEEPING_COLUMN}
+    extra = list(dict.fromkeys(c for part in nonempty for c in part.columns if c not in known))
+    frame = pd.concat([part[list(COLUMNS)] for part in nonempty], ignore_index=True)
+    # An unknown property's column is typed from all its values, as one build types it (pandas infers
+    # text for a column of strings): each part's values as objects, None where a part had no such column.
+    data = {name: np.concatenate([_objects_of(part, name) for part in nonempty]) for name in extra}
+    for name, column in pd.DataFrame(data, copy=False).items():
+        frame[name] = column.to_numpy() if column.dtype == object else column.array
+    frame[BOOKKEEPING_COLUMN] = np.concatenate([part[BOOKKEEPING_COLUMN].to_numpy() for part in nonempty])
+    frame.attrs = dict(nonempty[0].attrs)
+    return frame
+
+
+def _objects_of(part: pd.DataFrame, name: str) -> Any:
+    if name not in part.columns:
+        return np.full(len(part), None, dtype=object)
+    column = part[name]
+    values = column.to_numpy(dtype=object)
+    if column.dtype != object:  # a typed column's missing values (NaN, <NA>) were None in the records
+        values[column.isna().to_numpy()] = None
+    return values
 
 
 def _build(records: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]] | None,

@@ -188,6 +188,21 @@ def _unique(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+_NOT_AN_ANNOTATION = object()  # an item of a `sources` list that read_annotations skips
+
+
+def _source_ids(cell: list[Any]) -> tuple[Any, ...]:
+    """The source id of each annotation of a `sources` list, as read_annotations reads it (hashable)."""
+    ids = []
+    for item in cell:
+        if not isinstance(item, Mapping):
+            ids.append(_NOT_AN_ANNOTATION)
+            continue
+        found = item.get("id") or item.get("sourceId")
+        ids.append(found if found is None or isinstance(found, str) else repr(found))
+    return tuple(ids)
+
+
 def derived_columns(sources: Sequence[Any], names: Mapping[str, str] | None = None) -> tuple[Any, Any]:
     """The `sourceNames` and `ownedBy` columns for a `sources` column (string arrays, `<NA>` where empty).
 
@@ -196,11 +211,13 @@ def derived_columns(sources: Sequence[Any], names: Mapping[str, str] | None = No
     """
     every = np.full(len(sources), None, dtype=object)
     owning = np.full(len(sources), None, dtype=object)
-    memo: dict[str, tuple[str | None, str | None]] = {}
+    memo: dict[Any, tuple[str | None, str | None]] = {}
     for i, cell in enumerate(sources):
         if cell is None or (not isinstance(cell, list) and is_missing(cell)):
             continue  # the usual case (an older Graph sends no `sources`): nothing to work out
-        key = repr(cell)
+        # Both columns depend on the annotations' source ids alone (read_annotations' reading of them), so
+        # cells listing the same ids share one answer; a key of ids is cheaper than the cell's repr.
+        key = _source_ids(cell) if isinstance(cell, list) else repr(cell)
         if key not in memo:
             found, owned = all_sources(cell, names), item_owners(cell, names)
             memo[key] = (SEPARATOR.join(found) or None, SEPARATOR.join(owned) or None)

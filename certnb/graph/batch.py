@@ -139,15 +139,17 @@ async def run_batches(
     requests: Sequence[BatchRequest],
     max_concurrency: int,
     on_answered: Callable[[int], None] | None = None,
+    gate: asyncio.Semaphore | None = None,
 ) -> list[BatchResponse]:
     """Run every request through `$batch`, at most `max_concurrency` batches in flight; answers in order.
 
     `on_answered(n)` is called (on the session's loop) each time a planned batch of `n` items has all its
-    final answers: a progress bar moves with it.
+    final answers: a progress bar moves with it. `gate`, when given, bounds the batches in flight instead,
+    shared with other runs going on at once (listing.read_each_list), so together they keep the bound.
     """
     results: list[BatchResponse | None] = [None] * len(requests)
     ids = [_item_id(r, i) for i, r in enumerate(requests)]
-    gate = asyncio.Semaphore(max(1, max_concurrency))
+    gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
 
     async def run_one(indices: list[int]) -> None:
         await _Batch(transport, requests, ids, results, gate).run(indices)

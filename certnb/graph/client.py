@@ -23,7 +23,7 @@ import httpx
 from certnb.clouds import GLOBAL, Cloud
 from certnb.errors import ConfigError, GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
-from certnb.graph.listing import Listing, read_lists
+from certnb.graph.listing import Listing, read_each_list, read_lists
 from certnb.graph.loop import LoopThread
 from certnb.graph.pacing import Pacer
 from certnb.graph.paging import collect
@@ -138,16 +138,61 @@ class Graph:
         return self._run(collect(self._transport, path, params))
 
     def get_lists(
-        self, paths: Iterable[str], *, on_first_pages: Callable[[int], None] | None = None
+        self,
+        paths: Iterable[str],
+        *,
+        on_first_pages: Callable[[int], None] | None = None,
+        on_items: Callable[[list[Any]], None] | None = None,
     ) -> list[Listing]:
         """GET every item of many collections: first pages, then nextLinks, through `$batch` (listing.py).
 
         One `Listing` per path, in order; a list that could not be read to its end has `.ok` False and
-        its failed `.answer` (not raised). `on_first_pages(n)` is told as first pages come in.
+        its failed `.answer` (not raised). `on_first_pages(n)` is told as first pages come in; `on_items`
+        sees each page's items as they come (listing.read_lists).
 
         >>> [x.items for x in graph.get_lists(urls.certifications_path(u) for u in us)]  # doctest: +SKIP
         """
-        return self._run(read_lists(self._transport, list(paths), self.max_concurrency, on_first_pages))
+        return self._run(read_lists(
+            self._transport, list(paths), self.max_concurrency, on_first_pages, on_items=on_items))
+
+    def get_each_list(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        list_of: Callable[[dict[str, Any]], str],
+        each_page: Callable[[list[dict[str, Any]], list[Listing]], T],
+        *,
+        on_first_pages: Callable[[int], None] | None = None,
+        on_page: Callable[[int], None] | None = None,
+        on_items: Callable[[list[Any]], None] | None = None,
+    ) -> list[T]:
+        """Every page of the collection `path` with the whole list `list_of(item)` names for each of its
+        items, a page's lists read while the next page comes (listing.py): `each_page(items, listings)` of
+        every page, in order.
+
+        >>> pages = graph.get_each_list("/users", None, lambda u: urls.certifications_path(u["id"]),
+        ...                             lambda users, lists: (users, lists))              # doctest: +SKIP
+        """
+        return self._run(read_each_list(self._transport, path, params, list_of, each_page,
+                                        self.max_concurrency, on_first_pages, on_page, on_items))
+
+    def count(self, path: str) -> int | None:
+        """How many items the directory collection `path` holds (`GET {path}/$count`, ConsistencyLevel
+        eventual: contract §6), or None where the tenant cannot count it (Graph answers 400, as B2C does).
+
+        The count is eventually consistent, so it suits an estimate, not a check. Other errors raise.
+
+        >>> graph.count("/users")                                   # doctest: +SKIP
+        30000
+        """
+        try:
+            answer = self._run(self._transport.call(
+                "GET", f"{path.rstrip('/')}/$count", headers={"ConsistencyLevel": "eventual"}))
+        except GraphError as error:
+            if error.status in (400, 404, 501):
+                return None
+            raise
+        return answer if isinstance(answer, int) and not isinstance(answer, bool) else None
 
     def patch(self, path: str, body: Mapping[str, Any]) -> Any:
         """PATCH (merge) a resource; Graph answers the whole updated entity (contract §1). Never retried."""

@@ -8,6 +8,11 @@
       a list ends at a page without nextLink, or at the first answer that failed; a nextLink the list
       already followed stops it (paging.next_link, the one loop guard), so a server bug cannot loop forever
 
+    read_each_list(transport, "/users", params, list_of, each_page)
+      a collection paged to its end (paging.pages) and, page by page, `read_lists` of the list each of its
+      items names, started as the page comes in (the next page is fetched while this one's lists are read),
+      then `each_page(items, listings)` of it, so a caller keeps what it makes of a page, not the page
+
 Every request goes through the session's pacer, and Retry-After is honoured, exactly as for `Graph.batch`.
 Each list comes back as a `Listing`: its items, or the answer that stopped it.
 
@@ -18,16 +23,18 @@ Each list comes back as a `Listing`: its items, or the answer that stopped it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from certnb.errors import GraphError
 from certnb.graph.batch import BatchRequest, BatchResponse, run_batches
-from certnb.graph.paging import next_link
+from certnb.graph.paging import next_link, pages
 from certnb.graph.transport import GraphTransport
 
-__all__ = ["Listing", "read_lists"]
+__all__ = ["Listing", "read_each_list", "read_lists"]
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -73,32 +80,86 @@ async def read_lists(
     paths: Sequence[str],
     max_concurrency: int,
     on_first_pages: Callable[[int], None] | None = None,
+    gate: asyncio.Semaphore | None = None,
+    on_items: Callable[[list[Any]], None] | None = None,
 ) -> list[Listing]:
     """Every item of each collection in `paths` (relative to the version root), one `Listing` each, in order.
 
-    `on_first_pages(n)` is called as first pages come in (n lists at a time), for a progress bar.
+    `on_first_pages(n)` is called as first pages come in (n lists at a time), for a progress bar; `gate`
+    bounds the batches in flight when other reads share the bound (`read_each_list`); `on_items(items)`
+    sees each page's items as the page comes in, before they join their list (the load interns them).
     """
     listings = [Listing(path) for path in paths]
     followed: list[set[str]] = [set() for _ in paths]
     requests = [BatchRequest("GET", path) for path in paths]
-    answers = await run_batches(transport, requests, max_concurrency, on_first_pages) if requests else []
+    answers = (
+        await run_batches(transport, requests, max_concurrency, on_first_pages, gate) if requests else []
+    )
     pending: dict[int, str] = {}
     for i, answer in enumerate(answers):
-        link = _take(listings[i], answer, followed[i])
+        link = _take(listings[i], answer, followed[i], on_items)
         if link is not None:
             pending[i] = link
     while pending:
-        answers_by_list = await _follow(transport, pending, max_concurrency)
+        answers_by_list = await _follow(transport, pending, max_concurrency, gate)
         following: dict[int, str] = {}
         for i, answer in answers_by_list.items():
-            link = _take(listings[i], answer, followed[i])
+            link = _take(listings[i], answer, followed[i], on_items)
             if link is not None:
                 following[i] = link
         pending = following
     return listings
 
 
-def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | None:
+async def read_each_list(
+    transport: GraphTransport,
+    path: str,
+    params: Mapping[str, Any] | None,
+    list_of: Callable[[dict[str, Any]], str],
+    each_page: Callable[[list[dict[str, Any]], list[Listing]], T],
+    max_concurrency: int,
+    on_first_pages: Callable[[int], None] | None = None,
+    on_page: Callable[[int], None] | None = None,
+    on_items: Callable[[list[Any]], None] | None = None,
+) -> list[T]:
+    """Every page of the collection `path` (e.g. the tenant's users) with, for each of its items, the whole
+    list `list_of(item)` names (that user's certifications): `each_page(items, listings)` of every page, in
+    order, the listings in the items' order.
+
+    Each page's lists are read while the next page is fetched, so the throttle budget the server grants
+    meanwhile is spent instead of lost (a full bucket refills for nothing, contract §8.1); the batches of
+    every page share one bound of `max_concurrency` in flight. `each_page` runs as soon as a page's lists
+    are read (in a worker thread), so what it does not keep of them is let go before the load ends.
+    `on_page(n)` is told of each page's `n` items as it comes in, `on_first_pages` and `on_items` as for
+    `read_lists`.
+    """
+    gate = asyncio.Semaphore(max(1, max_concurrency))
+
+    async def read(chunk: list[dict[str, Any]]) -> T:
+        paths = [list_of(item) for item in chunk]
+        listings = await read_lists(transport, paths, max_concurrency, on_first_pages, gate, on_items)
+        # In a worker thread, so the loop goes on sending and answering while a page is made into a part.
+        return await asyncio.to_thread(each_page, chunk, listings)
+
+    reads: list[asyncio.Task[T]] = []
+    try:
+        async for page in pages(transport, path, params):
+            chunk = page.get("value") or []
+            if on_page is not None:
+                on_page(len(chunk))
+            reads.append(asyncio.create_task(read(chunk)))
+        return list(await asyncio.gather(*reads))
+    finally:
+        for task in reads:  # the collection failed or the caller was interrupted: no read goes on alone
+            task.cancel()
+
+
+def _take(
+    listing: Listing,
+    answer: BatchResponse,
+    followed: set[str],
+    on_items: Callable[[list[Any]], None] | None = None,
+) -> str | None:
     """Add a page's items to its list; the nextLink to follow, or None when the list ends here."""
     if answer.error is not None or not answer.ok:
         listing.answer = answer
@@ -109,23 +170,29 @@ def _take(listing: Listing, answer: BatchResponse, followed: set[str]) -> str | 
     except GraphError as error:
         listing.answer = _stopped(answer.id, error)
         return None
-    listing.items.extend(answer.body.get("value") or [])
+    items = answer.body.get("value") or []
+    if on_items is not None and isinstance(items, list):
+        on_items(items)
+    listing.items.extend(items)
     listing.pages += 1
     return link
 
 
 async def _follow(
-    transport: GraphTransport, pending: dict[int, str], max_concurrency: int
+    transport: GraphTransport,
+    pending: dict[int, str],
+    max_concurrency: int,
+    gate: asyncio.Semaphore | None = None,
 ) -> dict[int, BatchResponse]:
     """One round: every pending nextLink fetched, in batches where `$batch` can carry it, else alone."""
     root = transport.base_url + "/"
     batched = [i for i, link in pending.items() if link.startswith(root)]
     alone = [i for i in pending if not pending[i].startswith(root)]
     requests = [BatchRequest("GET", pending[i][len(transport.base_url) :]) for i in batched]
-    gate = asyncio.Semaphore(max(1, max_concurrency))
+    alone_gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
     in_batches, by_themselves = await asyncio.gather(
-        run_batches(transport, requests, max_concurrency) if requests else _nothing(),
-        asyncio.gather(*(_alone(transport, str(i), pending[i], gate) for i in alone)),
+        run_batches(transport, requests, max_concurrency, gate=gate) if requests else _nothing(),
+        asyncio.gather(*(_alone(transport, str(i), pending[i], alone_gate) for i in alone)),
     )
     return {**dict(zip(batched, in_batches, strict=True)), **dict(zip(alone, by_themselves, strict=True))}
 

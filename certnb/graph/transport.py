@@ -138,9 +138,12 @@ class GraphTransport:
                 url=link,
             )
 
-    async def send(self, method: str, url: str, body: Any = None) -> httpx.Response:
-        """One HTTP exchange, no retry (the token is added, and refreshed once on 401, by the auth)."""
-        headers = {"client-request-id": str(uuid.uuid4())}
+    async def send(
+        self, method: str, url: str, body: Any = None, extra: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """One HTTP exchange, no retry (the token is added, and refreshed once on 401, by the auth);
+        `extra` headers go with it (e.g. ConsistencyLevel)."""
+        headers = {**(extra or {}), "client-request-id": str(uuid.uuid4())}
         if body is None:
             return await self.client.request(method, url, headers=headers)
         return await self.client.request(method, url, json=body, headers=headers)
@@ -154,9 +157,16 @@ class GraphTransport:
             await asyncio.to_thread(source.token, True)
 
     async def call(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """A paced, retried Graph call; the JSON answer (None for 204) or a `GraphError`."""
+        """A paced, retried Graph call; the JSON answer (None for 204) or a `GraphError`. A text/plain
+        answer (`/$count`) is JSON too: a bare number."""
         method = method.upper()
         url = self.url(path, params)
         write = is_write(method)
@@ -169,7 +179,7 @@ class GraphTransport:
             await self.pacer.turn(1, spend=spend)
             try:
                 async with self.pacer.in_flight(spend):
-                    response = await self.send(method, url, body)
+                    response = await self.send(method, url, body, headers)
             except httpx.TransportError as exc:
                 if write or last:
                     raise network_error(exc, method, url, write, timeout=self.timeout) from exc

@@ -235,6 +235,17 @@ def test_me_users_and_profile(adele: httpx.Client, emu: Emulator) -> None:
     assert adele.get("/users", params={"$select": "password"}).status_code == 400
 
 
+def test_users_are_counted_only_with_eventual_consistency(adele: httpx.Client) -> None:
+    # Contract §6: /users/$count is an advanced query: text/plain, and only with ConsistencyLevel eventual.
+    counted = adele.get("/users/$count", headers={"ConsistencyLevel": "eventual"})
+    assert counted.status_code == 200 and counted.headers["content-type"].startswith("text/plain")
+    assert counted.text == str(len(SEED["users"]))
+    refused = adele.get("/users/$count")
+    assert refused.status_code == 400 and error_code(refused) == "Request_BadRequest"
+    assert refused.json()["error"]["message"] == "$count is not currently supported."
+    assert adele.post("/users/$count", headers={"ConsistencyLevel": "eventual"}).status_code == 405
+
+
 def test_links_use_the_forwarded_scheme_and_host(signed_in: Signer, fresh: Emulator) -> None:
     response = signed_in().get(CERTS, headers={"Host": "graph.example", "X-Forwarded-Proto": "http"})
     body = response.json()

@@ -91,6 +91,9 @@ def test_load_all_users(graph: Graph, sample_seed_module: dict[str, Any]) -> Non
     assert df["userId"].nunique() == sum(1 for u in sample_seed_module["users"] if u["certifications"])
     assert str(df["endDate"].dtype) == "datetime64[s]"
     assert load_failures(df).empty
+    # Built page by page of users, joined: lossless against what Graph answers user by user, in order.
+    people = graph.get_all("/users")
+    assert to_records(df) == [c for p in people for c in graph.get_all(certifications_path(p["id"]))]
 
 
 def test_a_failing_user_is_reported_not_dropped_silently(graph: Graph) -> None:
@@ -144,9 +147,22 @@ class CtrlCDuringTheLists:
     def batch(self, requests: Any, *, on_answered: Callable[[int], None] | None = None) -> list[Any]:
         return self.graph.batch(requests, on_answered=on_answered)
 
-    def get_lists(self, paths: Any, *, on_first_pages: Callable[[int], None] | None = None) -> list[Any]:
-        self.graph.get_lists(list(paths)[:1], on_first_pages=on_first_pages)
+    def get_lists(
+        self, paths: Any, *, on_first_pages: Callable[[int], None] | None = None, on_items: Any = None
+    ) -> list[Any]:
+        self.graph.get_lists(list(paths)[:1], on_first_pages=on_first_pages, on_items=on_items)
         raise KeyboardInterrupt
+
+    def count(self, path: str) -> int | None:
+        return self.graph.count(path)
+
+    def get_each_list(
+        self, path: str, params: Any, list_of: Callable[[dict[str, Any]], str], each_page: Any, *,
+        on_first_pages: Callable[[int], None] | None = None, on_page: Callable[[int], None] | None = None,
+        on_items: Any = None,
+    ) -> list[Any]:
+        people = self.graph.get_all(path, params)
+        return [each_page(people, self.get_lists([list_of(people[0])], on_first_pages=on_first_pages))]
 
 
 def test_ctrl_c_stops_a_load_saying_how_far_it_got(
@@ -206,3 +222,66 @@ def test_a_malformed_next_link_is_that_users_failure(
     ]
     assert bad in failures["message"][0] and "Port out of range" in failures["message"][0]
     assert zoe["id"] not in set(df["userId"]) and df["userId"].nunique() > 1
+
+
+def test_a_whole_tenant_load_is_estimated_from_the_users_count(
+    graph: Graph, sample_seed_module: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = len(sample_seed_module["users"])
+    df = load_certifications(graph, users="all", progress=True)
+    err = capsys.readouterr().err
+    # Counted (GET /users/$count, ConsistencyLevel: eventual) before the first list is read.
+    assert err.startswith(f"Loading {users} users: ")
+    assert f"{users}/{users}" in err  # the bar ends at the count
+    assert df["userId"].nunique() == sum(1 for u in sample_seed_module["users"] if u["certifications"])
+
+
+class NoCount(httpx.AsyncBaseTransport):
+    """The emulator, except that `/users/$count` is answered 400 as a tenant that cannot count (B2C)."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.inner = httpx.AsyncHTTPTransport(verify=emu.verify())
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/users/$count"):
+            body = {"error": {"code": "Request_BadRequest", "message": "This request is not supported."}}
+            return httpx.Response(400, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_a_tenant_that_cannot_count_its_users_loads_with_a_growing_bar(
+    emu: Emulator, sample_seed_module: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    users = len(sample_seed_module["users"])
+    with connect(emulator=emu, scopes=["User.Read.All"], transport=NoCount(emu)) as seam:
+        df = load_certifications(seam, users="all")  # no progress= : a tenant of unknown size gets a bar
+    err = capsys.readouterr().err
+    assert err.startswith("Loading every user of the tenant (Graph would not count them, so no estimate)")
+    assert f"{users}/{users}" in err
+    expected = [c["id"] for u in sample_seed_module["users"] for c in u["certifications"]]
+    assert sorted(df["id"]) == sorted(expected) and load_failures(df).empty
+
+
+def test_a_load_leaves_no_object_exempt_from_garbage_collection(graph: Graph) -> None:
+    import gc
+
+    load_certifications(graph, users="all", progress=False)
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(LoadInterrupted):
+        load_certifications(CtrlCDuringTheLists(graph), users="all", progress=True)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_tenant_of_many_pages_of_users_loads_as_one_build_would() -> None:
+    from certnb.emulator.generate import generate_tenant
+
+    seed = generate_tenant(users=1_100, seed=19)  # two pages of /users at $top=999
+    with Emulator(seed=seed) as emu, connect(emulator=emu, scopes=["User.Read.All"]) as graph:
+        whole = load_certifications(graph, users="all", progress=False)
+        ids = [u["id"] for u in seed["users"]]
+        listed = load_certifications(graph, users=ids, progress=False)  # one build, as before
+    pd.testing.assert_frame_equal(whole, listed)
+    assert whole["userId"].nunique() == sum(1 for u in seed["users"] if u["certifications"])

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 from next_links import NextLinks
 
@@ -13,7 +16,7 @@ from certnb.emulator.server import Emulator
 from certnb.errors import GraphError
 from certnb.graph import Graph, urls
 
-from .seed import ADELE, AWKWARD, MANY, MANY_CERTS
+from .seed import ADELE, AWKWARD, MANY, MANY_CERTS, SEED
 
 LISTS = [urls.certifications_path(u) for u in [MANY, ADELE, *AWKWARD]]
 
@@ -96,3 +99,57 @@ def graph_items(emu: Emulator, path: str) -> list[dict[str, object]]:
 
 def _upper(url: str) -> str:
     return "HTTPS://" + url.removeprefix("https://")
+
+
+class SlowBatches(httpx.AsyncBaseTransport):
+    """The emulator, each `$batch` held 50 ms: records the order of requests and the batches at once."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.inner = httpx.AsyncHTTPTransport(verify=emu.verify())
+        self.sent: list[str] = []  # "users" (a page of /users) or "batch", in the order they were sent
+        self.open = self.peak = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/$batch"):
+            self.sent.append("users" if request.url.path.endswith("/users") else request.url.path)
+            return await self.inner.handle_async_request(request)
+        self.sent.append("batch")
+        self.open += 1
+        self.peak = max(self.peak, self.open)
+        try:
+            await asyncio.sleep(0.05)
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.open -= 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_each_page_of_users_has_its_lists_read_while_the_next_page_comes(fresh: Emulator) -> None:
+    server = SlowBatches(fresh)
+    with certnb.connect(emulator=fresh, all_users=True, transport=server) as graph:
+        graph.max_concurrency = 1
+        pages = graph.get_each_list(
+            "/users", {"$top": 2}, lambda person: urls.certifications_path(person["id"]),
+            lambda users, lists: (users, lists))
+        people = [person for users, _ in pages for person in users]
+        listings = [listing for _, lists in pages for listing in lists]
+        assert [len(users) for users, _ in pages] == [2, 2, 2, 2, 1]
+        # The same as listing the users, then their lists: every item, in the users' order.
+        everyone = graph.get_all("/users", {"$top": 2})
+        assert people == everyone and len(people) == len(SEED["users"])
+        direct = graph.get_lists([urls.certifications_path(p["id"]) for p in everyone])
+    assert [x.items for x in listings] == [x.items for x in direct] and all(x.ok for x in listings)
+    assert [x.path for x in listings] == [urls.certifications_path(p["id"]) for p in people]
+    # Five pages of users: the first lists went out before the last page was asked for (nothing waited for
+    # the whole directory), and all the pages' batches kept one bound between them (max_concurrency 1).
+    first_pass = server.sent[: server.sent.index("users", server.sent.index("batch")) + 1]
+    assert first_pass.count("users") < 5
+    assert server.peak == 1
+
+
+def test_a_directory_collection_is_counted_or_none(graph: Graph) -> None:
+    assert graph.count("/users") == len(SEED["users"])
+    # A collection Graph cannot count answers 400 or 404 (B2C, a non-directory path): no count, no error.
+    assert graph.count(urls.certifications_path(ADELE)) is None

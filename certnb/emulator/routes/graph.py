@@ -1,6 +1,7 @@
 """What one Graph call does: route, authorise, read or change the tenant, answer (contract §1, §2, §4, §6).
 
     GET                /me · /users · /users/{key}                        basic user objects
+    GET                /users/$count (ConsistencyLevel: eventual)         how many users, as text/plain
     GET                …/profile
     GET, POST          /me/profile/certifications · /users/{key}/profile/certifications
     GET, PATCH, DELETE …/profile/certifications/{id}
@@ -19,11 +20,10 @@ another method on a known route 405).
 200
 """
 
-
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, overload
 
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError
@@ -127,6 +127,9 @@ class GraphService:
         if route.kind == "users":
             self._authorise(principal, own=False, write=False)
             return self._list_users(call, links)
+        if route.kind == "count":
+            self._authorise(principal, own=False, write=False)
+            return self._count_users(call)
         write = method != "GET"
         user = self._user(route, principal, write=write)
         if write and not self._own(route, user, principal):
@@ -198,8 +201,13 @@ class GraphService:
     # ----------------------------------------------------------------- users
     def _list_users(self, call: Call, links: Links) -> Reply:
         options = parse_query(call.query, USER_TYPES)
-        rows = [user.to_graph() for user in self.tenant.users]
-        return self._page(call, options, rows, links, "users", lambda row: row)
+        return self._page(call, options, _UserRows(self.tenant.users), links, "users", lambda row: row)
+
+    def _count_users(self, call: Call) -> Reply:
+        # Contract §6: counting directory objects is an advanced query, only with ConsistencyLevel eventual.
+        if call.headers.get("consistencylevel", "").strip().lower() != "eventual":
+            raise GraphError(400, "Request_BadRequest", "$count is not currently supported.")
+        return Reply(200, len(self.tenant.users), media_type="text/plain")
 
     def _get_user(self, call: Call, user: User, links: Links) -> Reply:
         options = parse_query(call.query, USER_TYPES, allowed=ENTITY_OPTIONS)
@@ -220,7 +228,7 @@ class GraphService:
         self,
         call: Call,
         options: QueryOptions,
-        rows: list[dict[str, Any]],
+        rows: Sequence[Mapping[str, Any]],
         links: Links,
         context: str,
         shape: Any,
@@ -286,6 +294,28 @@ class GraphService:
         suffix = _select_suffix(options) if options is not None else ""
         context = links.context(f"users('{user.id}')/profile/certifications{suffix}/$entity")
         return {"@odata.context": context, **_entity(cert)}
+
+
+class _UserRows(Sequence[Mapping[str, Any]]):
+    """The tenant's users as Graph rows, each made when read: a page of 999 out of 100,000 converts 999,
+    so listing a large tenant costs per page what a small one does (a filter still reads every row)."""
+
+    def __init__(self, users: Sequence[User]) -> None:
+        self._users = users
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [user.to_graph() for user in self._users[index]]
+        return self._users[index].to_graph()
 
 
 def _entity(row: Mapping[str, Any]) -> dict[str, Any]:

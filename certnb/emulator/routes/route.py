@@ -1,6 +1,7 @@
 """Which resource a Graph path addresses: `resolve(path)` → `Route`, and whose mailbox a call reaches.
 
     GET                /me · /users · /users/{key}                        basic user objects
+    GET                /users/$count (ConsistencyLevel: eventual)         how many users, as text/plain
     GET                …/profile
     GET, POST          /me/profile/certifications · /users/{key}/profile/certifications
     GET, PATCH, DELETE …/profile/certifications/{id}
@@ -32,7 +33,7 @@ ME = object()
 class Route:
     """A resolved path: what is addressed (`kind`), whose (`user_key`) and which certification."""
 
-    kind: str  # "user", "users", "profile", "certifications", "certification"
+    kind: str  # "user", "users", "count", "profile", "certifications", "certification"
     user_key: object = None  # ME, a decoded id/UPN, or None for /users
     cert_id: str | None = None
 
@@ -41,6 +42,7 @@ class Route:
 METHODS: dict[str, tuple[str, ...]] = {  # the methods each kind of route answers; another one is 405
     "user": ("GET",),
     "users": ("GET",),
+    "count": ("GET",),
     "profile": ("GET",),
     "certifications": ("GET", "POST"),
     "certification": ("GET", "PATCH", "DELETE"),
@@ -75,6 +77,8 @@ def resolve(path: str) -> Route:
     elif head.lower() == "users":
         if not rest:
             return Route("users")
+        if rest == ["$count"]:
+            return Route("count")
         user_key, rest = rest[0], rest[1:]
         if user_key == "":
             raise _segment_error(user_key)
