@@ -94,7 +94,7 @@ class OutcomeRecord:
         """This record, marked as recorded by an earlier commit (or not)."""
         return self if self.earlier == earlier else replace(self, earlier=earlier)
 
-    # -- the journal's plain rows (certnb.staging.journal.OUTCOME_FIELDS) ---------------------------------
+    # -- the journal's plain rows (certnb.staging.outcome_writes.OUTCOME_FIELDS) ----------------------------
 
     def journal_row(self) -> tuple[Any, ...]:
         """The record as a row of the journal's `outcomes` table (before/after, the reason and the staging

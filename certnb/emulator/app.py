@@ -210,7 +210,7 @@ class EmulatorApp:
 
     def _mailbox_of(self, call: Call) -> str | None:
         """The id of the person whose profile the call addresses (their mailbox, contract §8.1), else None."""
-        from certnb.emulator.routes.graph import person_addressed
+        from certnb.emulator.routes.route import person_addressed
 
         return person_addressed(call, self.tenant)
 

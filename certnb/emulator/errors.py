@@ -37,3 +37,8 @@ def error_body(code: str, message: str, request_id: str, client_request_id: str)
             },
         }
     }
+
+
+def bad_query(message: str) -> GraphError:
+    """The 400 for a query option (contract §3: `invalidRequest`)."""
+    return GraphError(400, "invalidRequest", message)

@@ -14,10 +14,11 @@ from certnb.errors import Unreadable
 from certnb.frame.accessor import CertsAccessor
 from certnb.frame.audit import FINDING_COLUMNS, RULES, audit, expired, expiring
 from certnb.frame.build import build_frame, build_from_records
-from certnb.frame.changes import SheetEdits, read_edits
+from certnb.frame.changes import read_edits
 from certnb.frame.layout import BOOKKEEPING_COLUMN, Layout
 from certnb.frame.load import PartialLoadWarning, load_certifications, load_failures
 from certnb.frame.records import to_records
+from certnb.frame.sheet_edits import SheetEdits
 from certnb.frame.spreadsheet import SHEET_COLUMNS, read_sheet, to_csv, to_excel, write_tables
 from certnb.frame.summary import summary
 

@@ -14,7 +14,7 @@ explicitly (`columns={"Passed": "Valid from"}`). One column names the person (`o
     >>> source.rows[0].row, source.rows[0].person, source.rows[0].values["endDate"]
     (0, 'Adele@Contoso.example', Timestamp('2027-06-30 00:00:00'))
 
-Cells are read as `certnb.read_edits` reads an edited sheet (`certnb.frame.changes.read_cell`): dates as
+Cells are read as `certnb.read_edits` reads an edited sheet (`certnb.frame.cells.read_cell`): dates as
 `YYYY-MM-DD`, Excel dates and serials, day/month/year when unambiguous or declared with `date_format=`.
 A cell that cannot be read refuses the whole source, naming the source row, the person, the field by its
 label, the value and why; nothing is guessed. Texts lose their surrounding spaces; an empty cell is no value.
@@ -33,7 +33,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from certnb.errors import Unreadable, ValidationError
-from certnb.frame.changes import read_cell
+from certnb.frame.cells import read_cell
 from certnb.frame.names import RowNames, refusal
 from certnb.frame.spreadsheet import Formula, read_sheet
 from certnb.schema import FIELDS_BY_COLUMN, LABELS, WRITABLE_COLUMNS, is_missing

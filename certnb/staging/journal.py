@@ -42,18 +42,20 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from certnb.staging import journal_export
-from certnb.staging.edit import WRITABLE_FIELDS, Edit, LoadedValues, RowSnapshot
+from certnb.staging.edit import Edit, RowSnapshot
 from certnb.staging.journal_facts import JournalOwner, JournalSummary
 from certnb.staging.journal_file import open_journal, refusal
+from certnb.staging.journal_rows import ROW_PLACEHOLDERS, ROWS_SELECT, row_records, row_snapshots
 from certnb.staging.journal_values import BOOLEAN_FIELDS, stored_value, wire_value
 from certnb.staging.lease import CommitLease, LeaseHolder, holder
+from certnb.staging.outcome_writes import OUTCOME_COLUMNS, OUTCOME_FIELDS, OutcomeWrites
 from certnb.staging.transaction import Transaction, insert
 
 __all__ = ["DEFAULT_TIMEOUT", "OUTCOME_COLUMNS", "OUTCOME_FIELDS", "Journal", "JournalOwner",
@@ -62,56 +64,7 @@ __all__ = ["DEFAULT_TIMEOUT", "OUTCOME_COLUMNS", "OUTCOME_FIELDS", "Journal", "J
 DEFAULT_TIMEOUT = 10.0
 """Seconds a write waits for another process's write to the same journal before `JournalLocked`."""
 
-# Values are stored as SQLite values, not JSON (`journal_values`). One column per writable field holds a
-# row's loaded values. Value columns have no declared type (SQLite "BLOB" affinity keeps values as given; a
-# declared ANY would turn the text "35558864" into a number).
-_LOADED_SQL = ", ".join(f'"{name}"' for name in WRITABLE_FIELDS)
-_BOOLEAN_POSITIONS = tuple(i for i, name in enumerate(WRITABLE_FIELDS) if name in BOOLEAN_FIELDS)
-_ROW_VALUES = ("user_principal_name", "user_display_name", "display_name", *WRITABLE_FIELDS)
-_ROW_HAS_BLOB = "'blob' IN (" + ", ".join(f'typeof("{name}")' for name in _ROW_VALUES) + ")"
-
-OUTCOME_FIELDS: tuple[str, ...] = (
-    "edit_seq", "user_id", "cert_id", "field", "attempt", "outcome", "status", "code", "request_id", "detail",
-    "time", "done", "committed_by",
-)
-"""A row of the `outcomes` table, as commit writes it (`OutcomeWrites.add_outcomes`); `done` is commit's word
-that the edit needs no further PATCH, which is all staging reads of it (`done_seqs`, `Staged.pending`);
-`committed_by` the signed-in account of the commit that recorded it."""
-
-OUTCOME_COLUMNS: tuple[str, ...] = (
-    "userId", "id", "field", "edit_seq", "attempt", "outcome", "status", "code", "request_id", "time",
-    "detail", "reason", "staged_by", "committed_by",
-)
-"""The columns of the outcome table (`Staged.outcomes`)."""
-
-_INSERT_OUTCOME = (f"INSERT INTO outcomes ({', '.join(OUTCOME_FIELDS)}) "
-                   f"VALUES ({', '.join('?' * len(OUTCOME_FIELDS))})")
 _LATEST = "SELECT MAX(id) FROM outcomes GROUP BY edit_seq"  # the latest outcome row of each edit
-
-
-class OutcomeWrites:
-    """Commit's writes in one journal transaction (`Journal.transaction`)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def add_outcomes(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Store outcome rows (each `OUTCOME_FIELDS`, in order)."""
-        self._db.executemany(_INSERT_OUTCOME, rows)
-
-    def add_sends(self, rows: Iterable[tuple[int, str, str, str, str]]) -> None:
-        """Note writes about to go out: (edit_seq, user_id, cert_id, method, time); the first time is kept
-        as `time`, the latest as `last`."""
-        rows = list(rows)
-        self._db.executemany("INSERT OR IGNORE INTO sends (edit_seq, user_id, cert_id, method, time, last) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", [(*row, row[4]) for row in rows])
-        self._db.executemany("UPDATE sends SET last = ? WHERE edit_seq = ?",
-                             [(row[4], row[0]) for row in rows])
-
-    def set_new_ids(self, pairs: Iterable[tuple[int, str]]) -> None:
-        """Record the id Graph gave each created certification: (edit_seq of its `@create`, id)."""
-        self._db.executemany("UPDATE sends SET new_id = ? WHERE edit_seq = ?",
-                             [(new_id, seq) for seq, new_id in pairs])
 
 
 def _now() -> str:
@@ -243,11 +196,7 @@ class Journal:
     ) -> list[int]:
         time = _now()
         with self._transaction():
-            found = [(r.user_id, r.cert_id, r.user_principal_name, r.user_display_name, r.display_name,
-                      *_in_order(r.loaded)) for r in rows]
-            if escaped:
-                found = [(*row[:2], *map(stored_value, row[2:])) for row in found]
-            insert(self._db, "rows", f"({', '.join('?' * (5 + len(WRITABLE_FIELDS)))})", found)
+            insert(self._db, "rows", ROW_PLACEHOLDERS, row_records(rows, escaped=escaped))
             if clear:
                 self._db.execute("INSERT INTO events (kind, time) VALUES ('clear', ?)", (time,))
             insert(
@@ -289,21 +238,7 @@ class Journal:
         return rows, edits
 
     def _rows(self) -> list[RowSnapshot]:
-        found = self._read(
-            "SELECT user_id, cert_id, user_principal_name, user_display_name, display_name, "
-            f"{_LOADED_SQL}, {_ROW_HAS_BLOB} FROM rows"
-        )
-        new = RowSnapshot._make  # one tuple per row, without keyword handling: a journal holds 100,000
-        snapshots = []
-        for row in found:
-            if row[-1]:  # text kept as BLOBs (`journal_values`); booleans are never BLOBs
-                row = tuple(wire_value("", value) for value in row)
-            loaded = list(row[5:-1])
-            for i in _BOOLEAN_POSITIONS:
-                if loaded[i] is not None:
-                    loaded[i] = bool(loaded[i])  # SQLite keeps booleans as 0/1
-            snapshots.append(new((*row[:5], LoadedValues(tuple(loaded)))))
-        return snapshots
+        return row_snapshots(self._read(ROWS_SELECT))
 
     # -- commit progress: the commit's records, as plain rows ---------------------------------------------
 
@@ -396,8 +331,3 @@ class Journal:
         """Close the file (everything is already on disk)."""
         with self._lock:
             self._db.close()
-
-
-def _in_order(loaded: Mapping[str, Any]) -> Iterable[Any]:
-    """A row's loaded values in `WRITABLE_FIELDS` order (the `rows` table's columns)."""
-    return loaded.ordered if type(loaded) is LoadedValues else map(loaded.get, WRITABLE_FIELDS)

@@ -1,6 +1,7 @@
 """`StagedView`: what a `Staged` holds and how it reads (the edits, their rows, the diff, the outcomes).
 
-`certnb.staging.staged.Staged` is this plus the ways to stage; the split keeps each concept's module short.
+`certnb.staging.staged_cells.StagedCells` is this plus staging cells, and `certnb.staging.staged.Staged` that
+plus staging rows (new, deleted, from a spreadsheet, merged); the split keeps each concept's module short.
 The state is built here from the journal's replay, so a reopened journal reads exactly as it was left.
 
     >>> from certnb.staging.journal import Journal
@@ -20,9 +21,10 @@ import pandas as pd
 from certnb.collector import paused
 from certnb.staging.diff import Diff, diff_table
 from certnb.staging.edit import Edit, RowSnapshot
-from certnb.staging.journal import OUTCOME_COLUMNS, Journal, JournalSummary
+from certnb.staging.journal import Journal, JournalSummary
 from certnb.staging.known_rows import KnownRows
 from certnb.staging.operations import CREATE, DELETE
+from certnb.staging.outcome_writes import OUTCOME_COLUMNS
 from certnb.staging.ownership import Owned, OwnedValues
 from certnb.staging.reason import CallReason, staging_account
 from certnb.staging.reason import require_reason as needs_reason

@@ -17,18 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference_rows import flatten
 
-from certnb.emulator.generate import (
-    AUDIT_RATES,
-    CATALOG,
-    DUPLICATE_RATE,
-    EXPIRY_STATES,
-    ISSUER_VARIANT_RATE,
-    ISSUER_VARIANTS,
-    REFERENCE_DATE,
-    generate_tenant,
-    tenant_json,
-    write_json,
-)
+from certnb.emulator.credentials import CATALOG
+from certnb.emulator.defects import AUDIT_RATES, DUPLICATE_RATE, ISSUER_VARIANT_RATE, ISSUER_VARIANTS
+from certnb.emulator.forge import EXPIRY_STATES
+from certnb.emulator.generate import REFERENCE_DATE, generate_tenant, tenant_json, write_json
 from certnb.emulator.profile_sources import ENTRA_ID, ORGANIZATIONAL_DATA, USER_EDITS
 from certnb.emulator.sample_sources import HR_SOURCE_ID
 from certnb.emulator.tenant import Tenant

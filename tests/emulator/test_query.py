@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from certnb.emulator.errors import GraphError
-from certnb.emulator.query import ENTITY_OPTIONS, next_query, parse_filter, parse_query
+from certnb.emulator.filters import parse_filter
+from certnb.emulator.query import ENTITY_OPTIONS, next_query, parse_query
 
 TYPES = {
     "id": "string",

@@ -12,10 +12,8 @@ Writes to another person's profile may be refused as real tenants refuse them (r
 (ownership.py, the `source_owned_writes` knob): contract §13. Entities carry no `@odata.type`: minimal
 metadata leaves it out where the type is the one declared (the docs' list, get and create examples).
 
-`{key}` is an object id or a UPN, percent-decoded segment by segment (a UPN may hold `%2F`, `'`, `#`, `+`,
-`&`, `%`, non-ASCII), or `users('…')` with `''` for a quote (contract §1). Path segments match
-case-insensitively, as Graph's do. An unknown segment is 400 `BadRequest` "Resource not found for the
-segment …" as Graph answers it; a known route with another method is 405.
+Paths are resolved in route.py (`{key}` as an id, a UPN or `users('…')`; unknown segments are 400,
+another method on a known route 405).
 
 >>> service = GraphService(Tenant.from_seed(None), EmulatorConfig())          # doctest: +SKIP
 >>> service.handle(Call("GET", "/me/profile/certifications", principal=me)).status  # doctest: +SKIP
@@ -25,9 +23,7 @@ segment …" as Graph answers it; a known route with another method is 405.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, overload
-from urllib.parse import unquote
 
 from certnb.emulator.config import EmulatorConfig
 from certnb.emulator.errors import GraphError
@@ -44,7 +40,15 @@ from certnb.emulator.resource import (
     patched,
     validate_body,
 )
+from certnb.emulator.routes.links import Links
+from certnb.emulator.routes.people_admin import PeopleAdmin
+from certnb.emulator.routes.route import ME, METHODS, Route, person_addressed, resolve
 from certnb.emulator.tenant import Tenant, User
+
+__all__ = [  # the service and its words; resolving paths (Route, resolve, person_addressed) moved to route.py
+    "CERT_TYPES", "USER_TYPES", "WRITE_OTHER_SCOPES", "WRITE_OWN_SCOPES", "GraphService", "Route",
+    "person_addressed", "resolve",
+]
 
 WRITE_OWN_SCOPES = frozenset({"User.ReadWrite", "User.ReadWrite.All"})
 WRITE_OTHER_SCOPES = frozenset({"User.ReadWrite.All"})
@@ -67,79 +71,6 @@ USER_TYPES = {
 }
 _DEFAULT_CERT_ORDER = (("createdDateTime", False),)  # contract §1: lists are ordered by createdDateTime
 _DENIED = "Insufficient privileges to complete the operation."
-_ME = object()  # the user key of /me routes
-
-
-@dataclass(frozen=True)
-class Route:
-    """A resolved path: what is addressed (`kind`), whose (`user_key`) and which certification."""
-
-    kind: str  # "user", "users", "count", "profile", "certifications", "certification"
-    user_key: object = None  # _ME, a decoded id/UPN, or None for /users
-    cert_id: str | None = None
-
-
-_METHODS = {
-    "user": ("GET",),
-    "users": ("GET",),
-    "count": ("GET",),
-    "profile": ("GET",),
-    "certifications": ("GET", "POST"),
-    "certification": ("GET", "PATCH", "DELETE"),
-}
-
-
-def _segment_error(segment: str) -> GraphError:
-    return GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
-
-
-def _parenthesised_key(segment: str) -> str | None:
-    """The key of `users('…')` (contract §1: how a UPN starting with `$` is addressed), else None."""
-    if not (segment[:7].lower() == "users('" and segment.endswith("')")) or len(segment) < 9:
-        return None
-    return segment[7:-2].replace("''", "'")
-
-
-def resolve(path: str) -> Route:
-    """The route of a version-root-relative, percent-encoded path; GraphError 400 for an unknown one.
-
-    >>> resolve("/users/o%27brien%40contoso.com/profile/certifications/42")
-    Route(kind='certification', user_key="o'brien@contoso.com", cert_id='42')
-    """
-    raw = path.split("?", 1)[0].strip("/")
-    parts = [unquote(part) for part in raw.split("/")] if raw else []
-    if not parts:
-        raise GraphError(400, "BadRequest", "Invalid request URL: no resource segment.")
-    head, rest = parts[0], parts[1:]
-    user_key: object
-    if head.lower() == "me":
-        user_key = _ME
-    elif head.lower() == "users":
-        if not rest:
-            return Route("users")
-        if rest == ["$count"]:
-            return Route("count")
-        user_key, rest = rest[0], rest[1:]
-        if user_key == "":
-            raise _segment_error(user_key)
-    else:
-        key = _parenthesised_key(head)
-        if key is None:
-            raise _segment_error(head)
-        user_key = key
-    if not rest:
-        return Route("user", user_key)
-    if rest[0].lower() != "profile":
-        raise _segment_error(rest[0])
-    if len(rest) == 1:
-        return Route("profile", user_key)
-    if rest[1].lower() != "certifications":
-        raise _segment_error(rest[1])
-    if len(rest) == 2:
-        return Route("certifications", user_key)
-    if len(rest) == 3 and rest[2]:
-        return Route("certification", user_key, rest[2])
-    raise _segment_error(rest[3] if len(rest) > 3 else rest[2])
 
 
 def _json_body(call: Call, max_depth: int) -> Any:
@@ -163,30 +94,6 @@ def _json_body(call: Call, max_depth: int) -> Any:
 
 
 
-def person_addressed(call: Call, tenant: Tenant) -> str | None:
-    """The id of the person whose profile (their mailbox, contract §8.1) the call addresses, else None.
-
-    `/me` is the caller; an id or UPN is looked up (an unknown one is its own key, case-folded); `/users`
-    and unknown routes address nobody.
-
-    >>> tenant = Tenant.from_seed({"tenant": {"id": "t1", "domain": "contoso.com"}, "users": [
-    ...     {"id": "u1", "userPrincipalName": "adele@contoso.com", "displayName": "Adele"}]})
-    >>> person_addressed(Call("GET", "/users/ADELE%40contoso.com/profile/certifications"), tenant)
-    'u1'
-    >>> person_addressed(Call("GET", "/users"), tenant) is None
-    True
-    """
-    try:
-        route = resolve(call.path)
-    except GraphError:
-        return None
-    if route.user_key is None:
-        return None
-    if route.user_key is _ME:
-        return None if call.principal is None else call.principal.user_id
-    key = str(route.user_key)
-    found = tenant.find_user(key)
-    return found.id if found is not None else key.casefold()
 
 class GraphService:
     """The Graph routes over one tenant; `handle(call)` answers a `Call` whose principal is authenticated."""
@@ -201,12 +108,10 @@ class GraphService:
     def handle(self, call: Call) -> Reply:
         """Answer one Graph call; raises GraphError for every refusal (rendered by the pipeline)."""
         if call.path.strip("/").split("/", 1)[0].lower() == "admin":
-            from certnb.emulator.routes.people_admin import PeopleAdmin
-
-            return PeopleAdmin(self.tenant, self.config).handle(call, _Links(call))
+            return PeopleAdmin(self.tenant, self.config).handle(call, Links(call))
         route = resolve(call.path)
         method = call.method.upper()
-        allowed = _METHODS[route.kind]
+        allowed = METHODS[route.kind]
         if method not in allowed:
             raise GraphError(
                 405,
@@ -218,7 +123,7 @@ class GraphService:
         if principal is None or principal.app_only or principal.user_id is None:
             # contract §4: application permissions are not supported for profile items
             raise GraphError(403, "Authorization_RequestDenied", _DENIED)
-        links = _Links(call)
+        links = Links(call)
         if route.kind == "users":
             self._authorise(principal, own=False, write=False)
             return self._list_users(call, links)
@@ -260,11 +165,11 @@ class GraphService:
     @staticmethod
     def _own(route: Route, user: User, principal: Principal) -> bool:
         """Whether the call addresses the caller's own profile (by /me, id or UPN)."""
-        return route.user_key is _ME or user.id == principal.user_id
+        return route.user_key is ME or user.id == principal.user_id
 
     def _user(self, route: Route, principal: Principal, *, write: bool) -> User:
         """The addressed user, after the scope check (a token addressing itself by id or UPN is "own")."""
-        if route.user_key is _ME:
+        if route.user_key is ME:
             key = str(principal.user_id)
             own = True
         else:
@@ -294,7 +199,7 @@ class GraphService:
         return identity_set(principal.user_id, name)
 
     # ----------------------------------------------------------------- users
-    def _list_users(self, call: Call, links: _Links) -> Reply:
+    def _list_users(self, call: Call, links: Links) -> Reply:
         options = parse_query(call.query, USER_TYPES)
         return self._page(call, options, _UserRows(self.tenant.users), links, "users", lambda row: row)
 
@@ -304,7 +209,7 @@ class GraphService:
             raise GraphError(400, "Request_BadRequest", "$count is not currently supported.")
         return Reply(200, len(self.tenant.users), media_type="text/plain")
 
-    def _get_user(self, call: Call, user: User, links: _Links) -> Reply:
+    def _get_user(self, call: Call, user: User, links: Links) -> Reply:
         options = parse_query(call.query, USER_TYPES, allowed=ENTITY_OPTIONS)
         row = _selected(user.to_graph(), options.select)
         return Reply(
@@ -312,7 +217,7 @@ class GraphService:
         )
 
     # ----------------------------------------------------------------- certifications
-    def _list(self, call: Call, user: User, links: _Links) -> Reply:
+    def _list(self, call: Call, user: User, links: Links) -> Reply:
         options = parse_query(
             call.query, CERT_TYPES, allowed=LIST_OPTIONS, default_orderby=_DEFAULT_CERT_ORDER
         )
@@ -324,7 +229,7 @@ class GraphService:
         call: Call,
         options: QueryOptions,
         rows: Sequence[Mapping[str, Any]],
-        links: _Links,
+        links: Links,
         context: str,
         shape: Any,
     ) -> Reply:
@@ -338,19 +243,19 @@ class GraphService:
         body["value"] = [shape(_selected(row, options.select)) for row in page]
         return Reply(200, body)
 
-    def _get(self, call: Call, user: User, cert_id: str, links: _Links) -> Reply:
+    def _get(self, call: Call, user: User, cert_id: str, links: Links) -> Reply:
         options = parse_query(call.query, CERT_TYPES, allowed=ENTITY_OPTIONS)
         cert = self._certification(user, cert_id)
         return Reply(200, self._entity_body(user, _selected(cert, options.select), links, options))
 
-    def _create(self, call: Call, user: User, principal: Principal, links: _Links) -> Reply:
+    def _create(self, call: Call, user: User, principal: Principal, links: Links) -> Reply:
         fields = validate_body(_json_body(call, self.config.max_json_depth), strict=self.config.strict)
         cert = new_certification(fields, self._actor(principal))
         self.tenant.store(user, cert)
         location = links.url(f"/users/{user.id}/profile/certifications/{cert['id']}", "")
         return Reply(201, self._entity_body(user, cert, links), {"Location": location})
 
-    def _update(self, call: Call, user: User, cert_id: str, principal: Principal, links: _Links) -> Reply:
+    def _update(self, call: Call, user: User, cert_id: str, principal: Principal, links: Links) -> Reply:
         fields = validate_body(_json_body(call, self.config.max_json_depth), strict=self.config.strict)
         with self.tenant.writing():  # read-merge-store as one step against concurrent PATCHes
             current = self._certification(user, cert_id)
@@ -384,7 +289,7 @@ class GraphService:
 
     @staticmethod
     def _entity_body(
-        user: User, cert: Mapping[str, Any], links: _Links, options: QueryOptions | None = None
+        user: User, cert: Mapping[str, Any], links: Links, options: QueryOptions | None = None
     ) -> dict[str, Any]:
         suffix = _select_suffix(options) if options is not None else ""
         context = links.context(f"users('{user.id}')/profile/certifications{suffix}/$entity")
@@ -426,19 +331,3 @@ def _selected(row: Mapping[str, Any], select: tuple[str, ...] | None) -> Mapping
 
 def _select_suffix(options: QueryOptions) -> str:
     return f"({','.join(options.select)})" if options.select else ""
-
-
-class _Links:
-    """Absolute URLs of this emulator as the caller reached it (`Host`, `X-Forwarded-Proto`), for
-    `@odata.context`, `@odata.nextLink` and `Location`."""
-
-    def __init__(self, call: Call) -> None:
-        host = call.headers.get("host") or "graph.microsoft.com"
-        scheme = call.headers.get("x-forwarded-proto") or "https"
-        self.root = f"{scheme}://{host}/beta"
-
-    def context(self, fragment: str) -> str:
-        return f"{self.root}/$metadata#{fragment}"
-
-    def url(self, path: str, query: str) -> str:
-        return f"{self.root}{path}?{query}" if query else f"{self.root}{path}"

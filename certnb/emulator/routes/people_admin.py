@@ -16,7 +16,7 @@ Create answers 201, update 200 with the entity, delete 204, as the docs' example
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from certnb.emulator.config import EmulatorConfig
@@ -24,10 +24,8 @@ from certnb.emulator.errors import GraphError
 from certnb.emulator.exchange import Call, Reply
 from certnb.emulator.payload import read_json
 from certnb.emulator.profile_sources import ProfileSource, PropertySetting
+from certnb.emulator.routes.links import Links
 from certnb.emulator.tenant import Tenant
-
-if TYPE_CHECKING:
-    from certnb.emulator.routes.graph import _Links
 
 READ_SCOPES = frozenset({"PeopleSettings.Read.All", "PeopleSettings.ReadWrite.All"})
 WRITE_SCOPES = frozenset({"PeopleSettings.ReadWrite.All"})
@@ -63,7 +61,7 @@ class PeopleAdmin:
         self.tenant = tenant
         self.config = config
 
-    def handle(self, call: Call, links: _Links) -> Reply:
+    def handle(self, call: Call, links: Links) -> Reply:
         collection, key, _ = resolve_admin(call.path)
         method = call.method.upper()
         allowed = ("GET", "POST") if key is None else ("GET", "PATCH", "DELETE")

@@ -5,7 +5,8 @@ All logic lives in the pure modules beside it (`table`, `window`, `editing`, `pa
 state of one grid (the current query and order, the selection) and turns messages into their calls. Every
 method the browser reaches is an ordinary method too, so code and tests drive the grid the same way.
 New rows and deletes: `add_row`, `delete_selected`, `restore`, `withdraw` (`row_steps`, `rows`). Cells other
-systems own are read-only unless the `Staged` was opened with owned="warn" or "source" (`owned`).
+systems own are read-only unless the `Staged` was opened with owned="warn" or "source" (`owned`). Selecting
+rows (`select`, `select_labels`, `value`, `picked`) is `GridSelection`'s (`selection`).
 
     >>> from certnb.frame.build import build_frame
     >>> from certnb.staging import stage
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,6 +49,7 @@ from certnb.widgets.datagrid.row_steps import (
     restore_rows,
 )
 from certnb.widgets.datagrid.rows import RowResult
+from certnb.widgets.datagrid.selection import GridSelection
 from certnb.widgets.datagrid.table import GridTable
 from certnb.widgets.datagrid.window import WINDOW, Query, encode_window, order
 
@@ -75,7 +77,7 @@ def _with_reason(method: Callable[..., Result]) -> Callable[..., Result]:
     return staging
 
 
-class Grid(anywidget.AnyWidget):
+class Grid(GridSelection, anywidget.AnyWidget):
     """The editable grid over `frame`, staging into `staged` (see the module and package docstrings).
 
     `grid.reason = "CHG-1042: renewals confirmed"` (or the toolbar's Reason box) is journaled with every edit
@@ -146,25 +148,6 @@ class Grid(anywidget.AnyWidget):
 
     # -- reading ---------------------------------------------------------------------------------------------
 
-    @property
-    def value(self) -> tuple[Any, ...]:
-        """The row labels of the selected certifications, in the order they were picked."""
-        index = self.frame.index  # new rows are selected for "Delete selected" but have no label
-        return tuple(index[p] for p in self.selection if p < self.table.base)
-
-    @value.setter
-    def value(self, labels: Iterable[Any]) -> None:
-        self.select_labels(labels)
-
-    @property
-    def picked(self) -> pd.DataFrame:
-        """The selected rows of the frame."""
-        return self.frame.iloc[[p for p in self.selection if p < self.table.base]]
-
-    def on_select(self, listener: Callable[[], None]) -> None:
-        """Call `listener()` whenever the selection changes."""
-        self._select_listeners.append(listener)
-
     def rows_shown(self, start: int = 0, size: int = WINDOW) -> list[dict[str, Any]]:
         """Rows `start`.. of the current order as the browser gets them (decoded), for code and tests."""
         from certnb.widgets.datagrid.window import decode_window
@@ -181,52 +164,6 @@ class Grid(anywidget.AnyWidget):
         self.order = order(self.table, query)
         self.shown = len(self.order)
         return self.shown
-
-    def _position(self, row: Any) -> int:
-        """A frame position from a row label (what code passes)."""
-        found = self.frame.index.get_loc(row)
-        if not isinstance(found, int | np.integer):
-            raise KeyError(f"row label {row!r} is not one row of the frame")
-        return int(found)
-
-    # -- selection -------------------------------------------------------------------------------------------
-
-    def select(self, index: int | None = None, mode: str = "only") -> None:
-        """Select by index of the current order: "only" (click), "toggle" (ctrl-click), "range"
-        (shift-click, from the last click), "all" (everything the query shows), "none"."""
-        if mode == "none":
-            self.selection = {}
-        elif mode == "all":
-            self.selection = dict.fromkeys(self.order.tolist())
-        elif index is not None and 0 <= index < len(self.order):
-            position = int(self.order[index])
-            if mode == "toggle":
-                if position in self.selection:
-                    del self.selection[position]
-                else:
-                    self.selection[position] = None
-                self._anchor = index
-            elif mode == "range" and self._anchor is not None:
-                low, high = sorted((self._anchor, index))
-                self.selection = dict.fromkeys(self.order[low:high + 1].tolist())
-                if self._anchor > index:
-                    self.selection = dict(reversed(self.selection.items()))
-            else:
-                self.selection = {position: None}
-                self._anchor = index
-        self._selection_changed()
-
-    def select_labels(self, labels: Iterable[Any]) -> None:
-        """Select rows by label (what code does)."""
-        self.selection = dict.fromkeys(self._position(label) for label in labels)
-        self._selection_changed()
-
-    def _selection_changed(self) -> None:
-        self.selected_count = len(self.selection)
-        self.send({"type": "selection", "positions": list(self.selection)[:50_000],
-                   "all": len(self.selection) == len(self.order) and len(self.order) > 0})
-        for listener in list(self._select_listeners):
-            listener()
 
     # -- editing ---------------------------------------------------------------------------------------------
 
