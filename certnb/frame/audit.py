@@ -57,6 +57,7 @@ from certnb.frame.record_rules import (
     certification_id_findings,
     duplicate_findings,
     duplicate_keys,
+    key_codes,
     shared_certifications,
     url_findings,
 )
@@ -133,8 +134,9 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     tables: list[pd.DataFrame] = []
     cells = DistinctColumns(frame)
     keys = duplicate_keys(frame, cells)
-    shared = shared_certifications(frame, keys)
-    for found in chain(expiry_findings(frame, day), missing_end_findings(frame, keys),
+    codes = key_codes(cells)
+    shared = shared_certifications(frame, keys, codes)
+    for found in chain(expiry_findings(frame, day), missing_end_findings(frame, keys, codes["title"]),
                        date_order_findings(frame, day), duplicate_findings(frame, shared),
                        certification_id_findings(frame, cells), url_findings(frame, cells)):
         if isinstance(found, pd.DataFrame):
@@ -152,31 +154,38 @@ def audit(frame: pd.DataFrame, asof: object = None, staged: Any = None,
     tables += [t for t in issuer_spelling(frame, chosen, RULES["issuer-spelling"], variants, cells) if len(t)]
     tables += [t for t in catalogue_findings(frame, chosen, variants, cells) if len(t)]
     tables = [t for t in tables if len(t)] or tables[:1]
-    table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     rows = RowOrder(frame)
     if "sources" in frame.columns:
-        table = _with_owned_fixes(frame, table, staged, ownership, rows)
-    order = rows.report_order(table, {r: i for i, r in enumerate(RULES)}, SEVERITY_ORDER)
-    table = table.drop(columns=ROW).iloc[order].reset_index(drop=True)
-    return table.astype({c: TEXT_DTYPE for c in FINDING_COLUMNS if c not in ("value", "suggested")})
+        tables = _with_owned_fixes(frame, tables, staged, ownership, rows)
+    columns = rows.in_order(tables, {r: i for i, r in enumerate(RULES)}, SEVERITY_ORDER)
+    # The text columns made from the cells in place (no copies: a million findings' cells are the cost).
+    text = {c: pd.array(columns[c], dtype=TEXT_DTYPE, copy=False) for c in FINDING_COLUMNS
+            if c not in ("value", "suggested")}
+    return pd.DataFrame({c: text.get(c, columns[c]) for c in FINDING_COLUMNS}, copy=False)
 
 
-def _with_owned_fixes(frame: pd.DataFrame, table: pd.DataFrame, staged: Any, ownership: Ownership,
-                      rows: RowOrder) -> pd.DataFrame:
-    """`table` with an `owned-fix` finding for each suggestion (and staged edit) on a value another system
-    owns, and those suggestions' `fix` saying where to fix it instead (`certnb.frame.owner_rules`)."""
+def _with_owned_fixes(frame: pd.DataFrame, tables: list[pd.DataFrame], staged: Any, ownership: Ownership,
+                      rows: RowOrder) -> list[pd.DataFrame]:
+    """The findings `tables` and, after them, an `owned-fix` finding for each suggestion (and staged edit)
+    on a value another system owns, those suggestions' `fix` saying where to fix it instead
+    (`certnb.frame.owner_rules`)."""
     if not ownership:
-        return table
+        return tables
     # Where no id is twice, a row is owned by its own `ownedBy` alone: only such rows' suggestions are asked.
     owned_rows = frame["ownedBy"].notna().to_numpy(dtype=bool) if rows.unique_ids and (
         "ownedBy" in frame.columns) else None
-    table, owned = owned_suggestions(table, ownership, owned_rows)
+    amended, owned = [], []
+    for table in tables:
+        table, found = owned_suggestions(table, ownership, owned_rows)
+        amended.append(table)
+        owned += [found] if len(found) else []
     edits = list(staged_owned_fixes(frame, staged, ownership))
-    tables = [table, _typed_like_records(owned.astype(object)),
-              pd.DataFrame(edits, columns=[*FINDING_COLUMNS, ROW])]
-    if not len(owned) and not edits:
-        return table
-    return pd.concat([t for t in tables if len(t)], ignore_index=True)
+    if owned:
+        found = owned[0] if len(owned) == 1 else pd.concat(owned, ignore_index=True)
+        amended.append(_typed_like_records(found.astype(object)))
+    if edits:
+        amended.append(pd.DataFrame(edits, columns=[*FINDING_COLUMNS, ROW]))
+    return amended
 
 
 def _as_records(tables: list[pd.DataFrame]) -> pd.DataFrame:

@@ -1,21 +1,23 @@
 """The findings' report order: by severity, rule (`RULES` order), user, certification id and field, ties
 kept in the order the rules found them, missing text last (what a stable `sort_values` on those columns
-gives).
+of the rules' tables, concatenated, gives).
 
 A finding's user and certification id are those of the frame row it is about (`certnb.frame.findings.ROW`),
 so `RowOrder` ranks the frame's rows once, by userPrincipalName then id, and the findings are put in order
-from their rows' ranks: a million rows' text is factorised once, not the text of 1.6 million findings.
+from their rows' ranks: a million rows' text is factorised once, not the text of 1.6 million findings; and
+the rules' tables are written into one in that order, column by column, not concatenated and then sorted.
 
     >>> frame = pd.DataFrame({"userPrincipalName": ["b@x", "a@x", None], "id": ["c1", "c2", "c3"]})
     >>> rows = RowOrder(frame)
     >>> np.argsort(rows.ranks).tolist(), rows.unique_ids  # a@x, then b@x, then the missing user
     ([1, 0, 2], True)
-    >>> table = pd.DataFrame({"severity": ["info", "error", "error", "error"],
-    ...                       "rule": ["issuer-spelling", "expired", "expired", "expired"],
-    ...                       "field": ["issuingCompany", "endDate", "endDate", "endDate"],
-    ...                       "_row": [1, 2, 0, 1]})
-    >>> rows.report_order(table, {"expired": 0, "issuer-spelling": 1}, ("error", "warning", "info")).tolist()
-    [3, 1, 2, 0]
+    >>> found = [pd.DataFrame({"severity": ["info"], "rule": ["issuer-spelling"], "field": ["issuingCompany"],
+    ...                        "_row": [1]}, dtype=object),
+    ...          pd.DataFrame({"severity": ["error"] * 3, "rule": ["expired"] * 3, "field": ["endDate"] * 3,
+    ...                        "_row": [2, 0, 1]}, dtype=object)]
+    >>> rules, severities = {"expired": 0, "issuer-spelling": 1}, ("error", "warning", "info")
+    >>> rows.in_order(found, rules, severities)["_row"].tolist()  # errors by user (a@x, b@x, none), then info
+    [1, 0, 2, 1]
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ def _ranks(column: Any) -> tuple[np.ndarray, int]:
     return rank[codes], len(cells) + 1
 
 
+def _names(parts: Sequence[pd.DataFrame], column: str, place: Mapping[str, int]) -> np.ndarray:
+    """Each finding's place by its `column` (a rule or a severity name), over all the parts."""
+    cells = np.concatenate([np.asarray(p[column], dtype=object) for p in parts])
+    codes, names = pd.factorize(cells)
+    return np.array([place[n] for n in np.asarray(names, dtype=object)], dtype=np.int64)[codes]
+
+
 class RowOrder:
     """A frame's rows ranked by userPrincipalName, then id (`ranks`, each below `size`; equal rows share a
     rank), and whether every row's id is its own (`unique_ids`: then (userId, id) names one row)."""
@@ -60,20 +69,39 @@ class RowOrder:
         # As many distinct ids as rows with an id: no id twice (a missing id names no row).
         self.unique_ids: bool = id_count - 1 == int(np.count_nonzero(ids < id_count - 1))
 
-    def report_order(self, table: pd.DataFrame, rules: Mapping[str, int], severities: Sequence[str]
-                     ) -> np.ndarray:
-        """The positions of the findings `table` (its `ROW` naming rows of this frame) in report order;
-        `rules`: rule → its place in the report, `severities`: most severe first."""
-        severity = {s: i for i, s in enumerate(severities)}
-        by_severity, severity_names = pd.factorize(table["severity"])
-        by_rule, rule_names = pd.factorize(table["rule"])
-        severity_rank = np.array([severity[s] for s in np.asarray(severity_names, dtype=object)], dtype=np.int64)
-        rule_rank = np.array([rules[r] for r in np.asarray(rule_names, dtype=object)], dtype=np.int64)
-        kind = severity_rank[by_severity] * len(rules) + rule_rank[by_rule]
-        rows = self.ranks[np.asarray(table[ROW], dtype=np.int64)]
-        fields, field_count = _ranks(table["field"])
+    def order(self, parts: Sequence[pd.DataFrame], rules: Mapping[str, int], severities: Sequence[str]
+              ) -> np.ndarray:
+        """The positions of the findings `parts` (tables whose `ROW` names rows of this frame), taken as
+        one table, in report order; `rules`: rule → its place in the report, `severities`: most severe
+        first."""
+        kind = (_names(parts, "severity", {s: i for i, s in enumerate(severities)}) * len(rules)
+                + _names(parts, "rule", rules))
+        rows = self.ranks[np.concatenate([np.asarray(p[ROW], dtype=np.int64) for p in parts])]
+        fields, field_count = _ranks(np.concatenate([np.asarray(p["field"], dtype=object) for p in parts]))
         if len(severities) * len(rules) * self.size * field_count < _LIMIT:
             # One integer per finding, ordered as its (kind, row, field) are: one stable sort, not three.
             order: np.ndarray = np.argsort((kind * self.size + rows) * field_count + fields, kind="stable")
             return order
         return np.lexsort([fields, rows, kind])
+
+    def in_order(self, parts: Sequence[pd.DataFrame], rules: Mapping[str, int], severities: Sequence[str]
+                 ) -> dict[str, Any]:
+        """The findings `parts` as one table in report order (`order`): column → its cells (a Series of
+        objects; where a part's column is typed, e.g. dates, the type concatenation gives it)."""
+        order = self.order(parts, rules, severities)
+        # Where each finding goes: every part's column is written into place at once (no concatenated copy
+        # to sort), its cells kept as they are.
+        to = np.empty(len(order), dtype=np.int64)
+        to[order] = np.arange(len(order))
+        starts = np.cumsum([0, *(len(p) for p in parts)])
+        columns: dict[str, Any] = {}
+        for column in parts[0].columns:
+            if any(p[column].dtype != object for p in parts):
+                joined = pd.concat([p[[column]] for p in parts], ignore_index=True)[column]
+                columns[column] = joined.iloc[order].reset_index(drop=True)
+                continue
+            cells = np.empty(len(order), dtype=object)
+            for part, start, end in zip(parts, starts[:-1], starts[1:], strict=True):
+                cells[to[start:end]] = part[column].to_numpy()
+            columns[column] = pd.Series(cells, dtype=object, copy=False)  # objects, not inferred text
+        return columns

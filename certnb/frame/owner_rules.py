@@ -139,12 +139,14 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership, owned_rows: Any
     amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
     # A new table sharing the other columns (copy-on-write), not a copy; objects, not inferred text.
     table = table.assign(fix=pd.Series(amended, index=table.index, dtype=object))
-    owned["rule"] = "owned-fix"
-    owned["severity"] = OWNER_RULES["owned-fix"]
+    # Objects, not inferred text (which pyarrow would copy into Arrow), as in every findings table.
+    owned["rule"] = np.full(len(owned), "owned-fix", dtype=object)
+    owned["severity"] = np.full(len(owned), OWNER_RULES["owned-fix"], dtype=object)
     wanted = owned["suggested"].tolist()
-    owned["detail"] = [_owned_detail(f, w, "the audit suggests", v)
-                       for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)]
-    owned["fix"] = [_owned_fix(w) for w in owners]
+    owned["detail"] = np.array([_owned_detail(f, w, "the audit suggests", v)
+                                for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)],
+                               dtype=object)
+    owned["fix"] = np.array([_owned_fix(w) for w in owners], dtype=object)
     return table, owned
 
 
