@@ -16,8 +16,10 @@ the rules' tables are written into one in that order, column by column, not conc
     ...          pd.DataFrame({"severity": ["error"] * 3, "rule": ["expired"] * 3, "field": ["endDate"] * 3,
     ...                        "_row": [2, 0, 1]}, dtype=object)]
     >>> rules, severities = {"expired": 0, "issuer-spelling": 1}, ("error", "warning", "info")
-    >>> rows.in_order(found, rules, severities)["_row"].tolist()  # errors by user (a@x, b@x, none), then info
-    [1, 0, 2, 1]
+    >>> rows.order(found, rules, severities).tolist()  # errors by user (a@x, b@x, none), then the info
+    [3, 2, 1, 0]
+    >>> rows.in_order(found, rules, severities)["rule"].tolist()
+    ['expired', 'expired', 'expired', 'issuer-spelling']
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ class RowOrder:
 
     def in_order(self, parts: Sequence[pd.DataFrame], rules: Mapping[str, int], severities: Sequence[str]
                  ) -> dict[str, Any]:
-        """The findings `parts` as one table in report order (`order`): column → its cells (a Series of
-        objects; where a part's column is typed, e.g. dates, the type concatenation gives it)."""
+        """The findings `parts` as one table in report order (`order`), without `ROW`: column → its cells
+        (a Series of objects; where a part's column is typed, e.g. dates, the type concatenation gives
+        it)."""
         order = self.order(parts, rules, severities)
         # Where each finding goes: every part's column is written into place at once (no concatenated copy
         # to sort), its cells kept as they are.
@@ -95,7 +98,7 @@ class RowOrder:
         to[order] = np.arange(len(order))
         starts = np.cumsum([0, *(len(p) for p in parts)])
         columns: dict[str, Any] = {}
-        for column in parts[0].columns:
+        for column in (c for c in parts[0].columns if c != ROW):  # the rows have been used: not shown
             if any(p[column].dtype != object for p in parts):
                 joined = pd.concat([p[[column]] for p in parts], ignore_index=True)[column]
                 columns[column] = joined.iloc[order].reset_index(drop=True)

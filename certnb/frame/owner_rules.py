@@ -248,8 +248,9 @@ def _cells(frame: pd.DataFrame, field: str, positions: list[int]) -> dict[int, A
     """A column's cells at `positions` as Python objects, None where missing (or the frame lacks it)."""
     if field not in frame.columns:
         return dict.fromkeys(positions)
-    cells = frame[field].iloc[positions].astype(object).tolist()
-    return {i: None if is_missing(v) else v for i, v in zip(positions, cells, strict=True)}
+    cells = np.array(frame[field].iloc[positions].astype(object), dtype=object)
+    cells[pd.isna(cells)] = None  # the markers `is_missing` knows (None, NA, NaT, NaN), column-wise
+    return dict(zip(positions, cells.tolist(), strict=True))
 
 
 def _disagreement(
