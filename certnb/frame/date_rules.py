@@ -111,17 +111,26 @@ def _days(dates: pd.Series) -> list[str]:
     return ["—" if t == "NaT" else t for t in text.tolist()]
 
 
+def _days_left(ends: pd.Series, day: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Whole days from `day` to each end date (floored, as `Series.dt.days`), and which rows have one."""
+    end = ends.to_numpy()  # datetime64 in the column's own unit, NaT where missing
+    known = ~np.isnat(end)
+    left = np.zeros(len(end), dtype=np.int64)
+    left[known] = (end[known] - day.to_datetime64()) // np.timedelta64(1, "D")
+    return left, known
+
+
 def expiry_findings(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
-    left = (frame["endDate"] - day).dt.days
+    left, known = _days_left(frame["endDate"], day)
     today = _date(day)
-    mask = (left.notna() & (left < 0)).to_numpy(dtype=bool)
-    ends, gone = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+    mask = known & (left < 0)
+    ends, gone = _days(frame["endDate"][mask]), left[mask].tolist()
     yield rule_table(DATE_RULES, frame, mask, "expired", "endDate",
                  [f"expired on {e}, {-d} days before {today}" for e, d in zip(ends, gone, strict=True)],
                  "renew it and record the new end date, or remove it if it lapsed")
     for low, high in ((0, 30), (31, 60), (61, 90)):
-        mask = (left.notna() & (left >= low) & (left <= high)).to_numpy(dtype=bool)
-        ends, soon = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+        mask = known & (left >= low) & (left <= high)
+        ends, soon = _days(frame["endDate"][mask]), left[mask].tolist()
         yield rule_table(DATE_RULES, frame, mask, f"expiring-{high}", "endDate",
                      [f"expires on {e}, in {d} days from {today}" for e, d in zip(ends, soon, strict=True)],
                      "plan the renewal before the end date")
