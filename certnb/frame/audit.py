@@ -5,7 +5,8 @@ same `asof` always give the same findings, sorted the same way. The rules live b
 (`certnb.frame.date_rules`), records (`certnb.frame.record_rules`), issuer spellings
 (`certnb.frame.spelling`), the catalogue (`certnb.frame.catalogue_rules`) and owners
 (`certnb.frame.owner_rules`); this module runs them over one factorisation of the frame's text columns
-(`certnb.frame.distinct`) and orders the findings.
+(`certnb.frame.distinct`) and writes the findings in report order (`certnb.frame.order`: from the rows
+each finding is about, so no finding's text is sorted).
 
     >>> import json
     >>> from certnb.frame.build import build_frame
