@@ -111,34 +111,47 @@ def _days(dates: pd.Series) -> list[str]:
     return ["—" if t == "NaT" else t for t in text.tolist()]
 
 
+def _days_left(ends: pd.Series, day: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Whole days from `day` to each end date (floored, as `Series.dt.days`), and which rows have one."""
+    end = ends.to_numpy()  # datetime64 in the column's own unit, NaT where missing
+    known = ~np.isnat(end)
+    left = np.zeros(len(end), dtype=np.int64)
+    left[known] = (end[known] - day.to_datetime64()) // np.timedelta64(1, "D")
+    return left, known
+
+
 def expiry_findings(frame: pd.DataFrame, day: pd.Timestamp) -> Iterable[pd.DataFrame]:
-    left = (frame["endDate"] - day).dt.days
+    left, known = _days_left(frame["endDate"], day)
     today = _date(day)
-    mask = (left.notna() & (left < 0)).to_numpy(dtype=bool)
-    ends, gone = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+    mask = known & (left < 0)
+    ends, gone = _days(frame["endDate"][mask]), left[mask].tolist()
     yield rule_table(DATE_RULES, frame, mask, "expired", "endDate",
                  [f"expired on {e}, {-d} days before {today}" for e, d in zip(ends, gone, strict=True)],
                  "renew it and record the new end date, or remove it if it lapsed")
     for low, high in ((0, 30), (31, 60), (61, 90)):
-        mask = (left.notna() & (left >= low) & (left <= high)).to_numpy(dtype=bool)
-        ends, soon = _days(frame["endDate"][mask]), left[mask].astype(int).tolist()
+        mask = known & (left >= low) & (left <= high)
+        ends, soon = _days(frame["endDate"][mask]), left[mask].tolist()
         yield rule_table(DATE_RULES, frame, mask, f"expiring-{high}", "endDate",
                      [f"expires on {e}, in {d} days from {today}" for e, d in zip(ends, soon, strict=True)],
                      "plan the renewal before the end date")
 
 
-def missing_end_findings(frame: pd.DataFrame, keys: pd.DataFrame) -> Iterable[pd.DataFrame]:
+def missing_end_findings(frame: pd.DataFrame, keys: pd.DataFrame, titles: np.ndarray | None = None
+                         ) -> Iterable[pd.DataFrame]:
+    """`missing-end-date` findings; `titles`: each row's title key as an integer (`record_rules.key_codes`,
+    0 for none), if known: then titles are counted by integer, not by their text."""
     # A certification that never expires (ITIL, PSM) has no end date for everyone; only a missing end date
     # where most other holders of the same title have one is a finding.
-    title = keys["title"]
     has_end = frame["endDate"].notna()
-    holders = title.map(title.value_counts())
-    with_end = title.map(title[has_end].value_counts()).fillna(0)
-    mask = ~has_end & (title != "") & (with_end * 2 > holders - 1) & (with_end > 0)
+    if titles is None:  # "" first, so that it is 0
+        titles = pd.factorize(np.concatenate([[""], keys["title"].to_numpy(dtype=object)]))[0][1:]
+    dated = has_end.to_numpy(dtype=bool)
+    holders = np.bincount(titles)[titles]
+    with_end = np.bincount(titles, weights=dated)[titles]
+    chosen = ~dated & (titles != 0) & (with_end * 2 > holders - 1) & (with_end > 0)
     validity = (frame["endDate"] - frame["issuedDate"]).where(has_end)
-    typical = validity.groupby(title).median()
-    chosen = mask.to_numpy(dtype=bool)
-    usual = title[chosen].astype(object).map(typical).tolist() if chosen.any() else []
+    typical = validity.groupby(titles).median()
+    usual: list[Any] = typical.reindex(titles[chosen]).tolist() if chosen.any() else []
     issued = frame["issuedDate"][chosen].tolist()
     names = frame["displayName"][chosen].astype(object).tolist()
     spans = pd.Series(usual, dtype="timedelta64[s]")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "findings_table", "rule_table", "suggested_changes"]
+__all__ = ["COLUMNS", "ROW", "findings_table", "rule_table", "suggested_changes"]
 
 COLUMNS: tuple[str, ...] = (
     "rule",
@@ -40,6 +40,11 @@ COLUMNS: tuple[str, ...] = (
 )
 """The findings table's columns (`certnb.frame.audit.FINDING_COLUMNS`): `field`/`value` name the cell at
 fault, `suggested` a value to stage."""
+
+ROW = "_row"
+"""The audit's own column, after `COLUMNS`: each finding's row position in the audited frame, so that the
+findings are put in report order from the frame's rows (`certnb.frame.order`), not from their text; the
+audit drops it before it returns the findings."""
 
 
 def _objects(series: pd.Series) -> Any:
@@ -65,7 +70,8 @@ def findings_table(
     fix: Any,
     suggested: Any = None,
 ) -> pd.DataFrame:
-    """One finding of `rule` per row of `frame` where `mask` is true (NA counts as false)."""
+    """One finding of `rule` per row of `frame` where `mask` is true (NA counts as false); `ROW` holds the
+    row's position in `frame`."""
     if isinstance(mask, np.ndarray) and mask.dtype == bool:
         chosen = mask
     else:
@@ -81,7 +87,9 @@ def findings_table(
     columns["suggested"] = _cells(suggested, chosen, n)
     # Objects, not inferred text: pandas would check (and, with pyarrow installed, copy into Arrow) every
     # cell of a million findings, only for the audit to make its own text columns at the end.
-    return pd.DataFrame(columns, columns=list(COLUMNS), dtype=object)
+    table = pd.DataFrame(columns, columns=list(COLUMNS), dtype=object)
+    table[ROW] = np.flatnonzero(chosen)
+    return table
 
 
 def rule_table(rules: Mapping[str, str], frame: pd.DataFrame, mask: Any, rule: str, field: str, detail: Any,

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from certnb.frame.findings import ROW
 from certnb.frame.owners import Ownership
 from certnb.schema import LABELS, WRITABLE_COLUMNS, is_missing
 
@@ -108,14 +109,20 @@ def staged_owned_fixes(frame: pd.DataFrame, staged: Any, ownership: Ownership) -
         owning = ownership.owners((user_id, cert_id), field)
         row = rows.get((user_id, cert_id))
         if owning and row is not None:
-            finding = {**row, "field": field, "value": _value(frame, row["_position"], field)}
+            finding = {**row, "field": field, "value": _value(frame, row[ROW], field)}
             yield _owned(finding, _joined(owning), "an edit is staged to set", after)
 
 
-def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.DataFrame, pd.DataFrame]:
+def owned_suggestions(table: pd.DataFrame, ownership: Ownership, owned_rows: Any = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The findings `table` with the `fix` of each suggestion on an owned value amended (`owned_fix_text`),
-    and the `owned-fix` findings for those suggestions, in the table's order; made column-wise."""
-    suggesting = np.flatnonzero(table["suggested"].notna().to_numpy())
+    and the `owned-fix` findings for those suggestions, in the table's order; made column-wise.
+    `owned_rows`, if known: per row of the frame, may a source own it (its findings carry `ROW`)? The
+    others' suggestions are not looked up."""
+    suggested = table["suggested"].notna().to_numpy(copy=True)
+    if owned_rows is not None:
+        suggested &= np.asarray(owned_rows, dtype=bool)[np.asarray(table[ROW], dtype=np.int64)]
+    suggesting = np.flatnonzero(suggested)
     users = table["userId"].to_numpy(dtype=object)[suggesting].tolist()
     ids = table["id"].to_numpy(dtype=object)[suggesting].tolist()
     fields = table["field"].to_numpy(dtype=object)[suggesting].tolist()
@@ -132,12 +139,14 @@ def owned_suggestions(table: pd.DataFrame, ownership: Ownership) -> tuple[pd.Dat
     amended[rows] = [owned_fix_text(f, w) for f, w in zip(fixes, owners, strict=True)]
     # A new table sharing the other columns (copy-on-write), not a copy; objects, not inferred text.
     table = table.assign(fix=pd.Series(amended, index=table.index, dtype=object))
-    owned["rule"] = "owned-fix"
-    owned["severity"] = OWNER_RULES["owned-fix"]
+    # Objects, not inferred text (which pyarrow would copy into Arrow), as in every findings table.
+    owned["rule"] = np.full(len(owned), "owned-fix", dtype=object)
+    owned["severity"] = np.full(len(owned), OWNER_RULES["owned-fix"], dtype=object)
     wanted = owned["suggested"].tolist()
-    owned["detail"] = [_owned_detail(f, w, "the audit suggests", v)
-                       for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)]
-    owned["fix"] = [_owned_fix(w) for w in owners]
+    owned["detail"] = np.array([_owned_detail(f, w, "the audit suggests", v)
+                                for f, w, v in zip(owned["field"].tolist(), owners, wanted, strict=True)],
+                               dtype=object)
+    owned["fix"] = np.array([_owned_fix(w) for w in owners], dtype=object)
     return table, owned
 
 
@@ -153,7 +162,7 @@ def _owned_fix(where: str) -> str:
 
 def _owned(base: dict[str, Any], where: str, how: str, wanted: Any) -> dict[str, Any]:
     return {
-        **{k: v for k, v in base.items() if not k.startswith("_")},
+        **{k: v for k, v in base.items() if k == ROW or not k.startswith("_")},
         "rule": "owned-fix",
         "severity": OWNER_RULES["owned-fix"],
         "detail": _owned_detail(base["field"], where, how, wanted),
@@ -165,7 +174,7 @@ def _owned(base: dict[str, Any], where: str, how: str, wanted: Any) -> dict[str,
 def _rows_by_key(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     cells = frame[["userId", "userPrincipalName", "id", "displayName"]].itertuples(index=False)
     return {(str(r.userId), str(r.id)): {"userId": r.userId, "userPrincipalName": r.userPrincipalName,
-                                         "id": r.id, "displayName": r.displayName, "_position": i}
+                                         "id": r.id, "displayName": r.displayName, ROW: i}
             for i, r in enumerate(cells)}
 
 
@@ -239,8 +248,9 @@ def _cells(frame: pd.DataFrame, field: str, positions: list[int]) -> dict[int, A
     """A column's cells at `positions` as Python objects, None where missing (or the frame lacks it)."""
     if field not in frame.columns:
         return dict.fromkeys(positions)
-    cells = frame[field].iloc[positions].astype(object).tolist()
-    return {i: None if is_missing(v) else v for i, v in zip(positions, cells, strict=True)}
+    cells = np.array(frame[field].iloc[positions].astype(object), dtype=object)
+    cells[pd.isna(cells)] = None  # the markers `is_missing` knows (None, NA, NaT, NaN), column-wise
+    return dict(zip(positions, cells.tolist(), strict=True))
 
 
 def _disagreement(
@@ -262,4 +272,5 @@ def _disagreement(
                   f"{other_id} (from {_joined(their_sources)})",
         "fix": "decide which is right; correct the owning system's copy there, and merge or delete the other",
         "suggested": None,
+        ROW: i,
     }

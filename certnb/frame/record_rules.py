@@ -12,17 +12,17 @@ Each rule works each distinct cell once (`certnb.frame.distinct`), then makes it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from certnb.frame.distinct import DistinctColumns
+from certnb.frame.distinct import Distinct, DistinctColumns
 from certnb.frame.findings import rule_table
 from certnb.schema import FIELDS_BY_COLUMN, TEXT_DTYPE
 
-__all__ = ["RECORD_RULES", "certification_id_findings", "duplicate_findings", "duplicate_keys",
+__all__ = ["RECORD_RULES", "certification_id_findings", "duplicate_findings", "duplicate_keys", "key_codes",
            "shared_certifications", "url_findings"]
 
 RECORD_RULES: dict[str, str] = {
@@ -33,9 +33,34 @@ RECORD_RULES: dict[str, str] = {
 """The rules of this module → severity."""
 
 
+def _title(title: str) -> str:
+    return title.strip().casefold()
+
+
 def _title_key(frame: pd.DataFrame, cells: DistinctColumns) -> pd.Series:
-    keys = cells["displayName"].each(lambda t: t.strip().casefold(), missing="")
+    keys = cells["displayName"].each(_title, missing="")
     return pd.Series(pd.array(keys, dtype=TEXT_DTYPE), index=frame.index)
+
+
+def _key_codes(column: Distinct, key: Callable[[str], str]) -> np.ndarray:
+    # The keys of the column's distinct cells, factorised with "" first: a row's code is its key's, 0 the
+    # empty key (a missing cell's too).
+    codes = pd.factorize(np.asarray(["", *(key(u) for u in column.uniques)], dtype=object))[0]
+    per_cell = np.append(codes[1:], 0).astype(np.int64)  # code -1, a missing cell, takes the last: ""
+    found: np.ndarray = per_cell[column.codes]
+    return found
+
+
+def key_codes(cells: DistinctColumns) -> dict[str, np.ndarray]:
+    """Per row, an integer for each of its `duplicate_keys` (`title`, `reference`): equal keys, equal
+    integers, 0 for the empty key; worked from the distinct cells, so a million rows' keys are not hashed.
+
+    >>> cells = DistinctColumns(pd.DataFrame({"displayName": ["PMP", " pmp", None], "certificationId": "X"}))
+    >>> {kind: codes.tolist() for kind, codes in key_codes(cells).items()}
+    {'title': [1, 1, 0], 'reference': [1, 1, 1]}
+    """
+    return {"title": _key_codes(cells["displayName"], _title),
+            "reference": _key_codes(cells["certificationId"], str.strip)}
 
 
 def duplicate_keys(frame: pd.DataFrame, cells: DistinctColumns | None = None) -> pd.DataFrame:
@@ -52,8 +77,10 @@ def duplicate_keys(frame: pd.DataFrame, cells: DistinctColumns | None = None) ->
     return pd.DataFrame({"title": _title_key(frame, cells), "reference": references}, index=frame.index)
 
 
-def shared_certifications(frame: pd.DataFrame, keys: pd.DataFrame) -> Any:
+def shared_certifications(frame: pd.DataFrame, keys: pd.DataFrame, codes: dict[str, np.ndarray] | None = None
+                          ) -> Any:
     """Per row: does another row of the same person have the same title or reference (`duplicate_keys`)?
+    `codes`: the keys' `key_codes`, if known.
 
     Compared as integer codes (person × key), one hash pass each, not as pairs of strings.
 
@@ -65,10 +92,15 @@ def shared_certifications(frame: pd.DataFrame, keys: pd.DataFrame) -> Any:
     people = pd.factorize(frame["userId"], use_na_sentinel=False)[0].astype(np.int64)
     shared = np.zeros(len(frame), dtype=bool)
     for kind in ("title", "reference"):
-        key = keys[kind]
-        codes, uniques = pd.factorize(key, use_na_sentinel=False)
-        pair = pd.Series(people * max(len(uniques), 1) + codes.astype(np.int64))
-        shared |= pair.duplicated(keep=False).to_numpy() & (key != "").to_numpy(dtype=bool)
+        if codes is None:
+            key = keys[kind]
+            kinds, uniques = pd.factorize(key, use_na_sentinel=False)
+            count, given = len(uniques), (key != "").to_numpy(dtype=bool)
+        else:
+            kinds = codes[kind]
+            count, given = int(kinds.max(initial=0)) + 1, kinds != 0
+        pair = pd.Series(people * max(count, 1) + kinds.astype(np.int64))
+        shared |= pair.duplicated(keep=False).to_numpy() & given
     return shared
 
 
