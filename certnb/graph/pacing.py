@@ -34,9 +34,10 @@ Each budget keeps what the single pacer kept for the whole session:
 
 A call waits until every budget it spends from admits it, then spends from all of them at once: a `$batch`
 of 20 items spends 20 from `requests`, its writes from `writes`, each person's items from that person's
-budget — never more than its items' share. `limits()` tells an estimator the items/s Graph granted reads and
-writes over the last window (not the probing rate). So a long run settles just under the binding limit instead of bouncing off it, without sleeping when
-there is no need to. All methods run on the session's event loop (one thread), so no lock is needed.
+budget — never more than its items' share. `limits()` tells an estimator the items/s Graph granted reads
+and writes over the last window (not the probing rate). So a long run settles just under the binding limit
+instead of bouncing off it, without sleeping when there is no need to. All methods run on the session's
+event loop (one thread), so no lock is needed.
 
 >>> parse_retry_after("2.128"), parse_retry_after("3"), parse_retry_after("soon")
 (2.128, 3.0, None)
