@@ -275,6 +275,7 @@ def _heap_settling() -> Iterator[Callable[[int], None]]:
         since += n
         if since >= SETTLE_EVERY:
             since = 0
+            gc.collect(1)  # the young garbage first (the loop's cycles): frozen, it would stay till the end
             gc.freeze()
 
     try:
