@@ -204,11 +204,6 @@ def _load_tenant(
             bar.total = (bar.total or 0) + n
             bar.refresh()
 
-    def read(n: int) -> None:  # n more lists' first pages came
-        settle(n)
-        if bar is not None:
-            bar.update(n)
-
     def part(people: list[dict[str, Any]], listings: list[Any]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         loaded, failures = _gathered([(str(p.get("id")), p, None) for p in people], listings)
         return _built(loaded, profile_sources), failures
@@ -217,7 +212,7 @@ def _load_tenant(
         parts = graph.get_each_list(
             "/users", {"$select": USER_SELECT, "$top": 999},
             lambda person: certifications_path(str(person.get("id"))) + query, part,
-            on_first_pages=read, on_page=more, on_items=Interner().records)
+            on_first_pages=_lists_read(settle, bar), on_page=more, on_items=Interner().records)
     return join_frames([frame for frame, _ in parts]), [f for _, failed in parts for f in failed]
 
 
@@ -241,16 +236,22 @@ def _load_many(
             if identity is not None and identity.ok:
                 person = identity.body if isinstance(identity.body, dict) else {}
             people.append((key, person, identity))
-        def read(n: int) -> None:
-            settle(n)
-            if bar is not None:
-                bar.update(n)
-
         listings = graph.get_lists(
             [certifications_path(key) + query for key, person, _ in people if person is not None],
-            on_first_pages=read, on_items=Interner().records,
+            on_first_pages=_lists_read(settle, bar), on_items=Interner().records,
         )
     return _gathered(people, listings)
+
+
+def _lists_read(settle: Callable[[int], None], bar: Any) -> Callable[[int], None]:
+    """What a load does as `n` more lists' first pages come: settle the heap, move the bar (if shown)."""
+
+    def read(n: int) -> None:
+        settle(n)
+        if bar is not None:
+            bar.update(n)
+
+    return read
 
 
 SETTLE_EVERY = 1000  # lists read between two freezes of the heap (_heap_settling)
@@ -263,8 +264,8 @@ def _heap_settling() -> Iterator[Callable[[int], None]]:
 
     A load keeps millions of small objects alive until it ends (the parsed certifications, or, for a
     whole tenant, the `sources` lists its frame's parts hold), and every full collection walks all of them
-    again: 11 collections took 3 s of a 30-second load of 30,000
-    people, and stalled a 100,000-person load for seconds at a time while Graph's budget went unspent.
+    again: 11 collections took 3 s of a 30-second load of 30,000 people, and stalled a 100,000-person load
+    for seconds at a time while Graph's budget went unspent.
     Every `SETTLE_EVERY` lists, `gc.freeze()` moves what exists into the permanent generation, which
     collections skip; at the end (frame built or not) `gc.unfreeze()` hands it back, so nothing stays exempt.
     """
