@@ -89,6 +89,7 @@ async def read_lists(
     bounds the batches in flight when other reads share the bound (`read_each_list`); `on_items(items)`
     sees each page's items as the page comes in, before they join their list (the load interns them).
     """
+    gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
     listings = [Listing(path) for path in paths]
     followed: list[set[str]] = [set() for _ in paths]
     requests = [BatchRequest("GET", path) for path in paths]
@@ -178,20 +179,17 @@ def _take(
 
 
 async def _follow(
-    transport: GraphTransport,
-    pending: dict[int, str],
-    max_concurrency: int,
-    gate: asyncio.Semaphore | None = None,
+    transport: GraphTransport, pending: dict[int, str], max_concurrency: int, gate: asyncio.Semaphore
 ) -> dict[int, BatchResponse]:
-    """One round: every pending nextLink fetched, in batches where `$batch` can carry it, else alone."""
+    """One round: every pending nextLink fetched, in batches where `$batch` can carry it, else alone; all of
+    them within `gate`'s bound of requests in flight."""
     root = transport.base_url + "/"
     batched = [i for i, link in pending.items() if link.startswith(root)]
     alone = [i for i in pending if not pending[i].startswith(root)]
     requests = [BatchRequest("GET", pending[i][len(transport.base_url) :]) for i in batched]
-    alone_gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
     in_batches, by_themselves = await asyncio.gather(
         run_batches(transport, requests, max_concurrency, gate=gate) if requests else _nothing(),
-        asyncio.gather(*(_alone(transport, str(i), pending[i], alone_gate) for i in alone)),
+        asyncio.gather(*(_alone(transport, str(i), pending[i], gate) for i in alone)),
     )
     return {**dict(zip(batched, in_batches, strict=True)), **dict(zip(alone, by_themselves, strict=True))}
 
