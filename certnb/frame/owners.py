@@ -103,6 +103,11 @@ class Annotation(NamedTuple):
         return any(p.casefold() == wanted for p in self.properties)
 
 
+def _source_id(item: Mapping[str, Any]) -> Any:
+    """An annotation's source id as Graph sends it: the docs' `id`, else the beta CSDL's `sourceId`."""
+    return item.get("id") or item.get("sourceId")
+
+
 def read_annotations(cell: Any) -> tuple[Annotation, ...]:
     """A `sources` cell (a list of annotation dicts, or nothing) → its annotations, read tolerantly.
 
@@ -115,7 +120,7 @@ def read_annotations(cell: Any) -> tuple[Annotation, ...]:
     for item in cell:
         if not isinstance(item, Mapping):
             continue  # not an annotation: nothing to say who owns what
-        source_id = item.get("id") or item.get("sourceId")  # the docs' name, else the beta CSDL's
+        source_id = _source_id(item)
         listed = item.get("properties")
         properties = tuple(str(p) for p in listed) if isinstance(listed, list | tuple) and listed else None
         default = item.get("isDefaultSource")
@@ -198,7 +203,7 @@ def _source_ids(cell: list[Any]) -> tuple[Any, ...]:
         if not isinstance(item, Mapping):
             ids.append(_NOT_AN_ANNOTATION)
             continue
-        found = item.get("id") or item.get("sourceId")
+        found = _source_id(item)
         ids.append(found if found is None or isinstance(found, str) else repr(found))
     return tuple(ids)
 
