@@ -68,6 +68,11 @@ class Budget:
         rate = "slow start" if self.rate is None else f"{self.rate:.1f}/s"
         return f"<Budget rate={rate} throttle_events={self.throttle_events}>"
 
+    @property
+    def granted(self) -> float | None:
+        """Items/s for an estimate: what the scope granted over the last window, else the learned rate."""
+        return self.measured if self.measured is not None else self.rate
+
     # ----------------------------------------------------------------- admission
     def ready_in(self, now: float) -> float:
         """Seconds until this budget admits a sender (0 when it may go now); spends nothing."""

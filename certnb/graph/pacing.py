@@ -61,10 +61,6 @@ from certnb.graph.throttling import MAILBOX_CONCURRENCY, Spend, mailbox_of, scop
 __all__ = ["Pacer", "Spend", "parse_retry_after"]
 
 
-def _granted(budget: Budget) -> float | None:
-    return budget.measured if budget.measured is not None else budget.rate
-
-
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a `Retry-After` value: whole or fractional seconds, or an HTTP-date.
 
@@ -144,11 +140,11 @@ class Pacer:
         Each is what the scope granted over its last estimation window (`Budget.measured`), not the rate
         the pacer sends at, which probes above it between 429s.
         """
-        reads = _granted(self._requests)
-        writes = None if self._writes is None else _granted(self._writes)
+        reads = self._requests.granted
+        writes = None if self._writes is None else self._writes.granted
         if reads is not None:
             writes = reads if writes is None else min(writes, reads)
-        learned = [r for r in map(_granted, self._mailboxes.values()) if r is not None]
+        learned = [r for r in (b.granted for b in self._mailboxes.values()) if r is not None]
         return {"reads": reads, "writes": writes, "per_mailbox": min(learned) if learned else None}
 
     def items_per_s(self, kind: Literal["reads", "writes"]) -> float | None:
