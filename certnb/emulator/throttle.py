@@ -5,8 +5,9 @@ The bucket holds at most `burst` tokens and refills at `rate` tokens per second.
 refused and told how long until the next token: rounded *up* to a whole second, as Graph usually writes it,
 or as a fraction (`"0.35"`) with `fractional=True`. Until the announced time has passed every call is refused
 (with the time that remains), so retrying early gets another 429 (§8) even if a token has meanwhile accrued;
-tokens keep accruing during the wait, even beyond `burst`, so a client that honours `Retry-After` loses
-nothing to the rounding and reaches `rate` on average.
+tokens keep accruing during the wait, even beyond `burst` (a credit, spent after the bucket's own tokens so
+the bucket keeps refilling meanwhile), so a client that honours `Retry-After` loses nothing to the rounding
+and reaches `rate` on average, whether a `$batch`'s items are charged one by one or together.
 
     >>> bucket = TokenBucket(rate=2, burst=1)
     >>> bucket.take() is None          # the one token of the burst
@@ -49,7 +50,7 @@ class TokenBucket:
         self._tokens = self.burst  # a fresh bucket is full
         self._stamp = clock()
         self._not_before = self._stamp  # nothing is granted before the last announced Retry-After
-        self._ceiling = 0.0  # room above `burst` for tokens earned during an ordered wait
+        self._credit = 0.0  # tokens an ordered wait earned beyond `burst`, spent once the bucket is dry
 
     @property
     def unlimited(self) -> bool:
@@ -67,29 +68,32 @@ class TokenBucket:
         if now < self._not_before:
             return self.retry_after(self._not_before - now)
         # The epsilon absorbs float error for a client that waited exactly the announced time.
-        if self._tokens >= cost - 1e-9:
-            self._tokens = max(0.0, self._tokens - cost)
+        available = self._tokens + self._credit
+        if available >= cost - 1e-9:
+            from_bucket = min(cost, self._tokens)
+            self._tokens -= from_bucket
+            self._credit = max(0.0, self._credit - (cost - from_bucket))
             return None
         # A refused call spends nothing: only the wait until the cost has accrued counts.
-        announced = self.retry_after((cost - self._tokens) / self.rate)
+        announced = self.retry_after((cost - available) / self.rate)
         self._not_before = now + float(announced)
         # Tokens earned while the client obeys a rounded-up Retry-After are kept even above `burst`:
         # otherwise rounding alone would cap a small-burst client below `rate`.
-        self._ceiling = self._tokens + float(announced) * self.rate
+        self._credit = max(0.0, available + float(announced) * self.rate - self.burst)
         return announced
 
     def refund(self, cost: float = 1.0) -> None:
         """Give back what `take(cost)` spent: a call another limit refused was not served (stacked scopes)."""
         if not self.unlimited:
-            self._tokens = min(max(self.burst, self._ceiling), self._tokens + min(cost, self.burst))
+            back = min(cost, self.burst)
+            into_bucket = min(back, self.burst - self._tokens)
+            self._tokens += into_bucket
+            self._credit += back - into_bucket
 
     def _refill(self, now: float) -> None:
-        ceiling = max(self.burst, self._ceiling)
-        self._tokens = min(ceiling, self._tokens + (now - self._stamp) * self.rate)
+        # During an ordered wait the credit already counts what the wait earns beyond `burst`.
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
         self._stamp = now
-        if now >= self._not_before:
-            # The ordered wait is over: the extra room shrinks as it is spent, back down to `burst`.
-            self._ceiling = self._tokens if self._tokens > self.burst else 0.0
 
     def retry_after(self, wait_s: float) -> str:
         """Format a wait as Graph's `Retry-After`: whole seconds rounded up, or milliseconds rounded up."""

@@ -80,6 +80,23 @@ def test_a_client_honouring_retry_after_reaches_the_configured_rate(
     assert achieved <= rate * 1.02 + bucket.burst / 60
 
 
+@pytest.mark.parametrize("one_by_one", [True, False])
+def test_a_batch_client_reaches_the_rate_whether_its_items_are_charged_one_by_one_or_together(
+    one_by_one: bool,
+) -> None:
+    # A pacer's $batch of 20 arrives every 28 ms (faster than the rate) and waits out each Retry-After:
+    # spending the credit of a wait must not cost the bucket's refill meanwhile.
+    clock = SteppedClock()
+    bucket = TokenBucket(rate=250, burst=50, clock=clock)
+    start, granted = clock.now, 0
+    while clock.now - start < 60:
+        answers = [bucket.take() for _ in range(20)] if one_by_one else [bucket.take(20)] * 20
+        granted += answers.count(None)
+        refused = [a for a in answers if a is not None]
+        clock.now += float(refused[0]) if refused else 0.028
+    assert granted / (clock.now - start) >= 250 * 0.97  # as a client sending one call at a time
+
+
 def test_a_self_paced_client_is_never_throttled() -> None:
     clock = SteppedClock()
     bucket = TokenBucket(rate=25, burst=1, clock=clock)
