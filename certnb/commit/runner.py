@@ -64,31 +64,39 @@ class Runner:
         patches = sorted(planned, key=lambda p: first_seen.setdefault(p.user_id, len(first_seen)))
         self._await_in_flight(patches)
         self.recorder.total = len(planned.edits)
-        for start in range(0, len(patches), self.chunk):
-            chunk = patches[start:start + self.chunk]
-            current, unread = self._read_lists(chunk)
-            to_send = []
-            for patch in chunk:
-                if patch.path in unread:
-                    response = unread[patch.path]
-                    self._record(patch, Outcome.FAILED, response)
-                    continue
-                if patch.method == "POST":
-                    if not self._found_created(patch, current, None, "created by an earlier commit whose "
-                                               "answer was lost; not sent again"):
-                        to_send.append(patch)
-                    continue
-                found = current.get((patch.user_id, patch.cert_id))
-                name, why = verdict(patch, found)
-                if name is Verdict.SEND:
+        # The calls ahead, a list read per person and a write per patch, so the pacer stops probing only
+        # near the end of the commit, not of each chunk.
+        with self.graph.pacer.planned(len(patches) + len(first_seen)) as calls:
+            for start in range(0, len(patches), self.chunk):
+                chunk = patches[start:start + self.chunk]
+                self._run_chunk(chunk)
+                calls.done(len(chunk) + len({p.user_id for p in chunk}))
+
+    def _run_chunk(self, chunk: list[PlannedPatch]) -> None:
+        """One chunk: its people's lists read, each patch's verdict recorded, what is to send sent."""
+        current, unread = self._read_lists(chunk)
+        to_send = []
+        for patch in chunk:
+            if patch.path in unread:
+                response = unread[patch.path]
+                self._record(patch, Outcome.FAILED, response)
+                continue
+            if patch.method == "POST":
+                if not self._found_created(patch, current, None, "created by an earlier commit whose "
+                                           "answer was lost; not sent again"):
                     to_send.append(patch)
-                elif name is Verdict.ALREADY_APPLIED and patch.method == "DELETE" and self._was_sent(patch):
-                    self._record(patch, Outcome.APPLIED, message="deleted by an earlier commit whose answer "
-                                 "was lost")
-                else:
-                    self._record(patch, name.outcome, message=why)
-            self._flush()
-            self._send(to_send)
+                continue
+            found = current.get((patch.user_id, patch.cert_id))
+            name, why = verdict(patch, found)
+            if name is Verdict.SEND:
+                to_send.append(patch)
+            elif name is Verdict.ALREADY_APPLIED and patch.method == "DELETE" and self._was_sent(patch):
+                self._record(patch, Outcome.APPLIED, message="deleted by an earlier commit whose answer "
+                             "was lost")
+            else:
+                self._record(patch, name.outcome, message=why)
+        self._flush()
+        self._send(to_send)
 
     # -- reads --------------------------------------------------------------------------------------------
     def _read_lists(

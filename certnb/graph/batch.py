@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from certnb.errors import GraphError
-from certnb.graph.pacing import Spend, parse_retry_after
+from certnb.graph.pacing import PlannedRun, Spend, parse_retry_after
 from certnb.graph.transport import (
     THROTTLE_BUDGET,
     TRANSIENT_STATUSES,
@@ -151,12 +151,14 @@ async def run_batches(
     ids = [_item_id(r, i) for i, r in enumerate(requests)]
     gate = gate if gate is not None else asyncio.Semaphore(max(1, max_concurrency))
 
-    async def run_one(indices: list[int]) -> None:
+    async def run_one(indices: list[int], run: PlannedRun) -> None:
         await _Batch(transport, requests, ids, results, gate).run(indices)
+        run.done(len(indices))
         if on_answered is not None:
             on_answered(len(indices))
 
-    await asyncio.gather(*(run_one(b) for b in plan_batches(requests)))
+    with transport.pacer.planned(len(requests)) as run:
+        await asyncio.gather(*(run_one(b, run) for b in plan_batches(requests)))
     return [r for r in results if r is not None]
 
 

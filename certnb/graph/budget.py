@@ -9,7 +9,10 @@ describes it); it now stands for one scope the session has evidence of: all requ
                until a rate is learned
     rate       items/s learned (AIMD) from the second 429 on: rate ← 0.95 × (items accepted since the
                previous event / its duration), the first reading without the 0.95; +10 % per second of use
-               while no 429 comes; kept as it was across an idle stretch, whose next 429 opens a new window
+               while no 429 comes; kept as it was across an idle stretch (a second without calls, a quarter
+               of one once a 429 has been heard), whose next 429 opens a new window; no higher than the
+               granted rate (brought down to it) while the run's calls ahead would not repay a pause
+               (`ahead` below two Retry-After pauses' worth): a 429 then idles the end of the run
 
 >>> budget = Budget(clock=lambda: 0.0)
 >>> budget.ready_in(0.0), budget.rate
@@ -31,7 +34,13 @@ START_RATE = 100.0  # items/s before any 429 (slow start), doubling every _START
 _START_DOUBLING_S = 0.25
 _MEASURING_DOUBLING_S = 1.0  # the doubling period between the first 429 and a learned rate
 _IDLE_RESTART_S = 1.0  # no call for this long: the slow start begins again / the window restarts
+# After a 429, a shorter gap already teaches nothing: a run's short pauses (a commit between two chunks)
+# would otherwise count as probing (+10 %/s) and as window time, and the next 429 read a rate too low.
+_IDLE_THROTTLED_S = 0.25
 _BURST_ITEMS = 20.0  # tokens kept at most while sending steadily (one full $batch)
+# Probing stops when fewer calls are ahead than this many Retry-After pauses' worth at the granted rate:
+# the time a 429 costs is then no longer earned back (its pause idles the end of the run).
+_ENDING_PAUSES = 2.0
 
 
 class Budget:
@@ -63,6 +72,8 @@ class Budget:
         self._start_base, self._start_since, self._doubling_s = start_rate, now, _START_DOUBLING_S
         self._last_turn = now  # the last admission: a second idle (unpaused) after it, `_resume` runs
         self._busy_until = now  # a caller waits for its turn, or an answer came, until then
+        self._ahead: float | None = None  # calls the runs under way have still to send (None: not told)
+        self._last_pause = 1.0  # seconds: the latest Retry-After of a throttle event (Graph's usual one)
 
     def __repr__(self) -> str:
         rate = "slow start" if self.rate is None else f"{self.rate:.1f}/s"
@@ -74,12 +85,15 @@ class Budget:
         return self.measured if self.measured is not None else self.rate
 
     # ----------------------------------------------------------------- admission
-    def ready_in(self, now: float) -> float:
-        """Seconds until this budget admits a sender (0 when it may go now); spends nothing."""
+    def ready_in(self, now: float, ahead: float | None = None) -> float:
+        """Seconds until this budget admits a sender (0 when it may go now); spends nothing. `ahead`: the
+        calls the runs under way have still to send, when they said (Pacer.planned)."""
+        self._ahead = ahead
         wait = self.paused_until - now
         if wait > 0:
             return wait
-        if now - max(self._last_turn, self.paused_until, self._busy_until) > _IDLE_RESTART_S:
+        idle = now - max(self._last_turn, self.paused_until, self._busy_until)
+        if idle > (_IDLE_THROTTLED_S if self.throttle_events else _IDLE_RESTART_S):
             self._resume(now)
         rate = self.current_rate(now)
         self._refill(now, rate)
@@ -167,6 +181,7 @@ class Budget:
             elif self.rate is not None:
                 self.rate = max(_MIN_RATE, self.rate * _DECREASE)  # keep measuring over a longer window
             self._last_increase = now + wait
+            self._last_pause = wait
             if self.rate is not None:
                 # The server's bucket keeps filling while we obey Retry-After: so does ours, beyond the
                 # usual burst, so the wait costs nothing once it is over.
@@ -182,3 +197,11 @@ class Budget:
         if elapsed > 0:
             self.rate += self.rate * _INCREASE_PER_S * elapsed
             self._last_increase = now
+        if self._ending() and self.measured is not None:
+            self.rate = min(self.rate, self.measured)
+
+    def _ending(self) -> bool:
+        """Too few calls ahead to repay a pause: no more probing above what the scope granted."""
+        if self._ahead is None or self.measured is None:
+            return False
+        return self._ahead < self.measured * _ENDING_PAUSES * self._last_pause

@@ -25,7 +25,9 @@ Each budget keeps what the single pacer kept for the whole session:
                  on a throttle event  rate ← 0.95 × (items accepted since the previous event / its duration);
                                     the first reading spans the first pause, so it reads low already and
                                     is taken without the 0.95
-                 while no 429 comes   rate grows by 10 % per second of use, probing for room
+                 while no 429 comes   rate grows by 10 % per second of use, probing for room — but not
+                                    above the granted rate once the runs under way (`planned`) have
+                                    fewer calls ahead than two pauses' worth: a 429 there idles the end
                after an idle stretch (a second with no call, no caller waiting, no Retry-After pause: a
                commit after a load and a pause to stage), the rate is kept as it was, not grown by the idle
                time, and the next 429 opens a new estimation window, so the idle time is not read as a slow
@@ -51,14 +53,14 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, Literal
 
 from certnb.graph.budget import Budget
 from certnb.graph.throttling import MAILBOX_CONCURRENCY, Spend, mailbox_of, scope_of_429
 
-__all__ = ["Pacer", "Spend", "parse_retry_after"]
+__all__ = ["Pacer", "PlannedRun", "Spend", "parse_retry_after"]
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -84,6 +86,18 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if math.isnan(seconds) or math.isinf(seconds):
         return None
     return max(0.0, seconds)
+
+
+class PlannedRun:
+    """The calls a run under way (a `$batch` run, a commit) has still to send: `done(n)` as they go."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, calls: int) -> None:
+        self.left = calls
+
+    def done(self, calls: int) -> None:
+        self.left = max(0, self.left - calls)
 
 
 class Pacer:
@@ -113,6 +127,7 @@ class Pacer:
         self._mailboxes: dict[str, Budget] = {}
         self._open: Counter[str] = Counter()  # mailbox → requests in flight
         self._slot_waiters: list[asyncio.Future[None]] = []
+        self._runs: list[PlannedRun] = []
         self.waited_s = 0.0
 
     def __repr__(self) -> str:
@@ -153,6 +168,23 @@ class Pacer:
             raise ValueError(f"items_per_s takes 'reads' or 'writes', got {kind!r}")
         return self.limits()[kind]
 
+    @contextmanager
+    def planned(self, calls: int) -> Iterator[PlannedRun]:
+        """A run of `calls` calls is under way until the block ends; it says `done(n)` as they go. Near
+        the end of every run together the budgets stop probing above the granted rate (budget.py)."""
+        run = PlannedRun(calls)
+        self._runs.append(run)
+        try:
+            yield run
+        finally:
+            self._runs.remove(run)
+
+    @property
+    def ahead(self) -> int | None:
+        """Calls the runs under way have still to send; None when no run said (single calls)."""
+        runs = list(self._runs)  # a commit's thread may add its run meanwhile
+        return sum(run.left for run in runs) if runs else None
+
     # ----------------------------------------------------------------- admission
     async def turn(self, items: int = 1, *, spend: Spend | None = None) -> None:
         """Wait until `items` calls may be sent (`spend` says which are writes, whose mailbox): after any
@@ -161,7 +193,8 @@ class Pacer:
         while True:
             now = self._clock()
             budgets = self._budgets(spend)
-            wait = max(budget.ready_in(now) for budget, _ in budgets)
+            ahead = self.ahead
+            wait = max(budget.ready_in(now, ahead) for budget, _ in budgets)
             if wait <= 0:
                 for budget, share in budgets:
                     budget.spend(now, share)

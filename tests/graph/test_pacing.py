@@ -148,3 +148,66 @@ def test_an_idle_stretch_neither_grows_the_rate_nor_reads_as_a_slow_server() -> 
     pacer.accepted(200)
     pacer.throttled(1.0)
     assert pacer.rate == pytest.approx(0.95 * 200 / 1.0)  # and measuring goes on from there
+
+
+def test_a_short_pause_after_a_429_is_neither_probing_nor_window_time() -> None:
+    # A commit learns the rate, then stops for half a second between two chunks; the next 429's reading is
+    # what the scope granted while it was sent to, not those items spread over the pause as well.
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.throttled(1.0)
+    clock.now += 1.5
+    pacer.accepted(300)
+    pacer.throttled(0.5)
+    learned = pacer.rate
+    clock.now += 0.5
+    asyncio.run(pacer.turn(1))
+    clock.now += 0.5  # no call, nobody waiting: shorter than a slow start's idle, longer than a pause's gap
+    asyncio.run(pacer.turn(1))
+    assert pacer.rate == pytest.approx(learned)  # the half second did not probe upwards
+    clock.now += 1.0
+    pacer.accepted(200)
+    pacer.throttled(1.0)  # opens a new window: the gap is not in it
+    clock.now += 1.0
+    pacer.accepted(200)
+    pacer.throttled(1.0)
+    assert pacer.rate == pytest.approx(0.95 * 200 / 1.0)
+
+
+def test_near_the_end_of_a_run_the_rate_stops_probing_above_what_the_scope_granted() -> None:
+    # A 429 at the end of a run idles its Retry-After for the last few calls: with fewer calls ahead than
+    # two pauses' worth, the pacer sends at the granted rate instead of probing above it.
+    clock = Clock()
+    pacer = Pacer(clock=clock)
+    pacer.throttled(1.0)
+    clock.now += 1.5
+    pacer.accepted(300)
+    pacer.throttled(1.0)  # learned: 200/s granted
+    granted = pacer.limits()["reads"]
+    clock.now += 1.0  # the pause
+
+    def send_for(seconds: float) -> None:  # one call every 50 ms: in use, never idle
+        end = clock.now + seconds
+        while clock.now < end:
+            clock.now += 0.05
+            asyncio.run(pacer.turn(1))
+
+    with pacer.planned(10_000) as run:
+        send_for(2.0)
+        assert pacer.rate > 1.05 * granted  # far from the end: probing for room
+        run.done(10_000 - 300)  # 300 calls ahead: 1.5 s at 200/s, under two 1 s pauses
+        send_for(1.0)
+        assert pacer.rate == pytest.approx(granted)  # brought down to what the scope granted, and kept
+    assert pacer.ahead is None  # the run is over: single calls probe as before
+    send_for(1.0)
+    assert pacer.rate > 1.05 * granted
+
+
+def test_runs_under_way_add_up_their_calls_ahead() -> None:
+    pacer = Pacer()
+    with pacer.planned(100) as first, pacer.planned(40):
+        first.done(30)
+        assert pacer.ahead == 110
+        first.done(500)  # answered more than planned (retries): never below zero
+        assert pacer.ahead == 40
+    assert pacer.ahead is None
