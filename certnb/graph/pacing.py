@@ -29,7 +29,8 @@ Each budget keeps what the single pacer kept for the whole session:
                                     above the granted rate once the runs under way (`planned`) have
                                     fewer calls ahead than two pauses' worth: a 429 there idles the end
                after an idle stretch (a second with no call, no caller waiting, no Retry-After pause: a
-               commit after a load and a pause to stage), the rate is kept as it was, not grown by the idle
+               commit after a load and a pause to stage; a quarter of one once a 429 has been heard, as
+               between a commit's chunks), the rate is kept as it was, not grown by the idle
                time, and the next 429 opens a new estimation window, so the idle time is not read as a slow
                server
     backoff    exponential with full jitter for 5xx and transport errors, when no Retry-After was given
