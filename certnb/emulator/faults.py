@@ -10,7 +10,8 @@ Where each knob acts in the pipeline (app.py), per Graph call — a plain reques
                 | drop, drawn with error_500_rate, error_503_rate, error_504_rate, drop_rate
     after()  the call was executed; a pending "applied" scripted fault, or applied_but_429_rate for writes,
              now answers 429 although the change was made (contract §8: re-read before retrying a write);
-             under an identity profile every answer but a throttle's 429 carries `x-ms-resource-unit`
+             under an identity profile every answer but a throttle's 429 carries `x-ms-resource-unit`,
+             and past 80 % of a limit `x-ms-throttle-limit-percentage` (0.80–1.00: the share spent)
     release() the call is answered: its mailbox concurrency slot (outlook-mailbox) is free again
 
 Inside `$batch` every item is faulted on its own. A drop drawn for an item becomes a 504 `gatewayTimeout` for
@@ -43,6 +44,7 @@ DROP = 0  # Reply.status meaning "abort the TCP connection instead of answering"
 DROP_KEY = "certnb.drop_connection"
 
 _WRITE_METHODS = WRITE_METHODS
+LIMIT_PERCENTAGE_FROM = 0.8  # contract §8.1: answers say how much of a limit is used once past 80 % of it
 _PROFILE_KNOBS = frozenset(
     {"throttle_profile", "throttle_scale", "throttle_window_scale", "throttle_limits",
      "fractional_retry_after"}
@@ -183,12 +185,18 @@ class FaultInjector:
             self._release(call)
 
     def resource_units(self, call: Call, reply: Reply) -> Reply:
-        """Under an identity profile, `reply` with Graph's `x-ms-resource-unit` (the call's cost, §8.1)."""
+        """Under an identity profile, `reply` with Graph's `x-ms-resource-unit` (the call's cost, §8.1) and,
+        past 80 % of a limit the call counts against, `x-ms-throttle-limit-percentage` (that share)."""
         scoped = self._scoped
         if scoped is None or scoped.profile.outlook or reply.throttled_by is not None:
             return reply
         cost = request_cost(call.method, call.path, call.query)
-        return dataclasses.replace(reply, headers={**reply.headers, "x-ms-resource-unit": str(cost)})
+        headers = {**reply.headers, "x-ms-resource-unit": str(cost)}
+        with self._lock:
+            used = scoped.used(self._facts(call))
+        if used > LIMIT_PERCENTAGE_FROM:
+            headers["x-ms-throttle-limit-percentage"] = f"{used:.2f}"
+        return dataclasses.replace(reply, headers=headers)
 
     def after(self, call: Call, reply: Reply) -> Reply:
         """The call ran: answer a pending "applied" fault or a random applied-but-429 instead of `reply`.

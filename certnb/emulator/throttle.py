@@ -82,6 +82,13 @@ class TokenBucket:
         self._credit = max(0.0, available + float(announced) * self.rate - self.burst)
         return announced
 
+    def used(self) -> float:
+        """The share of the bucket spent now (0 full, 1 empty): Graph's `x-ms-throttle-limit-percentage`."""
+        if self.unlimited:
+            return 0.0
+        self._refill(self._clock())
+        return max(0.0, 1.0 - (self._tokens + self._credit) / self.burst)
+
     def refund(self, cost: float = 1.0) -> None:
         """Give back what `take(cost)` spent: a call another limit refused was not served (stacked scopes)."""
         if not self.unlimited:

@@ -118,6 +118,20 @@ class ScopedThrottle:
             self._open[slot] += 1
         return Admitted(slot)
 
+    def used(self, facts: CallFacts) -> float:
+        """The largest share spent of the identity limits the call counts against (contract §8.1: past 0.8,
+        answers carry it as `x-ms-throttle-limit-percentage`); 0 under the Outlook profile."""
+        if self.profile.outlook:
+            return 0.0
+        shares = [0.0]
+        for scope in self.profile.scopes:
+            if scope.keyed_by == "app+mailbox" or _cost(scope, facts) is None:
+                continue
+            bucket = self._bucket(scope, facts)
+            if bucket is not None:
+                shares.append(bucket.used())
+        return max(shares)
+
     def release(self, admitted: Admitted) -> None:
         """The admitted call has been answered: free its concurrency slot."""
         if admitted.slot is not None and self._open[admitted.slot] > 0:

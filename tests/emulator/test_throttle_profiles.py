@@ -101,6 +101,23 @@ def _cert_path(user: dict[str, Any]) -> str:
     return f"/users/{user['id']}/profile/certifications/{user['certifications'][0]['id']}"
 
 
+def test_past_80_percent_of_a_limit_answers_say_how_much_is_used(
+    graph_emulator: Emulator, graph: httpx.Client
+) -> None:
+    # Contract §8.1: `x-ms-throttle-limit-percentage`, only once more than 0.8 of the limit is consumed.
+    graph_emulator.set_faults(
+        throttle_profile="graph-small", throttle_limits={"Tenant_Application/ReadWrite": [10, 600]}
+    )
+    answers = [graph.get(LIST) for _ in range(10)]
+    assert [a.status_code for a in answers] == [200] * 10
+    shares = [a.headers.get("x-ms-throttle-limit-percentage") for a in answers]
+    assert shares[:8] == [None] * 8  # 0.1 … 0.8 of the 10 units spent: not past 0.8 yet
+    assert [float(s) for s in shares[8:]] == pytest.approx([0.9, 1.0], abs=0.01)
+    batch = graph.post("/$batch", json={"requests": [{"id": "1", "method": "GET", "url": LIST}]})
+    assert batch.json()["responses"][0]["status"] == 429  # the limit is spent: a refusal says no share
+    assert "x-ms-throttle-limit-percentage" not in batch.json()["responses"][0].get("headers", {})
+
+
 def test_graph_small_refuses_over_its_resource_units_with_the_scope_headers(
     graph_emulator: Emulator, graph: httpx.Client
 ) -> None:
