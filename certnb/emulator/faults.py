@@ -190,10 +190,10 @@ class FaultInjector:
         scoped = self._scoped
         if scoped is None or scoped.profile.outlook or reply.throttled_by is not None:
             return reply
-        cost = request_cost(call.method, call.path, call.query)
-        headers = {**reply.headers, "x-ms-resource-unit": str(cost)}
+        facts = self._facts(call)
+        headers = {**reply.headers, "x-ms-resource-unit": str(facts.resource_units)}
         with self._lock:
-            used = scoped.used(self._facts(call))
+            used = scoped.used(facts)
         if used > LIMIT_PERCENTAGE_FROM:
             headers["x-ms-throttle-limit-percentage"] = f"{used:.2f}"
         return dataclasses.replace(reply, headers=headers)

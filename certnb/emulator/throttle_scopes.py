@@ -120,9 +120,7 @@ class ScopedThrottle:
 
     def used(self, facts: CallFacts) -> float:
         """The largest share spent of the identity limits the call counts against (contract §8.1: past 0.8,
-        answers carry it as `x-ms-throttle-limit-percentage`); 0 under the Outlook profile."""
-        if self.profile.outlook:
-            return 0.0
+        answers carry it as `x-ms-throttle-limit-percentage`); 0 when only mailbox limits count (Outlook)."""
         shares = [0.0]
         for scope in self.profile.scopes:
             if scope.keyed_by == "app+mailbox" or _cost(scope, facts) is None:

@@ -197,11 +197,9 @@ class Budget:
         if elapsed > 0:
             self.rate += self.rate * _INCREASE_PER_S * elapsed
             self._last_increase = now
-        if self._ending() and self.measured is not None:
-            self.rate = min(self.rate, self.measured)
-
-    def _ending(self) -> bool:
-        """Too few calls ahead to repay a pause: no more probing above what the scope granted."""
-        if self._ahead is None or self.measured is None:
-            return False
-        return self._ahead < self.measured * _ENDING_PAUSES * self._last_pause
+        granted = self.measured
+        if granted is not None and self._ahead is not None and (
+            self._ahead < granted * _ENDING_PAUSES * self._last_pause
+        ):
+            # Too few calls ahead to repay a pause: no more probing above what the scope granted.
+            self.rate = min(self.rate, granted)

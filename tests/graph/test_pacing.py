@@ -125,14 +125,20 @@ def test_before_any_429_the_pacer_starts_slowly_and_doubles() -> None:
     assert pacer._start_rate(clock.now) == pytest.approx(8 * first)  # from the overshooting rate, per second
 
 
-def test_an_idle_stretch_neither_grows_the_rate_nor_reads_as_a_slow_server() -> None:
-    # A load learns the rate; the analyst stages for a while; then the commit sends again on the same pacer.
-    clock = Clock()
+def learned_200_per_s(clock: Clock, *, last_pause: float) -> Pacer:
+    """A pacer that has learned 200/s: a 429, 300 calls accepted over 1.5 s, then a 429 of `last_pause`."""
     pacer = Pacer(clock=clock)
     pacer.throttled(1.0)
     clock.now += 1.5
     pacer.accepted(300)
-    pacer.throttled(0.5)
+    pacer.throttled(last_pause)
+    return pacer
+
+
+def test_an_idle_stretch_neither_grows_the_rate_nor_reads_as_a_slow_server() -> None:
+    # A load learns the rate; the analyst stages for a while; then the commit sends again on the same pacer.
+    clock = Clock()
+    pacer = learned_200_per_s(clock, last_pause=0.5)
     learned = pacer.rate
     assert learned == pytest.approx(200.0)
     clock.now += 0.5
@@ -154,11 +160,7 @@ def test_a_short_pause_after_a_429_is_neither_probing_nor_window_time() -> None:
     # A commit learns the rate, then stops for half a second between two chunks; the next 429's reading is
     # what the scope granted while it was sent to, not those items spread over the pause as well.
     clock = Clock()
-    pacer = Pacer(clock=clock)
-    pacer.throttled(1.0)
-    clock.now += 1.5
-    pacer.accepted(300)
-    pacer.throttled(0.5)
+    pacer = learned_200_per_s(clock, last_pause=0.5)
     learned = pacer.rate
     clock.now += 0.5
     asyncio.run(pacer.turn(1))
@@ -178,11 +180,7 @@ def test_near_the_end_of_a_run_the_rate_stops_probing_above_what_the_scope_grant
     # A 429 at the end of a run idles its Retry-After for the last few calls: with fewer calls ahead than
     # two pauses' worth, the pacer sends at the granted rate instead of probing above it.
     clock = Clock()
-    pacer = Pacer(clock=clock)
-    pacer.throttled(1.0)
-    clock.now += 1.5
-    pacer.accepted(300)
-    pacer.throttled(1.0)  # learned: 200/s granted
+    pacer = learned_200_per_s(clock, last_pause=1.0)
     granted = pacer.limits()["reads"]
     clock.now += 1.0  # the pause
 
